@@ -1,0 +1,49 @@
+"""阳光校务 — the staff portal for democratic management and transparency."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error pages and CLI commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from portal.config import defaults
+
+    app.config.from_mapping(defaults(Path(app.instance_path)))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+
+    from portal import web
+    from portal.extensions import babel, csrf, db, htmx, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    web.init_app(app)
+
+    from portal.admin.views import bp as admin_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.home.views import bp as home_bp
+
+    for bp in (home_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from portal.cli import register
+
+    register(app)
+    return app

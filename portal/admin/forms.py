@@ -1,0 +1,62 @@
+"""Forms for managing accounts."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.auth.models import ROLE_LABELS, Department, User
+from portal.extensions import db
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _department_choices() -> list[tuple[int, str]]:
+    return [(0, "—")] + [(d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.name))]
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=40)])
+    department_id = SelectField(_l("部门"), coerce=int, validators=[Optional()])
+    is_party_member = BooleanField(_l("中共党员"))
+    roles = CheckboxesField(_l("角色"), choices=[(k, v) for k, v in ROLE_LABELS.items() if k != "staff"])
+    active = BooleanField(_l("账号启用"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department_id.choices = _department_choices()
+
+
+class UserCreateForm(UserEditForm):
+    username = StringField(
+        _l("用户名"),
+        validators=[
+            DataRequired(_l("请填写用户名。")), Length(max=40),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("用户名只能包含字母、数字、点、下划线和连字符。")),
+        ],
+    )
+    staff_no = StringField(_l("工号"), validators=[DataRequired(_l("请填写工号。")), Length(max=20)])
+
+    def validate_username(self, field: StringField) -> None:
+        if db.session.scalar(select(User.id).where(User.username == field.data)):
+            raise ValidationError(_l("该用户名已被使用。"))
+
+    def validate_staff_no(self, field: StringField) -> None:
+        if db.session.scalar(select(User.id).where(User.staff_no == field.data)):
+            raise ValidationError(_l("该工号已存在。"))
+
+
+class RosterImportForm(FlaskForm):
+    file = FileField(_l("名册文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件。"))])
+
+
+class UserFilterForm(FlaskForm):
+    q = StringField(_l("姓名、工号或用户名"), validators=[Optional(), Length(max=40)])
+    role = SelectField(_l("角色"), choices=[("", _l("全部"))] + list(ROLE_LABELS.items()), validators=[Optional()])

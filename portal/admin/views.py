@@ -1,0 +1,117 @@
+"""The admin area: accounts, roles and the roster import."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from portal.admin import rules
+from portal.admin.forms import RosterImportForm, UserCreateForm, UserEditForm, UserFilterForm
+from portal.auth import permissions
+from portal.auth.models import Department, User, UserRole
+from portal.extensions import db
+from portal.web import render
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.get("/users")
+def users() -> Response:
+    """List accounts with search and role filter; htmx swaps only the table."""
+    permissions.require("users.manage")
+    form = UserFilterForm(request.args, meta={"csrf": False})
+    query = select(User)
+    if form.validate():
+        if form.q.data:
+            like = f"%{form.q.data}%"
+            query = query.where(or_(User.name.like(like), User.staff_no.like(like), User.username.like(like)))
+        if form.role.data:
+            query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == form.role.data)))
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(User.staff_no).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render(
+        "admin/users.html", block="user_table", form=form, rows=rows, total=total, page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    )
+
+
+def _department(dept_id: int | None) -> Department | None:
+    return db.session.get(Department, dept_id) if dept_id else None
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def create_user() -> Response:
+    """Create an account with a one-time password the new user must change."""
+    permissions.require("users.manage")
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        password = rules.temporary_password()
+        user = rules.create_user(
+            db.session, current_user, username=form.username.data, staff_no=form.staff_no.data,
+            name=form.name.data, department=_department(form.department_id.data),
+            is_party_member=form.is_party_member.data, roles=form.roles.data, password=password,
+        )
+        db.session.commit()
+        return render("admin/password_issued.html", user=user, password=password)
+    return render("admin/user_form.html", block="user_form", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int) -> Response:
+    """Edit name, department, Party membership, roles and whether the account is active."""
+    permissions.require("users.manage")
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user, data=None if request.method == "POST" else {
+        "roles": sorted(user.roles - {"staff"}), "department_id": user.department_id or 0,
+    })
+    if form.validate_on_submit():
+        if user.id == current_user.id and (not form.active.data or "admin" not in form.roles.data):
+            form.roles.errors = [*form.roles.errors, _("不能停用自己的账号或取消自己的管理员角色。")]
+        else:
+            rules.update_user(
+                db.session, current_user, user, name=form.name.data,
+                department=_department(form.department_id.data), is_party_member=form.is_party_member.data,
+                roles=form.roles.data, active=form.active.data,
+            )
+            db.session.commit()
+            flash(_("已保存 %(name)s 的账号信息。", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    return render("admin/user_form.html", block="user_form", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def reset_password(user_id: int) -> Response:
+    """Issue a one-time password; the user's current sessions end."""
+    permissions.require("users.manage")
+    user = db.session.get(User, user_id) or abort(404)
+    password = rules.reset_password(db.session, current_user, user)
+    db.session.commit()
+    return render("admin/password_issued.html", user=user, password=password)
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+def import_roster() -> Response:
+    """Import staff from XLSX/CSV: every row valid, or nothing imported and each bad row listed."""
+    permissions.require("users.manage")
+    form = RosterImportForm()
+    result = file_error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = rules.read_roster(upload.filename or "", upload.read())
+        except rules.RosterFileError as exc:
+            file_error = str(exc)
+        else:
+            result = rules.import_roster(db.session, current_user, rows)
+            if result.ok:
+                db.session.commit()
+            else:
+                db.session.rollback()
+    departments = db.session.scalars(select(Department.name).order_by(Department.name)).all()
+    return render(
+        "admin/roster.html", form=form, result=result, file_error=file_error,
+        columns=rules.ROSTER_COLUMNS, departments=departments,
+    )

@@ -1,0 +1,52 @@
+"""Browsing the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from sqlalchemy import func, select
+
+from portal.audit.forms import AuditFilterForm
+from portal.audit.models import AuditEvent
+from portal.audit.rules import chain_head
+from portal.auth import permissions
+from portal.extensions import db
+from portal.web import render
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+def events() -> Response:
+    """List audit events, newest first, filtered by action, actor and date; htmx swaps the table."""
+    permissions.require("audit.view")
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    query = select(AuditEvent)
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEvent.action.startswith(form.action.data))
+        if form.actor.data:
+            query = query.where(AuditEvent.actor_name.contains(form.actor.data))
+        if form.since.data:
+            query = query.where(AuditEvent.at >= form.since.data)
+        if form.until.data:
+            from datetime import datetime, time
+
+            query = query.where(AuditEvent.at <= datetime.combine(form.until.data, time.max))
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    seq, head = chain_head(db.session)
+    return render(
+        "audit/events.html",
+        block="event_table",
+        form=form,
+        rows=rows,
+        page=page,
+        total=total,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        chain_seq=seq,
+        chain_head=head,
+    )

@@ -1,0 +1,141 @@
+"""People, departments and roles."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Select, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import Base
+from portal.timeutil import utcnow
+
+# OWASP's scrypt minimum (N=2^17, r=8, p=1), pinned so a library upgrade cannot weaken it.
+PASSWORD_METHOD = "scrypt:131072:8:1"
+
+
+class Role(str, enum.Enum):
+    STAFF = "staff"
+    REP = "rep"
+    UNION = "union"
+    HANDLER = "handler"
+    LEADER = "leader"
+    SECRETARY = "secretary"
+    PRINCIPAL = "principal"
+    RECORDER = "recorder"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class DepartmentKind(str, enum.Enum):
+    OFFICE = "office"  # 处室
+    GRADE = "grade"  # 年级组
+    SUBJECT = "subject"  # 教研组
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=DepartmentKind.OFFICE.value)
+
+    def __repr__(self) -> str:
+        return f"<Department {self.name}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    staff_no: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped on logout, deactivation and password change; a cookie carrying an older
+    # value no longer loads the user, so copied cookies die with the session.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    last_login_ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
+    )
+
+    # --- roles -----------------------------------------------------------------
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def set_roles(self, roles: set[str] | frozenset[str]) -> None:
+        wanted = {Role(r).value for r in roles} | {Role.STAFF.value}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        have = {r.role for r in self.role_rows}
+        self.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
+
+    def has_role(self, *roles: Role | str) -> bool:
+        mine = self.roles
+        return any((r.value if isinstance(r, Role) else r) in mine for r in roles)
+
+    # --- passwords and sessions ------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    # --- queries ----------------------------------------------------------------
+    @staticmethod
+    def by_username(username: str) -> Select[tuple[User]]:
+        return select(User).where(User.username == username)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class LoginFailure(Base):
+    """One failed login, kept for throttling (see ``auth.rules.login_block_reason``)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+ROLE_LABELS: dict[str, str] = {
+    "staff": "教职工",
+    "rep": "教代会代表",
+    "union": "工会",
+    "handler": "承办部门负责人",
+    "leader": "班子成员",
+    "secretary": "党组织书记",
+    "principal": "校长",
+    "recorder": "记录员",
+    "supervisor": "监督员",
+    "admin": "系统管理员",
+}
+LABEL_ROLES: dict[str, str] = {v: k for k, v in ROLE_LABELS.items()}

@@ -1,0 +1,124 @@
+"""``flask --app portal`` commands: init-db, seed-demo, create-admin, backup, audit verify."""
+from __future__ import annotations
+
+import getpass
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+from sqlalchemy import inspect
+
+from portal.extensions import db
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` inside one transaction."""
+    assert db.engine is not None
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create or upgrade the schema to the newest migration."""
+        migrate()
+        click.echo("数据库已迁移到最新版本。")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only seed when there are no users yet.")
+    def seed_demo(if_empty: bool) -> None:
+        """Create the demo school 阳光实验学校 with its people and logins."""
+        from portal.seed import demo
+
+        migrate()
+        if if_empty and demo.has_users(db.session):
+            click.echo("已有用户，跳过演示数据。")
+            return
+        lines = demo.seed(db.session)
+        db.session.commit()
+        for line in lines:
+            click.echo(line)
+
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt="用户名", default="admin")
+    @click.option("--name", prompt="姓名", default="系统管理员")
+    @click.option("--staff-no", default=None)
+    def create_admin(username: str, name: str, staff_no: str | None) -> None:
+        """Create an administrator; the password is asked twice and never echoed."""
+        from portal.admin.rules import create_user
+        from portal.auth.models import User
+        from portal.auth.rules import password_problem
+
+        migrate()
+        if db.session.scalar(User.by_username(username)):
+            raise click.ClickException(f"用户名 {username} 已存在。")
+        password = getpass.getpass("密码：") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        if sys.stdin.isatty() and getpass.getpass("再次输入：") != password:
+            raise click.ClickException("两次输入的密码不一致。")
+        if problem := password_problem(password):
+            raise click.ClickException(problem)
+        create_user(
+            db.session, None, username=username, staff_no=staff_no or username, name=name,
+            department=None, is_party_member=False, roles={"admin"}, password=password,
+            must_change_password=False,
+        )
+        db.session.commit()
+        click.echo(f"已创建管理员 {username}。")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(path: Path) -> None:
+        """Copy the SQLite database with the online backup API (safe while serving)."""
+        assert db.engine is not None
+        if db.engine.dialect.name != "sqlite":
+            raise click.ClickException(
+                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\""
+            )
+        source_path = db.engine.url.database
+        path.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(source_path)
+        dst = sqlite3.connect(str(path))
+        try:
+            src.backup(dst, pages=256)
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+        if ok != "ok":
+            raise click.ClickException(f"备份文件完整性检查失败：{ok}")
+        click.echo(f"已备份到 {path}（完整性检查：ok）。")
+
+    @app.cli.group("audit")
+    def audit() -> None:
+        """Audit chain commands."""
+
+    @audit.command("verify")
+    def verify() -> None:
+        """Walk the hash chain; exit 1 and name the first broken row if any."""
+        from portal.audit.rules import verify_chain
+
+        if not inspect(db.engine).has_table("audit_event"):
+            raise click.ClickException("数据库尚未初始化，请先运行 init-db。")
+        report = verify_chain(db.session)
+        if report.ok:
+            click.echo(f"审计链完整：共 {report.count} 条记录，链头 {report.head}")
+            return
+        click.echo(
+            f"审计链已损坏：第 {report.broken_seq} 条记录 — {report.reason}（此前 {report.count} 条完好）",
+            err=True,
+        )
+        sys.exit(1)

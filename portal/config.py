@@ -1,0 +1,52 @@
+"""Configuration: safe defaults, overridden by the environment and ``instance/config.py``."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into ``instance/``."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def defaults(instance_path: Path) -> dict:
+    env = os.environ
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}",
+        "UPLOAD_DIR": str(instance_path / "uploads"),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "SCHOOL_NAME": env.get("SCHOOL_NAME", "阳光实验学校"),
+        # Sessions: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+        "SESSION_COOKIE_NAME": "portal_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_ABSOLUTE_HOURS": int(env.get("SESSION_ABSOLUTE_HOURS", "12")),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        # CSRF tokens live as long as a working day; an expired one keeps the user's text.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "WTF_CSRF_SSL_STRICT": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh_CN", "en"],
+        # Login throttling: failures within the window, per account+address, per address,
+        # and per account from addresses it never logged in from.
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_MAX_PER_PAIR": 5,
+        "LOGIN_MAX_PER_ADDRESS": 30,
+        "LOGIN_MAX_PER_ACCOUNT": 10,
+    }

@@ -1,0 +1,5 @@
+"""Import every feature's models so metadata (and Alembic) sees all tables."""
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.auth.models import Department, LoginFailure, User, UserRole  # noqa: F401
+from portal.congress.models import CongressTerm, Delegation, Representative  # noqa: F401
+from portal.org.models import Body, BodyMember  # noqa: F401

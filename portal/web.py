@@ -1,0 +1,246 @@
+"""Request plumbing shared by every blueprint: rendering page-or-fragment, headers,
+sessions, locale, and the error pages."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db, login_manager, write_intent
+from portal.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+# --- rendering ----------------------------------------------------------------------
+
+def is_partial() -> bool:
+    """An htmx request that wants a fragment: neither boosted nor a history restore."""
+    hx = request.htmx  # type: ignore[attr-defined]
+    return bool(hx) and not hx.boosted and not hx.history_restore_request
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:
+    """Render the whole page, or only ``block`` when htmx asks for a fragment.
+
+    Both come from the same template and the same context; only this last step differs.
+    """
+    if block and is_partial():
+        html = render_block(template, block, **context)
+    else:
+        html = render_template(template, **context)
+    resp = make_response(html, status)
+    resp.vary.add("HX-Request")
+    return resp
+
+
+def redirect_to(url: str) -> Response:
+    """Redirect after a successful form post; htmx gets ``HX-Redirect`` so the whole page moves."""
+    if request.htmx:  # type: ignore[attr-defined]
+        resp = make_response("", 204)
+        resp.headers["HX-Redirect"] = url
+        return resp
+    return redirect(url, 303)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+def client_address() -> str:
+    # Behind a reverse proxy set PROXY_FIX in config; here the socket address is the truth.
+    return request.remote_addr or "unknown"
+
+
+# --- locale -------------------------------------------------------------------------
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    cookie = request.cookies.get("lang")
+    if cookie in ("zh_CN", "en"):
+        return cookie
+    return request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN")
+
+
+# --- sessions -----------------------------------------------------------------------
+
+def start_session(user: Any) -> None:
+    """Called at login: a fresh session (no fixation) stamped for the timeouts."""
+    from flask_login import login_user
+
+    session.clear()
+    login_user(user)
+    now = utcnow().timestamp()
+    session["login_at"] = now
+    session["seen_at"] = now
+
+
+def _session_expired(app: Flask) -> bool:
+    now = utcnow().timestamp()
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    if now - login_at > app.config["SESSION_ABSOLUTE_HOURS"] * 3600:
+        return True
+    if now - seen_at > app.config["SESSION_IDLE_MINUTES"] * 60:
+        return True
+    if now - seen_at > 60:  # refresh at most once a minute to spare the cookie
+        session["seen_at"] = now
+    return False
+
+
+def init_app(app: Flask) -> None:
+    from portal.auth import permissions
+    from portal.auth.models import ROLE_LABELS, User
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        try:
+            user_id, version = (int(p) for p in token.split(":", 1))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        login = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if request.htmx:  # type: ignore[attr-defined]
+            resp = make_response("", 401)
+            resp.headers["HX-Redirect"] = login
+            return resp
+        flash(_("请先登录。"), "info")
+        return redirect(login)
+
+    @app.before_request
+    def _before() -> Response | None:
+        write_intent.set(request.method not in SAFE_METHODS)
+        if current_user.is_authenticated and _session_expired(app):
+            logout_user()
+            session.clear()
+            flash(_("登录已超时，请重新登录。"), "info")
+            return login_manager.unauthorized()
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in permissions.ALLOWED_BEFORE_PASSWORD_CHANGE
+        ):
+            if request.htmx:  # type: ignore[attr-defined]
+                resp = make_response("", 401)
+                resp.headers["HX-Redirect"] = url_for("auth.change_password")
+                return resp
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        h = resp.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if current_user and current_user.is_authenticated:
+            h["Cache-Control"] = "no-store"
+        resp.vary.add("Cookie")
+        return resp
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "can": permissions.can,
+            "nav_items": permissions.nav_items,
+            "is_partial": is_partial,
+            "get_locale": get_locale,
+            "school_name": app.config["SCHOOL_NAME"],
+            "role_label": lambda code: _(ROLE_LABELS.get(code, code)),
+        }
+
+    # --- errors ---------------------------------------------------------------------
+    def error_page(code: int, title: str, message: str) -> Response:
+        resp = render("errors/error.html", status=code, code=code, title=title, message=message)
+        if is_partial():
+            # htmx 2 does not swap 4xx/5xx by default: say where the message should go.
+            resp.headers["HX-Retarget"] = "#main"
+            resp.headers["HX-Reswap"] = "innerHTML"
+        return resp
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e: CSRFError) -> Response:
+        # Keep what the user typed: offer the same fields back with a fresh token.
+        kept = [
+            (k, v)
+            for k, v in request.form.items(multi=True)
+            if k != "csrf_token" and "password" not in k
+        ]
+        resp = render(
+            "errors/csrf.html",
+            status=400,
+            kept=kept,
+            action=request.path,
+            reason=e.description,
+        )
+        if is_partial():
+            resp.headers["HX-Retarget"] = "#main"
+            resp.headers["HX-Reswap"] = "innerHTML"
+        return resp
+
+    messages = {
+        400: (_l("请求有误"), _l("提交的内容无法处理，请检查后重试。")),
+        403: (_l("无权访问"), _l("您没有访问此页面的权限。如有疑问，请联系系统管理员。")),
+        404: (_l("页面不存在"), _l("您要找的页面不存在，可能已被移动。")),
+        405: (_l("请求方式不允许"), _l("此页面不接受这种请求。")),
+        413: (_l("文件过大"), _l("上传的内容超过了大小限制。")),
+        429: (_l("请求过于频繁"), _l("请稍后再试。")),
+    }
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException) -> Response:
+        title, message = messages.get(e.code or 500, (e.name, e.description or ""))
+        return error_page(e.code or 500, str(title), str(message))
+
+    @app.errorhandler(Exception)
+    def _500(e: Exception) -> Response:
+        log.exception("unhandled error")
+        db.session.rollback()
+        try:
+            return error_page(500, _("服务器出错"), _("处理请求时出错，您的操作没有生效。请稍后再试。"))
+        except Exception:  # noqa: BLE001 - the error page itself failed; say it plainly
+            log.exception("error page failed")
+            return Response("服务器出错，您的操作没有生效。请稍后再试。", 500, mimetype="text/plain")
+

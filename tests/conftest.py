@@ -1,0 +1,180 @@
+"""Shared fixtures: an app on a fresh database (SQLite file or PostgreSQL), people with
+each role, and a test client that sends the CSRF token the way htmx does."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from portal import create_app
+from portal.auth.models import User
+from portal.extensions import Base, db
+from portal.timeutil import utcnow
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+ROLES = ["staff", "rep", "union", "handler", "leader", "secretary", "principal", "recorder", "supervisor", "admin"]
+PASSWORD = "Passw0rd-test"
+_HASH: dict[str, str] = {}
+
+
+def password_hash() -> str:
+    """One real (pinned-method) hash of PASSWORD, computed once per run."""
+    if "h" not in _HASH:
+        u = User(username="-", staff_no="-", name="-")
+        u.set_password(PASSWORD)
+        _HASH["h"] = u.password_hash
+    return _HASH["h"]
+
+
+class Client(FlaskClient):
+    """A test client that adds a fresh X-CSRFToken to every unsafe request, like htmx does.
+
+    Pass ``csrf=False`` to send none, or ``csrf="..."`` to send a given value.
+    """
+
+    def open(self, *args, **kwargs):
+        csrf = kwargs.pop("csrf", True)
+        method = (kwargs.get("method") or "GET").upper()
+        if method not in ("GET", "HEAD", "OPTIONS") and csrf:
+            token = self.csrf_token() if csrf is True else csrf
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", token)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """A valid token for this client's session, signed as Flask-WTF signs it."""
+        with self.session_transaction() as s:
+            raw = s.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def hx(self, url: str, method: str = "GET", **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers["HX-Request"] = "true"
+        return self.open(url, method=method, headers=headers, **kwargs)
+
+
+def _migrate(app: Flask) -> None:
+    from portal.cli import migrate
+
+    with app.app_context():
+        migrate()
+
+
+def _config(url: str, **extra) -> dict:
+    cfg = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret-key",
+        "UPLOAD_DIR": extra.pop("UPLOAD_DIR", "/tmp/portal-test-uploads"),
+        "LOGIN_MAX_PER_PAIR": 5,
+        "LOGIN_MAX_PER_ADDRESS": 30,
+        "LOGIN_MAX_PER_ACCOUNT": 10,
+    }
+    cfg.update(extra)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database: a file to copy (SQLite) or a schema to truncate (PostgreSQL)."""
+    if ON_POSTGRES:
+        app = create_app(_config(TEST_DATABASE_URL))
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        _migrate(app)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}"))
+    _migrate(app)
+    with app.app_context():
+        db.engine.dispose()
+    return str(path)
+
+
+def fresh_database_url(template_db: str, directory: Path) -> str:
+    if ON_POSTGRES:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        app = create_app(_config(template_db))
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+        return template_db
+    target = directory / "test.sqlite3"
+    shutil.copyfile(template_db, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(template_db: str, tmp_path: Path):
+    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads")))
+    app.test_client_class = Client
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask):
+    """A database session inside an app context, for rule tests without HTTP."""
+    with app.app_context():
+        yield db.session
+
+
+def make_user(username: str, roles: set[str] | None = None, **fields) -> User:
+    from portal.auth.models import Department
+    from sqlalchemy import select
+
+    dept = db.session.scalar(select(Department).where(Department.name == "教务处"))
+    if dept is None:
+        dept = Department(name="教务处", kind="office")
+        db.session.add(dept)
+    user = User(
+        username=username, staff_no=fields.pop("staff_no", f"T{username}"), name=fields.pop("name", username),
+        department=dept, password_hash=password_hash(), must_change_password=fields.pop("must_change_password", False),
+        **fields,
+    )
+    user.set_roles(roles or set())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, int]:
+    """One user per role (username = role), committed; returns username → id."""
+    with app.app_context():
+        ids = {role: make_user(role, {role}).id for role in ROLES}
+        db.session.commit()
+    return ids
+
+
+def login_as(client: FlaskClient, app: Flask, username: str) -> None:
+    """Sign in by writing the session the way the login view does (no password hashing)."""
+    with app.app_context():
+        from sqlalchemy import select
+
+        user = db.session.scalar(select(User).where(User.username == username))
+        token = user.get_id()
+    now = utcnow().timestamp()
+    with client.session_transaction() as s:
+        s.clear()
+        s["_user_id"] = token
+        s["_fresh"] = True
+        s["login_at"] = now
+        s["seen_at"] = now

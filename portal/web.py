@@ -69,6 +69,12 @@ def redirect_to(url: str) -> Response:
     return redirect(url, 303)
 
 
+def page_url(page: int) -> str:
+    """This page's URL with the same filters and another ``page=``."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **args)  # type: ignore[arg-type]
+
+
 def safe_next(target: str | None, fallback: str) -> str:
     """Only same-site relative paths are followed after login (no open redirect)."""
     if not target:
@@ -187,13 +193,14 @@ def init_app(app: Flask) -> None:
             "nav_items": permissions.nav_items,
             "is_partial": is_partial,
             "get_locale": get_locale,
+            "page_url": page_url,
             "school_name": app.config["SCHOOL_NAME"],
             "role_label": lambda code: _(ROLE_LABELS.get(code, code)),
         }
 
     # --- errors ---------------------------------------------------------------------
     def error_page(code: int, title: str, message: str) -> Response:
-        resp = render("errors/error.html", status=code, code=code, title=title, message=message)
+        resp = render("errors/error.html", block="error_body", status=code, code=code, title=title, message=message)
         if is_partial():
             # htmx 2 does not swap 4xx/5xx by default: say where the message should go.
             resp.headers["HX-Retarget"] = "#main"
@@ -210,6 +217,7 @@ def init_app(app: Flask) -> None:
         ]
         resp = render(
             "errors/csrf.html",
+            block="csrf_body",
             status=400,
             kept=kept,
             action=request.path,

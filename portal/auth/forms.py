@@ -7,6 +7,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from portal.auth.rules import password_problem
+from portal.formutil import options
 
 
 class LoginForm(FlaskForm):
@@ -42,5 +43,5 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(choices=[("zh_CN", "中文"), ("en", "English")])
+    lang = SelectField(choices=options([("zh_CN", "中文"), ("en", "English")]))
     next = HiddenField()

@@ -1,0 +1,104 @@
+"""Roster import: all or nothing, with each bad row reported in Chinese."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from portal.admin.rules import RosterFileError, import_roster, read_roster
+from portal.auth.models import Department, User
+from tests.conftest import make_user
+
+HEADER = ["工号", "姓名", "用户名", "部门", "党员", "角色"]
+
+
+def xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
+    lines = [",".join(HEADER)] + [",".join(str(c) for c in r) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+@pytest.fixture
+def school(session):
+    session.add_all([Department(name="数学教研组", kind="subject"), Department(name="语文教研组", kind="subject")])
+    admin = make_user("admin", {"admin"}, staff_no="A001")
+    session.commit()
+    return admin
+
+
+def _count(session) -> int:
+    return session.scalar(select(func.count()).select_from(User))
+
+
+def test_good_xlsx_imports_everyone_with_one_first_login_password(session, school):
+    data = xlsx([
+        [2001, "张三", "zhangsan", "数学教研组", "是", "教代会代表"],
+        [2002, "李四", None, "语文教研组", "否", ""],
+    ])
+    result = import_roster(session, school, read_roster("名册.xlsx", data))
+    assert result.ok and len(result.created) == 2
+    session.commit()
+    li = session.scalar(select(User).where(User.staff_no == "2002"))
+    assert li.username == "2002" and li.must_change_password and li.check_password(result.password)
+    zhang = session.scalar(select(User).where(User.username == "zhangsan"))
+    assert zhang.is_party_member and zhang.roles == {"staff", "rep"}
+
+
+def test_broken_rows_import_nothing_and_each_is_reported(session, school):
+    before = _count(session)
+    data = xlsx([
+        [2001, "张三", "", "数学教研组", "是", ""],          # fine
+        [2001, "王五", "", "数学教研组", "否", ""],          # duplicate staff no in file
+        ["A001", "赵六", "", "数学教研组", "否", ""],        # staff no already in the system
+        [2003, "", "", "数学教研组", "否", ""],              # missing name
+        [2004, "钱七", "", "体育组", "否", ""],              # unknown department
+        [2005, "孙八", "", "语文教研组", "也许", "校长助理"],  # bad party value and unknown role
+        [2006, "周九", "admin", "语文教研组", "否", ""],      # username taken
+    ])
+    result = import_roster(session, school, read_roster("名册.xlsx", data))
+    session.rollback()
+    assert not result.ok and result.created == []
+    lines = dict(result.errors)
+    assert set(lines) == {3, 4, 5, 6, 7, 8}
+    assert "与第 2 行重复" in lines[3]
+    assert "已存在于系统中" in lines[4]
+    assert "缺少姓名" in lines[5]
+    assert "部门“体育组”不存在" in lines[6]
+    assert "党员一栏" in lines[7] and "未知角色“校长助理”" in lines[7]
+    assert "用户名 admin 已被使用" in lines[8]
+    assert _count(session) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv_in_utf8_or_gbk(session, school, encoding):
+    data = csv_bytes([[3001, "陈静", "", "语文教研组", "否", "工会"]], encoding)
+    result = import_roster(session, school, read_roster("roster.csv", data))
+    assert result.ok and result.created[0].name == "陈静" and "union" in result.created[0].roles
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("a.txt", b"hello", "只支持"),
+    ("a.xlsx", b"PK\x03\x04 not really", "无法读取"),
+    ("a.csv", "姓名,部门\n张三,数学教研组\n".encode(), "缺少列：工号"),
+    ("a.csv", b"", "文件是空的"),
+])
+def test_unreadable_files_are_explained(name, data, message):
+    with pytest.raises(RosterFileError, match=message):
+        read_roster(name, data)
+
+
+def test_blank_lines_are_skipped_and_an_empty_roster_is_an_error(session, school):
+    result = import_roster(session, school, read_roster("a.csv", csv_bytes([["", "", "", "", "", ""]])))
+    assert not result.ok and "没有数据行" in result.errors[0][1]

@@ -1,0 +1,113 @@
+"""The audit chain: appends link up, and tampering of every kind is detected."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from portal.audit.models import AuditEvent
+from portal.audit.rules import record, verify_chain
+from portal.extensions import db
+from tests.conftest import ON_POSTGRES, make_user
+
+
+def _chain(session, n=5):
+    actor = make_user("actor")
+    for i in range(n):
+        record(session, actor, "test.event", actor, i=i, note="测试")
+    session.commit()
+
+
+def _without_guard(session, *statements: str, **params):
+    """Tamper as a DBA would: switch off the append-only triggers first."""
+    if ON_POSTGRES:
+        session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+    else:
+        session.execute(text("DROP TRIGGER audit_event_no_update"))
+        session.execute(text("DROP TRIGGER audit_event_no_delete"))
+    for sql in statements:
+        session.execute(text(sql), params)
+    if ON_POSTGRES:
+        session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+    session.commit()
+
+
+def test_intact_chain_verifies(session):
+    _chain(session)
+    report = verify_chain(session)
+    assert report.ok and report.count == 5
+
+def test_database_refuses_update_and_delete(session):
+    _chain(session)
+    with pytest.raises(Exception, match="append-only"):
+        session.execute(text("UPDATE audit_event SET summary = '{}' WHERE seq = 2"))
+    session.rollback()
+    with pytest.raises(Exception, match="append-only"):
+        session.execute(text("DELETE FROM audit_event WHERE seq = 2"))
+    session.rollback()
+
+
+def test_modified_row_is_detected(session):
+    _chain(session)
+    _without_guard(session, "UPDATE audit_event SET summary = :s WHERE seq = 3", s='{"i": 99}')
+    report = verify_chain(session)
+    assert not report.ok and report.broken_seq == 3 and "修改" in report.reason
+
+
+def test_deleted_row_is_detected(session):
+    _chain(session)
+    _without_guard(session, "DELETE FROM audit_event WHERE seq = 2")
+    report = verify_chain(session)
+    assert not report.ok and report.broken_seq == 3
+
+
+def test_reordered_rows_are_detected(session):
+    _chain(session)
+    _without_guard(
+        session,
+        "UPDATE audit_event SET seq = 1000 WHERE seq = 2",
+        "UPDATE audit_event SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_event SET seq = 3 WHERE seq = 1000",
+    )
+    report = verify_chain(session)
+    assert not report.ok and report.broken_seq == 2
+
+
+def test_inserted_row_is_detected(session):
+    _chain(session)
+    _without_guard(session, "UPDATE audit_event SET seq = seq + 100 WHERE seq >= 3")
+    forged = AuditEvent(seq=3, prev_hash="f" * 64, hash="e" * 64, action="forged", actor_name="x", summary="{}")
+    from portal.timeutil import utcnow
+
+    forged.at = utcnow()
+    session.add(forged)
+    session.commit()
+    report = verify_chain(session)
+    assert not report.ok and report.broken_seq == 3
+
+
+def test_concurrent_appends_do_not_fork(app):
+    with app.app_context():
+        make_user("actor")
+        db.session.commit()
+    errors = []
+
+    def worker(n: int) -> None:
+        try:
+            with app.app_context():
+                for i in range(10):
+                    record(db.session, None, "test.concurrent", None, worker=n, i=i)
+                    db.session.commit()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        report = verify_chain(db.session)
+        assert report.ok and report.count == 80

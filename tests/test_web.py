@@ -1,0 +1,113 @@
+"""Cross-cutting behaviour: headers, error pages, health, fragments, the CLI."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from portal.extensions import db
+from tests.conftest import ON_POSTGRES, login_as
+
+
+def test_security_headers_on_every_kind_of_response(app, client, people):
+    for url in ("/", "/login", "/healthz", "/nope", "/static/css/portal.css"):
+        h = client.get(url).headers
+        csp = h["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "frame-ancestors 'none'" in csp
+        assert h["X-Content-Type-Options"] == "nosniff" and h["Referrer-Policy"] == "same-origin"
+    login_as(client, app, "staff")
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_flags(client, people):
+    from tests.conftest import PASSWORD
+
+    r = client.post("/login", data={"username": "staff", "password": PASSWORD})
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_error_pages_are_chinese(client):
+    r = client.get("/does-not-exist")
+    assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
+    r = client.hx("/does-not-exist")
+    assert r.headers["HX-Retarget"] == "#main" and "<html" not in r.get_data(as_text=True)
+
+
+def test_unexpected_error_is_a_chinese_500_and_rolls_back(app):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    r = app.test_client().get("/boom")
+    assert r.status_code == 500 and "服务器出错" in r.get_data(as_text=True)
+
+
+def test_forbidden_page(app, client, people):
+    login_as(client, app, "staff")
+    r = client.get("/admin/users")
+    assert r.status_code == 403 and "无权访问" in r.get_data(as_text=True)
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_home_is_public_portal_then_dashboard(app, client, people):
+    assert "党务公开" in client.get("/").get_data(as_text=True)
+    login_as(client, app, "admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "您好，admin" in html and "用户管理" in html
+
+
+def test_htmx_is_vendored_and_locked_down(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/static/vendor/htmx-2.0.11.min.js" in html and "http" not in html.split("<body")[0].replace("http-equiv", "")
+    assert '"allowEval":false' in html and '"allowScriptTags":false' in html and '"includeIndicatorStyles":false' in html
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+
+
+def test_password_hash_method_is_pinned(app, people):
+    from portal.auth.models import PASSWORD_METHOD, User
+
+    assert PASSWORD_METHOD == "scrypt:131072:8:1"
+    with app.app_context():
+        assert db.session.get(User, people["staff"]).password_hash.startswith("scrypt:131072:8:1$")
+
+
+def test_sqlite_pragmas(app):
+    if ON_POSTGRES:
+        pytest.skip("SQLite only")
+    with app.app_context():
+        conn = db.engine.raw_connection()
+        cur = conn.cursor()
+        assert cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cur.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert cur.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+        assert cur.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        conn.close()
+
+
+def test_cli_seed_verify_backup(app, tmp_path):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["seed-demo"])
+    assert r.exit_code == 0 and "演示账号（密码均为 demo-2026）" in r.output
+    r = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "跳过" in r.output
+    r = runner.invoke(args=["audit", "verify"])
+    assert r.exit_code == 0 and "审计链完整" in r.output
+    r = runner.invoke(args=["backup", str(tmp_path / "b.sqlite3")])
+    if ON_POSTGRES:
+        assert r.exit_code != 0 and "pg_dump" in r.output
+    else:
+        assert r.exit_code == 0
+        con = sqlite3.connect(tmp_path / "b.sqlite3")
+        assert con.execute("select count(*) from user").fetchone()[0] == 120
+        con.close()
+
+
+def test_cli_create_admin(app):
+    r = app.test_cli_runner().invoke(args=["create-admin", "--username", "boss", "--name", "校长助理"], input="Str0ngPass\n")
+    assert r.exit_code == 0 and "已创建管理员 boss" in r.output
+    r = app.test_cli_runner().invoke(args=["create-admin", "--username", "weak", "--name", "x"], input="123\n")
+    assert r.exit_code != 0 and "密码至少 8 位" in r.output

@@ -38,9 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.admin.views import bp as admin_bp
     from portal.audit.views import bp as audit_bp
     from portal.auth.views import bp as auth_bp
+    from portal.disclosure.views import bp as disclosure_bp
     from portal.home.views import bp as home_bp
 
-    for bp in (home_bp, auth_bp, admin_bp, audit_bp):
+    for bp in (home_bp, auth_bp, admin_bp, audit_bp, disclosure_bp):
         app.register_blueprint(bp)
 
     from portal.cli import register

@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
         if if_empty and demo.has_users(db.session):
             click.echo("已有用户，跳过演示数据。")
             return
-        lines = demo.seed(db.session)
+        lines = demo.seed(db.session, app.config["UPLOAD_DIR"])
         db.session.commit()
         for line in lines:
             click.echo(line)

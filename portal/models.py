@@ -3,3 +3,4 @@ from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import Department, LoginFailure, User, UserRole  # noqa: F401
 from portal.congress.models import CongressTerm, Delegation, Representative  # noqa: F401
 from portal.org.models import Body, BodyMember  # noqa: F401
+from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401

@@ -90,7 +90,7 @@ def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
     return names
 
 
-def seed(session: Session) -> list[str]:
+def seed(session: Session, upload_dir: str) -> list[str]:
     """Create the demo school; return the lines to print (logins and counts)."""
     if has_users(session):
         raise RuntimeError("数据库中已有用户，演示数据只能在空库中创建。")
@@ -157,6 +157,9 @@ def seed(session: Session) -> list[str]:
                                    delegation_id=delegations[(i - 1) // 10].id))
     session.flush()
     record(session, None, "demo.seeded", None, users=len(users), representatives=REPS)
+    from portal.seed import disclosure
+
+    disclosure.seed(session, users, upload_dir)
 
     return [
         f"已创建演示学校“阳光实验学校”：{len(users)} 名教职工，{len(departments)} 个部门，"

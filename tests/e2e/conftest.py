@@ -213,7 +213,9 @@ def shoot(page: Page, name: str, widths: tuple[int, ...] = WIDTHS) -> list[Path]
     for width in widths:
         page.set_viewport_size({"width": width, "height": 800})
         path = ARTIFACTS / f"{name}-{width}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret leaves style="" on every input, and htmx's settle
+        # step then copies that attribute with setAttribute, which the CSP reports.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         paths.append(path)
     page.set_viewport_size(before)
     return paths

@@ -1,0 +1,74 @@
+"""XLSX exports: the disclosure register and an acknowledgement list."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.disclosure.models import AUDIENCE_LABELS, CHANNEL_LABELS, STATUS_LABELS, Notice
+from portal.disclosure.reading import AckGroup
+from portal.disclosure.rules import SCHOOL_TZ, to_local
+
+
+def _utc(day: date) -> datetime:
+    """School-time midnight at the start of ``day``, as naive UTC."""
+    return datetime.combine(day, time.min, tzinfo=SCHOOL_TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def _fmt(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def register_workbook(session: Session, start: date, end: date) -> bytes:
+    """Every version published between ``start`` and ``end`` (school dates, inclusive)."""
+    rows = session.scalars(
+        select(Notice)
+        .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver))
+        .where(Notice.published_at >= _utc(start), Notice.published_at < _utc(end + timedelta(days=1)))
+        .order_by(Notice.published_at)
+    ).all()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "公开登记簿"
+    header = ["序号", "公开类别", "公开目录", "标题", "版本", "公开范围", "起草人", "审批人", "发布时间",
+              "公示截止", "状态", "撤回原因"]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for n, notice in enumerate(rows, start=1):
+        status = STATUS_LABELS[notice.status] + ("（已被更正）" if not notice.is_current and notice.status == "published" else "")
+        ws.append([
+            n, CHANNEL_LABELS[notice.channel], notice.catalog_item.name, notice.title, notice.version,
+            AUDIENCE_LABELS[notice.audience], notice.author.name, notice.approver.name if notice.approver else "",
+            _fmt(notice.published_at), _fmt(notice.gongshi_end), status, notice.withdraw_reason,
+        ])
+    for col, width in zip("ABCDEFGHIJKL", (6, 10, 24, 48, 6, 16, 10, 10, 18, 18, 14, 30)):
+        ws.column_dimensions[col].width = width
+    return _save(wb)
+
+
+def ack_workbook(notice: Notice, groups: list[AckGroup]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "阅读确认"
+    ws.append([notice.title])
+    ws.append(["部门", "工号", "姓名", "是否确认", "确认时间"])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for group in groups:
+        for user, at in group.done:
+            ws.append([group.department, user.staff_no, user.name, "已确认", _fmt(at)])
+        for user in group.missing:
+            ws.append([group.department, user.staff_no, user.name, "未确认", ""])
+    return _save(wb)

@@ -1,0 +1,76 @@
+"""Forms for disclosure: one per use case."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.disclosure.models import AUDIENCE_LABELS, CADENCE_LABELS, CHANNEL_LABELS
+from portal.disclosure.rules import BODY_MAX, REASON_MAX, TITLE_MAX
+from portal.formutil import options
+
+
+class NoticeForm(FlaskForm):
+    catalog_item_id = SelectField(_l("公开目录"), coerce=int, validators=[DataRequired(_l("请选择公开目录。"))])
+    audience = SelectField(_l("公开范围"), choices=options(AUDIENCE_LABELS.items()))
+    title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), Length(max=TITLE_MAX, message=_l("标题不能超过 %(max)d 个字。"))])
+    body_md = TextAreaField(_l("正文"), validators=[Length(max=BODY_MAX, message=_l("正文过长。"))])
+    gongshi_days = IntegerField(
+        _l("公示期（工作日，0 表示不公示）"), default=0,
+        validators=[Optional(), NumberRange(0, 30, _l("公示期应在 0 到 30 个工作日之间。"))],
+    )
+    requires_ack = BooleanField(_l("要求教职工确认已阅"))
+
+    def set_items(self, items) -> None:
+        self.catalog_item_id.choices = options(
+            [(0, "—")] + [(i.id, f"{CHANNEL_LABELS[i.channel]} · {i.name}") for i in items]
+        )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("原因"), validators=[DataRequired(_l("请写明原因。")), Length(max=REASON_MAX)])
+
+
+class ObjectionForm(FlaskForm):
+    body = TextAreaField(_l("异议内容"), validators=[DataRequired(_l("请填写异议内容。")), Length(max=5000)])
+    anonymous = BooleanField(_l("对其他读者匿名"))
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("答复"), validators=[DataRequired(_l("请填写答复内容。")), Length(max=5000)])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("附件"), validators=[FileRequired(_l("请选择文件。"))])
+
+
+class CatalogItemForm(FlaskForm):
+    channel = SelectField(_l("公开类别"), choices=options(CHANNEL_LABELS.items()))
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称。")), Length(max=80)])
+    description = TextAreaField(_l("说明"), validators=[Length(max=2000)])
+    default_audience = SelectField(_l("默认公开范围"), choices=options(AUDIENCE_LABELS.items()))
+    default_gongshi_days = IntegerField(_l("默认公示期（工作日）"), default=0,
+                                        validators=[Optional(), NumberRange(0, 30, _l("公示期应在 0 到 30 个工作日之间。"))])
+    cadence = SelectField(_l("公开频次"), choices=options(CADENCE_LABELS.items()))
+    active = BooleanField(_l("启用"), default=True)
+
+
+class NoticeFilterForm(FlaskForm):
+    item = SelectField(_l("公开目录"), coerce=int, validators=[Optional()])
+    year = SelectField(_l("年份"), coerce=int, validators=[Optional()])
+    status = SelectField(_l("状态"), choices=options([("", _l("发布中")), ("withdrawn", _l("已撤回"))]), validators=[Optional()])
+
+
+class SearchForm(FlaskForm):
+    q = StringField(_l("关键词"), validators=[Optional(), Length(max=100)])
+
+
+class RegisterExportForm(FlaskForm):
+    start = DateField(_l("起始日期"), validators=[DataRequired(_l("请选择起始日期。"))])
+    end = DateField(_l("截止日期"), validators=[DataRequired(_l("请选择截止日期。"))])
+
+    def validate_end(self, field: DateField) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("截止日期不能早于起始日期。"))

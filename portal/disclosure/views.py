@@ -1,0 +1,212 @@
+"""Reading disclosures: channel lists, a notice, search, QR codes, attachments, feeds,
+and the register export. Authoring lives in ``manage.py``, the catalogue in ``catalogue_views.py``."""
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.auth import permissions
+from portal.disclosure import reading
+from portal.disclosure.files import path_of
+from portal.disclosure.forms import NoticeFilterForm, RegisterExportForm, SearchForm
+from portal.disclosure.models import (
+    AUDIENCE_LABELS,
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    Acknowledgement,
+    Attachment,
+    CatalogItem,
+    Notice,
+    Objection,
+)
+from portal.disclosure.rules import gongshi_state, versions
+from portal.extensions import db
+from portal.formutil import options
+from portal.timeutil import utcnow
+from portal.web import render
+
+bp = Blueprint("disclosure", __name__)
+PAGE_SIZE = 20
+
+
+def load_notice(notice_id: int, action: str = "notice.view") -> Notice:
+    """The notice with what its page shows, after asking permissions; 404 when missing."""
+    notice = db.session.scalar(
+        select(Notice)
+        .options(
+            joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
+            selectinload(Notice.attachments),
+        )
+        .where(Notice.id == notice_id)
+    )
+    if notice is None:
+        abort(404)
+    permissions.require(action, notice)
+    return notice
+
+
+def notice_context(notice: Notice, **extra) -> dict:
+    """Everything the notice page and its fragments (objections, acknowledgement) need."""
+    user = current_user if current_user.is_authenticated else None
+    objections = db.session.scalars(
+        select(Objection).options(joinedload(Objection.author), joinedload(Objection.answered_by))
+        .where(Objection.notice_id == notice.id).order_by(Objection.created_at)
+    ).all() if notice.gongshi_days else []
+    acknowledged = bool(user and notice.requires_ack and db.session.scalar(
+        select(Acknowledgement.id).where(Acknowledgement.notice_id == notice.id, Acknowledgement.user_id == user.id)
+    ))
+    return {
+        "notice": notice,
+        "versions": versions(db.session, notice) if notice.series_id else [],
+        "objections": objections,
+        "acknowledged": acknowledged,
+        "gongshi": gongshi_state(notice),
+        "now": utcnow(),
+        "labels": {"channel": CHANNEL_LABELS, "audience": AUDIENCE_LABELS, "status": STATUS_LABELS},
+        **extra,
+    }
+
+
+def _channel_list(channel: str) -> Response:
+    permissions.require("notice.list")
+    items = db.session.scalars(CatalogItem.ordered(channel)).all()
+    form = NoticeFilterForm(request.args, meta={"csrf": False})
+    form.item.choices = options([(0, "全部")] + [(i.id, i.name) for i in items])
+    this_year = utcnow().year
+    form.year.choices = options([(0, "全部")] + [(y, str(y)) for y in range(this_year, this_year - 6, -1)])
+    filters = {"item_id": None, "year": None, "withdrawn": False}
+    if form.validate():
+        filters = {"item_id": form.item.data or None, "year": form.year.data or None,
+                   "withdrawn": form.status.data == "withdrawn"}
+    query = reading.notice_list(current_user, channel, **filters)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = reading.count(db.session, query)
+    rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render(
+        "disclosure/list.html", block="notice_list", channel=channel, channel_label=CHANNEL_LABELS[channel],
+        form=form, rows=rows, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        now=utcnow(), gongshi_state=gongshi_state,
+    )
+
+
+@bp.get("/notices/party")
+def party() -> Response:
+    """Party-affairs notices (党务公开) this reader may see, with filters and paging."""
+    return _channel_list("party")
+
+
+@bp.get("/notices/school")
+def school() -> Response:
+    """School-affairs notices (校务公开) this reader may see, with filters and paging."""
+    return _channel_list("school")
+
+
+@bp.get("/notices/search")
+def search() -> Response:
+    """Search titles and bodies (Chinese substrings); the results fragment swaps as one types."""
+    permissions.require("notice.list")
+    form = SearchForm(request.args, meta={"csrf": False})
+    rows, total, page, pages = [], 0, 1, 1
+    q = (form.q.data or "").strip() if form.validate() else ""
+    if q:
+        query = reading.search(current_user, q, db.engine.dialect.name)
+        page = max(request.args.get("page", 1, type=int), 1)
+        total = reading.count(db.session, query)
+        rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render("disclosure/search.html", block="search_results", form=form, q=q, rows=rows,
+                  total=total, page=page, pages=pages, channel_labels=CHANNEL_LABELS)
+
+
+@bp.get("/notices/<int:notice_id>")
+def show(notice_id: int) -> Response:
+    """One notice: body, attachments, 公示 countdown, objections and answers, versions."""
+    notice = load_notice(notice_id)
+    return render("disclosure/notice.html", **notice_context(notice))
+
+
+@bp.get("/notices/<int:notice_id>/qr.png")
+def qr(notice_id: int) -> Response:
+    """A QR code that links to the notice page, for screens and paper copies."""
+    notice = load_notice(notice_id)
+    buf = io.BytesIO()
+    segno.make(url_for("disclosure.show", notice_id=notice.id, _external=True), error="m").save(
+        buf, kind="png", scale=5, border=2)
+    buf.seek(0)
+    resp = send_file(buf, mimetype="image/png", max_age=3600)
+    return resp
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download(attachment_id: int) -> Response:
+    """Download an attachment as a file (never inline), after the notice's own access check."""
+    att = db.session.get(Attachment, attachment_id) or abort(404)
+    notice = load_notice(att.notice_id, "notice.read_body")
+    try:
+        path = path_of(current_app.config["UPLOAD_DIR"], att.stored_name)
+        resp = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
+                         conditional=True, max_age=0)
+    except FileNotFoundError:
+        abort(404)
+    resp.headers["Cache-Control"] = "private, no-store" if notice.audience != "public" else "public, max-age=300"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
+
+
+@bp.get("/feeds/<any(party, school):channel>.atom")
+def feed(channel: str) -> Response:
+    """Atom feed of public notices only, whoever asks (feeds are read without a session)."""
+    from feedgen.feed import FeedGenerator
+
+    from portal.disclosure.rules import to_local
+
+    permissions.require("notice.list")
+    rows = db.session.scalars(reading.notice_list(None, channel).limit(50)).all()
+    school_name = current_app.config["SCHOOL_NAME"]
+    fg = FeedGenerator()
+    fg.id(url_for("disclosure.feed", channel=channel, _external=True))
+    fg.title(f"{school_name} {CHANNEL_LABELS[channel]}")
+    fg.subtitle(f"{school_name}{CHANNEL_LABELS[channel]}信息")
+    fg.link(href=url_for("disclosure.feed", channel=channel, _external=True), rel="self")
+    fg.link(href=url_for(f"disclosure.{channel}", _external=True), rel="alternate")
+    fg.language("zh-CN")
+    fg.author({"name": school_name})
+    fg.updated(to_local(rows[0].published_at) if rows else to_local(utcnow()))
+    for notice in reversed(rows):
+        entry = fg.add_entry()
+        link = url_for("disclosure.show", notice_id=notice.id, _external=True)
+        entry.id(link)
+        entry.title(notice.title)
+        entry.link(href=link)
+        entry.published(to_local(notice.published_at))
+        entry.updated(to_local(notice.published_at))
+        entry.category(term=notice.catalog_item.name)
+        entry.content(notice.body_html, type="html")
+    resp = Response(fg.atom_str(pretty=True), mimetype="application/atom+xml")
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@bp.get("/disclosure/register.xlsx")
+def export_register() -> Response:
+    """The disclosure register (公开登记簿) for a date range, as XLSX."""
+    permissions.require("disclosure.export")
+    form = RegisterExportForm(request.args, meta={"csrf": False})
+    if not form.validate():
+        from portal.disclosure.catalogue_views import compliance_page
+
+        return compliance_page(export_form=form, status=400)
+    from portal.disclosure.export import register_workbook
+
+    data = register_workbook(db.session, form.start.data, form.end.data)
+    name = f"公开登记簿_{form.start.data}_{form.end.data}.xlsx"
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+from portal.disclosure import catalogue_views, manage  # noqa: E402,F401  - routes on the same blueprint

@@ -1,0 +1,272 @@
+"""axe-core on every page each demo role can reach, plus a few form error states.
+
+One browser context per role, signed in once with a session cookie. The crawl starts at
+``/`` and follows same-origin ``<a href>`` links breadth-first (GET only). axe is injected
+with ``add_script_tag``, which the app's CSP (``script-src 'self'``) would block, so these
+contexts bypass the CSP. A test fails on every violation of impact "serious" or
+"critical"; all violations (any impact) are written to ``tests/artifacts/axe-*.json``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.conftest import ARTIFACTS, AXE_SOURCE_PATH, DEMO_PASSWORD, WIDTHS, LiveServer, new_context, shoot
+
+ROLES = ["anonymous", "teacher1", "rep1", "union", "handler1", "leader1", "secretary", "principal", "admin"]
+MAX_PAGES = 40  # per role
+MAX_PER_PATTERN = 2  # /admin/users/7, /admin/users/8, ...: the same template; two samples are plenty
+MAX_PAGE_NUMBER = 2  # follow pagers to page 2, not beyond
+FAILING_IMPACTS = {"serious", "critical"}
+SCREENSHOT_EVERY_PAGE_OF = "admin"  # the role that reaches the most pages: one picture of each
+SKIP_PATHS = re.compile(r"^/(static/|logout$|healthz$)")
+DOWNLOAD_SUFFIX = re.compile(r"\.(xlsx|xls|csv|pdf|docx?|zip|png|jpe?g|gif|svg|ico|txt|json|xml|rss|atom)$", re.I)
+
+AXE_SOURCE = AXE_SOURCE_PATH.read_text(encoding="utf-8")
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+    nodes: v.nodes.map(n => ({target: n.target.map(String), html: n.html, impact: n.impact,
+                              summary: n.failureSummary})),
+  }));
+}"""
+LINKS = """() => Array.from(document.querySelectorAll("a[href]"))
+  .filter(a => !a.hasAttribute("download"))
+  .map(a => a.getAttribute("href"))"""
+
+
+@dataclass
+class Finding:
+    rule: str
+    impact: str
+    url: str
+    targets: list[str]
+    help: str
+    html: str
+    summary: str
+
+    def line(self) -> str:
+        return f"[{self.impact}] {self.rule} on {self.url}: {' '.join(self.targets)} — {self.help}\n      {self.html}"
+
+
+@dataclass
+class Audit:
+    """What axe found for one role: every violation, and the ones that fail the test."""
+
+    who: str
+    pages: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def check(self, page: Page, label: str | None = None) -> None:
+        """Inject axe into the current page and record its violations."""
+        page.add_script_tag(content=AXE_SOURCE)
+        url = label or path_of(page.url)
+        for v in page.evaluate(RUN_AXE):
+            for node in v["nodes"]:
+                self.findings.append(Finding(
+                    rule=v["id"], impact=node.get("impact") or v.get("impact") or "unknown", url=url,
+                    targets=[str(t) for t in node["target"]], help=v["help"], html=node["html"][:200],
+                    summary=(node.get("summary") or "").replace("\n", " ")[:300],
+                ))
+
+    @property
+    def failing(self) -> list[Finding]:
+        return [f for f in self.findings if f.impact in FAILING_IMPACTS]
+
+    def save(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        data = {"role": self.who, "pages": self.pages, "violations": [f.__dict__ for f in self.findings]}
+        (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def assert_clean(self) -> None:
+        failing = self.failing
+        assert not failing, (
+            f"axe found {len(failing)} serious/critical violation(s) for {self.who}:\n"
+            + "\n".join(f.line() for f in failing)
+        )
+
+
+def slug(url: str) -> str:
+    """A file-name-safe name for a page: ``/admin/users?page=2`` → ``admin-users-page-2``."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-") or "home"
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl_key(href: str) -> tuple[str, str] | None:
+    """(page key, template pattern) for a same-origin GET link worth visiting, else None."""
+    if not href.startswith("/") or href.startswith("//"):
+        return None
+    parts = urlsplit(href)
+    path = parts.path
+    if SKIP_PATHS.search(path) or DOWNLOAD_SUFFIX.search(path):
+        return None
+    query = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name == "page":
+            if not value.isdigit() or int(value) > MAX_PAGE_NUMBER:
+                return None
+            if int(value) == 1:
+                continue  # ?page=1 is the page itself
+        query.append((name, value))
+    key = path + ("?" + urlencode(sorted(query)) if query else "")
+    pattern = re.sub(r"/\d+(?=/|$)", "/<id>", path) + ("?" + "&".join(sorted(n for n, _ in query)) if query else "")
+    return key, pattern
+
+
+def role_context(browser: Browser, live_server: LiveServer, session_cookie, who: str) -> BrowserContext:
+    context = new_context(browser, live_server, bypass_csp=True)
+    if who != "anonymous":
+        context.add_cookies([session_cookie(who)])
+    return context
+
+
+def crawl(page: Page, audit: Audit) -> list[str]:
+    """Visit every page reachable from ``/`` breadth-first, running axe on each; return problems."""
+    problems: list[str] = []
+    queue: deque[str] = deque(["/"])
+    seen: set[str] = {"/"}
+    per_pattern: dict[str, int] = {}
+    while queue and len(audit.pages) < MAX_PAGES:
+        url = queue.popleft()
+        response = page.goto(url)
+        status = response.status if response else 0
+        landed = path_of(page.url)
+        if status >= 400:
+            problems.append(f"{url} → HTTP {status} (linked from a page {audit.who} can see)")
+        if urlsplit(landed).path != urlsplit(url).path:
+            problems.append(f"{url} → redirected to {landed}")
+        audit.pages.append(url)
+        audit.check(page, url)
+        for href in page.evaluate(LINKS):
+            found = crawl_key(href)
+            if found is None:
+                continue
+            key, pattern = found
+            if key in seen or per_pattern.get(pattern, 0) >= MAX_PER_PATTERN:
+                continue
+            seen.add(key)
+            per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
+            queue.append(key)
+    return problems
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_reachable_pages_have_no_serious_violations(who: str, browser: Browser, live_server, session_cookie) -> None:
+    context = role_context(browser, live_server, session_cookie, who)
+    try:
+        page = context.new_page()
+        audit = Audit(who)
+        problems = crawl(page, audit)
+        if who == SCREENSHOT_EVERY_PAGE_OF:
+            for url in audit.pages:
+                page.goto(url)
+                shoot(page, f"page-{who}-{slug(url)}")
+
+        # The home page (the dashboard once signed in) at phone and desktop widths.
+        home = ["/", "/login"] if who == "anonymous" else ["/"]
+        for url in home:
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 800})
+                page.goto(url)
+                if url == "/" and who != "anonymous":  # the cookie really signed us in
+                    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^您好，"))
+                audit.check(page, f"{url} @ {width}px")
+            shoot(page, f"a11y-{who}-{slug(url)}")
+        audit.save(who)
+    finally:
+        context.close()
+    assert audit.pages, "nothing was crawled"
+    assert not problems, "\n".join(problems)
+    audit.assert_clean()
+
+
+def test_crawl_finds_the_admin_pages(browser: Browser, live_server, session_cookie) -> None:
+    """The crawl is only as good as the links it finds: spot-check the administrator's dashboard."""
+    context = role_context(browser, live_server, session_cookie, "admin")
+    try:
+        page = context.new_page()
+        page.goto("/")
+        keys = {crawl_key(h)[0] for h in page.evaluate(LINKS) if crawl_key(h)}
+        assert {"/", "/admin/users", "/audit/", "/account/password", "/admin/roster"} <= keys
+    finally:
+        context.close()
+
+
+def test_form_error_states_have_no_serious_violations(browser: Browser, live_server, session_cookie) -> None:
+    """Errors are where labels and descriptions usually go wrong: check the forms after a bad submit."""
+    audit = Audit("form error states")
+    # Anonymous: a failed login (the form is swapped in by htmx).
+    context = role_context(browser, live_server, session_cookie, "anonymous")
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("用户名", exact=True).fill("teacher2")
+        page.get_by_label("密码", exact=True).fill("wrong-password-1")
+        page.get_by_role("button", name="登录", exact=True).click()
+        expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
+        audit.check(page, "/login (failed)")
+        page.get_by_label("用户名", exact=True).fill("")
+        page.get_by_label("密码", exact=True).fill("")
+        page.get_by_role("button", name="登录", exact=True).click()
+        expect(page.locator("#username-err")).to_be_visible()
+        audit.check(page, "/login (empty)")
+        shoot(page, "a11y-login-empty")
+    finally:
+        context.close()
+
+    # A teacher: the password form submitted empty.
+    context = role_context(browser, live_server, session_cookie, "teacher1")
+    try:
+        page = context.new_page()
+        page.goto("/account/password")
+        page.get_by_role("button", name="保存新密码").click()
+        expect(page.locator("#current_password-err")).to_be_visible()
+        audit.check(page, "/account/password (empty)")
+        shoot(page, "a11y-password-empty")
+    finally:
+        context.close()
+
+    # The administrator: an empty new account, a bad filter, an htmx search and a bad roster.
+    context = role_context(browser, live_server, session_cookie, "admin")
+    try:
+        page = context.new_page()
+        page.goto("/admin/users/new")
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.locator("#username-err")).to_be_visible()
+        audit.check(page, "/admin/users/new (empty)")
+        shoot(page, "a11y-admin-new-user-empty")
+
+        page.goto("/admin/users")
+        with page.expect_response(lambda r: "/admin/users?" in r.url and r.request.headers.get("hx-request") == "true"):
+            page.get_by_label("姓名、工号或用户名", exact=True).fill("rep1")
+        expect(page.locator("#user_table")).to_contain_text("rep10")
+        audit.check(page, "/admin/users (htmx search)")
+
+        page.goto("/audit/?since=not-a-date")
+        audit.check(page, "/audit/?since=not-a-date")
+
+        page.goto("/admin/roster")
+        page.get_by_label(re.compile("名册文件")).set_input_files({
+            "name": "roster.csv", "mimeType": "text/csv",
+            "buffer": "工号,姓名,用户名,部门,党员,角色\nYG1001,,,没有这个部门,也许,\n".encode("utf-8"),
+        })
+        page.get_by_role("button", name="上传并导入").click()
+        expect(page.get_by_role("alert")).to_contain_text("没有导入任何账号")
+        audit.check(page, "/admin/roster (errors)")
+        shoot(page, "a11y-roster-errors")
+    finally:
+        context.close()
+    audit.save("form-errors")
+    audit.assert_clean()

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db, login_manager, write_intent
@@ -137,7 +138,7 @@ def init_app(app: Flask) -> None:
             user_id, version = (int(p) for p in token.split(":", 1))
         except ValueError:
             return None
-        user = db.session.get(User, user_id)
+        user = db.session.get(User, user_id, options=[selectinload(User.role_rows)])
         if user is None or not user.active or user.session_version != version:
             return None
         return user

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.admin import rules
 from portal.admin.forms import RosterImportForm, UserCreateForm, UserEditForm, UserFilterForm
@@ -22,7 +23,7 @@ def users() -> Response:
     """List accounts with search and role filter; htmx swaps only the table."""
     permissions.require("users.manage")
     form = UserFilterForm(request.args, meta={"csrf": False})
-    query = select(User)
+    query = select(User).options(selectinload(User.role_rows))
     if form.validate():
         if form.q.data:
             like = f"%{form.q.data}%"

@@ -73,8 +73,10 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
+    # Loaded on access: the signed-in user gets them with the user (see web.load_user);
+    # lists that show roles ask for them with selectinload.
     role_rows: Mapped[list[UserRole]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
+        lazy="select", cascade="all, delete-orphan", order_by=UserRole.role
     )
 
     # --- roles -----------------------------------------------------------------

@@ -98,12 +98,12 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def e2e_app(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A fresh database for this module, migrated and seeded with the demo school."""
-    from portal.seed.demo import seed
+    from portal.seed import demo
 
     directory = tmp_path_factory.mktemp("e2e")
     app = create_app(_config(fresh_database_url(template_db, directory), UPLOAD_DIR=str(directory / "uploads")))
     with app.app_context():
-        seed(db.session)
+        demo.seed(db.session, app.config["UPLOAD_DIR"])
         db.session.commit()
     yield app
     with app.app_context():

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import ARTIFACTS, AXE_SOURCE_PATH, DEMO_PASSWORD, WIDTHS, LiveServer, new_context, shoot
 
@@ -63,6 +64,7 @@ class Audit:
 
     who: str
     pages: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     def check(self, page: Page, label: str | None = None) -> None:
@@ -83,7 +85,7 @@ class Audit:
 
     def save(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        data = {"role": self.who, "pages": self.pages, "violations": [f.__dict__ for f in self.findings]}
+        data = {"role": self.who, "pages": self.pages, "skipped": self.skipped, "violations": [f.__dict__ for f in self.findings]}
         (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
     def assert_clean(self) -> None:
@@ -140,8 +142,18 @@ def crawl(page: Page, audit: Audit) -> list[str]:
     per_pattern: dict[str, int] = {}
     while queue and len(audit.pages) < MAX_PAGES:
         url = queue.popleft()
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as exc:
+            if "Download is starting" in str(exc):  # an attachment or export without a telling suffix
+                audit.skipped.append(f"{url} (download)")
+                continue
+            raise
         status = response.status if response else 0
+        content_type = response.headers.get("content-type", "") if response else ""
+        if not content_type.startswith("text/html"):
+            audit.skipped.append(f"{url} ({content_type or 'no content type'})")
+            continue
         landed = path_of(page.url)
         if status >= 400:
             problems.append(f"{url} → HTTP {status} (linked from a page {audit.who} can see)")

@@ -9,6 +9,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.rules import chain_head
 from portal.auth import permissions
 from portal.extensions import db
+from portal.timeutil import day_end_utc, day_start_utc
 from portal.web import render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -28,11 +29,9 @@ def events() -> Response:
         if form.actor.data:
             query = query.where(AuditEvent.actor_name.contains(form.actor.data))
         if form.since.data:
-            query = query.where(AuditEvent.at >= form.since.data)
+            query = query.where(AuditEvent.at >= day_start_utc(form.since.data))
         if form.until.data:
-            from datetime import datetime, time
-
-            query = query.where(AuditEvent.at <= datetime.combine(form.until.data, time.max))
+            query = query.where(AuditEvent.at <= day_end_utc(form.until.data))
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -12,12 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.disclosure.models import AUDIENCE_LABELS, CHANNEL_LABELS, STATUS_LABELS, Notice
 from portal.disclosure.reading import AckGroup
-from portal.disclosure.rules import SCHOOL_TZ, to_local
-
-
-def _utc(day: date) -> datetime:
-    """School-time midnight at the start of ``day``, as naive UTC."""
-    return datetime.combine(day, time.min, tzinfo=SCHOOL_TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+from portal.timeutil import day_end_utc, day_start_utc, to_local
 
 
 def _fmt(moment: datetime | None) -> str:
@@ -35,7 +29,7 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
     rows = session.scalars(
         select(Notice)
         .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver))
-        .where(Notice.published_at >= _utc(start), Notice.published_at < _utc(end + timedelta(days=1)))
+        .where(Notice.published_at >= day_start_utc(start), Notice.published_at <= day_end_utc(end))
         .order_by(Notice.published_at)
     ).all()
     wb = Workbook()

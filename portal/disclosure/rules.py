@@ -4,8 +4,7 @@ Who may call each one is decided in ``portal.auth.permissions``; the checks here
 ones that hold whoever asks (states, windows, four eyes)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import markdown
 import nh3
@@ -25,9 +24,8 @@ from portal.disclosure.models import (
     Objection,
     Status,
 )
-from portal.timeutil import utcnow
+from portal.timeutil import day_end_utc, to_local, utcnow
 
-SCHOOL_TZ = ZoneInfo("Asia/Shanghai")
 APPROVER_ROLE = {Channel.PARTY.value: "secretary", Channel.SCHOOL.value: "principal"}
 TITLE_MAX = 120
 BODY_MAX = 50_000
@@ -78,20 +76,10 @@ def add_working_days(start: date, days: int) -> date:
         current += timedelta(days=1)
 
 
-def to_local(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(SCHOOL_TZ)
-
-
-def local_end_of_day_utc(day: date) -> datetime:
-    """23:59:59 school time on ``day``, as naive UTC."""
-    local = datetime.combine(day, time(23, 59, 59), tzinfo=SCHOOL_TZ)
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
 def gongshi_window(start: datetime, days: int) -> tuple[datetime, datetime]:
     """From ``start`` (naive UTC) to the end of its ``days``-th working day, school time."""
     last = add_working_days(to_local(start).date(), days)
-    return start, local_end_of_day_utc(last)
+    return start, day_end_utc(last)
 
 
 def gongshi_state(notice: Notice, now: datetime | None = None) -> str:

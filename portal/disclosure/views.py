@@ -27,7 +27,7 @@ from portal.disclosure.models import (
 from portal.disclosure.rules import gongshi_state, versions
 from portal.extensions import db
 from portal.formutil import options
-from portal.timeutil import utcnow
+from portal.timeutil import to_local, utcnow
 from portal.web import render
 
 bp = Blueprint("disclosure", __name__)
@@ -162,8 +162,6 @@ def download(attachment_id: int) -> Response:
 def feed(channel: str) -> Response:
     """Atom feed of public notices only, whoever asks (feeds are read without a session)."""
     from feedgen.feed import FeedGenerator
-
-    from portal.disclosure.rules import to_local
 
     permissions.require("notice.list")
     rows = db.session.scalars(reading.notice_list(None, channel).limit(50)).all()

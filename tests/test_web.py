@@ -111,3 +111,25 @@ def test_cli_create_admin(app):
     assert r.exit_code == 0 and "已创建管理员 boss" in r.output
     r = app.test_cli_runner().invoke(args=["create-admin", "--username", "weak", "--name", "x"], input="123\n")
     assert r.exit_code != 0 and "密码至少 8 位" in r.output
+
+
+def test_english_catalogue_is_complete_and_placeholders_match():
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parent.parent / "portal/translations/en/LC_MESSAGES/messages.po"
+    catalog = read_po(po.open("rb"))
+    missing = [m.id for m in catalog if m.id and not m.string]
+    assert missing == []
+    placeholder = re.compile(r"%\(\w+\)[sd]")
+    mismatched = [m.id for m in catalog if m.id and sorted(placeholder.findall(m.id)) != sorted(placeholder.findall(m.string))]
+    assert mismatched == []
+
+
+def test_english_interface(app, client, people):
+    login_as(client, app, "principal")
+    client.post("/language", data={"lang": "en"})
+    html = client.get("/").get_data(as_text=True)
+    assert "Hello, principal" in html and "Principal" in html and "Party affairs" in html

@@ -27,7 +27,7 @@ class UserEditForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=40)])
     department_id = SelectField(_l("部门"), coerce=int, validators=[Optional()])
     is_party_member = BooleanField(_l("中共党员"))
-    roles = CheckboxesField(_l("角色"), choices=options((k, v) for k, v in ROLE_LABELS.items() if k != "staff"))
+    roles = CheckboxesField(_l("角色"), choices=options((k, _l(v)) for k, v in ROLE_LABELS.items() if k != "staff"))
     active = BooleanField(_l("账号启用"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -60,4 +60,4 @@ class RosterImportForm(FlaskForm):
 
 class UserFilterForm(FlaskForm):
     q = StringField(_l("姓名、工号或用户名"), validators=[Optional(), Length(max=40)])
-    role = SelectField(_l("角色"), choices=options([("", _l("全部")), *ROLE_LABELS.items()]), validators=[Optional()])
+    role = SelectField(_l("角色"), choices=options([("", _l("全部")), *((k, _l(v)) for k, v in ROLE_LABELS.items())]), validators=[Optional()])

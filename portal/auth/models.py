@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import Base
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 # OWASP's scrypt minimum (N=2^17, r=8, p=1), pinned so a library upgrade cannot weaken it.
@@ -129,15 +130,16 @@ class LoginFailure(Base):
 
 
 ROLE_LABELS: dict[str, str] = {
-    "staff": "教职工",
-    "rep": "教代会代表",
-    "union": "工会",
-    "handler": "承办部门负责人",
-    "leader": "班子成员",
-    "secretary": "党组织书记",
-    "principal": "校长",
-    "recorder": "记录员",
-    "supervisor": "监督员",
-    "admin": "系统管理员",
+    "staff": N_("教职工"),
+    "rep": N_("教代会代表"),
+    "union": N_("工会"),
+    "handler": N_("承办部门负责人"),
+    "leader": N_("班子成员"),
+    "secretary": N_("党组织书记"),
+    "principal": N_("校长"),
+    "recorder": N_("记录员"),
+    "supervisor": N_("监督员"),
+    "admin": N_("系统管理员"),
 }
+# The roster file names roles in Chinese, whatever the interface language.
 LABEL_ROLES: dict[str, str] = {v: k for k, v in ROLE_LABELS.items()}

@@ -41,10 +41,10 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for n, notice in enumerate(rows, start=1):
-        status = STATUS_LABELS[notice.status] + ("（已被更正）" if not notice.is_current and notice.status == "published" else "")
+        status = str(STATUS_LABELS[notice.status]) + ("（已被更正）" if not notice.is_current and notice.status == "published" else "")
         ws.append([
-            n, CHANNEL_LABELS[notice.channel], notice.catalog_item.name, notice.title, notice.version,
-            AUDIENCE_LABELS[notice.audience], notice.author.name, notice.approver.name if notice.approver else "",
+            n, str(CHANNEL_LABELS[notice.channel]), notice.catalog_item.name, notice.title, notice.version,
+            str(AUDIENCE_LABELS[notice.audience]), notice.author.name, notice.approver.name if notice.approver else "",
             _fmt(notice.published_at), _fmt(notice.gongshi_end), status, notice.withdraw_reason,
         ])
     for col, width in zip("ABCDEFGHIJKL", (6, 10, 24, 48, 6, 16, 10, 10, 18, 18, 14, 30)):

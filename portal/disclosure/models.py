@@ -18,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from portal.auth.models import User
 from portal.extensions import Base
 from portal.timeutil import utcnow
@@ -48,10 +50,10 @@ class Status(str, enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-CHANNEL_LABELS = {"party": "党务公开", "school": "校务公开"}
-AUDIENCE_LABELS = {"public": "社会公开", "staff": "校内公开（教职工）", "party": "党内公开（党员）"}
-CADENCE_LABELS = {"event": "随时（事项发生后）", "monthly": "每月", "term": "每学期", "yearly": "每年"}
-STATUS_LABELS = {"draft": "草稿", "submitted": "待审批", "published": "已发布", "withdrawn": "已撤回"}
+CHANNEL_LABELS = {"party": _l("党务公开"), "school": _l("校务公开")}
+AUDIENCE_LABELS = {"public": _l("社会公开"), "staff": _l("校内公开（教职工）"), "party": _l("党内公开（党员）")}
+CADENCE_LABELS = {"event": _l("随时（事项发生后）"), "monthly": _l("每月"), "term": _l("每学期"), "yearly": _l("每年")}
+STATUS_LABELS = {"draft": _l("草稿"), "submitted": _l("待审批"), "published": _l("已发布"), "withdrawn": _l("已撤回")}
 
 
 class CatalogItem(Base):

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
@@ -68,6 +69,14 @@ def redirect_to(url: str) -> Response:
         resp.headers["HX-Redirect"] = url
         return resp
     return redirect(url, 303)
+
+
+def paginate(query: Select, per_page: int) -> dict[str, Any]:
+    """One page of ``query`` (from ``?page=``) and the counts the pager shows: two queries."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"rows": rows, "total": total, "page": page, "pages": max((total + per_page - 1) // per_page, 1)}
 
 
 def page_url(page: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.admin import rules
@@ -12,7 +12,7 @@ from portal.admin.forms import RosterImportForm, UserCreateForm, UserEditForm, U
 from portal.auth import permissions
 from portal.auth.models import Department, User, UserRole
 from portal.extensions import db
-from portal.web import render
+from portal.web import paginate, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -30,13 +30,8 @@ def users() -> Response:
             query = query.where(or_(User.name.like(like), User.staff_no.like(like), User.username.like(like)))
         if form.role.data:
             query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == form.role.data)))
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(User.staff_no).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render(
-        "admin/users.html", block="user_table", form=form, rows=rows, total=total, page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-    )
+    return render("admin/users.html", block="user_table", form=form,
+                  **paginate(query.order_by(User.staff_no), PAGE_SIZE))
 
 
 def _department(dept_id: int | None) -> Department | None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.audit.forms import AuditFilterForm
 from portal.audit.models import AuditEvent
@@ -10,7 +10,7 @@ from portal.audit.rules import chain_head
 from portal.auth import permissions
 from portal.extensions import db
 from portal.timeutil import day_end_utc, day_start_utc
-from portal.web import render
+from portal.web import paginate, render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -32,20 +32,6 @@ def events() -> Response:
             query = query.where(AuditEvent.at >= day_start_utc(form.since.data))
         if form.until.data:
             query = query.where(AuditEvent.at <= day_end_utc(form.until.data))
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
     seq, head = chain_head(db.session)
-    return render(
-        "audit/events.html",
-        block="event_table",
-        form=form,
-        rows=rows,
-        page=page,
-        total=total,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        chain_seq=seq,
-        chain_head=head,
-    )
+    return render("audit/events.html", block="event_table", form=form, chain_seq=seq, chain_head=head,
+                  **paginate(query.order_by(AuditEvent.seq.desc()), PAGE_SIZE))

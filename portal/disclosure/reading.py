@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Integer, Select, and_, or_, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from portal.auth.models import Department, User
@@ -101,7 +101,3 @@ def ack_report(session: Session, notice: Notice) -> list[AckGroup]:
         else:
             group.missing.append(user)
     return list(groups.values())
-
-
-def count(session: Session, query: Select) -> int:
-    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

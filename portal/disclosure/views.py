@@ -28,7 +28,7 @@ from portal.disclosure.rules import gongshi_state, versions
 from portal.extensions import db
 from portal.formutil import options
 from portal.timeutil import to_local, utcnow
-from portal.web import render
+from portal.web import paginate, render
 
 bp = Blueprint("disclosure", __name__)
 PAGE_SIZE = 20
@@ -83,14 +83,9 @@ def _channel_list(channel: str) -> Response:
     if form.validate():
         filters = {"item_id": form.item.data or None, "year": form.year.data or None,
                    "withdrawn": form.status.data == "withdrawn"}
-    query = reading.notice_list(current_user, channel, **filters)
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = reading.count(db.session, query)
-    rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render(
         "disclosure/list.html", block="notice_list", channel=channel, channel_label=CHANNEL_LABELS[channel],
-        form=form, rows=rows, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        now=utcnow(), gongshi_state=gongshi_state,
+        form=form, **paginate(reading.notice_list(current_user, channel, **filters), PAGE_SIZE),
     )
 
 
@@ -111,16 +106,11 @@ def search() -> Response:
     """Search titles and bodies (Chinese substrings); the results fragment swaps as one types."""
     permissions.require("notice.list")
     form = SearchForm(request.args, meta={"csrf": False})
-    rows, total, page, pages = [], 0, 1, 1
     q = (form.q.data or "").strip() if form.validate() else ""
-    if q:
-        query = reading.search(current_user, q, db.engine.dialect.name)
-        page = max(request.args.get("page", 1, type=int), 1)
-        total = reading.count(db.session, query)
-        rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render("disclosure/search.html", block="search_results", form=form, q=q, rows=rows,
-                  total=total, page=page, pages=pages, channel_labels=CHANNEL_LABELS)
+    results = paginate(reading.search(current_user, q, db.engine.dialect.name), PAGE_SIZE) if q else \
+        {"rows": [], "total": 0, "page": 1, "pages": 1}
+    return render("disclosure/search.html", block="search_results", form=form, q=q,
+                  channel_labels=CHANNEL_LABELS, **results)
 
 
 @bp.get("/notices/<int:notice_id>")

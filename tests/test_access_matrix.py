@@ -25,6 +25,7 @@ ACCESS: dict[str, object] = {
     "admin.edit_user": ADMIN,
     "admin.reset_password": ADMIN,
     "admin.import_roster": ADMIN,
+    "admin.departments": ADMIN,
     "audit.events": frozenset({"admin", "secretary", "supervisor"}),
     # disclosure; object routes are tried on a published staff-only school notice written by
     # "leader", approved by "principal", in its 公示 window, requiring acknowledgement.

@@ -61,3 +61,8 @@ class RosterImportForm(FlaskForm):
 class UserFilterForm(FlaskForm):
     q = StringField(_l("姓名、工号或用户名"), validators=[Optional(), Length(max=40)])
     role = SelectField(_l("角色"), choices=options([("", _l("全部")), *((k, _l(v)) for k, v in ROLE_LABELS.items())]), validators=[Optional()])
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("部门名称"), validators=[DataRequired(_l("请填写部门名称。")), Length(max=60)])
+    kind = SelectField(_l("类型"), choices=options([("office", _l("处室")), ("grade", _l("年级组")), ("subject", _l("教研组"))]))

@@ -273,3 +273,21 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
     result.password = password
     record(session, actor, "roster.imported", None, count=len(valid))
     return result
+
+
+class AdminError(ValueError):
+    """A request the admin rules refuse; the message is shown as it is (Chinese)."""
+
+
+def create_department(session: Session, actor: User, name: str, kind: str) -> Department:
+    """Add a department (处室 / 年级组 / 教研组); names are unique."""
+    name = (name or "").strip()
+    if not name:
+        raise AdminError("请填写部门名称。")
+    if session.scalar(select(Department.id).where(Department.name == name)):
+        raise AdminError(f"部门“{name}”已存在。")
+    department = Department(name=name, kind=kind)
+    session.add(department)
+    session.flush()
+    record(session, actor, "department.created", department, name=name, kind=kind)
+    return department

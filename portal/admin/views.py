@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.admin import rules
-from portal.admin.forms import RosterImportForm, UserCreateForm, UserEditForm, UserFilterForm
+from portal.admin.forms import DepartmentForm, RosterImportForm, UserCreateForm, UserEditForm, UserFilterForm
 from portal.auth import permissions
 from portal.auth.models import Department, User, UserRole
 from portal.extensions import db
-from portal.web import paginate, render
+from portal.web import paginate, redirect_to, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -111,3 +111,29 @@ def import_roster() -> Response:
         "admin/roster.html", form=form, result=result, file_error=file_error,
         columns=rules.ROSTER_COLUMNS, departments=departments,
     )
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+def departments() -> Response:
+    """List departments with how many active staff each has; add a new one."""
+    permissions.require("users.manage")
+    form = DepartmentForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            rules.create_department(db.session, current_user, form.name.data, form.kind.data)
+        except rules.AdminError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("已添加部门“%(name)s”。", name=form.name.data.strip()), "success")
+            return redirect_to(url_for("admin.departments"))
+    counts = (
+        select(Department, func.count(User.id))
+        .outerjoin(User, (User.department_id == Department.id) & User.active.is_(True))
+        .group_by(Department.id)
+        .order_by(Department.kind, Department.name)
+    )
+    return render("admin/departments.html", block="department_form", form=form, error=error,
+                  rows=db.session.execute(counts).all(), kinds={"office": _("处室"), "grade": _("年级组"), "subject": _("教研组")})

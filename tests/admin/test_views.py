@@ -98,3 +98,14 @@ def test_roster_upload_success(app, client, people):
 def test_roster_upload_without_file(app, client, people):
     login_as(client, app, "admin")
     assert "请选择要导入的文件。" in client.post("/admin/roster", data={}).get_data(as_text=True)
+
+
+def test_departments_add_and_refuse_duplicates(app, client, people):
+    login_as(client, app, "admin")
+    r = client.post("/admin/departments", data={"name": "体育组", "kind": "subject"})
+    assert r.status_code == 303
+    html = client.get("/admin/departments").get_data(as_text=True)
+    assert "体育组" in html and "教研组" in html
+    r = client.hx("/admin/departments", method="POST", data={"name": "体育组", "kind": "subject"})
+    html = r.get_data(as_text=True)
+    assert "部门“体育组”已存在。" in html and "<html" not in html

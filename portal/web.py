@@ -25,6 +25,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from portal.extensions import db, login_manager, write_intent
 from portal.timeutil import utcnow
@@ -71,9 +72,20 @@ def redirect_to(url: str) -> Response:
     return redirect(url, 303)
 
 
+MAX_ID = 2**31 - 1  # ids and page numbers beyond this are nobody's: 404, never an overflow
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` URL parts that a database integer can hold."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def paginate(query: Select, per_page: int) -> dict[str, Any]:
     """One page of ``query`` (from ``?page=``) and the counts the pager shows: two queries."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_ID // per_page)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return {"rows": rows, "total": total, "page": page, "pages": max((total + per_page - 1) // per_page, 1)}

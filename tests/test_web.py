@@ -133,3 +133,10 @@ def test_english_interface(app, client, people):
     client.post("/language", data={"lang": "en"})
     html = client.get("/").get_data(as_text=True)
     assert "Hello, principal" in html and "Principal" in html and "Party affairs" in html
+
+
+@pytest.mark.parametrize("url", ["/notices/99999999999999999999", "/attachments/4294967296",
+                                 "/notices/school?page=99999999999999999999", "/admin/users/9223372036854775808"])
+def test_huge_numbers_are_404_or_an_empty_page_never_500(app, client, people, url):
+    login_as(client, app, "admin")
+    assert client.get(url).status_code in (200, 404)

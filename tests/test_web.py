@@ -140,3 +140,17 @@ def test_english_interface(app, client, people):
 def test_huge_numbers_are_404_or_an_empty_page_never_500(app, client, people, url):
     login_as(client, app, "admin")
     assert client.get(url).status_code in (200, 404)
+
+
+def test_safe_and_markup_only_where_allowed():
+    """Raw HTML reaches a page only through the sanitised notice body."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    allowed = {("templates/disclosure/notice.html", "notice.body_html|safe")}
+    found = set()
+    for path in [*root.glob("templates/**/*.html"), *root.glob("portal/**/*.py")]:
+        for match in re.finditer(r"[\w.]+\|safe|Markup\(", path.read_text(encoding="utf-8")):
+            found.add((str(path.relative_to(root)), match.group(0)))
+    assert found == allowed

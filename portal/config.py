@@ -40,6 +40,9 @@ def defaults(instance_path: Path) -> dict:
         # CSRF tokens live as long as a working day; an expired one keeps the user's text.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "WTF_CSRF_SSL_STRICT": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Behind a reverse proxy, how many proxies to trust for X-Forwarded-For/-Proto; login
+        # throttling counts per client address, so this must be right in production.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],

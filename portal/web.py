@@ -108,7 +108,7 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def client_address() -> str:
-    # Behind a reverse proxy set PROXY_FIX in config; here the socket address is the truth.
+    # Behind a reverse proxy set PROXY_COUNT so ProxyFix puts the client's address here.
     return request.remote_addr or "unknown"
 
 

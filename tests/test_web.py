@@ -154,3 +154,19 @@ def test_safe_and_markup_only_where_allowed():
         for match in re.finditer(r"[\w.]+\|safe|Markup\(", path.read_text(encoding="utf-8")):
             found.add((str(path.relative_to(root)), match.group(0)))
     assert found == allowed
+
+
+def test_proxy_count_makes_throttling_see_the_client(template_db, tmp_path):
+    from portal import create_app
+    from tests.conftest import _config, fresh_database_url
+
+    app = create_app(_config(fresh_database_url(template_db, tmp_path), PROXY_COUNT=1))
+
+    @app.get("/whoami")
+    def whoami():
+        from portal.web import client_address
+
+        return client_address()
+
+    r = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert r.get_data(as_text=True) == "203.0.113.9"

@@ -155,22 +155,22 @@ def publish(notice_id: int) -> Response:
                        _("已审批并发布。"))
 
 
+def _with_reason(notice_id: int, action: str, rule, success: str) -> Response:
+    """A workflow step that needs a written reason (send back, withdraw)."""
+    form = ReasonForm()
+    return _transition(notice_id, action, lambda n: rule(db.session, current_user, n, form.reason.data or ""), success)
+
+
 @bp.post("/notices/<int:notice_id>/return")
 def send_back(notice_id: int) -> Response:
     """Return a submission to its author with a reason."""
-    form = ReasonForm()
-    return _transition(notice_id, "notice.approve",
-                       lambda n: rules.send_back(db.session, current_user, n, form.reason.data or ""),
-                       _("已退回起草人。"))
+    return _with_reason(notice_id, "notice.approve", rules.send_back, _("已退回起草人。"))
 
 
 @bp.post("/notices/<int:notice_id>/withdraw")
 def withdraw(notice_id: int) -> Response:
     """Withdraw a published notice with a public reason; the record stays."""
-    form = ReasonForm()
-    return _transition(notice_id, "notice.withdraw",
-                       lambda n: rules.withdraw(db.session, current_user, n, form.reason.data or ""),
-                       _("已撤回，撤回原因将向读者显示。"))
+    return _with_reason(notice_id, "notice.withdraw", rules.withdraw, _("已撤回，撤回原因将向读者显示。"))
 
 
 @bp.post("/notices/<int:notice_id>/correct")

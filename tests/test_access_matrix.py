@@ -41,6 +41,7 @@ ACCESS: dict[str, object] = {
     "disclosure.acknowledge": LOGIN,
     "disclosure.workspace": AUTHORS,
     "disclosure.create": AUTHORS,
+    "disclosure.preview": AUTHORS,
     "disclosure.submit": NOBODY,  # not a draft
     "disclosure.publish": NOBODY,  # not submitted
     "disclosure.send_back": NOBODY,

@@ -148,7 +148,8 @@ def test_safe_and_markup_only_where_allowed():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    allowed = {("templates/disclosure/notice.html", "notice.body_html|safe")}
+    allowed = {("templates/disclosure/notice.html", "notice.body_html|safe"),
+               ("templates/disclosure/_preview.html", "html|safe")}  # rules.render_markdown output
     found = set()
     for path in [*root.glob("templates/**/*.html"), *root.glob("portal/**/*.py")]:
         for match in re.finditer(r"[\w.]+\|safe|Markup\(", path.read_text(encoding="utf-8")):

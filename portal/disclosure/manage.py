@@ -126,6 +126,14 @@ def edit(notice_id: int) -> Response:
                   attachment_form=AttachmentForm(), allowed=files.ALLOWED_HINT)
 
 
+@bp.post("/notices/preview")
+def preview() -> Response:
+    """Render the Markdown being typed exactly as readers will see it (sanitised)."""
+    permissions.require("notice.workspace")
+    body = (request.form.get("body_md") or "")[: rules.BODY_MAX]
+    return render("disclosure/_preview.html", html=rules.render_markdown(body))
+
+
 def _transition(notice_id: int, action: str, apply, success: str) -> Response:
     """Run one workflow step; a refused step explains itself and changes nothing."""
     notice = load_notice(notice_id, "notice.view")

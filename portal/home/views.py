@@ -18,18 +18,19 @@ from portal.web import render
 bp = Blueprint("home", __name__)
 
 
-def _todo(user, now) -> dict[str, int]:
-    """Counts for the dashboard's to-do list; each links to the page that clears it."""
-    todo: dict[str, int] = {}
+def _todo(user, now) -> dict:
+    """The dashboard's to-do list; each entry links to the page that clears it."""
+    todo: dict = {}
     channels = [c for c, role in (("party", "secretary"), ("school", "principal")) if user.has_role(role)]
     if channels:
         todo["approvals"] = db.session.scalar(select(func.count()).select_from(Notice).where(
             Notice.status == Status.SUBMITTED.value, Notice.channel.in_(channels))) or 0
-    todo["unread"] = db.session.scalar(
-        select(func.count()).select_from(Notice).where(
+    todo["unread"] = db.session.scalars(
+        select(Notice).where(
             reading.visible(user), Notice.requires_ack.is_(True),
             ~Notice.id.in_(select(Acknowledgement.notice_id).where(Acknowledgement.user_id == user.id)),
-        )) or 0
+        ).order_by(Notice.published_at.desc()).limit(10)
+    ).all()
     if permissions.can(user, "catalogue.compliance"):
         todo["overdue"] = overdue_count(db.session, now)
     return todo

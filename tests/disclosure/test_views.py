@@ -400,3 +400,12 @@ def test_query_counts_do_not_grow(app, client, people, path):
         assert client.get(url).status_code == 200
     print("\n".join(" ".join(s.split())[:150] for s in large))
     assert len(small) == len(large) <= 8
+
+
+def test_live_preview_is_sanitised(app, client, people):
+    login_as(client, app, "leader")
+    r = client.hx("/notices/preview", method="POST", data={"body_md": "# 标题\n\n<script>alert(1)</script>**粗**"})
+    html = r.get_data(as_text=True)
+    assert html.startswith('<div id="preview"') and "<strong>粗</strong>" in html and "<script" not in html
+    login_as(client, app, "staff")
+    assert client.hx("/notices/preview", method="POST", data={"body_md": "x"}).status_code == 403

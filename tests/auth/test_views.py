@@ -162,3 +162,29 @@ def test_language_switch_to_english(client):
     assert r.status_code == 302
     html = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in html
+
+
+def test_session_fixation_a_planted_cookie_is_replaced_at_login(app, people):
+    attacker = app.test_client()
+    attacker.get("/login")
+    attacker.csrf_token()  # gives the pre-login session some content
+    planted = attacker.get_cookie("portal_session").value
+    victim = app.test_client()
+    victim.set_cookie("portal_session", planted)
+    victim.post("/login", data={"username": "staff", "password": PASSWORD})
+    assert victim.get_cookie("portal_session").value != planted
+    assert "您好" not in attacker.get("/").get_data(as_text=True)
+
+
+def test_hundred_guesses_are_blocked_after_the_threshold_and_the_owner_gets_in(app, people):
+    attacker = app.test_client()
+    blocked = 0
+    for i in range(100):
+        r = attacker.post("/login", data={"username": "staff", "password": f"guess-{i}"},
+                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+        blocked += "登录失败次数过多" in r.get_data(as_text=True)
+    print(f"brute force: {blocked}/100 blocked")
+    assert blocked == 95  # five real checks, then refused without looking at the password
+    owner = app.test_client()
+    r = owner.post("/login", data={"username": "staff", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert r.status_code == 303

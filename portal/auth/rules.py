@@ -66,7 +66,10 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     else:
         ok = user.check_password(password)
     if not ok:
-        session.add(LoginFailure(username=username[:40], address=address[:45]))
+        now = utcnow()
+        session.add(LoginFailure(username=username[:40], address=address[:45], at=now))
+        # Keep the table small: only recent failures matter to any throttle (indexed on at).
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
         session.flush()
         return None
     assert user is not None

@@ -10,7 +10,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from portal.extensions import db
 
@@ -66,6 +66,8 @@ def register(app: Flask) -> None:
         migrate()
         if db.session.scalar(User.by_username(username)):
             raise click.ClickException(f"用户名 {username} 已存在。")
+        if db.session.scalar(select(User.id).where(User.staff_no == (staff_no or username))):
+            raise click.ClickException(f"工号 {staff_no or username} 已存在，请用 --staff-no 指定另一个。")
         password = getpass.getpass("密码：") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
         if sys.stdin.isatty() and getpass.getpass("再次输入：") != password:
             raise click.ClickException("两次输入的密码不一致。")

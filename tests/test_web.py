@@ -111,6 +111,9 @@ def test_cli_create_admin(app):
     assert r.exit_code == 0 and "已创建管理员 boss" in r.output
     r = app.test_cli_runner().invoke(args=["create-admin", "--username", "weak", "--name", "x"], input="123\n")
     assert r.exit_code != 0 and "密码至少 8 位" in r.output
+    r = app.test_cli_runner().invoke(args=["create-admin", "--username", "boss2", "--name", "x", "--staff-no", "boss"],
+                                     input="Str0ngPass\n")
+    assert r.exit_code != 0 and "工号 boss 已存在" in r.output
 
 
 def test_english_catalogue_is_complete_and_placeholders_match():

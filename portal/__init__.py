@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
     web.init_app(app)
+    app.request_class = web.PortalRequest  # htmx-aware, and free of control characters
     app.url_map.converters["int"] = web.BoundedInt
 
     from portal.admin.views import bp as admin_bp

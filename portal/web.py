@@ -25,7 +25,9 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter
+from htmx_flask.requests import HtmxAwareRequest
 
 from portal.extensions import db, login_manager, write_intent
 from portal.timeutil import utcnow
@@ -39,6 +41,28 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+# --- requests -----------------------------------------------------------------------
+
+# C0 control characters other than tab and newlines: nobody types them, PostgreSQL refuses
+# NUL in text, and they hide things in audit summaries and exports.
+_CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)}
+_CONTROLS[127] = None
+
+
+class CleanMultiDict(ImmutableMultiDict):
+    """Query and form values with control characters removed, for every reader alike."""
+
+    def __init__(self, mapping=None):  # type: ignore[no-untyped-def]
+        if mapping is not None:
+            mapping = [(k, v.translate(_CONTROLS) if isinstance(v, str) else v)
+                       for k, v in iter_multi_items(mapping)]
+        super().__init__(mapping)
+
+
+class PortalRequest(HtmxAwareRequest):
+    parameter_storage_class = CleanMultiDict
 
 
 # --- rendering ----------------------------------------------------------------------

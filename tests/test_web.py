@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
 from tests.conftest import ON_POSTGRES, login_as
@@ -174,3 +175,15 @@ def test_proxy_count_makes_throttling_see_the_client(template_db, tmp_path):
 
     r = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert r.get_data(as_text=True) == "203.0.113.9"
+
+
+def test_control_characters_never_reach_the_database(app, client, people):
+    """PostgreSQL refuses NUL in text; every form and query value is cleaned on the way in."""
+    login_as(client, app, "admin")
+    r = client.post("/admin/departments", data={"name": "体\x00育\x07组\t", "kind": "subject"})
+    assert r.status_code == 303
+    assert client.get("/notices/search", query_string={"q": "a\x00b"}).status_code == 200
+    with app.app_context():
+        from portal.auth.models import Department
+
+        assert db.session.scalar(select(Department.name).where(Department.name.like("体%"))) == "体育组"

@@ -22,10 +22,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Paths given on the command line replace the default "tests"; options are passed along.
+targets=(tests)
+for arg in "$@"; do case "$arg" in -*) ;; *) targets=(); break ;; esac; done
+
 status=0
 run_sqlite() {
   echo "=== test suite on SQLite ==="
-  TEST_DATABASE_URL="" $PY -m pytest tests "$@" || status=$?
+  TEST_DATABASE_URL="" $PY -m pytest "${targets[@]}" "$@" || status=$?
 }
 
 run_postgres() {
@@ -41,7 +45,7 @@ run_postgres() {
     -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
   trap '"${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' RETURN
   "${as[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U portal portal_test
-  TEST_DATABASE_URL="postgresql+psycopg://portal@127.0.0.1:$port/portal_test" $PY -m pytest tests "$@" || status=$?
+  TEST_DATABASE_URL="postgresql+psycopg://portal@127.0.0.1:$port/portal_test" $PY -m pytest "${targets[@]}" "$@" || status=$?
 }
 
 case "$mode" in

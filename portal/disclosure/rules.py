@@ -251,6 +251,9 @@ def start_correction(session: Session, actor: User, notice: Notice) -> Notice:
         raise DisclosureError("只有当前发布中的公开事项可以更正。")
     pending = session.scalar(select(Notice).where(Notice.supersedes_id == notice.id))
     if pending is not None:
+        if pending.author_id != actor.id:
+            who = session.get(User, pending.author_id)
+            raise DisclosureError(f"{who.name if who else '他人'}已在更正此公告，请待其提交审批后再处理。")
         return pending
     draft = Notice(
         channel=notice.channel, catalog_item_id=notice.catalog_item_id, audience=notice.audience,

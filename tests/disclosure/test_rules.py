@@ -88,6 +88,8 @@ def test_correction_is_a_new_version_and_the_old_stays_readable(session):
     v1 = published(session, title="收费标准")
     v2 = rules.start_correction(session, user(session, "leader"), v1)
     assert rules.start_correction(session, user(session, "leader"), v1) is v2  # one pending correction
+    with pytest.raises(rules.DisclosureError, match="已在更正此公告"):
+        rules.start_correction(session, user(session, "principal"), v1)
     assert (v2.version, v2.supersedes_id, v2.series_id, v2.status) == (2, v1.id, v1.id, "draft")
     assert v1.is_current  # until the correction is published
     rules.update_draft(session, user(session, "leader"), v2, item=catalog(session), audience="staff",

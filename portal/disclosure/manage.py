@@ -35,6 +35,19 @@ def _notice_form(items, notice: Notice | None = None) -> NoticeForm:
     return form
 
 
+def _draft_fields(form: NoticeForm, items: list[CatalogItem]) -> dict | None:
+    """The validated form as keyword arguments for create_draft/update_draft; None (with the
+    error on the field) when the chosen catalogue item is not one this author may use."""
+    item = next((i for i in items if i.id == form.catalog_item_id.data), None)
+    if item is None:
+        form.catalog_item_id.errors = [_("请选择公开目录。")]
+        return None
+    return {
+        "item": item, "audience": form.audience.data, "title": form.title.data, "body_md": form.body_md.data,
+        "requires_ack": form.requires_ack.data, "gongshi_days": form.gongshi_days.data or 0,
+    }
+
+
 @bp.get("/notices/workspace")
 def workspace() -> Response:
     """My drafts and submissions, what waits for my approval, and what I published lately."""
@@ -74,24 +87,17 @@ def create() -> Response:
             form.audience.data = item.default_audience
             form.gongshi_days.data = item.default_gongshi_days
     error = None
-    if form.validate_on_submit():
-        item = next((i for i in items if i.id == form.catalog_item_id.data), None)
-        if item is None:
-            form.catalog_item_id.errors = [_("请选择公开目录。")]
+    fields = _draft_fields(form, items) if form.validate_on_submit() else None
+    if fields:
+        try:
+            notice = rules.create_draft(db.session, current_user, **fields)
+        except rules.DisclosureError as exc:
+            db.session.rollback()
+            error = str(exc)
         else:
-            try:
-                notice = rules.create_draft(
-                    db.session, current_user, item=item, audience=form.audience.data, title=form.title.data,
-                    body_md=form.body_md.data, requires_ack=form.requires_ack.data,
-                    gongshi_days=form.gongshi_days.data or 0,
-                )
-            except rules.DisclosureError as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                db.session.commit()
-                flash(_("草稿已保存。可以继续添加附件，然后提交审批。"), "success")
-                return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
+            db.session.commit()
+            flash(_("草稿已保存。可以继续添加附件，然后提交审批。"), "success")
+            return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
     return render("disclosure/edit.html", block="notice_form", form=form, notice=None, error=error)
 
 
@@ -105,16 +111,10 @@ def edit(notice_id: int) -> Response:
     items = [i for i in _items_for(current_user) if i.channel == notice.channel]
     form = _notice_form(items, notice)
     error = None
-    if form.validate_on_submit():
-        item = next((i for i in items if i.id == form.catalog_item_id.data), None)
+    fields = _draft_fields(form, items) if form.validate_on_submit() else None
+    if fields:
         try:
-            if item is None:
-                raise rules.DisclosureError(_("请选择公开目录。"))
-            rules.update_draft(
-                db.session, current_user, notice, item=item, audience=form.audience.data, title=form.title.data,
-                body_md=form.body_md.data, requires_ack=form.requires_ack.data,
-                gongshi_days=form.gongshi_days.data or 0,
-            )
+            rules.update_draft(db.session, current_user, notice, **fields)
         except rules.DisclosureError as exc:
             db.session.rollback()
             error = str(exc)

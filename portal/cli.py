@@ -1,7 +1,8 @@
-"""``flask --app portal`` commands: init-db, seed-demo, create-admin, backup, audit verify."""
+"""``flask --app portal`` commands: init-db, seed-demo, create-admin, backup, audit verify, thresholds."""
 from __future__ import annotations
 
 import getpass
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from flask import Flask
 from sqlalchemy import inspect, select
 
 from portal.extensions import db
+from portal.i18n import N_
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,6 +31,18 @@ def migrate(revision: str = "head") -> None:
     assert db.engine is not None
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
+
+
+class _Count(click.ParamType):
+    """A whole number, refused in Chinese (click's own message is English)."""
+
+    name = "N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            self.fail(N_("“%(value)s”不是整数。") % {"value": value}, param, ctx)
 
 
 def register(app: Flask) -> None:
@@ -124,3 +138,41 @@ def register(app: Flask) -> None:
             err=True,
         )
         sys.exit(1)
+
+    @app.cli.command("thresholds")
+    @click.option("--body", type=click.Choice(["party", "office", "congress"]), required=True,
+                  help="party: 党组织会议; office: 校长办公会议; congress: 教职工代表大会")
+    @click.option("--members", type=_Count(), required=True, help="应到人数 (members who should attend)")
+    @click.option("--present", type=_Count(), default=None, help="实到人数 (members present)")
+    @click.option("--yes", "yes_votes", type=_Count(), default=None, help="赞成票 (yes votes)")
+    @click.option("--cadre", is_flag=True, help="干部任免等重要事项 (the higher quorum)")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of sentences.")
+    def thresholds(body: str, members: int, present: int | None, yes_votes: int | None,
+                   cadre: bool, as_json: bool) -> None:
+        """How many must be present and how many yes votes pass, with the rule in words."""
+        from portal import counting
+
+        rules = counting.default_rules(body)
+        try:
+            counting.check_figures(members, present, yes_votes)
+        except counting.CountingError as err:
+            click.echo(N_("错误：") + err.render(), err=True)
+            sys.exit(2)
+        if not as_json:
+            click.echo(counting.describe(rules, members, present, yes_votes, cadre))
+            return
+        result = {
+            "body": body,
+            "members": members,
+            "present": present,
+            "yes": yes_votes,
+            "cadre": cadre,
+            "quorum_needed": counting.quorum_needed(rules, members, cadre),
+            "quorum_met": None if present is None else counting.quorum_met(rules, members, present, cadre),
+            "yes_needed": counting.yes_needed(rules, members, present),
+            "passed": (None if present is None or yes_votes is None
+                       else counting.passed(rules, members, present, yes_votes, cadre)),
+            "majority_advisory": rules.majority_advisory,
+            "rule": "".join(counting.describe_rule(rules, members, present, cadre)),
+        }
+        click.echo(json.dumps(result, ensure_ascii=False))

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the package itself loads no Flask, so models and rules import without it
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error pages and CLI commands."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -43,14 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.request_class = web.PortalRequest  # htmx-aware, and free of control characters
     app.url_map.converters["int"] = web.BoundedInt
 
-    from portal.admin.views import bp as admin_bp
-    from portal.audit.views import bp as audit_bp
-    from portal.auth.views import bp as auth_bp
-    from portal.disclosure.views import bp as disclosure_bp
-    from portal.home.views import bp as home_bp
+    from portal import admin, audit, auth, disclosure, home
 
-    for bp in (home_bp, auth_bp, admin_bp, audit_bp, disclosure_bp):
-        app.register_blueprint(bp)
+    for feature in (home, auth, admin, audit, disclosure):
+        feature.init_app(app)
+    if app.config.get("APPROVAL_CHAINS"):
+        disclosure.configure_approval(app.config["APPROVAL_CHAINS"])
 
     from portal.cli import register
 

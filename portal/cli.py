@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
     def init_db() -> None:
         """Create or upgrade the schema to the newest migration."""
         migrate()
-        click.echo("数据库已迁移到最新版本。")
+        click.echo(N_("数据库已迁移到最新版本。"))
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there are no users yet.")
@@ -60,7 +60,7 @@ def register(app: Flask) -> None:
 
         migrate()
         if if_empty and demo.has_users(db.session):
-            click.echo("已有用户，跳过演示数据。")
+            click.echo(N_("已有用户，跳过演示数据。"))
             return
         lines = demo.seed(db.session, app.config["UPLOAD_DIR"])
         db.session.commit()
@@ -68,8 +68,8 @@ def register(app: Flask) -> None:
             click.echo(line)
 
     @app.cli.command("create-admin")
-    @click.option("--username", prompt="用户名", default="admin")
-    @click.option("--name", prompt="姓名", default="系统管理员")
+    @click.option("--username", prompt=N_("用户名"), default="admin")
+    @click.option("--name", prompt=N_("姓名"), default=N_("系统管理员"))
     @click.option("--staff-no", default=None)
     def create_admin(username: str, name: str, staff_no: str | None) -> None:
         """Create an administrator; the password is asked twice and never echoed."""
@@ -79,12 +79,12 @@ def register(app: Flask) -> None:
 
         migrate()
         if db.session.scalar(User.by_username(username)):
-            raise click.ClickException(f"用户名 {username} 已存在。")
+            raise click.ClickException(N_("用户名 %(u)s 已存在。") % {"u": username})
         if db.session.scalar(select(User.id).where(User.staff_no == (staff_no or username))):
-            raise click.ClickException(f"工号 {staff_no or username} 已存在，请用 --staff-no 指定另一个。")
-        password = getpass.getpass("密码：") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-        if sys.stdin.isatty() and getpass.getpass("再次输入：") != password:
-            raise click.ClickException("两次输入的密码不一致。")
+            raise click.ClickException(N_("工号 %(n)s 已存在，请用 --staff-no 指定另一个。") % {"n": staff_no or username})
+        password = getpass.getpass(N_("密码：")) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        if sys.stdin.isatty() and getpass.getpass(N_("再次输入：")) != password:
+            raise click.ClickException(N_("两次输入的密码不一致。"))
         if problem := password_problem(password):
             raise click.ClickException(problem)
         create_user(
@@ -93,7 +93,7 @@ def register(app: Flask) -> None:
             must_change_password=False,
         )
         db.session.commit()
-        click.echo(f"已创建管理员 {username}。")
+        click.echo(N_("已创建管理员 %(u)s。") % {"u": username})
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
@@ -102,7 +102,7 @@ def register(app: Flask) -> None:
         assert db.engine is not None
         if db.engine.dialect.name != "sqlite":
             raise click.ClickException(
-                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\""
+                N_("PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"")
             )
         source_path = db.engine.url.database
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,8 +115,8 @@ def register(app: Flask) -> None:
             dst.close()
             src.close()
         if ok != "ok":
-            raise click.ClickException(f"备份文件完整性检查失败：{ok}")
-        click.echo(f"已备份到 {path}（完整性检查：ok）。")
+            raise click.ClickException(N_("备份文件完整性检查失败：%(ok)s") % {"ok": ok})
+        click.echo(N_("已备份到 %(path)s（完整性检查：ok）。") % {"path": path})
 
     @app.cli.group("audit")
     def audit() -> None:
@@ -128,24 +128,25 @@ def register(app: Flask) -> None:
         from portal.audit.rules import verify_chain
 
         if not inspect(db.engine).has_table("audit_event"):
-            raise click.ClickException("数据库尚未初始化，请先运行 init-db。")
+            raise click.ClickException(N_("数据库尚未初始化，请先运行 init-db。"))
         report = verify_chain(db.session)
         if report.ok:
-            click.echo(f"审计链完整：共 {report.count} 条记录，链头 {report.head}")
+            click.echo(N_("审计链完整：共 %(n)d 条记录，链头 %(head)s") % {"n": report.count, "head": report.head})
             return
         click.echo(
-            f"审计链已损坏：第 {report.broken_seq} 条记录 — {report.reason}（此前 {report.count} 条完好）",
+            N_("审计链已损坏：第 %(seq)s 条记录 — %(reason)s（此前 %(n)d 条完好）")
+            % {"seq": report.broken_seq, "reason": report.reason, "n": report.count},
             err=True,
         )
         sys.exit(1)
 
     @app.cli.command("thresholds")
     @click.option("--body", type=click.Choice(["party", "office", "congress"]), required=True,
-                  help="party: 党组织会议; office: 校长办公会议; congress: 教职工代表大会")
-    @click.option("--members", type=_Count(), required=True, help="应到人数 (members who should attend)")
-    @click.option("--present", type=_Count(), default=None, help="实到人数 (members present)")
-    @click.option("--yes", "yes_votes", type=_Count(), default=None, help="赞成票 (yes votes)")
-    @click.option("--cadre", is_flag=True, help="干部任免等重要事项 (the higher quorum)")
+                  help=N_("party: 党组织会议; office: 校长办公会议; congress: 教职工代表大会"))
+    @click.option("--members", type=_Count(), required=True, help=N_("应到人数 (members who should attend)"))
+    @click.option("--present", type=_Count(), default=None, help=N_("实到人数 (members present)"))
+    @click.option("--yes", "yes_votes", type=_Count(), default=None, help=N_("赞成票 (yes votes)"))
+    @click.option("--cadre", is_flag=True, help=N_("干部任免等重要事项 (the higher quorum)"))
     @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of sentences.")
     def thresholds(body: str, members: int, present: int | None, yes_votes: int | None,
                    cadre: bool, as_json: bool) -> None:

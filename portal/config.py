@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from portal.i18n import N_
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into ``instance/``."""
@@ -27,7 +29,7 @@ def defaults(instance_path: Path) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}",
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        "SCHOOL_NAME": env.get("SCHOOL_NAME", "阳光实验学校"),
+        "SCHOOL_NAME": env.get("SCHOOL_NAME", N_("阳光实验学校")),
         # Sessions: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -23,13 +23,15 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter
 from htmx_flask.requests import HtmxAwareRequest
 
+from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,14 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     resp = make_response(html, status)
     resp.vary.add("HX-Request")
     return resp
+
+
+def explain(exc: DomainError | Message) -> str:
+    """A refused rule's message in the reader's language (its parameters too, where they are
+    marked messages themselves, such as office names)."""
+    params = {k: explain(v) if isinstance(v, Message) else _(v) if isinstance(v, str) else v
+              for k, v in exc.params.items()}
+    return _(exc.message, **params) if params else _(exc.message)
 
 
 def redirect_to(url: str) -> Response:
@@ -174,6 +184,7 @@ def _session_expired(app: Flask) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    from portal import registry
     from portal.auth import permissions
     from portal.auth.models import ROLE_LABELS, User
 
@@ -183,7 +194,7 @@ def init_app(app: Flask) -> None:
             user_id, version = (int(p) for p in token.split(":", 1))
         except ValueError:
             return None
-        user = db.session.get(User, user_id, options=[selectinload(User.role_rows)])
+        user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query
         if user is None or not user.active or user.session_version != version:
             return None
         return user
@@ -236,7 +247,8 @@ def init_app(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "can": permissions.can,
-            "nav_items": permissions.nav_items,
+            "explain": explain,
+            "nav_items": registry.nav_items,
             "is_partial": is_partial,
             "get_locale": get_locale,
             "page_url": page_url,
@@ -296,5 +308,5 @@ def init_app(app: Flask) -> None:
             return error_page(500, _("服务器出错"), _("处理请求时出错，您的操作没有生效。请稍后再试。"))
         except Exception:  # noqa: BLE001 - the error page itself failed; say it plainly
             log.exception("error page failed")
-            return Response("服务器出错，您的操作没有生效。请稍后再试。", 500, mimetype="text/plain")
+            return Response(N_("服务器出错，您的操作没有生效。请稍后再试。"), 500, mimetype="text/plain")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -149,10 +150,50 @@ def make_user(username: str, roles: set[str] | None = None, **fields) -> User:
         department=dept, password_hash=password_hash(), must_change_password=fields.pop("must_change_password", False),
         **fields,
     )
-    user.set_roles(roles or set())
+    roles = set(roles or set())
+    seats = roles & set(MEMBERSHIP_IDENTITIES)
+    user.set_roles(roles - seats)
     db.session.add(user)
     db.session.flush()
+    for identity in sorted(seats):
+        MEMBERSHIP_IDENTITIES[identity](user)
     return user
+
+
+# Identities that are memberships, not roles: 书记 and 校长 are seats on a body, and a
+# representative is on the congress term's roster.
+def _seat(kind: str, seat: str, title: str):
+    def give(user: User) -> None:  # set up directly: tests count the audit events they cause
+        from portal.org.models import BodyKind, BodyMember
+        from portal.org.rules import body_of
+
+        body = body_of(db.session, BodyKind(kind))
+        db.session.add(BodyMember(body_id=body.id, user_id=user.id, seat=seat, title=title, starts_on=date(2020, 1, 1)))
+        db.session.flush()
+
+    return give
+
+
+def _representative(user: User) -> None:
+    from sqlalchemy import select
+
+    from portal.congress.models import CongressTerm, Representative
+
+    term = db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
+    if term is None:
+        term = CongressTerm(number=1, name="第一届教职工代表大会", starts_on=date(2020, 1, 1),
+                            ends_on=date(2099, 12, 31), is_current=True)
+        db.session.add(term)
+        db.session.flush()
+    db.session.add(Representative(term_id=term.id, user_id=user.id, joined_on=term.starts_on))
+    db.session.flush()
+
+
+MEMBERSHIP_IDENTITIES = {
+    "secretary": _seat("party_committee", "chair", "书记"),
+    "principal": _seat("admin_team", "chair", "校长"),
+    "rep": _representative,
+}
 
 
 @pytest.fixture

@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.auth.models import LABEL_ROLES, Department, Role, User
+from portal.congress.rules import REPRESENTATIVE_WORD, current_term, enrol
+from portal.errors import DomainError, Message
+from portal.i18n import N_
+from portal.timeutil import to_local, utcnow
 
-ROSTER_COLUMNS = ("工号", "姓名", "用户名", "部门", "党员", "角色")
+ROSTER_COLUMNS = (N_("工号"), N_("姓名"), N_("用户名"), N_("部门"), N_("党员"), N_("角色"))  # as the file names them
 MAX_ROSTER_ROWS = 5000
 
 
@@ -112,7 +116,7 @@ class RosterRow:
 
 @dataclass
 class RosterResult:
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, Message]] = field(default_factory=list)
     created: list[User] = field(default_factory=list)
     password: str = ""
 
@@ -121,7 +125,7 @@ class RosterResult:
         return not self.errors
 
 
-class RosterFileError(ValueError):
+class RosterFileError(DomainError):
     """The file itself cannot be read (wrong type, no header, too many rows)."""
 
 
@@ -133,15 +137,16 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
     elif lower.endswith(".csv"):
         table = _csv_rows(data)
     else:
-        raise RosterFileError("只支持 .xlsx 或 .csv 格式的名册文件。")
+        raise RosterFileError(N_("只支持 .xlsx 或 .csv 格式的名册文件。"))
     if not table:
-        raise RosterFileError("文件是空的。")
+        raise RosterFileError(N_("文件是空的。"))
     header = [str(c or "").strip() for c in table[0]]
-    missing = [c for c in ("工号", "姓名", "部门") if c not in header]
+    missing = [c for c in (N_("工号"), N_("姓名"), N_("部门")) if c not in header]
     if missing:
-        raise RosterFileError(f"第 1 行应为表头，缺少列：{'、'.join(missing)}。可用的列：{'、'.join(ROSTER_COLUMNS)}。")
+        raise RosterFileError(N_("第 1 行应为表头，缺少列：%(missing)s。可用的列：%(columns)s。"),
+                              missing="、".join(missing), columns="、".join(ROSTER_COLUMNS))
     if len(table) - 1 > MAX_ROSTER_ROWS:
-        raise RosterFileError(f"一次最多导入 {MAX_ROSTER_ROWS} 行。")
+        raise RosterFileError(N_("一次最多导入 %(max)d 行。"), max=MAX_ROSTER_ROWS)
     idx = {name: header.index(name) for name in ROSTER_COLUMNS if name in header}
 
     def cell(row: list[Any], name: str) -> str:
@@ -158,8 +163,8 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
         if not any(str(c or "").strip() for c in row):
             continue  # blank lines are not errors
         rows.append(RosterRow(
-            line=n, staff_no=cell(row, "工号"), name=cell(row, "姓名"), username=cell(row, "用户名"),
-            department=cell(row, "部门"), party=cell(row, "党员"), roles=cell(row, "角色"),
+            line=n, staff_no=cell(row, N_("工号")), name=cell(row, N_("姓名")), username=cell(row, N_("用户名")),
+            department=cell(row, N_("部门")), party=cell(row, N_("党员")), roles=cell(row, N_("角色")),
         ))
     return rows
 
@@ -170,7 +175,7 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise RosterFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式。") from exc
+        raise RosterFileError(N_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
     ws = wb.worksheets[0]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
@@ -185,12 +190,12 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterFileError("无法识别 CSV 文件的编码，请另存为 UTF-8。")
+        raise RosterFileError(N_("无法识别 CSV 文件的编码，请另存为 UTF-8。"))
     return [row for row in csv.reader(io.StringIO(text))]
 
 
-TRUE_WORDS = {"是", "党员", "中共党员", "y", "yes", "1", "true"}
-FALSE_WORDS = {"", "否", "群众", "n", "no", "0", "false"}
+TRUE_WORDS = {N_("是"), N_("党员"), N_("中共党员"), "y", "yes", "1", "true"}
+FALSE_WORDS = {"", N_("否"), N_("群众"), "n", "no", "0", "false"}
 
 
 def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> RosterResult:
@@ -202,44 +207,51 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
     seen_no: dict[str, int] = {}
     seen_name: dict[str, int] = {}
     valid: list[tuple[RosterRow, set[str], bool]] = []
+    today = to_local(utcnow()).date()
+    term = current_term(session, today)
 
     for row in rows:
-        problems: list[str] = []
+        problems: list[Message] = []
         username = row.username or row.staff_no
         if not row.staff_no:
-            problems.append("缺少工号")
+            problems.append(Message(N_("缺少工号")))
         elif len(row.staff_no) > 20:
-            problems.append("工号超过 20 个字符")
+            problems.append(Message(N_("工号超过 20 个字符")))
         elif row.staff_no in taken_no:
-            problems.append(f"工号 {row.staff_no} 已存在于系统中")
+            problems.append(Message(N_("工号 %(no)s 已存在于系统中"), no=row.staff_no))
         elif row.staff_no in seen_no:
-            problems.append(f"工号 {row.staff_no} 与第 {seen_no[row.staff_no]} 行重复")
+            problems.append(Message(N_("工号 %(no)s 与第 %(line)d 行重复"), no=row.staff_no, line=seen_no[row.staff_no]))
         if not row.name:
-            problems.append("缺少姓名")
+            problems.append(Message(N_("缺少姓名")))
         elif len(row.name) > 40:
-            problems.append("姓名超过 40 个字符")
+            problems.append(Message(N_("姓名超过 40 个字符")))
         if username:
             if len(username) > 40:
-                problems.append("用户名超过 40 个字符")
+                problems.append(Message(N_("用户名超过 40 个字符")))
             elif username in taken_name:
-                problems.append(f"用户名 {username} 已被使用")
+                problems.append(Message(N_("用户名 %(name)s 已被使用"), name=username))
             elif username in seen_name:
-                problems.append(f"用户名 {username} 与第 {seen_name[username]} 行重复")
+                problems.append(Message(N_("用户名 %(name)s 与第 %(line)d 行重复"), name=username, line=seen_name[username]))
         if not row.department:
-            problems.append("缺少部门")
+            problems.append(Message(N_("缺少部门")))
         elif row.department not in departments:
-            problems.append(f"部门“{row.department}”不存在")
+            problems.append(Message(N_("部门“%(name)s”不存在"), name=row.department))
         party = row.party.lower()
         if party not in TRUE_WORDS | FALSE_WORDS:
-            problems.append(f"党员一栏应填“是”或“否”，而不是“{row.party}”")
+            problems.append(Message(N_("党员一栏应填“是”或“否”，而不是“%(value)s”"), value=row.party))
         roles: set[str] = set()
         for word in row.roles.replace("，", ",").replace("、", ",").split(","):
             word = word.strip()
             if not word:
                 continue
+            if word in (REPRESENTATIVE_WORD, "rep"):  # the term's roster, not a role
+                if term is None:
+                    problems.append(Message(N_("当前没有在任期内的教代会届次，无法登记代表")))
+                roles.add("rep")
+                continue
             code = LABEL_ROLES.get(word, word)
             if code not in {r.value for r in Role}:
-                problems.append(f"未知角色“{word}”")
+                problems.append(Message(N_("未知角色“%(word)s”"), word=word))
             else:
                 roles.add(code)
         if row.staff_no:
@@ -247,12 +259,12 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
         if username:
             seen_name.setdefault(username, row.line)
         if problems:
-            result.errors.append((row.line, "；".join(problems)))
+            result.errors.append((row.line, Message.join(problems)))
         else:
             valid.append((row, roles, party in TRUE_WORDS))
 
     if not rows:
-        result.errors.append((1, "文件中没有数据行"))
+        result.errors.append((1, Message(N_("文件中没有数据行"))))
     if result.errors:
         return result
 
@@ -265,17 +277,19 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
         user = create_user(
             session, actor,
             username=row.username or row.staff_no, staff_no=row.staff_no, name=row.name,
-            department=departments[row.department], is_party_member=party, roles=roles,
+            department=departments[row.department], is_party_member=party, roles=roles - {"rep"},
             password=password, password_hash=shared_hash,
         )
         shared_hash = user.password_hash
+        if "rep" in roles and term is not None:
+            enrol(session, actor, term, user, max(today, term.starts_on))
         result.created.append(user)
     result.password = password
     record(session, actor, "roster.imported", None, count=len(valid))
     return result
 
 
-class AdminError(ValueError):
+class AdminError(DomainError):
     """A request the admin rules refuse; the message is shown as it is (Chinese)."""
 
 
@@ -283,9 +297,9 @@ def create_department(session: Session, actor: User, name: str, kind: str) -> De
     """Add a department (处室 / 年级组 / 教研组); names are unique."""
     name = (name or "").strip()
     if not name:
-        raise AdminError("请填写部门名称。")
+        raise AdminError(N_("请填写部门名称。"))
     if session.scalar(select(Department.id).where(Department.name == name)):
-        raise AdminError(f"部门“{name}”已存在。")
+        raise AdminError(N_("部门“%(name)s”已存在。"), name=name)
     department = Department(name=name, kind=kind)
     session.add(department)
     session.flush()

@@ -12,7 +12,7 @@ from portal.admin.forms import DepartmentForm, RosterImportForm, UserCreateForm,
 from portal.auth import permissions
 from portal.auth.models import Department, User, UserRole
 from portal.extensions import db
-from portal.web import paginate, redirect_to, render
+from portal.web import explain, paginate, redirect_to, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -99,7 +99,7 @@ def import_roster() -> Response:
         try:
             rows = rules.read_roster(upload.filename or "", upload.read())
         except rules.RosterFileError as exc:
-            file_error = str(exc)
+            file_error = explain(exc)
         else:
             result = rules.import_roster(db.session, current_user, rows)
             if result.ok:
@@ -124,7 +124,7 @@ def departments() -> Response:
             rules.create_department(db.session, current_user, form.name.data, form.kind.data)
         except rules.AdminError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = explain(exc)
         else:
             db.session.commit()
             flash(_("已添加部门“%(name)s”。", name=form.name.data.strip()), "success")

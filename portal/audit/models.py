@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import Base
+from portal.db import Base
 from portal.timeutil import utcnow
 
 GENESIS = "0" * 64

@@ -9,7 +9,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent
+from portal.errors import Message
+from portal.i18n import N_
 from portal.timeutil import utcnow
+
+SYSTEM_NAME = N_("系统")  # the actor of events no person did (stored as written, in the chain)
 
 # Any constant works; it names the one advisory lock that serialises appends on PostgreSQL.
 _PG_CHAIN_LOCK = 7_263_001
@@ -39,7 +43,7 @@ def record(
         prev_hash=head.hash if head else GENESIS,
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "name", "") or "系统",
+        actor_name=getattr(actor, "name", "") or SYSTEM_NAME,
         action=action,
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
@@ -68,11 +72,11 @@ def verify_chain(session: Session) -> ChainReport:
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500))
     for event in rows.scalars():
         if event.seq != expected_seq:
-            return ChainReport(False, count, prev, event.seq, f"序号不连续：应为 {expected_seq}，实为 {event.seq}")
+            return ChainReport(False, count, prev, event.seq, Message(N_("序号不连续：应为 %(expected)d，实为 %(seq)d"), expected=expected_seq, seq=event.seq))
         if event.prev_hash != prev:
-            return ChainReport(False, count, prev, event.seq, "与上一条记录的链接不符（记录被删除、插入或调换）")
+            return ChainReport(False, count, prev, event.seq, Message(N_("与上一条记录的链接不符（记录被删除、插入或调换）")))
         if event.compute_hash() != event.hash:
-            return ChainReport(False, count, prev, event.seq, "记录内容与其哈希不符（记录被修改）")
+            return ChainReport(False, count, prev, event.seq, Message(N_("记录内容与其哈希不符（记录被修改）")))
         prev = event.hash
         expected_seq += 1
         count += 1

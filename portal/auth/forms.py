@@ -8,6 +8,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from portal.auth.rules import password_problem
 from portal.formutil import options
+from portal.i18n import N_
+from portal.web import explain
 
 
 class LoginForm(FlaskForm):
@@ -37,11 +39,11 @@ class ChangePasswordForm(FlaskForm):
     def validate_new_password(self, field: PasswordField) -> None:
         problem = password_problem(field.data or "", self.user)
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(explain(problem))
         if field.data == self.current_password.data:
             raise ValidationError(_l("新密码不能与当前密码相同。"))
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(choices=options([("zh_CN", "中文"), ("en", "English")]))
+    lang = SelectField(choices=options([("zh_CN", N_("中文")), ("en", "English")]))
     next = HiddenField()

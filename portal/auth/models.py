@@ -4,27 +4,29 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Select, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.extensions import Base
+from portal.db import Base
+from portal.auth import passwords
+from portal.auth.passwords import PASSWORD_METHOD
 from portal.i18n import N_
 from portal.timeutil import utcnow
 
-# OWASP's scrypt minimum (N=2^17, r=8, p=1), pinned so a library upgrade cannot weaken it.
-PASSWORD_METHOD = "scrypt:131072:8:1"
+__all__ = ["PASSWORD_METHOD", "Role", "Department", "User", "UserRole", "LoginFailure"]
 
 
 class Role(str, enum.Enum):
+    """Global roles, for system functions and where no membership exists.
+
+    Who is 书记, 校长 or a committee member is a seat on a body (``portal.org``), and who is a
+    representative is the congress term's roster (``portal.congress``): never a role.
+    """
+
     STAFF = "staff"
-    REP = "rep"
     UNION = "union"
     HANDLER = "handler"
     LEADER = "leader"
-    SECRETARY = "secretary"
-    PRINCIPAL = "principal"
     RECORDER = "recorder"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
@@ -42,6 +44,9 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default=DepartmentKind.OFFICE.value)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the school's own order
+    # The head (负责人) answers for the department, e.g. proposals assigned to it.
+    head_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True, ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<Department {self.name}>"
@@ -54,7 +59,7 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +78,7 @@ class User(UserMixin, Base):
     last_login_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    department: Mapped[Department | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id], lazy="joined")
     # Loaded on access: the signed-in user gets them with the user (see web.load_user);
     # lists that show roles ask for them with selectinload.
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -97,10 +102,14 @@ class User(UserMixin, Base):
 
     # --- passwords and sessions ------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.check_password(self.password_hash, password)
+
+    # --- what Flask-Login asks of a user (without importing it) ------------------
+    is_authenticated = True
+    is_anonymous = False
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -131,12 +140,9 @@ class LoginFailure(Base):
 
 ROLE_LABELS: dict[str, str] = {
     "staff": N_("教职工"),
-    "rep": N_("教代会代表"),
     "union": N_("工会"),
     "handler": N_("承办部门负责人"),
     "leader": N_("班子成员"),
-    "secretary": N_("党组织书记"),
-    "principal": N_("校长"),
     "recorder": N_("记录员"),
     "supervisor": N_("监督员"),
     "admin": N_("系统管理员"),

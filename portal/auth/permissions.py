@@ -1,164 +1,104 @@
-"""The one place where access is decided.
+"""The one ``can()`` / ``require()`` that every view asks; features register their checks.
 
-Views call :func:`require` (or :func:`can` to shape a page); templates may call ``can`` to
-hide a button, but never as the only guard, because a fragment request skips the page.
-Every action a route performs is named in ``RULES``; tests build the route × role matrix
-from this table and the URL map.
+A check receives the user (``None`` when anonymous), the object, and a :class:`Context` that
+answers membership questions for the day (who is 书记, 校长, a committee member, a
+representative, a department head). Each feature's ``permissions.py`` calls
+:func:`register` for its actions; where an object check has a list counterpart, it
+registers the SQL condition that lists exactly the objects the check allows, and
+``tests/<feature>/test_permissions.py`` shows the two agree.
+
+Templates may call ``can`` to hide a button, but never as the only guard: a fragment
+request skips the page, so every view asks again.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from flask import abort
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
 
-from portal.auth.models import Role
-
-Check = Callable[[Any, Any], bool]
-
-
-def _anyone(user: Any, obj: Any) -> bool:
-    return True
-
-
-def _signed_in(user: Any, obj: Any) -> bool:
-    return bool(user is not None and user.is_authenticated)
+from portal.auth.models import Role, User
+from portal.org.memberships import Memberships
+from portal.org.models import BodyKind, Office
+from portal.timeutil import to_local, utcnow
 
 
-def _roles(*roles: Role) -> Check:
-    def check(user: Any, obj: Any) -> bool:
-        return _signed_in(user, obj) and user.has_role(*roles)
+@dataclass
+class Context:
+    """What checks may ask besides the user and the object: memberships on this day."""
 
-    check.__name__ = "roles_" + "_".join(r.value for r in roles)
-    return check
+    memberships: Memberships
+    now: datetime = field(default_factory=utcnow)
 
-
-# --- disclosure ------------------------------------------------------------------------
-# Party-affairs notices are approved by the secretary, school-affairs ones by the principal.
-_APPROVER = {"party": Role.SECRETARY, "school": Role.PRINCIPAL}
-_AUTHORS = (Role.LEADER, Role.SECRETARY, Role.PRINCIPAL, Role.UNION, Role.HANDLER, Role.RECORDER, Role.ADMIN)
-
-
-def readable_audiences(user: Any) -> frozenset[str]:
-    """The notice audiences this person may read: the SQL filters use this same set."""
-    if not _signed_in(user, None):
-        return frozenset({"public"})
-    if user.is_party_member or user.has_role(Role.SECRETARY):
-        return frozenset({"public", "staff", "party"})
-    return frozenset({"public", "staff"})
+    @classmethod
+    def for_session(cls, session: Session, now: datetime | None = None) -> Context:
+        now = now or utcnow()
+        return cls(Memberships(session, to_local(now).date()), now)
 
 
-def _approves(user: Any, channel: str) -> bool:
-    return _signed_in(user, None) and user.has_role(_APPROVER[channel])
+Check = Callable[[User | None, Any, Context], bool]
+Listing = Callable[[User | None, Context], ColumnElement[bool]]
 
 
-def _handles(user: Any, notice: Any) -> bool:
-    """Author or the channel's approver: the people responsible for this notice."""
-    return _signed_in(user, None) and (user.id == notice.author_id or _approves(user, notice.channel))
+@dataclass(frozen=True)
+class Permission:
+    check: Check
+    listing: Listing | None = None
+
+    def __call__(self, user: User | None, obj: Any, ctx: Context) -> bool:
+        return self.check(user, obj, ctx)
 
 
-def _view_notice(user: Any, notice: Any) -> bool:
-    if notice.status in ("published", "withdrawn"):
-        return notice.audience in readable_audiences(user) or _handles(user, notice)
-    return _handles(user, notice)  # drafts and submissions: author and approver only
+RULES: dict[str, Permission] = {}
 
 
-def _read_notice_body(user: Any, notice: Any) -> bool:
-    # A withdrawn notice keeps its record public, but its text only for those responsible:
-    # it may have been withdrawn because it should never have been shown.
-    if notice.status == "withdrawn":
-        return _handles(user, notice)
-    return _view_notice(user, notice)
+def register(action: str, check: Check, listing: Listing | None = None) -> None:
+    """Declare who may perform ``action``; each action is registered once."""
+    if action in RULES:
+        raise RuntimeError(f"permission {action!r} registered twice")
+    RULES[action] = Permission(check, listing)
 
 
-def _author_in(user: Any, channel: Any) -> bool:
-    if not (_signed_in(user, None) and user.has_role(*_AUTHORS)):
-        return False
-    if channel == "party":
-        return bool(user.is_party_member or user.has_role(Role.SECRETARY))
-    return True
+def viewer(user: Any) -> User | None:
+    """The signed-in user, or None for anonymous visitors (Flask-Login's anonymous user)."""
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def _edit_notice(user: Any, notice: Any) -> bool:
-    return _signed_in(user, None) and notice.status == "draft" and user.id == notice.author_id
+def current_context() -> Context:
+    """The context for this request (built once per request), or a fresh one outside requests."""
+    from flask import g, has_request_context
+
+    from portal.extensions import db
+
+    if not has_request_context():
+        return Context.for_session(db.session())
+    if "access_context" not in g:
+        g.access_context = Context.for_session(db.session())
+    ctx: Context = g.access_context
+    return ctx
 
 
-def _approve_notice(user: Any, notice: Any) -> bool:
-    return notice.status == "submitted" and _approves(user, notice.channel)
-
-
-def _withdraw_notice(user: Any, notice: Any) -> bool:
-    return notice.status == "published" and notice.is_current and (
-        _approves(user, notice.channel) or (_signed_in(user, None) and user.has_role(Role.ADMIN)))
-
-
-def _correct_notice(user: Any, notice: Any) -> bool:
-    return notice.status == "published" and notice.is_current and _handles(user, notice) \
-        and _author_in(user, notice.channel)
-
-
-def _object_to(user: Any, notice: Any) -> bool:
-    return _signed_in(user, None) and notice.status == "published" and _view_notice(user, notice)
-
-
-def _acknowledge(user: Any, notice: Any) -> bool:
-    return _signed_in(user, None) and notice.requires_ack and notice.status == "published" \
-        and _view_notice(user, notice)
-
-
-def _see_ack_report(user: Any, notice: Any) -> bool:
-    return _handles(user, notice) or (_signed_in(user, None) and user.has_role(Role.ADMIN))
-
-
-def _see_objector(user: Any, objection_and_notice: Any) -> bool:
-    """Who lodged an anonymous objection: only the channel's approver (and the system)."""
-    objection, notice = objection_and_notice
-    if not objection.anonymous:
-        return True
-    return _approves(user, notice.channel)
-
-
-RULES: dict[str, Check] = {
-    "portal.view": _anyone,
-    "account.manage": _signed_in,
-    "users.manage": _roles(Role.ADMIN),
-    "audit.view": _roles(Role.ADMIN, Role.SECRETARY, Role.SUPERVISOR),
-    # disclosure
-    "notice.list": _anyone,
-    "notice.view": _view_notice,
-    "notice.read_body": _read_notice_body,
-    "notice.create": _author_in,  # obj: channel, or None for "any channel"
-    "notice.workspace": lambda u, o: _author_in(u, "school") or _author_in(u, "party")
-    or _approves(u, "party") or _approves(u, "school"),
-    "notice.edit": _edit_notice,
-    "notice.submit": _edit_notice,
-    "notice.approve": _approve_notice,
-    "notice.withdraw": _withdraw_notice,
-    "notice.correct": _correct_notice,
-    "notice.object": _object_to,
-    "notice.answer": lambda u, n: n.status in ("published", "withdrawn") and _handles(u, n),
-    "notice.acknowledge": _acknowledge,
-    "notice.ack_report": _see_ack_report,
-    "objection.see_author": _see_objector,
-    "catalogue.manage": _roles(Role.ADMIN),
-    "catalogue.compliance": _roles(Role.ADMIN, Role.SECRETARY, Role.PRINCIPAL),
-    "disclosure.export": _roles(Role.ADMIN, Role.SECRETARY, Role.PRINCIPAL),
-}
-
-# Endpoints a user whose password must change may still reach.
-ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
-    {"auth.change_password", "auth.logout", "auth.set_language", "static", "home.healthz"}
-)
-
-
-def can(user: Any, action: str, obj: Any = None) -> bool:
+def can(user: Any, action: str, obj: Any = None, ctx: Context | None = None) -> bool:
     """Whether ``user`` (possibly anonymous) may perform ``action`` on ``obj``."""
-    return RULES[action](user, obj)
+    return RULES[action].check(viewer(user), obj, ctx or current_context())
+
+
+def listing(user: Any, action: str, ctx: Context | None = None) -> ColumnElement[bool]:
+    """The SQL condition selecting exactly the objects ``can(user, action, obj)`` allows."""
+    found = RULES[action].listing
+    if found is None:
+        raise KeyError(f"permission {action!r} has no listing")
+    return found(viewer(user), ctx or current_context())
 
 
 def require(action: str, obj: Any = None) -> None:
     """Abort unless the current user may act: anonymous users are sent to log in."""
+    from flask import abort
+    from flask_login import current_user
+
     if can(current_user, action, obj):
         return
     if not current_user.is_authenticated:
@@ -168,17 +108,52 @@ def require(action: str, obj: Any = None) -> None:
     abort(403)
 
 
-# Navigation, in order: (endpoint, label, action that must be allowed).
-NAV: list[tuple[str, Any, str]] = [
-    ("home.index", _l("首页"), "portal.view"),
-    ("disclosure.party", _l("党务公开"), "notice.list"),
-    ("disclosure.school", _l("校务公开"), "notice.list"),
-    ("disclosure.workspace", _l("发布与审批"), "notice.workspace"),
-    ("disclosure.compliance", _l("公开目录"), "catalogue.compliance"),
-    ("admin.users", _l("用户管理"), "users.manage"),
-    ("audit.events", _l("审计日志"), "audit.view"),
-]
+# --- building blocks for the features' checks ------------------------------------------
+
+def anyone(user: User | None, obj: Any, ctx: Context) -> bool:
+    return True
 
 
-def nav_items(user: Any) -> list[tuple[str, Any]]:
-    return [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
+def signed_in(user: User | None, obj: Any = None, ctx: Context | None = None) -> bool:
+    return user is not None
+
+
+def roles(*wanted: Role) -> Check:
+    """Holders of any of these global roles."""
+    def check(user: User | None, obj: Any, ctx: Context) -> bool:
+        return user is not None and user.has_role(*wanted)
+
+    check.__name__ = "roles_" + "_".join(r.value for r in wanted)
+    return check
+
+
+def holds(user: User | None, ctx: Context, *offices: Office) -> bool:
+    return user is not None and ctx.memberships.holds(user.id, *offices)
+
+
+def is_party_member(user: User | None, ctx: Context) -> bool:
+    """A Party member: marked on the person, or seated on the Party committee."""
+    return user is not None and (user.is_party_member or ctx.memberships.member_of(user.id, BodyKind.PARTY_COMMITTEE))
+
+
+def is_leader(user: User | None, ctx: Context) -> bool:
+    """班子成员: the leader role, or a seat on the Party committee or the administrative team."""
+    return user is not None and (user.has_role(Role.LEADER) or ctx.memberships.member_of(
+        user.id, BodyKind.PARTY_COMMITTEE, BodyKind.ADMIN_TEAM))
+
+
+# --- the portal's own actions ----------------------------------------------------------
+
+def _audit_reader(user: User | None, obj: Any, ctx: Context) -> bool:
+    return user is not None and (user.has_role(Role.ADMIN, Role.SUPERVISOR) or holds(user, ctx, Office.SECRETARY))
+
+
+register("portal.view", anyone)
+register("account.manage", signed_in)
+register("users.manage", roles(Role.ADMIN))
+register("audit.view", _audit_reader)
+
+# Endpoints a user whose password must change may still reach.
+ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"auth.change_password", "auth.logout", "auth.set_language", "static", "home.healthz"}
+)

@@ -9,7 +9,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
-from portal.auth.models import PASSWORD_METHOD, LoginFailure, User
+from portal.auth import passwords
+from portal.auth.models import LoginFailure, User
+from portal.errors import Message
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 # A hash to check against when the account does not exist, so both paths take as long.
@@ -38,15 +41,15 @@ def login_block_reason(
 
     pair = session.scalar(recent.where(LoginFailure.username == username, LoginFailure.address == address))
     if pair >= throttle.max_per_pair:
-        return f"该账号登录失败次数过多，请 {minutes} 分钟后再试。"
+        return Message(N_("该账号登录失败次数过多，请 %(minutes)d 分钟后再试。"), minutes=minutes)
     per_address = session.scalar(recent.where(LoginFailure.address == address))
     if per_address >= throttle.max_per_address:
-        return f"此地址登录失败次数过多，请 {minutes} 分钟后再试。"
+        return Message(N_("此地址登录失败次数过多，请 %(minutes)d 分钟后再试。"), minutes=minutes)
     known = session.scalar(select(User.last_login_ip).where(User.username == username))
     if known != address:
         per_account = session.scalar(recent.where(LoginFailure.username == username))
         if per_account >= throttle.max_per_account:
-            return f"该账号登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试或联系管理员。"
+            return Message(N_("该账号登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试或联系管理员。"), minutes=minutes)
     return None
 
 
@@ -56,12 +59,8 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     user = session.scalar(User.by_username(username))
     if user is None or not user.active:
         if _DUMMY_HASH is None:
-            from werkzeug.security import generate_password_hash
-
-            _DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
-        from werkzeug.security import check_password_hash
-
-        check_password_hash(_DUMMY_HASH, password)
+            _DUMMY_HASH = passwords.hash_password("not-a-password")
+        passwords.check_password(_DUMMY_HASH, password)
         ok = False
     else:
         ok = user.check_password(password)
@@ -87,7 +86,7 @@ def end_all_sessions(session: Session, user: User, reason: str) -> None:
     record(session, user, "auth.sessions_ended", user, reason=reason)
 
 
-PASSWORD_RULE = "密码至少 8 位，且须同时包含字母和数字。"
+PASSWORD_RULE = Message(N_("密码至少 8 位，且须同时包含字母和数字。"))
 
 
 def password_problem(password: str, user: User | None = None) -> str | None:
@@ -95,7 +94,7 @@ def password_problem(password: str, user: User | None = None) -> str | None:
     if len(password) < 8 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
         return PASSWORD_RULE
     if user is not None and password in (user.username, user.staff_no):
-        return "密码不能与用户名或工号相同。"
+        return Message(N_("密码不能与用户名或工号相同。"))
     return None
 
 

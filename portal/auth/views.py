@@ -9,7 +9,7 @@ from portal.auth import permissions
 from portal.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from portal.auth.rules import Throttle, authenticate, change_password as apply_password, end_all_sessions, login_block_reason
 from portal.extensions import db
-from portal.web import client_address, redirect_to, render, safe_next, start_session
+from portal.web import client_address, explain, redirect_to, render, safe_next, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -35,7 +35,8 @@ def login() -> Response:
     error = None
     if form.validate_on_submit():
         address = client_address()
-        error = login_block_reason(db.session, form.username.data, address, _throttle())
+        blocked = login_block_reason(db.session, form.username.data, address, _throttle())
+        error = explain(blocked) if blocked else None
         if error is None:
             user = authenticate(db.session, form.username.data, form.password.data, address)
             db.session.commit()

@@ -1,4 +1,4 @@
-"""The staff congress (教代会): terms, delegations and the roster of representatives."""
+"""The staff congress (教代会): terms, delegations and the dated roster of representatives."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.extensions import Base
+from portal.db import Base
 
 
 class CongressTerm(Base):
@@ -42,15 +42,21 @@ class Delegation(Base):
 
 
 class Representative(Base):
-    """A person on a term's roster; the roster, not who is present, is what majorities count."""
+    """A person on a term's roster from ``joined_on`` until ``left_on`` (inclusive; open when None).
+
+    The roster on a date, not who is present, is what majorities count; a representative who
+    leaves keeps the row with the date they left, and a replacement is a new row.
+    """
 
     __tablename__ = "congress_representative"
     __table_args__ = (UniqueConstraint("term_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("congress_delegation.id"))
+    joined_on: Mapped[date] = mapped_column(Date, default=date(2000, 1, 1))
+    left_on: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User] = relationship(lazy="joined")
     delegation: Mapped[Delegation | None] = relationship(lazy="joined")

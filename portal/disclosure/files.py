@@ -11,6 +11,7 @@ from pathlib import Path
 import filetype
 
 from portal.disclosure.rules import DisclosureError
+from portal.i18n import N_
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -28,7 +29,7 @@ ALLOWED = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"xlsx"}),
     "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", {"pptx"}),
 }
-ALLOWED_HINT = "PDF、图片（JPG、PNG、GIF、WebP）、Word、Excel、PowerPoint"
+ALLOWED_HINT = N_("PDF、图片（JPG、PNG、GIF、WebP）、Word、Excel、PowerPoint")
 
 
 @dataclass(frozen=True)
@@ -44,25 +45,25 @@ def clean_filename(name: str) -> str:
     """Keep the uploader's (Chinese) name for display and download, minus paths and controls."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
-    return name[-200:] or "附件"
+    return name[-200:] or N_("附件")
 
 
 def check_upload(filename: str, data: bytes) -> tuple[str, str]:
     """Return (clean name, MIME type) or raise with a Chinese message."""
     name = clean_filename(filename)
     if not data:
-        raise DisclosureError("上传的文件是空的。")
+        raise DisclosureError(N_("上传的文件是空的。"))
     if len(data) > MAX_FILE_BYTES:
-        raise DisclosureError(f"单个附件不能超过 {MAX_FILE_BYTES // (1024 * 1024)} MB。")
+        raise DisclosureError(N_("单个附件不能超过 %(mb)d MB。"), mb=MAX_FILE_BYTES // (1024 * 1024))
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext in {"svg", "svgz", "html", "htm", "xhtml", "xml", "js"}:
-        raise DisclosureError("出于安全原因，不接受 SVG、HTML 等网页类文件。")
+        raise DisclosureError(N_("出于安全原因，不接受 SVG、HTML 等网页类文件。"))
     kind = filetype.guess(data)
     if kind is None or kind.extension not in ALLOWED:
-        raise DisclosureError(f"不支持该文件类型。可以上传：{ALLOWED_HINT}。")
+        raise DisclosureError(N_("不支持该文件类型。可以上传：%(allowed)s。"), allowed=ALLOWED_HINT)
     mime, extensions = ALLOWED[kind.extension]
     if ext not in extensions:
-        raise DisclosureError(f"文件内容（{kind.extension.upper()}）与扩展名“.{ext}”不符。")
+        raise DisclosureError(N_("文件内容（%(kind)s）与扩展名“.%(ext)s”不符。"), kind=kind.extension.upper(), ext=ext)
     return name, mime
 
 

@@ -7,9 +7,16 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.disclosure.models import AUDIENCE_LABELS, CADENCE_LABELS, CHANNEL_LABELS
+from portal.disclosure.models import CatalogItem
 from portal.disclosure.rules import BODY_MAX, REASON_MAX, TITLE_MAX
 from portal.formutil import options
+
+# Labels of the stored codes, translated when shown (forms, templates, exports).
+CHANNEL_LABELS = {"party": _l("党务公开"), "school": _l("校务公开")}
+AUDIENCE_LABELS = {"public": _l("社会公开"), "staff": _l("校内公开（教职工）"), "party": _l("党内公开（党员）")}
+CADENCE_LABELS = {"event": _l("随时（事项发生后）"), "monthly": _l("每月"), "term": _l("每学期"), "yearly": _l("每年")}
+STATUS_LABELS = {"draft": _l("草稿"), "submitted": _l("待审批"), "published": _l("已发布"), "withdrawn": _l("已撤回")}
+LABELS = {"channel": CHANNEL_LABELS, "audience": AUDIENCE_LABELS, "cadence": CADENCE_LABELS, "status": STATUS_LABELS}
 
 
 class NoticeForm(FlaskForm):
@@ -23,7 +30,7 @@ class NoticeForm(FlaskForm):
     )
     requires_ack = BooleanField(_l("要求教职工确认已阅"))
 
-    def set_items(self, items) -> None:
+    def set_items(self, items: list[CatalogItem]) -> None:
         self.catalog_item_id.choices = options(
             [(0, "—")] + [(i.id, f"{CHANNEL_LABELS[i.channel]} · {i.name}") for i in items]
         )

@@ -18,11 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from flask_babel import lazy_gettext as _l
-
 from portal.auth.models import User
-from portal.extensions import Base
+from portal.db import Base
 from portal.timeutil import utcnow
+from portal.workflow import Transition, Workflow
 
 
 class Channel(str, enum.Enum):
@@ -50,10 +49,16 @@ class Status(str, enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-CHANNEL_LABELS = {"party": _l("党务公开"), "school": _l("校务公开")}
-AUDIENCE_LABELS = {"public": _l("社会公开"), "staff": _l("校内公开（教职工）"), "party": _l("党内公开（党员）")}
-CADENCE_LABELS = {"event": _l("随时（事项发生后）"), "monthly": _l("每月"), "term": _l("每学期"), "yearly": _l("每年")}
-STATUS_LABELS = {"draft": _l("草稿"), "submitted": _l("待审批"), "published": _l("已发布"), "withdrawn": _l("已撤回")}
+# The publication workflow: draft → submitted → published → withdrawn; a submission may be
+# sent back to draft. Corrections are new versions, so nothing returns from published.
+NOTICE_FLOW: Workflow[Status] = Workflow(
+    Transition(Status.DRAFT, "submit", Status.SUBMITTED, "notice.submit"),
+    Transition(Status.SUBMITTED, "publish", Status.PUBLISHED, "notice.approve"),
+    Transition(Status.SUBMITTED, "send_back", Status.DRAFT, "notice.approve"),
+    Transition(Status.PUBLISHED, "withdraw", Status.WITHDRAWN, "notice.withdraw"),
+)
+# Readers see published notices, and the record (not the text) of withdrawn ones.
+ON_RECORD = (Status.PUBLISHED.value, Status.WITHDRAWN.value)
 
 
 class CatalogItem(Base):
@@ -123,12 +128,33 @@ class Notice(Base):
     )
 
     @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT.value
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == Status.SUBMITTED.value
+
+    @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED.value
 
     @property
+    def is_withdrawn(self) -> bool:
+        return self.status == Status.WITHDRAWN.value
+
+    @property
+    def is_on_record(self) -> bool:
+        """Published or withdrawn: readers may know it exists."""
+        return self.status in ON_RECORD
+
+    @property
     def is_editable(self) -> bool:
-        return self.status == Status.DRAFT.value
+        return self.is_draft
 
 
 class Attachment(Base):

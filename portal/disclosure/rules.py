@@ -1,7 +1,8 @@
 """Disclosure rules: the publication workflow, 公示 windows, objections, acknowledgements
 and versions. Plain functions over a session; each state change writes an audit event.
-Who may call each one is decided in ``portal.auth.permissions``; the checks here are the
-ones that hold whoever asks (states, windows, four eyes)."""
+Who may call each one is decided in ``portal.disclosure.permissions``; the checks here are
+the ones that hold whoever asks (states, windows, four eyes). Who approves a notice is
+answered by :func:`approver_for`, and nowhere else."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.audit.rules import record
 from portal.auth.models import User
 from portal.disclosure.models import (
+    NOTICE_FLOW,
     Acknowledgement,
     Attachment,
     Audience,
@@ -24,17 +26,26 @@ from portal.disclosure.models import (
     Objection,
     Status,
 )
+from portal.errors import DomainError
+from portal.i18n import N_
+from portal.org.memberships import Memberships
+from portal.org.models import OFFICE_NAMES, Office
 from portal.timeutil import day_end_utc, to_local, utcnow
 
-APPROVER_ROLE = {Channel.PARTY.value: "secretary", Channel.SCHOOL.value: "principal"}
+# Who approves, by channel: the first holder of these offices who is not the notice's author
+# (four eyes). A school may set another order (``APPROVAL_CHAINS`` in the configuration).
+APPROVAL_CHAINS: dict[str, tuple[Office, ...]] = {
+    Channel.SCHOOL.value: (Office.PRINCIPAL, Office.SECRETARY),
+    Channel.PARTY.value: (Office.SECRETARY, Office.DEPUTY_SECRETARY),
+}
 TITLE_MAX = 120
 BODY_MAX = 50_000
 REASON_MAX = 2_000
 DEFAULT_GONGSHI_DAYS = 5
 
 
-class DisclosureError(ValueError):
-    """A request the rules refuse; the message is shown to the user as it is (Chinese)."""
+class DisclosureError(DomainError):
+    """A request the disclosure rules refuse; the message explains why."""
 
 
 # --- rich text ---------------------------------------------------------------------
@@ -99,21 +110,21 @@ def gongshi_state(notice: Notice, now: datetime | None = None) -> str:
 def _check_text(title: str, body_md: str) -> tuple[str, str]:
     title = (title or "").strip()
     if not title:
-        raise DisclosureError("请填写标题。")
+        raise DisclosureError(N_("请填写标题。"))
     if len(title) > TITLE_MAX:
-        raise DisclosureError(f"标题不能超过 {TITLE_MAX} 个字。")
+        raise DisclosureError(N_("标题不能超过 %(max)d 个字。"), max=TITLE_MAX)
     if len(body_md or "") > BODY_MAX:
-        raise DisclosureError(f"正文不能超过 {BODY_MAX} 个字。")
+        raise DisclosureError(N_("正文不能超过 %(max)d 个字。"), max=BODY_MAX)
     return title, body_md or ""
 
 
 def _check_placement(item: CatalogItem, channel: str, audience: str) -> None:
     if item.channel != channel:
-        raise DisclosureError("所选公开目录不属于该公开类别。")
+        raise DisclosureError(N_("所选公开目录不属于该公开类别。"))
     if not item.active:
-        raise DisclosureError("该公开目录项已停用。")
+        raise DisclosureError(N_("该公开目录项已停用。"))
     if audience not in {a.value for a in Audience}:
-        raise DisclosureError("公开范围无效。")
+        raise DisclosureError(N_("公开范围无效。"))
 
 
 def create_draft(
@@ -131,7 +142,7 @@ def create_draft(
     title, body_md = _check_text(title, body_md)
     _check_placement(item, item.channel, audience)
     if not 0 <= gongshi_days <= 30:
-        raise DisclosureError("公示期应在 0 到 30 个工作日之间。")
+        raise DisclosureError(N_("公示期应在 0 到 30 个工作日之间。"))
     notice = Notice(
         channel=item.channel, catalog_item_id=item.id, audience=audience, title=title, body_md=body_md,
         body_html=render_markdown(body_md), requires_ack=requires_ack, gongshi_days=gongshi_days,
@@ -158,11 +169,11 @@ def update_draft(
 ) -> None:
     """Edit a draft. Published notices are never edited in place: correct them instead."""
     if not notice.is_editable:
-        raise DisclosureError("只有草稿可以修改；已发布的公开事项请使用“更正”发布新版本。")
+        raise DisclosureError(N_("只有草稿可以修改；已发布的公开事项请使用“更正”发布新版本。"))
     title, body_md = _check_text(title, body_md)
     _check_placement(item, notice.channel, audience)
     if not 0 <= gongshi_days <= 30:
-        raise DisclosureError("公示期应在 0 到 30 个工作日之间。")
+        raise DisclosureError(N_("公示期应在 0 到 30 个工作日之间。"))
     notice.catalog_item_id = item.id
     notice.audience = audience
     notice.title = title
@@ -178,21 +189,46 @@ def update_draft(
 
 def submit(session: Session, actor: User, notice: Notice, now: datetime | None = None) -> None:
     """Send a draft to the channel's approver (secretary for Party affairs, principal for school)."""
-    if notice.status != Status.DRAFT.value:
-        raise DisclosureError("只有草稿可以提交审批。")
-    notice.status = Status.SUBMITTED.value
-    notice.submitted_at = now or utcnow()
+    now = now or utcnow()
+    if notice.is_draft and approver_for(Memberships(session, to_local(now).date()), notice) is None:
+        raise DisclosureError(N_("目前没有可以审批该公开事项的人：请先由系统管理员配备%(offices)s（审批人不能是起草人本人）。"),
+                              offices=_offices_named(notice.channel))
+    _move(notice, "submit", N_("只有草稿可以提交审批。"))
+    notice.submitted_at = now
     notice.return_reason = ""
     record(session, actor, "notice.submitted", notice)
 
 
-def _check_approver(approver: User, notice: Notice) -> None:
-    role = APPROVER_ROLE[notice.channel]
-    if not approver.has_role(role):
-        who = "党组织书记" if role == "secretary" else "校长"
-        raise DisclosureError(f"{'党务' if notice.channel == 'party' else '校务'}公开事项须由{who}审批。")
+def approval_chain(memberships: Memberships, channel: str) -> list[int]:
+    """The people who may approve in ``channel``, in order (each once)."""
+    chain: list[int] = []
+    for office in APPROVAL_CHAINS[channel]:
+        chain.extend(u for u in memberships.holders(office) if u not in chain)
+    return chain
+
+
+def approver_for(memberships: Memberships, notice: Notice) -> int | None:
+    """Who approves this notice: the first of the channel's chain who is not its author."""
+    return next((u for u in approval_chain(memberships, notice.channel) if u != notice.author_id), None)
+
+
+def _offices_named(channel: str) -> str:
+    return "、".join(OFFICE_NAMES[o] for o in APPROVAL_CHAINS[channel])
+
+
+def _check_approver(session: Session, approver: User, notice: Notice, now: datetime) -> None:
     if approver.id == notice.author_id:
-        raise DisclosureError("不能审批自己起草的公开事项，请由他人起草或另请审批。")
+        raise DisclosureError(N_("不能审批自己起草的公开事项，请由他人起草或另请审批。"))
+    if approver.id != approver_for(Memberships(session, to_local(now).date()), notice):
+        raise DisclosureError(N_("该公开事项须由%(offices)s中的第一位非起草人审批。"), offices=_offices_named(notice.channel))
+
+
+def _move(notice: Notice, action: str, refusal: str) -> None:
+    """Take one step of the publication workflow, or refuse with ``refusal``."""
+    step = NOTICE_FLOW.step(notice.state, action)
+    if step is None:
+        raise DisclosureError(refusal)
+    notice.status = step.target.value
 
 
 def publish(session: Session, approver: User, notice: Notice, now: datetime | None = None) -> None:
@@ -200,11 +236,10 @@ def publish(session: Session, approver: User, notice: Notice, now: datetime | No
 
     Publishing a correction retires the version it corrects (which stays readable).
     """
-    if notice.status != Status.SUBMITTED.value:
-        raise DisclosureError("只有待审批的公开事项可以发布。")
-    _check_approver(approver, notice)
     now = now or utcnow()
-    notice.status = Status.PUBLISHED.value
+    if notice.is_submitted:
+        _check_approver(session, approver, notice, now)
+    _move(notice, "publish", N_("只有待审批的公开事项可以发布。"))
     notice.approver_id = approver.id
     notice.published_at = now
     if notice.gongshi_days:
@@ -221,25 +256,24 @@ def publish(session: Session, approver: User, notice: Notice, now: datetime | No
 
 def send_back(session: Session, approver: User, notice: Notice, reason: str) -> None:
     """Return a submitted notice to its author as a draft, with the reason."""
-    if notice.status != Status.SUBMITTED.value:
-        raise DisclosureError("只有待审批的公开事项可以退回。")
-    _check_approver(approver, notice)
+    if notice.is_submitted:
+        _check_approver(session, approver, notice, utcnow())
     reason = (reason or "").strip()
-    if not reason:
-        raise DisclosureError("退回时请写明原因。")
-    notice.status = Status.DRAFT.value
+    if notice.is_submitted and not reason:
+        raise DisclosureError(N_("退回时请写明原因。"))
+    _move(notice, "send_back", N_("只有待审批的公开事项可以退回。"))
     notice.return_reason = reason[:REASON_MAX]
     record(session, approver, "notice.returned", notice, reason=notice.return_reason)
 
 
 def withdraw(session: Session, actor: User, notice: Notice, reason: str, now: datetime | None = None) -> None:
     """Withdraw a published notice. The row, and the reason, stay on record."""
-    if notice.status != Status.PUBLISHED.value or not notice.is_current:
-        raise DisclosureError("只有当前发布中的公开事项可以撤回。")
+    if not notice.is_current:
+        raise DisclosureError(N_("只有当前发布中的公开事项可以撤回。"))
     reason = (reason or "").strip()
-    if not reason:
-        raise DisclosureError("撤回时请写明原因，原因将向读者公开。")
-    notice.status = Status.WITHDRAWN.value
+    if notice.is_published and not reason:
+        raise DisclosureError(N_("撤回时请写明原因，原因将向读者公开。"))
+    _move(notice, "withdraw", N_("只有当前发布中的公开事项可以撤回。"))
     notice.withdrawn_at = now or utcnow()
     notice.withdraw_reason = reason[:REASON_MAX]
     record(session, actor, "notice.withdrawn", notice, reason=notice.withdraw_reason)
@@ -248,12 +282,12 @@ def withdraw(session: Session, actor: User, notice: Notice, reason: str, now: da
 def start_correction(session: Session, actor: User, notice: Notice) -> Notice:
     """Open (or reopen) the draft of the next version of a published notice."""
     if notice.status != Status.PUBLISHED.value or not notice.is_current:
-        raise DisclosureError("只有当前发布中的公开事项可以更正。")
+        raise DisclosureError(N_("只有当前发布中的公开事项可以更正。"))
     pending = session.scalar(select(Notice).where(Notice.supersedes_id == notice.id))
     if pending is not None:
         if pending.author_id != actor.id:
             who = session.get(User, pending.author_id)
-            raise DisclosureError(f"{who.name if who else '他人'}已在更正此公告，请待其提交审批后再处理。")
+            raise DisclosureError(N_("%(name)s已在更正此公告，请待其提交审批后再处理。"), name=who.name if who else "?")
         return pending
     draft = Notice(
         channel=notice.channel, catalog_item_id=notice.catalog_item_id, audience=notice.audience,
@@ -289,19 +323,19 @@ def lodge_objection(
 ) -> Objection:
     """Lodge an objection while the 公示 window is open."""
     if notice.status != Status.PUBLISHED.value or not notice.is_current:
-        raise DisclosureError("该公开事项不在公示中。")
+        raise DisclosureError(N_("该公开事项不在公示中。"))
     state = gongshi_state(notice, now)
     if state == "none":
-        raise DisclosureError("该公开事项没有公示期，不受理异议。")
+        raise DisclosureError(N_("该公开事项没有公示期，不受理异议。"))
     if state == "upcoming":
-        raise DisclosureError("公示尚未开始。")
+        raise DisclosureError(N_("公示尚未开始。"))
     if state == "closed":
-        raise DisclosureError("公示期已满，不再受理异议。")
+        raise DisclosureError(N_("公示期已满，不再受理异议。"))
     body = (body or "").strip()
     if not body:
-        raise DisclosureError("请填写异议内容。")
+        raise DisclosureError(N_("请填写异议内容。"))
     if len(body) > 5000:
-        raise DisclosureError("异议内容不能超过 5000 字。")
+        raise DisclosureError(N_("异议内容不能超过 5000 字。"))
     objection = Objection(notice_id=notice.id, author_id=actor.id, anonymous=anonymous, body=body,
                           created_at=now or utcnow())
     session.add(objection)
@@ -315,9 +349,9 @@ def answer_objection(session: Session, actor: User, objection: Objection, answer
     """Record the publisher's answer; it is shown under the notice."""
     answer = (answer or "").strip()
     if not answer:
-        raise DisclosureError("请填写答复内容。")
+        raise DisclosureError(N_("请填写答复内容。"))
     if len(answer) > 5000:
-        raise DisclosureError("答复不能超过 5000 字。")
+        raise DisclosureError(N_("答复不能超过 5000 字。"))
     objection.answer = answer
     objection.answered_at = now or utcnow()
     objection.answered_by_id = actor.id
@@ -329,7 +363,7 @@ def answer_objection(session: Session, actor: User, objection: Objection, answer
 def acknowledge(session: Session, actor: User, notice: Notice, now: datetime | None = None) -> bool:
     """Record 已阅确认; returns False when this reader had already acknowledged."""
     if not notice.requires_ack or notice.status != Status.PUBLISHED.value:
-        raise DisclosureError("该公开事项不需要确认阅读。")
+        raise DisclosureError(N_("该公开事项不需要确认阅读。"))
     exists = session.scalar(select(Acknowledgement.id).where(
         Acknowledgement.notice_id == notice.id, Acknowledgement.user_id == actor.id))
     if exists:
@@ -348,10 +382,10 @@ def acknowledge(session: Session, actor: User, notice: Notice, now: datetime | N
 def attach(session: Session, actor: User, notice: Notice, stored) -> Attachment:
     """Attach a stored file (see ``disclosure.files.store``) to a draft."""
     if not notice.is_editable:
-        raise DisclosureError("只能在草稿中添加附件。")
+        raise DisclosureError(N_("只能在草稿中添加附件。"))
     count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.notice_id == notice.id))
     if count >= 20:
-        raise DisclosureError("每条公开事项最多 20 个附件。")
+        raise DisclosureError(N_("每条公开事项最多 20 个附件。"))
     att = Attachment(notice_id=notice.id, filename=stored.filename, stored_name=stored.stored_name,
                      content_type=stored.content_type, size=stored.size, sha256=stored.sha256)
     session.add(att)
@@ -363,7 +397,49 @@ def attach(session: Session, actor: User, notice: Notice, stored) -> Attachment:
 def detach(session: Session, actor: User, notice: Notice, attachment: Attachment) -> None:
     """Remove an attachment from a draft. The file stays on disk: earlier versions may share it."""
     if not notice.is_editable or attachment.notice_id != notice.id:
-        raise DisclosureError("只能在草稿中删除附件。")
+        raise DisclosureError(N_("只能在草稿中删除附件。"))
     record(session, actor, "attachment.removed", attachment, notice=notice.id, filename=attachment.filename)
     session.delete(attachment)
     session.flush()
+
+
+# --- the catalogue ----------------------------------------------------------------------
+
+CATALOG_FIELDS = ("channel", "name", "description", "default_audience", "default_gongshi_days", "cadence", "active")
+
+
+def _check_catalog_name(session: Session, channel: str, name: str, item_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DisclosureError(N_("请填写名称。"))
+    clash = session.scalar(select(CatalogItem.id).where(
+        CatalogItem.channel == channel, CatalogItem.name == name, CatalogItem.id != (item_id or 0)))
+    if clash:
+        raise DisclosureError(N_("该公开类别下已有同名目录项。"))
+    return name
+
+
+def add_catalog_item(session: Session, actor: User, **fields: object) -> CatalogItem:
+    """Add an item to the disclosure catalogue, after the others of its channel."""
+    item = CatalogItem(**{f: fields[f] for f in CATALOG_FIELDS if f in fields})
+    item.name = _check_catalog_name(session, item.channel, item.name)
+    item.default_gongshi_days = item.default_gongshi_days or 0
+    item.position = (session.scalar(select(func.max(CatalogItem.position))) or 0) + 1
+    session.add(item)
+    session.flush()
+    record(session, actor, "catalogue.item_added", item, name=item.name)
+    return item
+
+
+def change_catalog_item(session: Session, actor: User, item: CatalogItem, **fields: object) -> None:
+    """Edit a catalogue item. Its channel stays: notices under it belong to that channel."""
+    before = {f: getattr(item, f) for f in CATALOG_FIELDS}
+    fields.pop("channel", None)
+    if "name" in fields:
+        fields["name"] = _check_catalog_name(session, item.channel, str(fields["name"]), item.id)
+    for f in CATALOG_FIELDS:
+        if f in fields:
+            setattr(item, f, fields[f])
+    item.default_gongshi_days = item.default_gongshi_days or 0
+    record(session, actor, "catalogue.item_changed", item,
+           before=before, after={f: getattr(item, f) for f in CATALOG_FIELDS})

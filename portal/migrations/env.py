@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic import context
 
 import portal.models  # noqa: F401 - registers every table on Base.metadata
-from portal.extensions import Base
+from portal.db import Base
 
 config = context.config
 connection = config.attributes["connection"]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.audit.rules import record
 from portal.auth.models import Department, DepartmentKind, User
 from portal.congress.models import CongressTerm, Delegation, Representative
-from portal.org.models import Body, BodyKind, BodyMember
+from portal.org.models import Body, BodyKind, BodyMember, Seat
 
 DEMO_PASSWORD = "demo-2026"
 
@@ -49,8 +49,8 @@ GIVEN = [
 
 # (username, name, department, roles, party member, job title)
 LEADERSHIP: list[tuple[str, str, str, set[str], bool, str]] = [
-    ("secretary", "周建华", "校长室", {"secretary", "leader"}, True, "党委书记"),
-    ("principal", "陈立新", "校长室", {"principal", "leader"}, True, "校长、党委副书记"),
+    ("secretary", "周建华", "校长室", {"leader"}, True, "党委书记"),
+    ("principal", "陈立新", "校长室", {"leader"}, True, "校长、党委副书记"),
     ("leader1", "王晓东", "校长室", {"leader"}, True, "副校长（分管教学）"),
     ("leader2", "李文静", "校长室", {"leader"}, True, "副校长（分管德育）"),
     ("leader3", "赵国庆", "党政办公室", {"leader", "recorder"}, True, "党政办公室主任"),
@@ -126,7 +126,7 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     names = iter(_names(rng, others, taken))
     for i in range(1, REPS + 1):
         group = TEACHING_GROUPS[(i - 1) % len(TEACHING_GROUPS)]
-        add(f"rep{i}", next(names), group, {"rep"}, rng.random() < 0.45)
+        add(f"rep{i}", next(names), group, set(), rng.random() < 0.45)
     for i in range(1, TEACHERS + 1):
         add(f"teacher{i}", next(names), TEACHING_GROUPS[i % len(TEACHING_GROUPS)], set(), i % 3 == 0)
     office_staff = ["党政办公室", "教务处", "德育处", "总务处", "教科室"]
@@ -140,9 +140,15 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     union_body = Body(kind=BodyKind.UNION_COMMITTEE.value, name="阳光实验学校工会委员会")
     session.add_all([party, team, union_body])
     session.flush()
+    seats = {"书记": Seat.CHAIR, "副书记": Seat.DEPUTY, "校长": Seat.CHAIR, "副校长": Seat.DEPUTY, "工会主席": Seat.CHAIR}
     for body, roster in ((party, PARTY_COMMITTEE), (team, ADMIN_TEAM), (union_body, [("union", "工会主席")])):
         for pos, (username, title) in enumerate(roster):
-            session.add(BodyMember(body_id=body.id, user_id=users[username].id, title=title, position=pos))
+            session.add(BodyMember(body_id=body.id, user_id=users[username].id, title=title, position=pos,
+                                   seat=seats.get(title, Seat.MEMBER).value, starts_on=date(2024, 9, 1)))
+    for name, head in (("总务处", "handler1"), ("德育处", "handler2"), ("教务处", "leader4"), ("党政办公室", "leader3")):
+        departments[name].head_id = users[head].id
+    for position, department in enumerate(departments.values()):
+        department.position = position
 
     term = CongressTerm(
         number=5, name="第五届教职工代表大会", starts_on=date(2024, 9, 1), ends_on=date(2029, 8, 31), is_current=True
@@ -154,7 +160,7 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     session.flush()
     for i in range(1, REPS + 1):
         session.add(Representative(term_id=term.id, user_id=users[f"rep{i}"].id,
-                                   delegation_id=delegations[(i - 1) // 10].id))
+                                   delegation_id=delegations[(i - 1) // 10].id, joined_on=term.starts_on))
     session.flush()
     record(session, None, "demo.seeded", None, users=len(users), representatives=REPS)
     from portal.seed import disclosure

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from portal.admin.rules import RosterFileError, import_roster, read_roster
+from portal.congress.models import Representative
 from portal.auth.models import Department, User
 from tests.conftest import make_user
 
@@ -33,6 +34,7 @@ def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
 @pytest.fixture
 def school(session):
     session.add_all([Department(name="数学教研组", kind="subject"), Department(name="语文教研组", kind="subject")])
+    make_user("someone-on-the-roster", {"rep"})  # opens a congress term, for 教代会代表 in the roster
     admin = make_user("admin", {"admin"}, staff_no="A001")
     session.commit()
     return admin
@@ -53,7 +55,9 @@ def test_good_xlsx_imports_everyone_with_one_first_login_password(session, schoo
     li = session.scalar(select(User).where(User.staff_no == "2002"))
     assert li.username == "2002" and li.must_change_password and li.check_password(result.password)
     zhang = session.scalar(select(User).where(User.username == "zhangsan"))
-    assert zhang.is_party_member and zhang.roles == {"staff", "rep"}
+    # 教代会代表 puts a person on the current term's roster (representatives are no longer a role)
+    assert zhang.is_party_member and zhang.roles == {"staff"}
+    assert session.scalar(select(func.count()).select_from(Representative).where(Representative.user_id == zhang.id)) == 1
 
 
 def test_broken_rows_import_nothing_and_each_is_reported(session, school):

@@ -24,14 +24,14 @@ def test_user_list_full_page_and_fragment(app, client, people):
 def test_create_user_shows_one_time_password_and_forces_change(app, client, people):
     login_as(client, app, "admin")
     r = client.post("/admin/users/new", data={
-        "username": "li.hua", "staff_no": "9001", "name": "李华", "department_id": "0", "roles": ["rep"],
+        "username": "li.hua", "staff_no": "9001", "name": "李华", "department_id": "0", "roles": ["handler"],
         "role": "admin", "is_admin": "y", "must_change_password": "",  # mass assignment attempts
     })
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "一次性密码" in html
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "li.hua"))
-        assert user.roles == {"staff", "rep"} and user.must_change_password
+        assert user.roles == {"staff", "handler"} and user.must_change_password
 
 
 def test_create_user_validation_in_chinese(app, client, people):
@@ -52,11 +52,11 @@ def test_admin_cannot_lock_themselves_out(app, client, people):
 
 def test_edit_roles_and_deactivate(app, client, people):
     login_as(client, app, "admin")
-    r = client.post(f"/admin/users/{people['staff']}", data={"name": "改名", "department_id": "0", "roles": ["rep", "union"]})
+    r = client.post(f"/admin/users/{people['staff']}", data={"name": "改名", "department_id": "0", "roles": ["handler", "union"]})
     assert r.status_code == 302
     with app.app_context():
         u = db.session.get(User, people["staff"])
-        assert u.name == "改名" and u.roles == {"staff", "rep", "union"} and not u.active
+        assert u.name == "改名" and u.roles == {"staff", "handler", "union"} and not u.active
 
 
 def test_reset_password(app, client, people):

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.auth.models import LoginFailure, User
-from portal.auth.permissions import RULES, can, readable_audiences
+from portal.auth.permissions import RULES, can
+from portal.disclosure.permissions import readable_audiences
 from portal.auth.rules import (
     Throttle,
     authenticate,

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEvent
 from portal.auth.permissions import can
 from portal.disclosure import rules
-from portal.disclosure.compliance import catalogue_status, due_date, is_overdue
+from portal.disclosure.queries import catalogue_status, due_date, is_overdue
 from portal.disclosure.models import Acknowledgement, Notice
-from portal.disclosure.reading import ack_report
+from portal.disclosure.queries import ack_report
 from tests.disclosure.factories import catalog, draft, published, user
 
 pytestmark = pytest.mark.usefixtures("people")

@@ -1,36 +1,32 @@
-"""Reading disclosures: channel lists, a notice, search, QR codes, attachments, feeds,
-and the register export. Authoring lives in ``manage.py``, the catalogue in ``catalogue_views.py``."""
+"""Reading disclosures: channel lists, a notice, search, QR codes and attachments."""
 from __future__ import annotations
 
 import io
 
+from typing import Any
+
 import segno
-from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from flask import Response, abort, current_app, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth import permissions
-from portal.disclosure import reading
+from portal.auth.models import User
+from portal.auth.permissions import Context
+from portal.disclosure import queries
 from portal.disclosure.files import path_of
-from portal.disclosure.forms import NoticeFilterForm, RegisterExportForm, SearchForm
-from portal.disclosure.models import (
-    AUDIENCE_LABELS,
-    CHANNEL_LABELS,
-    STATUS_LABELS,
-    Acknowledgement,
-    Attachment,
-    CatalogItem,
-    Notice,
-    Objection,
-)
+from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, SearchForm
+from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Channel, Notice, Objection
 from portal.disclosure.rules import gongshi_state, versions
+from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
-from portal.timeutil import to_local, utcnow
+from portal.registry import Section
+from portal.timeutil import utcnow
 from portal.web import paginate, render
 
-bp = Blueprint("disclosure", __name__)
 PAGE_SIZE = 20
 
 
@@ -50,7 +46,7 @@ def load_notice(notice_id: int, action: str = "notice.view") -> Notice:
     return notice
 
 
-def notice_context(notice: Notice, **extra) -> dict:
+def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
     """Everything the notice page and its fragments (objections, acknowledgement) need."""
     user = current_user if current_user.is_authenticated else None
     objections = db.session.scalars(
@@ -67,7 +63,7 @@ def notice_context(notice: Notice, **extra) -> dict:
         "acknowledged": acknowledged,
         "gongshi": gongshi_state(notice),
         "now": utcnow(),
-        "labels": {"channel": CHANNEL_LABELS, "audience": AUDIENCE_LABELS, "status": STATUS_LABELS},
+        "labels": LABELS,
         **extra,
     }
 
@@ -76,16 +72,16 @@ def _channel_list(channel: str) -> Response:
     permissions.require("notice.list")
     items = db.session.scalars(CatalogItem.ordered(channel)).all()
     form = NoticeFilterForm(request.args, meta={"csrf": False})
-    form.item.choices = options([(0, "全部")] + [(i.id, i.name) for i in items])
+    form.item.choices = options([(0, _("全部"))] + [(i.id, i.name) for i in items])
     this_year = utcnow().year
-    form.year.choices = options([(0, "全部")] + [(y, str(y)) for y in range(this_year, this_year - 6, -1)])
+    form.year.choices = options([(0, _("全部"))] + [(y, str(y)) for y in range(this_year, this_year - 6, -1)])
     filters = {"item_id": None, "year": None, "withdrawn": False}
     if form.validate():
         filters = {"item_id": form.item.data or None, "year": form.year.data or None,
                    "withdrawn": form.status.data == "withdrawn"}
     return render(
         "disclosure/list.html", block="notice_list", channel=channel, channel_label=CHANNEL_LABELS[channel],
-        form=form, **paginate(reading.notice_list(current_user, channel, **filters), PAGE_SIZE),
+        form=form, **paginate(queries.notice_list(current_user, channel, **filters), PAGE_SIZE),
     )
 
 
@@ -107,7 +103,7 @@ def search() -> Response:
     permissions.require("notice.list")
     form = SearchForm(request.args, meta={"csrf": False})
     q = (form.q.data or "").strip() if form.validate() else ""
-    results = paginate(reading.search(current_user, q, db.engine.dialect.name), PAGE_SIZE) if q else \
+    results = paginate(queries.search(current_user, q, db.engine.dialect.name), PAGE_SIZE) if q else \
         {"rows": [], "total": 0, "page": 1, "pages": 1}
     return render("disclosure/search.html", block="search_results", form=form, q=q,
                   channel_labels=CHANNEL_LABELS, **results)
@@ -148,53 +144,15 @@ def download(attachment_id: int) -> Response:
     return resp
 
 
-@bp.get("/feeds/<any(party, school):channel>.atom")
-def feed(channel: str) -> Response:
-    """Atom feed of public notices only, whoever asks (feeds are read without a session)."""
-    from feedgen.feed import FeedGenerator
+# --- what disclosure shows on the home page --------------------------------------------------
 
-    permissions.require("notice.list")
-    rows = db.session.scalars(reading.notice_list(None, channel).limit(50)).all()
-    school_name = current_app.config["SCHOOL_NAME"]
-    fg = FeedGenerator()
-    fg.id(url_for("disclosure.feed", channel=channel, _external=True))
-    fg.title(f"{school_name} {CHANNEL_LABELS[channel]}")
-    fg.subtitle(f"{school_name}{CHANNEL_LABELS[channel]}信息")
-    fg.link(href=url_for("disclosure.feed", channel=channel, _external=True), rel="self")
-    fg.link(href=url_for(f"disclosure.{channel}", _external=True), rel="alternate")
-    fg.language("zh-CN")
-    fg.author({"name": school_name})
-    fg.updated(to_local(rows[0].published_at) if rows else to_local(utcnow()))
-    for notice in reversed(rows):
-        entry = fg.add_entry()
-        link = url_for("disclosure.show", notice_id=notice.id, _external=True)
-        entry.id(link)
-        entry.title(notice.title)
-        entry.link(href=link)
-        entry.published(to_local(notice.published_at))
-        entry.updated(to_local(notice.published_at))
-        entry.category(term=notice.catalog_item.name)
-        entry.content(notice.body_html, type="html")
-    resp = Response(fg.atom_str(pretty=True), mimetype="application/atom+xml")
-    resp.headers["Cache-Control"] = "public, max-age=300"
-    return resp
-
-
-@bp.get("/disclosure/register.xlsx")
-def export_register() -> Response:
-    """The disclosure register (公开登记簿) for a date range, as XLSX."""
-    permissions.require("disclosure.export")
-    form = RegisterExportForm(request.args, meta={"csrf": False})
-    if not form.validate():
-        from portal.disclosure.catalogue_views import compliance_page
-
-        return compliance_page(export_form=form, status=400)
-    from portal.disclosure.export import register_workbook
-
-    data = register_workbook(db.session, form.start.data, form.end.data)
-    name = f"公开登记簿_{form.start.data}_{form.end.data}.xlsx"
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-from portal.disclosure import catalogue_views, manage  # noqa: E402,F401  - routes on the same blueprint
+def home_sections(user: User | None, ctx: Context) -> list[Section]:
+    """Notices in their 公示 window, and the latest of each channel, as this reader may see."""
+    in_gongshi = db.session.scalars(
+        select(Notice).options(joinedload(Notice.catalog_item))
+        .where(queries.visible(user, ctx=ctx), Notice.gongshi_start <= ctx.now, Notice.gongshi_end >= ctx.now)
+        .order_by(Notice.gongshi_end)
+    ).all()
+    latest = {c.value: db.session.scalars(queries.notice_list(user, c.value).limit(6)).all() for c in Channel}
+    return [Section("disclosure/_home.html", 10, {"in_gongshi": in_gongshi, "latest": latest,
+                                                   "channel_labels": CHANNEL_LABELS})]

@@ -6,19 +6,19 @@ from datetime import date
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from portal.audit.rules import record
 from portal.auth import permissions
-from portal.disclosure.compliance import catalogue_status
-from portal.disclosure.forms import CatalogItemForm, RegisterExportForm
-from portal.disclosure.models import CADENCE_LABELS, CHANNEL_LABELS, CatalogItem
+from portal.auth.models import User
+from portal.auth.permissions import Context
+from portal.disclosure import rules
+from portal.disclosure.forms import CADENCE_LABELS, CHANNEL_LABELS, CatalogItemForm, RegisterExportForm
+from portal.disclosure.models import CatalogItem
+from portal.disclosure.queries import catalogue_status, overdue_count
 from portal.disclosure.views import bp
 from portal.extensions import db
+from portal.registry import Todo
 from portal.timeutil import utcnow
-from portal.web import redirect_to, render
-
-_FIELDS = ("channel", "name", "description", "default_audience", "default_gongshi_days", "cadence", "active")
+from portal.web import explain, redirect_to, render
 
 
 def compliance_page(export_form: RegisterExportForm | None = None, status: int = 200) -> Response:
@@ -43,17 +43,12 @@ def new_item() -> Response:
     permissions.require("catalogue.manage")
     form = CatalogItemForm()
     if form.validate_on_submit():
-        if db.session.scalar(select(CatalogItem.id).where(
-                CatalogItem.channel == form.channel.data, CatalogItem.name == form.name.data)):
-            form.name.errors = [_("该公开类别下已有同名目录项。")]
+        try:
+            item = rules.add_catalog_item(db.session, current_user, **form.data)
+        except rules.DisclosureError as exc:
+            db.session.rollback()
+            form.name.errors = [explain(exc)]
         else:
-            item = CatalogItem()
-            form.populate_obj(item)
-            item.default_gongshi_days = item.default_gongshi_days or 0
-            item.position = (db.session.scalar(select(func.max(CatalogItem.position))) or 0) + 1
-            db.session.add(item)
-            db.session.flush()
-            record(db.session, current_user, "catalogue.item_added", item, name=item.name)
             db.session.commit()
             flash(_("已添加目录项“%(name)s”。", name=item.name), "success")
             return redirect_to(url_for("disclosure.compliance"))
@@ -68,12 +63,23 @@ def edit_item(item_id: int) -> Response:
     form = CatalogItemForm(obj=item)
     del form.channel  # notices under the item belong to its channel; it never moves
     if form.validate_on_submit():
-        before = {f: getattr(item, f) for f in _FIELDS}
-        form.populate_obj(item)
-        item.default_gongshi_days = item.default_gongshi_days or 0
-        record(db.session, current_user, "catalogue.item_changed", item,
-               before=before, after={f: getattr(item, f) for f in _FIELDS})
-        db.session.commit()
-        flash(_("已保存目录项“%(name)s”。", name=item.name), "success")
-        return redirect_to(url_for("disclosure.compliance"))
+        try:
+            rules.change_catalog_item(db.session, current_user, item, **form.data)
+        except rules.DisclosureError as exc:
+            db.session.rollback()
+            form.name.errors = [explain(exc)]
+        else:
+            db.session.commit()
+            flash(_("已保存目录项“%(name)s”。", name=item.name), "success")
+            return redirect_to(url_for("disclosure.compliance"))
     return render("disclosure/catalogue_item.html", block="item_form", form=form, item=item)
+
+
+def overdue_todos(user: User, ctx: Context) -> list[Todo]:
+    """Catalogue items overdue for their cadence, for those who answer for the catalogue."""
+    if not permissions.can(user, "catalogue.compliance", ctx=ctx):
+        return []
+    count = overdue_count(db.session, ctx.now)
+    if not count:
+        return []
+    return [Todo(_("%(n)s 个公开目录项逾期未公开", n=count), url_for("disclosure.compliance"), count, warn=True)]

@@ -1,27 +1,31 @@
-"""Authoring and the publication workflow: drafts, approval, withdrawal, corrections,
-attachments, objections and their answers, acknowledgements."""
+"""Authoring and the publication workflow: drafts, approval, withdrawal, corrections and
+attachments; and the approver's to-dos."""
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
+from typing import Any
 
-from flask import Response, abort, current_app, flash, request, send_file, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.auth import permissions
-from portal.disclosure import files, reading, rules
-from portal.disclosure.export import ack_workbook
-from portal.disclosure.forms import AnswerForm, AttachmentForm, NoticeForm, ObjectionForm, ReasonForm
-from portal.disclosure.models import STATUS_LABELS, Attachment, CatalogItem, Notice, Objection, Status
-from portal.disclosure.views import bp, load_notice, notice_context
+from portal.auth.models import User
+from portal.auth.permissions import Context
+from portal.disclosure import files, queries, rules
+from portal.disclosure.forms import STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
+from portal.disclosure.models import ON_RECORD, Acknowledgement, Attachment, CatalogItem, Notice, Status
+from portal.disclosure.views import bp
+from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
 from portal.formutil import error_text
-from portal.web import redirect_to, render
+from portal.registry import Todo
+from portal.web import explain, redirect_to, render
 
 
-def _items_for(user) -> list[CatalogItem]:
+def _items_for(user: User) -> list[CatalogItem]:
     channels = [c for c in ("party", "school") if permissions.can(user, "notice.create", c)]
     return list(db.session.scalars(
         select(CatalogItem).where(CatalogItem.active.is_(True), CatalogItem.channel.in_(channels))
@@ -29,13 +33,13 @@ def _items_for(user) -> list[CatalogItem]:
     ))
 
 
-def _notice_form(items, notice: Notice | None = None) -> NoticeForm:
+def _notice_form(items: list[CatalogItem], notice: Notice | None = None) -> NoticeForm:
     form = NoticeForm(obj=notice)
     form.set_items(items)
     return form
 
 
-def _draft_fields(form: NoticeForm, items: list[CatalogItem]) -> dict | None:
+def _draft_fields(form: NoticeForm, items: list[CatalogItem]) -> dict[str, Any] | None:
     """The validated form as keyword arguments for create_draft/update_draft; None (with the
     error on the field) when the chosen catalogue item is not one this author may use."""
     item = next((i for i in items if i.id == form.catalog_item_id.data), None)
@@ -53,23 +57,22 @@ def workspace() -> Response:
     """My drafts and submissions, what waits for my approval, and what I published lately."""
     permissions.require("notice.workspace")
     user = current_user
+    ctx = permissions.current_context()
     base = select(Notice).options(joinedload(Notice.catalog_item), joinedload(Notice.author))
     mine = db.session.scalars(
-        base.where(Notice.author_id == user.id, Notice.status.in_([Status.DRAFT.value, Status.SUBMITTED.value]))
+        base.where(Notice.author_id == user.id, Notice.status.not_in(ON_RECORD))
         .order_by(Notice.updated_at.desc())
     ).all()
-    channels = [c for c, role in rules.APPROVER_ROLE.items() if user.has_role(role)]
     waiting = db.session.scalars(
-        base.where(Notice.status == Status.SUBMITTED.value, Notice.channel.in_(channels))
-        .order_by(Notice.submitted_at)
-    ).all() if channels else []
+        base.where(queries.awaiting_approval(user, ctx)).order_by(Notice.submitted_at)
+    ).all()
     recent = db.session.scalars(
-        base.where(or_(Notice.author_id == user.id, Notice.approver_id == user.id),
-                   Notice.status.in_([Status.PUBLISHED.value, Status.WITHDRAWN.value]))
+        base.where(or_(Notice.author_id == user.id, Notice.approver_id == user.id), Notice.status.in_(ON_RECORD))
         .order_by(Notice.published_at.desc()).limit(20)
     ).all()
+    approves = any(user.id in rules.approval_chain(ctx.memberships, c) for c in rules.APPROVAL_CHAINS)
     return render("disclosure/workspace.html", mine=mine, waiting=waiting, recent=recent, status_label=STATUS_LABELS.get,
-                  can_create=bool(_items_for(user)))
+                  can_create=bool(_items_for(user)), approves=approves)
 
 
 @bp.route("/notices/new", methods=["GET", "POST"])
@@ -93,7 +96,7 @@ def create() -> Response:
             notice = rules.create_draft(db.session, current_user, **fields)
         except rules.DisclosureError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = explain(exc)
         else:
             db.session.commit()
             flash(_("草稿已保存。可以继续添加附件，然后提交审批。"), "success")
@@ -117,7 +120,7 @@ def edit(notice_id: int) -> Response:
             rules.update_draft(db.session, current_user, notice, **fields)
         except rules.DisclosureError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = explain(exc)
         else:
             db.session.commit()
             flash(_("草稿已保存。"), "success")
@@ -134,7 +137,7 @@ def preview() -> Response:
     return render("disclosure/_preview.html", html=rules.render_markdown(body))
 
 
-def _transition(notice_id: int, action: str, apply, success: str) -> Response:
+def _transition(notice_id: int, action: str, apply: Callable[[Notice], str | None], success: str) -> Response:
     """Run one workflow step; a refused step explains itself and changes nothing."""
     notice = load_notice(notice_id, "notice.view")
     permissions.require(action, notice)
@@ -142,7 +145,7 @@ def _transition(notice_id: int, action: str, apply, success: str) -> Response:
         target = apply(notice)
     except rules.DisclosureError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(explain(exc), "error")
         return redirect_to(url_for("disclosure.show", notice_id=notice.id))
     db.session.commit()
     flash(success, "success")
@@ -152,21 +155,28 @@ def _transition(notice_id: int, action: str, apply, success: str) -> Response:
 @bp.post("/notices/<int:notice_id>/submit")
 def submit(notice_id: int) -> Response:
     """Send a draft for approval."""
-    return _transition(notice_id, "notice.submit", lambda n: rules.submit(db.session, current_user, n),
-                       _("已提交审批。"))
+    def apply(n: Notice) -> None:
+        rules.submit(db.session, current_user, n)
+
+    return _transition(notice_id, "notice.submit", apply, _("已提交审批。"))
 
 
 @bp.post("/notices/<int:notice_id>/publish")
 def publish(notice_id: int) -> Response:
     """Approve and publish (secretary for Party affairs, principal for school affairs)."""
-    return _transition(notice_id, "notice.approve", lambda n: rules.publish(db.session, current_user, n),
-                       _("已审批并发布。"))
+    def apply(n: Notice) -> None:
+        rules.publish(db.session, current_user, n)
+
+    return _transition(notice_id, "notice.approve", apply, _("已审批并发布。"))
 
 
-def _with_reason(notice_id: int, action: str, rule, success: str) -> Response:
+def _with_reason(notice_id: int, action: str, rule: Callable[..., None], success: str) -> Response:
     """A workflow step that needs a written reason (send back, withdraw)."""
     form = ReasonForm()
-    return _transition(notice_id, action, lambda n: rule(db.session, current_user, n, form.reason.data or ""), success)
+    def apply(n: Notice) -> None:
+        rule(db.session, current_user, n, form.reason.data or "")
+
+    return _transition(notice_id, action, apply, success)
 
 
 @bp.post("/notices/<int:notice_id>/return")
@@ -205,7 +215,7 @@ def upload(notice_id: int) -> Response:
         rules.attach(db.session, current_user, notice, stored)
     except rules.DisclosureError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(explain(exc), "error")
     else:
         db.session.commit()
         flash(_("附件已上传。"), "success")
@@ -225,62 +235,24 @@ def remove_attachment(notice_id: int, attachment_id: int) -> Response:
     return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
 
 
-@bp.post("/notices/<int:notice_id>/objections")
-def object_to(notice_id: int) -> Response:
-    """Lodge an objection during the 公示 window; htmx swaps the objections section."""
-    notice = load_notice(notice_id, "notice.object")
-    form = ObjectionForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.lodge_objection(db.session, current_user, notice, form.body.data, form.anonymous.data)
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            form = ObjectionForm(formdata=None)
-            flash(_("异议已提交，发布单位将作出答复。"), "success")
-    return render("disclosure/notice.html", block="objections",
-                  **notice_context(notice, objection_form=form, objection_error=error))
+# --- to-dos on the dashboard -----------------------------------------------------------------
+
+def approval_todos(user: User, ctx: Context) -> list[Todo]:
+    """Submissions waiting for this user's approval, as one counted link."""
+    if not any(user.id in rules.approval_chain(ctx.memberships, c) for c in rules.APPROVAL_CHAINS):
+        return []
+    count = db.session.scalar(select(func.count()).select_from(Notice).where(queries.awaiting_approval(user, ctx))) or 0
+    if not count:
+        return []
+    return [Todo(_("%(n)s 条公开事项待您审批", n=count), url_for("disclosure.workspace"), count)]
 
 
-@bp.post("/objections/<int:objection_id>/answer")
-def answer(objection_id: int) -> Response:
-    """The publisher answers an objection; the answer is shown under the notice."""
-    objection = db.session.get(Objection, objection_id) or abort(404)
-    notice = load_notice(objection.notice_id, "notice.answer")
-    form = AnswerForm(prefix=f"a{objection.id}")
-    error = None
-    if form.validate_on_submit():
-        rules.answer_objection(db.session, current_user, objection, form.answer.data)
-        db.session.commit()
-    else:
-        error = (objection.id, error_text(form))
-    return render("disclosure/notice.html", block="objections", **notice_context(notice, answer_error=error))
-
-
-@bp.post("/notices/<int:notice_id>/ack")
-def acknowledge(notice_id: int) -> Response:
-    """我已阅读: record the acknowledgement (twice is harmless)."""
-    notice = load_notice(notice_id, "notice.acknowledge")
-    rules.acknowledge(db.session, current_user, notice)
-    db.session.commit()
-    return render("disclosure/notice.html", block="ack", **notice_context(notice))
-
-
-@bp.get("/notices/<int:notice_id>/acks")
-def ack_report(notice_id: int) -> Response:
-    """Who has and has not acknowledged, by department (publisher, approver, admin)."""
-    notice = load_notice(notice_id, "notice.ack_report")
-    groups = reading.ack_report(db.session, notice)
-    return render("disclosure/acks.html", notice=notice, groups=groups)
-
-
-@bp.get("/notices/<int:notice_id>/acks.xlsx")
-def ack_export(notice_id: int) -> Response:
-    """The acknowledgement list as XLSX."""
-    notice = load_notice(notice_id, "notice.ack_report")
-    data = ack_workbook(notice, reading.ack_report(db.session, notice))
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"阅读确认_{notice.id}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def unread_todos(user: User, ctx: Context) -> list[Todo]:
+    """Published notices that ask this reader to acknowledge them and have not been."""
+    notices = db.session.scalars(
+        select(Notice).where(
+            queries.visible(user, ctx=ctx), Notice.requires_ack.is_(True),
+            ~Notice.id.in_(select(Acknowledgement.notice_id).where(Acknowledgement.user_id == user.id)),
+        ).order_by(Notice.published_at.desc()).limit(10)
+    ).all()
+    return [Todo(_("请阅读并确认：%(title)s", title=n.title), url_for("disclosure.show", notice_id=n.id)) for n in notices]

@@ -4,13 +4,15 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.disclosure.models import AUDIENCE_LABELS, CHANNEL_LABELS, STATUS_LABELS, Notice
-from portal.disclosure.reading import AckGroup
+from portal.disclosure.forms import AUDIENCE_LABELS, CHANNEL_LABELS, STATUS_LABELS
+from portal.disclosure.models import Notice
+from portal.disclosure.queries import AckGroup
 from portal.timeutil import day_end_utc, day_start_utc, to_local
 
 
@@ -34,14 +36,14 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
     ).all()
     wb = Workbook()
     ws = wb.active
-    ws.title = "公开登记簿"
-    header = ["序号", "公开类别", "公开目录", "标题", "版本", "公开范围", "起草人", "审批人", "发布时间",
-              "公示截止", "状态", "撤回原因"]
+    ws.title = _("公开登记簿")
+    header = [_("序号"), _("公开类别"), _("公开目录"), _("标题"), _("版本"), _("公开范围"), _("起草人"), _("审批人"),
+              _("发布时间"), _("公示截止"), _("状态"), _("撤回原因")]
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for n, notice in enumerate(rows, start=1):
-        status = str(STATUS_LABELS[notice.status]) + ("（已被更正）" if not notice.is_current and notice.status == "published" else "")
+        status = str(STATUS_LABELS[notice.status]) + (_("（已被更正）") if not notice.is_current and notice.is_published else "")
         ws.append([
             n, str(CHANNEL_LABELS[notice.channel]), notice.catalog_item.name, notice.title, notice.version,
             str(AUDIENCE_LABELS[notice.audience]), notice.author.name, notice.approver.name if notice.approver else "",
@@ -55,14 +57,14 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
 def ack_workbook(notice: Notice, groups: list[AckGroup]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "阅读确认"
+    ws.title = _("阅读确认")
     ws.append([notice.title])
-    ws.append(["部门", "工号", "姓名", "是否确认", "确认时间"])
+    ws.append([_("部门"), _("工号"), _("姓名"), _("是否确认"), _("确认时间")])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for group in groups:
         for user, at in group.done:
-            ws.append([group.department, user.staff_no, user.name, "已确认", _fmt(at)])
+            ws.append([_(group.department), user.staff_no, user.name, _("已确认"), _fmt(at)])
         for user in group.missing:
-            ws.append([group.department, user.staff_no, user.name, "未确认", ""])
+            ws.append([_(group.department), user.staff_no, user.name, _("未确认"), ""])
     return _save(wb)

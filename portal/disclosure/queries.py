@@ -1,0 +1,179 @@
+"""The read side of disclosure: what each reader can see (lists, search, feeds), the
+acknowledgement report, and whether each catalogue item keeps its cadence.
+
+Every query that can surface a notice starts from :func:`visible`, which narrows
+``permissions.visible_notices`` (exactly what ``notice.view`` allows) to what lists show.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload
+
+from portal.auth.models import Department, User
+from portal.auth.permissions import Context
+from portal.disclosure.models import ON_RECORD, Acknowledgement, CatalogItem, Notice, Status
+from portal.disclosure.permissions import readable_audiences, would_approve
+from portal.i18n import N_
+
+
+def visible(user: Any, *, include_withdrawn: bool = False, current_only: bool = True,
+            ctx: Context | None = None) -> ColumnElement[bool]:
+    """SQL condition: notices this reader may see in lists, search and feeds (published, or
+    withdrawn when asked; in an audience the reader belongs to)."""
+    statuses = [Status.PUBLISHED.value] + ([Status.WITHDRAWN.value] if include_withdrawn else [])
+    conditions = [Notice.status.in_(statuses), Notice.audience.in_(sorted(readable_audiences(user, ctx)))]
+    if current_only:
+        conditions.append(Notice.is_current.is_(True))
+    return and_(*conditions)
+
+
+def awaiting_approval(user: User, ctx: Context) -> ColumnElement[bool]:
+    """SQL: submissions waiting for this user's approval."""
+    return and_(Notice.status == Status.SUBMITTED.value, would_approve(user, ctx))
+
+
+def notice_list(
+    user: Any,
+    channel: str | None = None,
+    item_id: int | None = None,
+    year: int | None = None,
+    withdrawn: bool = False,
+) -> Select[tuple[Notice]]:
+    """Published (or withdrawn) current notices, newest first, with their catalogue items."""
+    query = (
+        select(Notice)
+        .options(joinedload(Notice.catalog_item))
+        .where(visible(user, include_withdrawn=withdrawn))
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
+    )
+    if withdrawn:
+        query = query.where(Notice.status == Status.WITHDRAWN.value)
+    if channel:
+        query = query.where(Notice.channel == channel)
+    if item_id:
+        query = query.where(Notice.catalog_item_id == item_id)
+    if year:
+        query = query.where(Notice.published_at >= datetime(year, 1, 1), Notice.published_at < datetime(year + 1, 1, 1))
+    return query
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(user: Any, q: str, dialect: str) -> Select[tuple[Notice]]:
+    """Full-text search that finds Chinese substrings (绩效工资 inside a longer phrase).
+
+    SQLite: FTS5 with the trigram tokenizer for terms of three or more characters, LIKE for
+    shorter ones (trigrams cannot index them). PostgreSQL: ILIKE served by pg_trgm indexes.
+    Every term must match (AND).
+    """
+    query = notice_list(user)
+    for i, term in enumerate(t for t in q.split()[:8] if t):
+        if dialect == "sqlite" and len(term) >= 3:
+            phrase = '"' + term.replace('"', '""') + '"'
+            match = text(f"SELECT rowid FROM notice_fts WHERE notice_fts MATCH :fts{i}").bindparams(**{f"fts{i}": phrase})
+            query = query.where(Notice.id.in_(match.columns(rowid=Integer)))
+        else:
+            pattern = _like(term)
+            op = "ilike" if dialect == "postgresql" else "like"
+            query = query.where(or_(*(getattr(col, op)(pattern, escape="\\") for col in (Notice.title, Notice.body_md))))
+    return query
+
+
+@dataclass
+class AckGroup:
+    department: str
+    done: list[tuple[User, datetime]]
+    missing: list[User]
+
+
+def ack_report(session: Session, notice: Notice) -> list[AckGroup]:
+    """Who has and has not acknowledged, by department, among active staff in the audience."""
+    readers = select(User).where(User.active.is_(True))
+    if notice.audience == "party":
+        readers = readers.where(User.is_party_member.is_(True))
+    rows = session.execute(
+        readers.add_columns(Acknowledgement.at)
+        .outerjoin(Acknowledgement, and_(Acknowledgement.user_id == User.id, Acknowledgement.notice_id == notice.id))
+        .outerjoin(Department, Department.id == User.department_id)
+        .order_by(Department.name, User.staff_no)
+    ).all()
+    groups: dict[str, AckGroup] = {}
+    for user, at in rows:
+        name = user.department.name if user.department else N_("未分配部门")
+        group = groups.setdefault(name, AckGroup(name, [], []))
+        if at:
+            group.done.append((user, at))
+        else:
+            group.missing.append(user)
+    return list(groups.values())
+
+
+# --- cadence: is each catalogue item disclosed often enough? ------------------------------
+
+# How long an item may go without a publication. A term is taken as six months (the
+# Chinese school year has two terms); "per event" items cannot be judged by the calendar.
+PERIOD = {
+    "monthly": relativedelta(months=1),
+    "term": relativedelta(months=6),
+    "yearly": relativedelta(years=1),
+}
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    item: CatalogItem
+    last_published: datetime | None
+    due: datetime | None  # None: per-event items have no due date
+    overdue: bool
+    count: int
+
+
+def due_date(cadence: str, last_published: datetime | None, since: datetime) -> datetime | None:
+    """When the next publication is due: one period after the last one (or after the item
+    was put in the catalogue, if nothing was ever published)."""
+    period = PERIOD.get(cadence)
+    if period is None:
+        return None
+    return (last_published or since) + period
+
+
+def is_overdue(cadence: str, last_published: datetime | None, since: datetime, now: datetime) -> bool:
+    due = due_date(cadence, last_published, since)
+    return due is not None and now > due
+
+
+def catalogue_status(session: Session, now: datetime, channel: str | None = None) -> list[ItemStatus]:
+    """Every active catalogue item with its last publication and whether it is overdue.
+
+    Any published version counts (a later withdrawal does not undo that it was disclosed).
+    """
+    last = (
+        select(Notice.catalog_item_id, func.max(Notice.published_at).label("last"), func.count().label("n"))
+        .where(Notice.status.in_(ON_RECORD), Notice.published_at.is_not(None))
+        .group_by(Notice.catalog_item_id)
+        .subquery()
+    )
+    query = (
+        select(CatalogItem, last.c.last, last.c.n)
+        .outerjoin(last, last.c.catalog_item_id == CatalogItem.id)
+        .where(CatalogItem.active.is_(True))
+        .order_by(CatalogItem.channel, CatalogItem.position, CatalogItem.id)
+    )
+    if channel:
+        query = query.where(CatalogItem.channel == channel)
+    rows = []
+    for item, last_published, n in session.execute(query):
+        due = due_date(item.cadence, last_published, item.created_at)
+        rows.append(ItemStatus(item, last_published, due, due is not None and now > due, n or 0))
+    return rows
+
+
+def overdue_count(session: Session, now: datetime) -> int:
+    return sum(1 for row in catalogue_status(session, now) if row.overdue)

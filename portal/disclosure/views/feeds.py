@@ -1,0 +1,63 @@
+"""What leaves the portal in bulk: Atom feeds of public notices and the register export."""
+from __future__ import annotations
+
+import io
+
+from flask import Response, current_app, request, send_file, url_for
+from flask_babel import gettext as _
+
+from portal.auth import permissions
+from portal.disclosure import queries
+from portal.disclosure.forms import CHANNEL_LABELS, RegisterExportForm
+from portal.disclosure.views import bp
+from portal.extensions import db
+from portal.timeutil import to_local, utcnow
+
+
+@bp.get("/feeds/<any(party, school):channel>.atom")
+def feed(channel: str) -> Response:
+    """Atom feed of public notices only, whoever asks (feeds are read without a session)."""
+    from feedgen.feed import FeedGenerator
+
+    permissions.require("notice.list")
+    rows = db.session.scalars(queries.notice_list(None, channel).limit(50)).all()
+    school_name = current_app.config["SCHOOL_NAME"]
+    fg = FeedGenerator()
+    fg.id(url_for("disclosure.feed", channel=channel, _external=True))
+    fg.title(f"{school_name} {CHANNEL_LABELS[channel]}")
+    fg.subtitle(_("%(school)s%(channel)s信息", school=school_name, channel=CHANNEL_LABELS[channel]))
+    fg.link(href=url_for("disclosure.feed", channel=channel, _external=True), rel="self")
+    fg.link(href=url_for(f"disclosure.{channel}", _external=True), rel="alternate")
+    fg.language("zh-CN")
+    fg.author({"name": school_name})
+    fg.updated(to_local(rows[0].published_at) if rows else to_local(utcnow()))
+    for notice in reversed(rows):
+        entry = fg.add_entry()
+        link = url_for("disclosure.show", notice_id=notice.id, _external=True)
+        entry.id(link)
+        entry.title(notice.title)
+        entry.link(href=link)
+        entry.published(to_local(notice.published_at))
+        entry.updated(to_local(notice.published_at))
+        entry.category(term=notice.catalog_item.name)
+        entry.content(notice.body_html, type="html")
+    resp = Response(fg.atom_str(pretty=True), mimetype="application/atom+xml")
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@bp.get("/disclosure/register.xlsx")
+def export_register() -> Response:
+    """The disclosure register (公开登记簿) for a date range, as XLSX."""
+    permissions.require("disclosure.export")
+    form = RegisterExportForm(request.args, meta={"csrf": False})
+    if not form.validate():
+        from portal.disclosure.views.catalogue import compliance_page
+
+        return compliance_page(export_form=form, status=400)
+    from portal.disclosure.exports import register_workbook
+
+    data = register_workbook(db.session, form.start.data, form.end.data)
+    name = _("公开登记簿_%(start)s_%(end)s.xlsx", start=form.start.data, end=form.end.data)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,80 @@
+"""Taking part in a published notice: objections during 公示 and their answers,
+acknowledgements (已阅确认) and the acknowledgement report."""
+from __future__ import annotations
+
+import io
+
+from flask import Response, abort, flash, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.disclosure import queries, rules
+from portal.disclosure.exports import ack_workbook
+from portal.disclosure.forms import AnswerForm, ObjectionForm
+from portal.disclosure.models import Objection
+from portal.disclosure.views import bp
+from portal.disclosure.views.reading import load_notice, notice_context
+from portal.extensions import db
+from portal.formutil import error_text
+from portal.web import explain, render
+
+
+@bp.post("/notices/<int:notice_id>/objections")
+def object_to(notice_id: int) -> Response:
+    """Lodge an objection during the 公示 window; htmx swaps the objections section."""
+    notice = load_notice(notice_id, "notice.object")
+    form = ObjectionForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            rules.lodge_objection(db.session, current_user, notice, form.body.data, form.anonymous.data)
+        except rules.DisclosureError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+            form = ObjectionForm(formdata=None)
+            flash(_("异议已提交，发布单位将作出答复。"), "success")
+    return render("disclosure/notice.html", block="objections",
+                  **notice_context(notice, objection_form=form, objection_error=error))
+
+
+@bp.post("/objections/<int:objection_id>/answer")
+def answer(objection_id: int) -> Response:
+    """The publisher answers an objection; the answer is shown under the notice."""
+    objection = db.session.get(Objection, objection_id) or abort(404)
+    notice = load_notice(objection.notice_id, "notice.answer")
+    form = AnswerForm(prefix=f"a{objection.id}")
+    error = None
+    if form.validate_on_submit():
+        rules.answer_objection(db.session, current_user, objection, form.answer.data)
+        db.session.commit()
+    else:
+        error = (objection.id, error_text(form))
+    return render("disclosure/notice.html", block="objections", **notice_context(notice, answer_error=error))
+
+
+@bp.post("/notices/<int:notice_id>/ack")
+def acknowledge(notice_id: int) -> Response:
+    """我已阅读: record the acknowledgement (twice is harmless)."""
+    notice = load_notice(notice_id, "notice.acknowledge")
+    rules.acknowledge(db.session, current_user, notice)
+    db.session.commit()
+    return render("disclosure/notice.html", block="ack", **notice_context(notice))
+
+
+@bp.get("/notices/<int:notice_id>/acks")
+def ack_report(notice_id: int) -> Response:
+    """Who has and has not acknowledged, by department (publisher, approver, admin)."""
+    notice = load_notice(notice_id, "notice.ack_report")
+    groups = queries.ack_report(db.session, notice)
+    return render("disclosure/acks.html", notice=notice, groups=groups)
+
+
+@bp.get("/notices/<int:notice_id>/acks.xlsx")
+def ack_export(notice_id: int) -> Response:
+    """The acknowledgement list as XLSX."""
+    notice = load_notice(notice_id, "notice.ack_report")
+    data = ack_workbook(notice, queries.ack_report(db.session, notice))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=_("阅读确认_%(id)s.xlsx", id=notice.id),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

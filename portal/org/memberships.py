@@ -1,0 +1,103 @@
+"""Who holds which seat, who is a representative and who heads which department, on a date.
+
+A :class:`Memberships` answers the membership questions that permissions and rules ask. It
+loads the (small) table of seats once, on first use, and each person's roster entries on
+first use, so a request that asks many questions runs a fixed handful of queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Department
+from portal.congress.models import CongressTerm, Representative
+from portal.org.models import Body, BodyKind, BodyMember, Office, Seat
+
+
+@dataclass(frozen=True)
+class Holding:
+    body: BodyKind
+    seat: Seat
+    user_id: int
+    position: int
+
+
+def seat_current(on: date) -> ColumnElement[bool]:
+    """SQL: body seats held on ``on``."""
+    return and_(BodyMember.starts_on <= on, or_(BodyMember.ends_on.is_(None), BodyMember.ends_on >= on))
+
+
+def on_roster(on: date) -> ColumnElement[bool]:
+    """SQL: roster entries (and their term) valid on ``on``."""
+    return and_(
+        Representative.joined_on <= on, or_(Representative.left_on.is_(None), Representative.left_on >= on),
+        CongressTerm.starts_on <= on, CongressTerm.ends_on >= on,
+    )
+
+
+class Memberships:
+    """Membership questions for one date, answered from the database."""
+
+    def __init__(self, session: Session, on: date) -> None:
+        self.session = session
+        self.on = on
+        self._holdings: list[Holding] | None = None
+        self._terms: dict[int, frozenset[int]] = {}
+        self._heads: dict[int, frozenset[int]] = {}
+
+    # --- body seats -------------------------------------------------------------------
+    @property
+    def holdings(self) -> list[Holding]:
+        if self._holdings is None:
+            rows = self.session.execute(
+                select(Body.kind, BodyMember.seat, BodyMember.user_id, BodyMember.position)
+                .join(Body, Body.id == BodyMember.body_id)
+                .where(seat_current(self.on))
+                .order_by(Body.kind, BodyMember.position, BodyMember.id)
+            ).all()
+            self._holdings = [Holding(BodyKind(k), Seat(s), u, p) for k, s, u, p in rows]
+        return self._holdings
+
+    def holders(self, office: Office) -> list[int]:
+        """Who holds ``office`` on the date (normally one person; none when vacant)."""
+        return [h.user_id for h in self.holdings if h.body is office.body and h.seat is office.seat]
+
+    def holds(self, user_id: int | None, *offices: Office) -> bool:
+        return user_id is not None and any(user_id in self.holders(o) for o in offices)
+
+    def members(self, body: BodyKind) -> list[int]:
+        """Every member of ``body`` on the date, chair and deputies included, in the body's order."""
+        return [h.user_id for h in self.holdings if h.body is body]
+
+    def member_of(self, user_id: int | None, *bodies: BodyKind) -> bool:
+        return user_id is not None and any(user_id in self.members(b) for b in bodies)
+
+    # --- the congress roster --------------------------------------------------------------
+    def terms_of(self, user_id: int | None) -> frozenset[int]:
+        """The congress terms on whose roster this person is on the date."""
+        if user_id is None:
+            return frozenset()
+        if user_id not in self._terms:
+            self._terms[user_id] = frozenset(self.session.scalars(
+                select(Representative.term_id).join(CongressTerm, CongressTerm.id == Representative.term_id)
+                .where(Representative.user_id == user_id, on_roster(self.on))
+            ))
+        return self._terms[user_id]
+
+    def is_representative(self, user_id: int | None, term_id: int | None = None) -> bool:
+        """On a term's roster on the date (any current term when ``term_id`` is None)."""
+        terms = self.terms_of(user_id)
+        return bool(terms) if term_id is None else term_id in terms
+
+    # --- departments --------------------------------------------------------------------
+    def heads(self, user_id: int | None) -> frozenset[int]:
+        """The departments this person heads."""
+        if user_id is None:
+            return frozenset()
+        if user_id not in self._heads:
+            self._heads[user_id] = frozenset(self.session.scalars(
+                select(Department.id).where(Department.head_id == user_id)))
+        return self._heads[user_id]

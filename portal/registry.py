@@ -1,0 +1,77 @@
+"""What features contribute to shared pages: navigation entries and dashboard to-dos
+home-page sections (and, later, public-board items). ``home/`` composes them and imports no feature internals."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from portal.auth.models import User
+from portal.auth.permissions import Context, can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: Any  # a lazy string, translated when shown
+    action: str  # the permission that must be allowed for the entry to show
+    order: int
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of the dashboard's to-do list: a link, with a count when it stands for many."""
+
+    text: str
+    url: str
+    count: int | None = None
+    warn: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block a feature adds to the home page (public or dashboard): a template rendered
+    with ``section`` in its context, in ``order``."""
+
+    template: str
+    order: int
+    data: dict[str, Any]
+
+
+TodoSource = Callable[[User, Context], list[Todo]]
+SectionSource = Callable[[User | None, Context], list[Section]]
+
+NAV: list[NavEntry] = []
+TODO_SOURCES: list[TodoSource] = []
+SECTION_SOURCES: list[SectionSource] = []
+
+
+def add_nav(endpoint: str, label: Any, action: str, order: int) -> None:
+    if all(e.endpoint != endpoint for e in NAV):
+        NAV.append(NavEntry(endpoint, label, action, order))
+        NAV.sort(key=lambda e: e.order)
+
+
+def add_todos(source: TodoSource) -> None:
+    if source not in TODO_SOURCES:
+        TODO_SOURCES.append(source)
+
+
+def add_sections(source: SectionSource) -> None:
+    if source not in SECTION_SOURCES:
+        SECTION_SOURCES.append(source)
+
+
+def nav_items(user: Any) -> list[tuple[str, Any]]:
+    """The navigation entries this user may follow, in order."""
+    return [(e.endpoint, e.label) for e in NAV if can(user, e.action)]
+
+
+def todos(user: User, ctx: Context) -> list[Todo]:
+    """Everything waiting for this user, from every feature."""
+    return [todo for source in TODO_SOURCES for todo in source(user, ctx)]
+
+
+def sections(user: User | None, ctx: Context) -> list[Section]:
+    """The home page's blocks from every feature, in order."""
+    return sorted((s for source in SECTION_SOURCES for s in source(user, ctx)), key=lambda s: s.order)

@@ -26,6 +26,8 @@ ACCESS: dict[str, object] = {
     "admin.reset_password": ADMIN,
     "admin.import_roster": ADMIN,
     "admin.departments": ADMIN,
+    "admin.bodies": ADMIN,
+    "admin.end_seat": ADMIN,
     "audit.events": frozenset({"admin", "secretary", "supervisor"}),
     # disclosure; object routes are tried on a published staff-only school notice written by
     # "leader", approved by "principal", in its 公示 window, requiring acknowledgement.
@@ -74,9 +76,14 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
                            store(app.config["UPLOAD_DIR"], "a.pdf", b"%PDF-1.4\n%%EOF\n"))
         notice.status = "published"
         item = catalog(db.session)
+        from sqlalchemy import select
+
+        from portal.org.models import BodyMember
+
+        member_id = db.session.scalar(select(BodyMember.id).limit(1))
         db.session.commit()
         return {"user_id": people["staff"], "notice_id": notice.id, "objection_id": objection.id,
-                "attachment_id": att.id, "item_id": item.id, "channel": "school"}
+                "attachment_id": att.id, "item_id": item.id, "channel": "school", "member_id": member_id}
 
 
 def _rules(app):

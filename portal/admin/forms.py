@@ -5,7 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from typing import Any
+
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -66,3 +68,27 @@ class UserFilterForm(FlaskForm):
 class DepartmentForm(FlaskForm):
     name = StringField(_l("部门名称"), validators=[DataRequired(_l("请填写部门名称。")), Length(max=60)])
     kind = SelectField(_l("类型"), choices=options([("office", _l("处室")), ("grade", _l("年级组")), ("subject", _l("教研组"))]))
+
+
+BODY_LABELS = {"party_committee": _l("党组织委员会"), "admin_team": _l("校长办公会议（行政班子）"), "union_committee": _l("工会委员会")}
+SEAT_LABELS = {"chair": _l("主任（书记 / 校长 / 主席）"), "deputy": _l("副职（副书记 / 副校长 / 副主席）"), "member": _l("委员 / 成员")}
+
+
+class SeatForm(FlaskForm):
+    """Seat a person on one of the school's bodies from a date."""
+
+    body = SelectField(_l("机构"), choices=options(BODY_LABELS.items()))
+    user_id = SelectField(_l("人员"), coerce=int, validators=[DataRequired(_l("请选择人员。"))])
+    seat = SelectField(_l("职位"), choices=options(SEAT_LABELS.items()))
+    title = StringField(_l("职务名称（如：党委书记、副校长、组织委员）"), validators=[Length(max=30)])
+    starts_on = DateField(_l("任职日期"), validators=[DataRequired(_l("请选择任职日期。"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = db.session.execute(select(User.id, User.name, User.staff_no).where(User.active.is_(True))
+                                    .order_by(User.staff_no)).all()
+        self.user_id.choices = options([(0, "—")] + [(i, f"{n}（{no}）") for i, n, no in people])
+
+
+class EndSeatForm(FlaskForm):
+    ends_on = DateField(_l("离任日期"), validators=[DataRequired(_l("请选择离任日期。"))])

@@ -76,7 +76,11 @@ def update_user(
     roles: Iterable[str],
     active: bool,
 ) -> None:
-    """Edit an account. Deactivating it ends all of its sessions at once."""
+    """Edit an account. Deactivating it ends all of its sessions at once. Administrators
+    cannot deactivate themselves or drop their own admin role (someone must be left to
+    administer)."""
+    if actor.id == user.id and (not active or Role.ADMIN.value not in set(roles)):
+        raise AdminError(N_("不能停用自己的账号或取消自己的管理员角色。"))
     before = {"roles": sorted(user.roles), "active": user.active}
     user.name = name
     user.department = department

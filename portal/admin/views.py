@@ -8,10 +8,26 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.admin import rules
-from portal.admin.forms import DepartmentForm, RosterImportForm, UserCreateForm, UserEditForm, UserFilterForm
+from portal.admin.forms import (
+    BODY_LABELS,
+    SEAT_LABELS,
+    DepartmentForm,
+    EndSeatForm,
+    RosterImportForm,
+    SeatForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+)
 from portal.auth import permissions
 from portal.auth.models import Department, User, UserRole
+from portal.errors import DomainError
 from portal.extensions import db
+from portal.formutil import error_text
+from portal.i18n import N_
+from portal.org import rules as org_rules
+from portal.org.models import Body, BodyKind, BodyMember, Seat
+from portal.org.rules import seat_member
 from portal.web import explain, paginate, redirect_to, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,14 +80,16 @@ def edit_user(user_id: int) -> Response:
         "roles": sorted(user.roles - {"staff"}), "department_id": user.department_id or 0,
     })
     if form.validate_on_submit():
-        if user.id == current_user.id and (not form.active.data or "admin" not in form.roles.data):
-            form.roles.errors = [*form.roles.errors, _("不能停用自己的账号或取消自己的管理员角色。")]
-        else:
+        try:
             rules.update_user(
                 db.session, current_user, user, name=form.name.data,
                 department=_department(form.department_id.data), is_party_member=form.is_party_member.data,
                 roles=form.roles.data, active=form.active.data,
             )
+        except rules.AdminError as exc:
+            db.session.rollback()
+            form.roles.errors = [*form.roles.errors, explain(exc)]
+        else:
             db.session.commit()
             flash(_("已保存 %(name)s 的账号信息。", name=user.name), "success")
             return redirect(url_for("admin.users"))
@@ -137,3 +155,52 @@ def departments() -> Response:
     )
     return render("admin/departments.html", block="department_form", form=form, error=error,
                   rows=db.session.execute(counts).all(), kinds={"office": _("处室"), "grade": _("年级组"), "subject": _("教研组")})
+
+
+@bp.route("/bodies", methods=["GET", "POST"])
+def bodies() -> Response:
+    """Who sits on the Party committee, the administrative team and the union committee, by
+    date; seat someone (a new chair ends the old chair's seat the day before)."""
+    permissions.require("users.manage")
+    form = SeatForm()
+    error = None
+    if form.validate_on_submit():
+        person = db.session.get(User, form.user_id.data)
+        try:
+            if person is None:
+                raise rules.AdminError(N_("请选择人员。"))
+            seat_member(db.session, current_user, BodyKind(form.body.data), person, seat=Seat(form.seat.data),
+                        title=form.title.data or "", starts_on=form.starts_on.data)
+        except DomainError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+            flash(_("已登记 %(name)s 的任职。", name=person.name), "success")
+            return redirect_to(url_for("admin.bodies"))
+    seats = db.session.execute(
+        select(BodyMember, Body.kind).join(Body, Body.id == BodyMember.body_id)
+        .order_by(Body.kind, BodyMember.ends_on.is_not(None), BodyMember.position, BodyMember.starts_on)
+    ).all()
+    return render("admin/bodies.html", block="seat_form", form=form, error=error, seats=seats,
+                  end_form=EndSeatForm(formdata=None), body_labels=BODY_LABELS, seat_labels=SEAT_LABELS)
+
+
+@bp.post("/bodies/seats/<int:member_id>/end")
+def end_seat(member_id: int) -> Response:
+    """End a seat on a date; the record stays."""
+    permissions.require("users.manage")
+    member = db.session.get(BodyMember, member_id) or abort(404)
+    form = EndSeatForm()
+    if not form.validate_on_submit():
+        flash(error_text(form), "error")
+        return redirect_to(url_for("admin.bodies"))
+    try:
+        org_rules.end_seat(db.session, current_user, member, form.ends_on.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(explain(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已登记离任。"), "success")
+    return redirect_to(url_for("admin.bodies"))

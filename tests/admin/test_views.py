@@ -109,3 +109,22 @@ def test_departments_add_and_refuse_duplicates(app, client, people):
     r = client.hx("/admin/departments", method="POST", data={"name": "体育组", "kind": "subject"})
     html = r.get_data(as_text=True)
     assert "部门“体育组”已存在。" in html and "<html" not in html
+
+
+def test_seating_a_new_principal_moves_approvals_and_keeps_the_record(app, client, people):
+    from datetime import date
+
+    from portal.org.models import BodyMember
+
+    login_as(client, app, "admin")
+    page = client.get("/admin/bodies").get_data(as_text=True)
+    assert "机构与任职" in page and "校长" in page
+    r = client.post("/admin/bodies", data={"body": "admin_team", "user_id": str(people["leader"]), "seat": "chair",
+                                           "title": "校长", "starts_on": date.today().isoformat()})
+    assert r.status_code == 303
+    with app.app_context():
+        seats = db.session.scalars(select(BodyMember).where(BodyMember.seat == "chair")).all()
+        old = next(m for m in seats if m.user_id == people["principal"])
+        assert old.ends_on is not None and any(m.user_id == people["leader"] and m.ends_on is None for m in seats)
+    bad = client.post("/admin/bodies", data={"body": "admin_team", "user_id": "0", "seat": "chair", "starts_on": ""})
+    assert "请选择人员。" in bad.get_data(as_text=True) and "请选择任职日期。" in bad.get_data(as_text=True)

@@ -26,7 +26,7 @@ from portal.disclosure.models import (
     Objection,
     Status,
 )
-from portal.errors import DomainError
+from portal.errors import DomainError, Message
 from portal.i18n import N_
 from portal.org.memberships import Memberships
 from portal.org.models import OFFICE_NAMES, Office
@@ -212,8 +212,8 @@ def approver_for(memberships: Memberships, notice: Notice) -> int | None:
     return next((u for u in approval_chain(memberships, notice.channel) if u != notice.author_id), None)
 
 
-def _offices_named(channel: str) -> str:
-    return "、".join(OFFICE_NAMES[o] for o in APPROVAL_CHAINS[channel])
+def _offices_named(channel: str) -> Message:
+    return Message.join([Message(OFFICE_NAMES[o]) for o in APPROVAL_CHAINS[channel]], "、")
 
 
 def _check_approver(session: Session, approver: User, notice: Notice, now: datetime) -> None:

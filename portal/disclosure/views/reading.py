@@ -18,7 +18,7 @@ from portal.auth.permissions import Context
 from portal.disclosure import queries
 from portal.disclosure.files import path_of
 from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, SearchForm
-from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Channel, Notice, Objection
+from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Channel, Notice, Objection, Status
 from portal.disclosure.rules import gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
@@ -78,7 +78,7 @@ def _channel_list(channel: str) -> Response:
     filters = {"item_id": None, "year": None, "withdrawn": False}
     if form.validate():
         filters = {"item_id": form.item.data or None, "year": form.year.data or None,
-                   "withdrawn": form.status.data == "withdrawn"}
+                   "withdrawn": form.status.data == Status.WITHDRAWN.value}
     return render(
         "disclosure/list.html", block="notice_list", channel=channel, channel_label=CHANNEL_LABELS[channel],
         form=form, **paginate(queries.notice_list(current_user, channel, **filters), PAGE_SIZE),

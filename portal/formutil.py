@@ -3,12 +3,28 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from wtforms import DateField as _DateField
 from wtforms.fields.choices import SelectChoice
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DateField(_DateField):
+    """A date field that never writes text it could not read back into ``<input type="date">``
+    (whose value must be a valid date or empty); the error message says what was wrong."""
+
+    def _value(self) -> str:
+        return self.data.strftime("%Y-%m-%d") if self.data else ""
+
+
+def int_or_zero(value: Any) -> int:
+    """Coerce for an int select whose placeholder option has the empty value (HTML wants
+    ``value=""`` first in a required select); the placeholder reads as 0, which
+    ``DataRequired`` refuses with the field's own message."""
+    return 0 if value in ("", None) else int(value)
 
 
 def error_text(form) -> str:

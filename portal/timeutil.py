@@ -29,3 +29,11 @@ def day_start_utc(day: date) -> datetime:
 
 def day_end_utc(day: date) -> datetime:
     return local_to_utc(day, time(23, 59, 59))
+
+
+def iso_utc(moment: datetime) -> str:
+    """A stored (naive UTC) moment for machines (``<time datetime>``): whole seconds and ``Z``.
+
+    ``isoformat()`` would give six fraction digits, and HTML allows one to three.
+    """
+    return moment.replace(microsecond=0).isoformat() + "Z"

@@ -32,7 +32,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.i18n import N_
-from portal.timeutil import utcnow
+from portal.timeutil import iso_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +242,8 @@ def init_app(app: Flask) -> None:
             h["Cache-Control"] = "no-store"
         resp.vary.add("Cookie")
         return resp
+
+    app.add_template_filter(iso_utc, "iso_utc")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

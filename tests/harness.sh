@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the test suite on SQLite and/or a throwaway PostgreSQL cluster.
 #   bash tests/harness.sh all|sqlite|postgres [pytest args...]
-# Installs what the browser tests need (Debian's chromium and CJK fonts) when missing and root.
+# Installs what the browser tests need (Debian's chromium and CJK fonts, and a Java runtime for
+# the Nu Html Checker) when missing and root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-all}"; shift || true
@@ -10,6 +11,7 @@ PY=.venv/bin/python
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)
+command -v java >/dev/null || need_apt+=(default-jre-headless)
 if [ "$mode" != sqlite ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

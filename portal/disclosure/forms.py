@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.disclosure.models import CatalogItem
 from portal.disclosure.rules import BODY_MAX, REASON_MAX, TITLE_MAX
-from portal.formutil import options
+from portal.formutil import DateField, int_or_zero, options
 
 # Labels of the stored codes, translated when shown (forms, templates, exports).
 CHANNEL_LABELS = {"party": _l("党务公开"), "school": _l("校务公开")}
@@ -20,7 +20,7 @@ LABELS = {"channel": CHANNEL_LABELS, "audience": AUDIENCE_LABELS, "cadence": CAD
 
 
 class NoticeForm(FlaskForm):
-    catalog_item_id = SelectField(_l("公开目录"), coerce=int, validators=[DataRequired(_l("请选择公开目录。"))])
+    catalog_item_id = SelectField(_l("公开目录"), coerce=int_or_zero, validators=[DataRequired(_l("请选择公开目录。"))])
     audience = SelectField(_l("公开范围"), choices=options(AUDIENCE_LABELS.items()))
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), Length(max=TITLE_MAX, message=_l("标题不能超过 %(max)d 个字。"))])
     body_md = TextAreaField(_l("正文"), validators=[Length(max=BODY_MAX, message=_l("正文过长。"))])
@@ -32,7 +32,7 @@ class NoticeForm(FlaskForm):
 
     def set_items(self, items: list[CatalogItem]) -> None:
         self.catalog_item_id.choices = options(
-            [(0, "—")] + [(i.id, f"{CHANNEL_LABELS[i.channel]} · {i.name}") for i in items]
+            [("", "—")] + [(i.id, f"{CHANNEL_LABELS[i.channel]} · {i.name}") for i in items]
         )
 
 

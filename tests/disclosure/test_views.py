@@ -3,6 +3,7 @@ surface, attachments, search, feeds, exports, bad input and query counts."""
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -85,6 +86,18 @@ def test_htmx_objection_with_empty_text_rerenders_the_form_with_the_error(app, c
     login_as(client, app, "rep")
     r = client.hx(f"/notices/{school['public']}/objections", method="POST", data={"body": ""})
     assert r.status_code == 200 and "请填写异议内容。" in r.get_data(as_text=True)
+
+
+def test_only_notices_with_gongshi_have_an_objections_box_and_times_are_valid_html(app, client, school):
+    """No empty box labelled by a heading that is not there (issue 7 item 13); ``<time datetime>``
+    with one to three fraction digits at most (HTML), here whole seconds."""
+    login_as(client, app, "rep")
+    plain = client.get(f"/notices/{school['staff']}").get_data(as_text=True)
+    assert 'id="objections"' not in plain and "obj-h" not in plain
+    gongshi = client.get(f"/notices/{school['public']}").get_data(as_text=True)
+    assert '<section id="objections" class="card" aria-labelledby="obj-h">' in gongshi and 'id="obj-h"' in gongshi
+    stamps = re.findall(r'datetime="([^"]*)"', gongshi + client.get("/notices/school").get_data(as_text=True))
+    assert len(stamps) >= 4 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in stamps), stamps
 
 
 # --- audience and draft leakage -----------------------------------------------------------------

@@ -44,6 +44,8 @@ TIMEOUT_MS = 10_000  # generous for 2 slow cores; waits end as soon as the condi
 SESSION_COOKIE = "portal_session"
 
 expect.set_options(timeout=TIMEOUT_MS)
+# The Nu Html Checker's figures (tests/e2e/test_accessibility.py), shown at the end of the run.
+NU_SUMMARY = pytest.StashKey[str]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -51,6 +53,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if summary := config.stash.get(NU_SUMMARY, None):
+        terminalreporter.write_line(summary)
 
 
 # --- the app on a real port ----------------------------------------------------------

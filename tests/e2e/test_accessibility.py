@@ -1,4 +1,4 @@
-"""axe-core on every page each demo role can reach, plus a few form error states.
+"""axe-core and the Nu Html Checker on every page each demo role can reach, plus form error states.
 
 One browser context per role, signed in once with a session cookie. The crawl starts at
 ``/`` and follows same-origin ``<a href>`` links breadth-first (GET only), at 1366 px; the
@@ -6,8 +6,17 @@ home page (the dashboard once signed in) is checked again at 375 px. The app's C
 (``script-src 'self'``) would block an injected axe, so these contexts bypass the CSP.
 axe comes in as a context init script (parsed with each page, without sending 650 kB over
 the DevTools protocol for every page, which halves the time per page); ``add_script_tag``
-is the fallback. A test fails on every violation of impact "serious" or "critical"; all
-violations (any impact) are written to ``tests/artifacts/axe-*.json``.
+is the fallback. A test fails on every result of impact "serious" or "critical", whether axe
+calls it a violation or "incomplete" (needs review): since axe 4.13 an ``aria-labelledby``
+that points at a missing id is only "incomplete" (``aria-valid-attr-value``), and a crawl
+that read violations alone missed it on every notice without a 公示 window. All results
+(any impact) are written to ``tests/artifacts/axe-*.json``.
+
+The HTML of every page the crawl visits (as the server sent it) and of every form error
+state (the document as the browser holds it after the swap, plus any htmx response that
+is a whole document) is kept, and the last test runs the Nu Html Checker once over the
+batch (``tests/e2e/nu.py``): it fails on any error, and says how many pages it checked in
+the terminal summary and in ``tests/artifacts/nu-report.json``.
 
 ``E2E_SCREENSHOT_ALL=1`` also saves a screenshot of every page the administrator reaches.
 """
@@ -21,10 +30,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import ARTIFACTS, AXE_SOURCE_PATH, WIDTHS, LiveServer, new_context, shoot
+from tests.e2e import nu
+from tests.e2e.conftest import ARTIFACTS, AXE_SOURCE_PATH, NU_SUMMARY, WIDTHS, LiveServer, new_context, shoot
 
 ROLES = ["anonymous", "teacher1", "rep1", "union", "handler1", "leader1", "secretary", "principal", "admin"]
 # Pages the crawl must reach, or it is not finding the links (a broken nav, a failed sign-in).
@@ -45,12 +55,13 @@ DOWNLOAD_SUFFIX = re.compile(r"\.(xlsx|xls|csv|pdf|docx?|zip|png|jpe?g|gif|svg|i
 
 AXE_SOURCE = AXE_SOURCE_PATH.read_text(encoding="utf-8")
 RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.map(v => ({
+  const result = await axe.run(document, {resultTypes: ["violations", "incomplete"]});
+  const mark = (list, kind) => list.map(v => ({kind: kind,
     id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
     nodes: v.nodes.map(n => ({target: n.target.map(String), html: n.html, impact: n.impact,
                               summary: n.failureSummary})),
   }));
+  return mark(result.violations, "violation").concat(mark(result.incomplete, "incomplete"));
 }"""
 LINKS = """() => Array.from(document.querySelectorAll("a[href]"))
   .filter(a => !a.hasAttribute("download"))
@@ -66,9 +77,10 @@ class Finding:
     help: str
     html: str
     summary: str
+    kind: str = "violation"  # or "incomplete": axe could not decide and asks a person
 
     def line(self) -> str:
-        return f"[{self.impact}] {self.rule} on {self.url}: {' '.join(self.targets)} — {self.help}\n      {self.html}"
+        return f"[{self.impact}{'' if self.kind == 'violation' else ', ' + self.kind}] {self.rule} on {self.url}: {' '.join(self.targets)} — {self.help}\n      {self.html}"
 
 
 @dataclass
@@ -90,7 +102,7 @@ class Audit:
                 self.findings.append(Finding(
                     rule=v["id"], impact=node.get("impact") or v.get("impact") or "unknown", url=url,
                     targets=[str(t) for t in node["target"]], help=v["help"], html=node["html"][:200],
-                    summary=(node.get("summary") or "").replace("\n", " ")[:300],
+                    summary=(node.get("summary") or "").replace("\n", " ")[:300], kind=v["kind"],
                 ))
 
     @property
@@ -142,9 +154,36 @@ def crawl_key(href: str) -> tuple[str, str] | None:
     return key, pattern
 
 
+# --- the HTML every test here saw, for the Nu Html Checker ---------------------------------
+
+NU_DOCUMENTS: list[tuple[str, str]] = []  # (label, html), validated together by the last test
+NU_REPORT_PATH = ARTIFACTS / "nu-report.json"
+WHOLE_DOCUMENT = re.compile(r"\s*<!doctype html", re.I)
+_htmx_responses: list[tuple[str, str]] = []  # (path, body) of htmx answers since the last keep_state
+
+
+def _remember_htmx(response: Response) -> None:
+    # Read at once: a body is gone once the page navigates away.
+    if response.request.headers.get("hx-request") == "true" and \
+            response.headers.get("content-type", "").startswith("text/html"):
+        _htmx_responses.append((path_of(response.url), response.text()))
+
+
+def keep_state(page: Page, label: str) -> None:
+    """Keep the document as the browser holds it now (after htmx swaps), and every htmx
+    response since the last call that is a whole document (fragments are judged in place)."""
+    NU_DOCUMENTS.append((label, page.content()))
+    while _htmx_responses:
+        path, body = _htmx_responses.pop(0)
+        if WHOLE_DOCUMENT.match(body):
+            NU_DOCUMENTS.append((f"{label}: htmx response {path}", body))
+
+
 def role_context(browser: Browser, live_server: LiveServer, session_cookie, who: str) -> BrowserContext:
     context = new_context(browser, live_server, bypass_csp=True)
     context.add_init_script(script=AXE_SOURCE)
+    _htmx_responses.clear()  # one context at a time here: older responses belong to closed ones
+    context.on("response", _remember_htmx)
     if who != "anonymous":
         context.add_cookies([session_cookie(who)])
     return context
@@ -179,6 +218,7 @@ def crawl(page: Page, audit: Audit) -> list[str]:
         if urlsplit(landed).path != urlsplit(url).path:
             problems.append(f"{url} → redirected to {landed}")
         audit.pages.append(url)
+        NU_DOCUMENTS.append((f"{audit.who} {url}", response.text() if response else page.content()))
         audit.check(page, url)
         CHECKED_BY_ANY_ROLE.add(url)
         found_links = [found for href in page.evaluate(LINKS) if (found := crawl_key(href))]
@@ -238,11 +278,13 @@ def test_form_error_states_have_no_serious_violations(browser: Browser, live_ser
         page.get_by_role("button", name="登录", exact=True).click()
         expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
         audit.check(page, "/login (failed)")
+        keep_state(page, "/login (failed)")
         page.get_by_label("用户名", exact=True).fill("")
         page.get_by_label("密码", exact=True).fill("")
         page.get_by_role("button", name="登录", exact=True).click()
         expect(page.locator("#username-err")).to_be_visible()
         audit.check(page, "/login (empty)")
+        keep_state(page, "/login (empty)")
     finally:
         context.close()
 
@@ -254,6 +296,19 @@ def test_form_error_states_have_no_serious_violations(browser: Browser, live_ser
         page.get_by_role("button", name="保存新密码").click()
         expect(page.locator("#current_password-err")).to_be_visible()
         audit.check(page, "/account/password (empty)")
+        keep_state(page, "/account/password (empty)")
+    finally:
+        context.close()
+
+    # The principal: a new notice saved with nothing chosen or written.
+    context = role_context(browser, live_server, session_cookie, "principal")
+    try:
+        page = context.new_page()
+        page.goto("/notices/new")
+        page.get_by_role("button", name="保存草稿").click()
+        expect(page.locator("#catalog_item_id-err")).to_be_visible()
+        audit.check(page, "/notices/new (empty)")
+        keep_state(page, "/notices/new (empty)")
     finally:
         context.close()
 
@@ -265,6 +320,7 @@ def test_form_error_states_have_no_serious_violations(browser: Browser, live_ser
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.locator("#username-err")).to_be_visible()
         audit.check(page, "/admin/users/new (empty)")
+        keep_state(page, "/admin/users/new (empty)")
         shoot(page, "a11y-admin-new-user-empty")
 
         page.goto("/admin/users")
@@ -272,9 +328,11 @@ def test_form_error_states_have_no_serious_violations(browser: Browser, live_ser
             page.get_by_label("姓名、工号或用户名", exact=True).fill("rep1")
         expect(page.locator("#user_table")).to_contain_text("rep10")
         audit.check(page, "/admin/users (htmx search)")
+        keep_state(page, "/admin/users (htmx search)")
 
         page.goto("/audit/?since=not-a-date")
         audit.check(page, "/audit/?since=not-a-date")
+        keep_state(page, "/audit/?since=not-a-date")
 
         page.goto("/admin/roster")
         page.get_by_label(re.compile("名册文件")).set_input_files({
@@ -284,6 +342,7 @@ def test_form_error_states_have_no_serious_violations(browser: Browser, live_ser
         page.get_by_role("button", name="上传并导入").click()
         expect(page.get_by_role("alert")).to_contain_text("没有导入任何账号")
         audit.check(page, "/admin/roster (errors)")
+        keep_state(page, "/admin/roster (errors)")
         shoot(page, "a11y-roster-errors")
     finally:
         context.close()
@@ -304,3 +363,43 @@ def test_axe_reports_a_planted_violation(browser: Browser, live_server, session_
     finally:
         context.close()
     assert "image-alt" in {f.rule for f in audit.failing}
+
+
+PLANTED_LABEL = '<section id="planted" class="card" aria-labelledby="no-such-heading"></section>'
+
+
+def test_a_label_pointing_at_a_missing_id_is_caught(browser: Browser, live_server, session_cookie) -> None:
+    """The class axe 4.14 files under "incomplete": ``aria-labelledby`` to an id not on the page
+    (an empty section like the old objections box) fails the crawl's axe check and the Nu check."""
+    context = role_context(browser, live_server, session_cookie, "teacher1")
+    try:
+        page = context.new_page()
+        page.goto("/")
+        audit = Audit("planted label")
+        audit.check(page)
+        assert not audit.failing, "the page is not clean before planting"
+        page.evaluate("html => document.getElementById('main').insertAdjacentHTML('beforeend', html)", PLANTED_LABEL)
+        audit.check(page)
+        planted = page.content()
+    finally:
+        context.close()
+    caught = [f for f in audit.failing if "#planted" in f.targets]
+    assert caught, "the axe check did not fail on aria-labelledby to a missing id"
+    report = nu.check([("planted label", planted)], ARTIFACTS / "nu-planted")
+    assert [e.message for e in report.errors] == [
+        "The “aria-labelledby” attribute must point to an element in the same document."
+    ]
+
+
+def test_every_page_seen_is_valid_html(request: pytest.FixtureRequest) -> None:
+    """The Nu Html Checker over every document the tests above kept, in one run; 0 errors."""
+    if not NU_DOCUMENTS:
+        pytest.skip("no page was kept: the crawl tests of this module did not run")
+    report = nu.check(NU_DOCUMENTS, ARTIFACTS / "nu")
+    summary = report.summary()
+    request.config.stash[NU_SUMMARY] = summary
+    NU_REPORT_PATH.write_text(json.dumps({
+        "summary": summary, "pages": [label for label, _ in NU_DOCUMENTS],
+        "errors": [e.__dict__ for e in report.errors], "warnings": [w.__dict__ for w in report.warnings],
+    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert not report.errors, summary + ":\n" + "\n".join(e.line_text() for e in report.errors[:60])

@@ -7,13 +7,13 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from typing import Any
 
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.models import ROLE_LABELS, Department, User
 from portal.extensions import db
-from portal.formutil import options
+from portal.formutil import DateField, int_or_zero, options
 
 
 class CheckboxesField(SelectMultipleField):
@@ -78,7 +78,7 @@ class SeatForm(FlaskForm):
     """Seat a person on one of the school's bodies from a date."""
 
     body = SelectField(_l("机构"), choices=options(BODY_LABELS.items()))
-    user_id = SelectField(_l("人员"), coerce=int, validators=[DataRequired(_l("请选择人员。"))])
+    user_id = SelectField(_l("人员"), coerce=int_or_zero, validators=[DataRequired(_l("请选择人员。"))])
     seat = SelectField(_l("职位"), choices=options(SEAT_LABELS.items()))
     title = StringField(_l("职务名称（如：党委书记、副校长、组织委员）"), validators=[Length(max=30)])
     starts_on = DateField(_l("任职日期"), validators=[DataRequired(_l("请选择任职日期。"))])
@@ -87,7 +87,7 @@ class SeatForm(FlaskForm):
         super().__init__(*args, **kwargs)
         people = db.session.execute(select(User.id, User.name, User.staff_no).where(User.active.is_(True))
                                     .order_by(User.staff_no)).all()
-        self.user_id.choices = options([(0, "—")] + [(i, f"{n}（{no}）") for i, n, no in people])
+        self.user_id.choices = options([("", "—")] + [(i, f"{n}（{no}）") for i, n, no in people])
 
 
 class EndSeatForm(FlaskForm):

@@ -122,6 +122,15 @@ def register(app: Flask) -> None:
     def audit() -> None:
         """Audit chain commands."""
 
+    @audit.command("flush")
+    def flush() -> None:
+        """Append the anonymous acts of earlier days to the chain (run nightly from cron)."""
+        from portal.audit.rules import flush_anonymous
+
+        count = flush_anonymous(db.session)
+        db.session.commit()
+        click.echo(f"已将 {count} 条匿名记录并入审计链。")
+
     @audit.command("verify")
     def verify() -> None:
         """Walk the hash chain; exit 1 and name the first broken row if any."""

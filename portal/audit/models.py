@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -52,3 +52,21 @@ class AuditEvent(Base):
     @property
     def summary_data(self) -> dict[str, Any]:
         return json.loads(self.summary or "{}")
+
+
+class PendingAnonymousEvent(Base):
+    """An anonymous act waiting to join the chain (see ``audit.rules.record_anonymous``).
+
+    It holds no actor, no time finer than the day, and a random key (no rowid on SQLite),
+    so neither its content nor its row order ties it to the requests around it.
+    """
+
+    __tablename__ = "audit_pending"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(40), default="")
+    summary: Mapped[str] = mapped_column(Text, default="{}")

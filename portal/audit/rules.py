@@ -2,21 +2,26 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from portal.audit.models import GENESIS, AuditEvent
+from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
 from portal.errors import Message
 from portal.i18n import N_
-from portal.timeutil import utcnow
+from portal.timeutil import day_start_utc, to_local, utcnow
 
 SYSTEM_NAME = N_("系统")  # the actor of events no person did (stored as written, in the chain)
 
 # Any constant works; it names the one advisory lock that serialises appends on PostgreSQL.
 _PG_CHAIN_LOCK = 7_263_001
+
+# The actor shown for anonymous acts once they join the chain.
+ANONYMOUS = N_("匿名")
 
 
 def record(
@@ -32,23 +37,85 @@ def record(
     On SQLite the request already holds the write lock (BEGIN IMMEDIATE); on PostgreSQL a
     transaction-scoped advisory lock makes concurrent appenders queue, and the UNIQUE
     ``prev_hash`` column turns any fork that slipped through into an error, not a branch.
+    Anonymous acts of earlier days still waiting (see :func:`record_anonymous`) join the
+    chain first.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    event = AuditEvent(
-        seq=(head.seq + 1) if head else 1,
-        prev_hash=head.hash if head else GENESIS,
+    _lock_chain(session)
+    flush_anonymous(session)
+    return _append(
+        session,
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", "") or SYSTEM_NAME,
         action=action,
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
-        summary=json.dumps(summary, sort_keys=True, ensure_ascii=False, default=str),
+        summary=_dump(summary),
     )
+
+
+def record_anonymous(session: Session, action: str, obj: Any | None = None, now: datetime | None = None,
+                     **summary: Any) -> PendingAnonymousEvent:
+    """Record an anonymous act so that no audit reader can tie it to its author.
+
+    Appending it now would put it next to the author's other events (their login a second
+    earlier) in time and in sequence. Instead it waits, with no actor, a random key and only
+    its school-time day, and joins the chain in a batch with the rest of that day's anonymous
+    acts (random order, stamped with the day's start) at the first append of a later day, or
+    when ``flask audit flush`` runs at night.
+    """
+    pending = PendingAnonymousEvent(
+        id=secrets.token_hex(16),
+        day=to_local(now or utcnow()).date(),
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
+        summary=_dump(summary),
+    )
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def flush_anonymous(session: Session, today: date | None = None) -> int:
+    """Append the waiting anonymous acts of days before ``today`` (school time); return how many."""
+    today = today or to_local(utcnow()).date()
+    waiting = session.scalars(
+        select(PendingAnonymousEvent).where(PendingAnonymousEvent.day < today).order_by(PendingAnonymousEvent.id)
+    ).all()
+    if not waiting:
+        return 0
+    _lock_chain(session)
+    for pending in waiting:  # ordered by the random key: a shuffle
+        _append(
+            session,
+            at=day_start_utc(pending.day),
+            actor_id=None,
+            actor_name=ANONYMOUS,
+            action=pending.action,
+            object_type=pending.object_type,
+            object_id=pending.object_id,
+            summary=pending.summary,
+        )
+        session.delete(pending)
+    session.flush()
+    return len(waiting)
+
+
+def _dump(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+
+
+def _append(session: Session, **fields: Any) -> AuditEvent:
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    event = AuditEvent(seq=(head.seq + 1) if head else 1, prev_hash=head.hash if head else GENESIS, **fields)
     event.hash = event.compute_hash()
     session.add(event)
     session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.audit.rules import record
+from portal.audit.rules import record, record_anonymous
 from portal.auth.models import User
 from portal.disclosure.models import (
     NOTICE_FLOW,
@@ -340,8 +340,12 @@ def lodge_objection(
                           created_at=now or utcnow())
     session.add(objection)
     session.flush()
-    # The audit log is readable by supervisors: it names the objection, not its author.
-    record(session, None if anonymous else actor, "objection.lodged", objection, notice=notice.id, anonymous=anonymous)
+    # The audit log is readable by supervisors: it names the objection, not its author, and
+    # an anonymous one joins the log later, by day, away from the author's login.
+    if anonymous:
+        record_anonymous(session, "objection.lodged", objection, now=now, notice=notice.id, anonymous=True)
+    else:
+        record(session, actor, "objection.lodged", objection, notice=notice.id, anonymous=False)
     return objection
 
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
+from portal.audit.rules import flush_anonymous
 from portal.auth.permissions import can
 from portal.disclosure import rules
 from portal.disclosure.queries import catalogue_status, due_date, is_overdue
@@ -182,6 +183,9 @@ def test_anonymous_objection_hides_the_author_from_readers_not_the_approver(sess
     assert can(user(session, "principal"), "objection.see_author", (objection, notice))
     for reader in ("staff", "leader", "secretary", "admin", "supervisor"):
         assert not can(user(session, reader), "objection.see_author", (objection, notice)), reader
+    # An anonymous act joins the audit chain only with its day's batch (see audit.rules).
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "objection.lodged")) is None
+    flush_anonymous(session, today=date.today() + timedelta(days=2))
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "objection.lodged"))
     assert event.actor_id is None and "rep" not in event.summary
     rules.answer_objection(session, user(session, "leader"), objection, "已研究")

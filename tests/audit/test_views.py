@@ -1,0 +1,70 @@
+"""What an audit reader sees on /audit/."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.audit.rules import flush_anonymous, record, verify_chain
+from portal.extensions import db
+from portal.timeutil import to_local, utcnow
+from tests.conftest import PASSWORD, login_as
+from tests.disclosure.factories import published, user
+
+
+def _rows(html: str) -> list[list[str]]:
+    """The audit table as a reader sees it: one list of cell texts per row."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_an_anonymous_objection_cannot_be_linked_to_its_authors_login(app, people):
+    with app.app_context():
+        notice_id = published(db.session, gongshi=5).id
+        db.session.commit()
+    rep = app.test_client()
+    r = rep.post("/login", data={"username": "rep", "password": PASSWORD})
+    assert r.status_code == 303
+    r = rep.post(f"/notices/{notice_id}/objections", data={"body": "评选程序不透明", "anonymous": "y"})
+    assert r.status_code in (200, 303)
+
+    # The day goes on: others sign in after her.
+    for other in ("staff", "leader"):
+        assert app.test_client().post("/login", data={"username": other, "password": PASSWORD}).status_code == 303
+
+    reader = app.test_client()
+    login_as(reader, app, "supervisor")
+    # The same day: the log shows the login, and nothing that follows it for the objection.
+    rows = _rows(reader.get("/audit/").get_data(as_text=True))
+    assert [r for r in rows if r[3] == "auth.login" and r[2] == "rep"]
+    assert not [r for r in rows if r[3] == "objection.lodged"]
+
+    # A later day: the first append (by someone else) brings the waiting act into the chain.
+    with app.app_context():
+        tomorrow = to_local(utcnow()).date() + timedelta(days=1)
+        assert flush_anonymous(db.session, today=tomorrow) == 1
+        record(db.session, user(db.session, "admin"), "test.next_day")
+        db.session.commit()
+        assert verify_chain(db.session).ok
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        login = next(e for e in events if e.action == "auth.login" and e.actor_name == "rep")
+        lodged = next(e for e in events if e.action == "objection.lodged")
+        # Not next to the login in the chain, no actor, and stamped only with the day.
+        assert lodged.seq > login.seq + 1
+        assert lodged.actor_id is None and "rep" not in lodged.actor_name + lodged.summary
+        assert to_local(lodged.at).time().isoformat() == "00:00:00"
+        # It comes after the whole day's events, so its neighbours are the day's end, not her.
+        assert events[lodged.seq - 2].actor_name != "rep" and events[lodged.seq - 2].seq > login.seq
+    html = reader.get("/audit/").get_data(as_text=True)
+    rows = _rows(html)
+    lodged_row = next(r for r in rows if r[3] == "objection.lodged")
+    login_row = next(r for r in rows if r[3] == "auth.login" and r[2] == "rep")
+    assert lodged_row[1].endswith("00:00:00") and lodged_row[2] != "rep"
+    assert lodged_row[1] != login_row[1]
+    # The notice page gives an anonymous objection's day, not its minute.
+    page = reader.get(f"/notices/{notice_id}").get_data(as_text=True)
+    meta = page.split("objection-body")[0].rsplit('<p class="meta">', 1)[1]
+    assert re.search(r"\d{4}-\d{2}-\d{2}", meta) and not re.search(r"\d{2}:\d{2}", meta)

@@ -141,6 +141,22 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
+def is_same_origin() -> bool:
+    """Whether the browser says this request came from one of our own pages.
+
+    ``Sec-Fetch-Site`` decides when present; otherwise ``Origin``, then ``Referer``, must
+    name this host. A request with none of them is not taken as ours.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "same-origin"
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not source or source == "null":
+        return False
+    parts = urlsplit(source)
+    return parts.scheme in ("http", "https") and parts.netloc == request.host
+
+
 def client_address() -> str:
     # Behind a reverse proxy set PROXY_COUNT so ProxyFix puts the client's address here.
     return request.remote_addr or "unknown"
@@ -269,17 +285,21 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> Response:
-        # Keep what the user typed: offer the same fields back with a fresh token.
+        # Keep what the user typed after a genuine expiry: offer the same fields back with a
+        # fresh token. A request from another site gets no such form, or one click by the
+        # victim would submit the attacker's fields with a valid token.
+        same_origin = is_same_origin()
         kept = [
             (k, v)
             for k, v in request.form.items(multi=True)
             if k != "csrf_token" and "password" not in k
-        ]
+        ] if same_origin else []
         resp = render(
             "errors/csrf.html",
             block="csrf_body",
             status=400,
             kept=kept,
+            resubmit=same_origin,
             action=request.path,
             reason=e.description,
         )

@@ -1,6 +1,7 @@
 """Login, logout, password change, throttling messages and session replay, over HTTP."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
@@ -147,9 +148,40 @@ def test_csrf_missing_or_wrong_token_is_refused(app, client, people):
 
 def test_expired_csrf_keeps_the_users_text(app, client, people):
     login_as(client, app, "admin")
-    r = client.post("/admin/users/new", csrf=False, data={"name": "一段很长的文字 保留", "username": "keepme"})
+    # A browser says where a form post came from (Origin); the text comes back only for our own pages.
+    r = client.post("/admin/users/new", csrf=False, data={"name": "一段很长的文字 保留", "username": "keepme"},
+                    headers={"Origin": "http://localhost"})
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and "一段很长的文字 保留" in html and "keepme" in html
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {"Referer": "https://evil.example/page"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "same-site", "Referer": "http://localhost/"},
+    {},
+])
+def test_forged_cross_site_post_gets_no_resubmittable_form(app, client, people, headers):
+    login_as(client, app, "admin")
+    r = client.post("/admin/users/new", csrf=False, headers=headers,
+                    data={"name": "攻击者的文字", "username": "planted", "roles": "admin"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "请求没有执行" in html
+    assert "攻击者的文字" not in html and "planted" not in html
+    assert 'action="/admin/users/new"' not in html and "再次提交" not in html
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "same-origin"},
+    {"Referer": "http://localhost/admin/users/new"},
+])
+def test_same_origin_expiry_keeps_the_text(app, client, people, headers):
+    login_as(client, app, "admin")
+    r = client.post("/admin/users/new", csrf=False, headers=headers, data={"name": "我的文字", "username": "mine"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "我的文字" in html and 'action="/admin/users/new"' in html
 
 
 def test_htmx_request_needing_login_gets_hx_redirect(client):

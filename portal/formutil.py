@@ -1,10 +1,14 @@
 """Small helpers shared by every feature's forms."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Iterable
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField as _DateField
+from wtforms import Field, Form
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
@@ -30,3 +34,14 @@ def int_or_zero(value: Any) -> int:
 def error_text(form) -> str:
     """All of a form's errors as one line, for a flash or an inline message."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+class PlausibleDate:
+    """A date the school's records can hold: from 1900 to 2999 (a typo like 0001 or 20266 is refused)."""
+
+    EARLIEST = date(1900, 1, 1)
+    LATEST = date(2999, 12, 31)
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data is not None and not (self.EARLIEST <= field.data <= self.LATEST):
+            raise ValidationError(_l("日期超出范围：请填写 1900 年至 2999 年之间的日期。"))

@@ -19,8 +19,15 @@ def to_local(moment: datetime) -> datetime:
 
 
 def local_to_utc(day: date, at: time) -> datetime:
-    """``at`` o'clock school time on ``day``, as naive UTC (for comparing with columns)."""
-    return datetime.combine(day, at, tzinfo=SCHOOL_TZ).astimezone(UTC).replace(tzinfo=None)
+    """``at`` o'clock school time on ``day``, as naive UTC (for comparing with columns).
+
+    The first hours of 0001-01-01 have no UTC datetime (the school is ahead of UTC); they
+    become ``datetime.min``, the earliest moment any column can hold, instead of overflowing.
+    """
+    try:
+        return datetime.combine(day, at, tzinfo=SCHOOL_TZ).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min
 
 
 def day_start_utc(day: date) -> datetime:

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.disclosure.models import CatalogItem
 from portal.disclosure.rules import BODY_MAX, REASON_MAX, TITLE_MAX
-from portal.formutil import DateField, int_or_zero, options
+from portal.formutil import DateField, PlausibleDate, int_or_zero, options
 
 # Labels of the stored codes, translated when shown (forms, templates, exports).
 CHANNEL_LABELS = {"party": _l("党务公开"), "school": _l("校务公开")}
@@ -75,8 +75,8 @@ class SearchForm(FlaskForm):
 
 
 class RegisterExportForm(FlaskForm):
-    start = DateField(_l("起始日期"), validators=[DataRequired(_l("请选择起始日期。"))])
-    end = DateField(_l("截止日期"), validators=[DataRequired(_l("请选择截止日期。"))])
+    start = DateField(_l("起始日期"), validators=[DataRequired(_l("请选择起始日期。")), PlausibleDate()])
+    end = DateField(_l("截止日期"), validators=[DataRequired(_l("请选择截止日期。")), PlausibleDate()])
 
     def validate_end(self, field: DateField) -> None:
         if self.start.data and field.data and field.data < self.start.data:

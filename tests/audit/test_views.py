@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -68,3 +70,10 @@ def test_an_anonymous_objection_cannot_be_linked_to_its_authors_login(app, peopl
     page = reader.get(f"/notices/{notice_id}").get_data(as_text=True)
     meta = page.split("objection-body")[0].rsplit('<p class="meta">', 1)[1]
     assert re.search(r"\d{4}-\d{2}-\d{2}", meta) and not re.search(r"\d{2}:\d{2}", meta)
+
+
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=0001-01-01", "since=9999-12-31&until=9999-12-31"])
+def test_dates_out_of_range_get_a_message_not_a_500(app, client, people, query):
+    login_as(client, app, "supervisor")
+    r = client.get(f"/audit/?{query}")
+    assert r.status_code == 200 and "日期超出范围" in r.get_data(as_text=True)

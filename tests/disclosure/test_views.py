@@ -422,3 +422,10 @@ def test_live_preview_is_sanitised(app, client, people):
     assert html.startswith('<div id="preview"') and "<strong>粗</strong>" in html and "<script" not in html
     login_as(client, app, "staff")
     assert client.hx("/notices/preview", method="POST", data={"body_md": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["start=0001-01-01&end=2026-12-31", "start=2026-01-01&end=9999-12-31"])
+def test_register_export_with_dates_out_of_range_explains(app, client, people, query):
+    login_as(client, app, "admin")
+    r = client.get(f"/disclosure/register.xlsx?{query}")
+    assert r.status_code == 400 and "日期超出范围" in r.get_data(as_text=True)

@@ -54,4 +54,9 @@ def defaults(instance_path: Path) -> dict:
         "LOGIN_MAX_PER_PAIR": 5,
         "LOGIN_MAX_PER_ADDRESS": 30,
         "LOGIN_MAX_PER_ACCOUNT": 10,
+        # Past the pair limit, an address the account signed in from before gets one try per
+        # this many seconds instead of a lock; the school's own network (comma-separated CIDR)
+        # counts as such an address for every account.
+        "LOGIN_SLOW_SECONDS": int(env.get("LOGIN_SLOW_SECONDS", "60")),
+        "LOGIN_TRUSTED_NETWORKS": [n.strip() for n in env.get("LOGIN_TRUSTED_NETWORKS", "").split(",") if n.strip()],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Select, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Select, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -136,6 +136,18 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(45), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class LoginAddress(Base):
+    """An address this account has signed in from with its password: throttling spares it."""
+
+    __tablename__ = "login_address"
+    __table_args__ = (UniqueConstraint("user_id", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(45))
+    last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 ROLE_LABELS: dict[str, str] = {

@@ -23,6 +23,8 @@ def _throttle() -> Throttle:
         max_per_pair=c["LOGIN_MAX_PER_PAIR"],
         max_per_address=c["LOGIN_MAX_PER_ADDRESS"],
         max_per_account=c["LOGIN_MAX_PER_ACCOUNT"],
+        slow=timedelta(seconds=c["LOGIN_SLOW_SECONDS"]),
+        trusted_networks=tuple(c["LOGIN_TRUSTED_NETWORKS"]),
     )
 
 

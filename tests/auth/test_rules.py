@@ -123,3 +123,39 @@ def test_readable_audiences(session):
     assert readable_audiences(None) == {"public"}
     assert readable_audiences(staff) == {"public", "staff"}
     assert readable_audiences(member) == {"public", "staff", "party"}
+
+
+# --- nobody can lock a colleague out ---------------------------------------------------------
+
+def test_a_new_account_attacked_from_two_addresses_still_gets_in_from_the_school_network(session):
+    make_user("teacher7")  # never signed in
+    _fail(session, "teacher7", "203.0.113.1", 5)
+    _fail(session, "teacher7", "203.0.113.2", 5)
+    school = Throttle(trusted_networks=("10.20.0.0/16",))
+    assert login_block_reason(session, "teacher7", "10.20.3.4", school, NOW) is None
+    assert "锁定" in login_block_reason(session, "teacher7", "198.51.100.1", school, NOW)  # still guarded elsewhere
+
+
+def test_failures_behind_a_shared_address_do_not_block_colleagues_who_signed_in_there(session):
+    make_user("bob")
+    assert authenticate(session, "bob", PASSWORD, "10.0.0.99") is not None  # bob used the staff-room NAT before
+    authenticate(session, "bob", PASSWORD, "192.0.2.7")  # and then from home: the NAT is no longer his last address
+    for i in range(30):
+        _fail(session, f"guess{i}", "10.0.0.99", 1)
+    assert login_block_reason(session, "bob", "10.0.0.99", T, NOW) is None
+    assert "此地址" in login_block_reason(session, "stranger", "10.0.0.99", T, NOW)
+
+
+def test_guesses_from_a_known_address_are_slowed_not_locked(session):
+    make_user("amy", last_login_ip="10.0.0.50")
+    _fail(session, "amy", "10.0.0.50", 5)
+    for i in range(12):
+        _fail(session, "amy", f"192.0.2.{i}", 1)
+    reason = login_block_reason(session, "amy", "10.0.0.50", T, NOW + timedelta(seconds=10))
+    assert reason is not None and "秒后再试" in reason
+    assert login_block_reason(session, "amy", "10.0.0.50", T, NOW + timedelta(seconds=61)) is None
+
+
+def test_a_mistyped_trusted_network_trusts_nothing(session):
+    _fail(session, "amy", "10.0.0.1", 5)
+    assert login_block_reason(session, "amy", "10.0.0.1", Throttle(trusted_networks=("not-a-net",)), NOW)

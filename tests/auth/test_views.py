@@ -220,3 +220,16 @@ def test_hundred_guesses_are_blocked_after_the_threshold_and_the_owner_gets_in(a
     owner = app.test_client()
     r = owner.post("/login", data={"username": "staff", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.1.1.1"})
     assert r.status_code == 303
+
+
+def test_one_guesser_behind_the_school_nat_cannot_block_the_staff_room(app, people):
+    nat = {"REMOTE_ADDR": "10.0.0.99"}
+    teacher = app.test_client()
+    assert teacher.post("/login", data={"username": "staff", "password": PASSWORD}, environ_base=nat).status_code == 303
+    teacher.post("/logout", environ_base=nat)
+    guesser = app.test_client()
+    for i in range(40):
+        guesser.post("/login", data={"username": f"user{i}", "password": f"guess-{i}"},
+                     environ_base=nat)
+    r = app.test_client().post("/login", data={"username": "staff", "password": PASSWORD}, environ_base=nat)
+    assert r.status_code == 303

@@ -30,8 +30,23 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_pending', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_pending_day'), ['day'], unique=False)
 
+    op.create_table('login_address',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('address', sa.String(length=45), nullable=False),
+    sa.Column('last_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_address_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_address')),
+    sa.UniqueConstraint('user_id', 'address', name=op.f('uq_login_address_user_id_address')),
+    )
+    with op.batch_alter_table('login_address', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_address_user_id'), ['user_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('login_address', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_address_user_id'))
+    op.drop_table('login_address')
     with op.batch_alter_table('audit_pending', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_pending_day'))
     op.drop_table('audit_pending')

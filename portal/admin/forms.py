@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typing import Any
 
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.models import ROLE_LABELS, Department, User
+from portal.auth.rules import USERNAME_PATTERN
 from portal.extensions import db
 from portal.formutil import DateField, int_or_zero, options
 
@@ -42,13 +43,14 @@ class UserCreateForm(UserEditForm):
         _l("用户名"),
         validators=[
             DataRequired(_l("请填写用户名。")), Length(max=40),
-            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("用户名只能包含字母、数字、点、下划线和连字符。")),
+            Regexp(rf"^{USERNAME_PATTERN}\Z", message=_l("用户名只能包含字母、数字、点、下划线和连字符。")),
         ],
     )
     staff_no = StringField(_l("工号"), validators=[DataRequired(_l("请填写工号。")), Length(max=20)])
 
     def validate_username(self, field: StringField) -> None:
-        if db.session.scalar(select(User.id).where(User.username == field.data)):
+        # Not even in another letter case: "Admin" beside "admin" misleads readers.
+        if db.session.scalar(select(User.id).where(func.lower(User.username) == field.data.lower())):
             raise ValidationError(_l("该用户名已被使用。"))
 
     def validate_staff_no(self, field: StringField) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import secrets
 import string
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.auth.models import LABEL_ROLES, Department, Role, User
+from portal.auth.rules import username_problem
 from portal.congress.rules import REPRESENTATIVE_WORD, current_term, enrol
 from portal.errors import DomainError, Message
 from portal.i18n import N_
@@ -20,6 +22,7 @@ from portal.timeutil import to_local, utcnow
 
 ROSTER_COLUMNS = (N_("工号"), N_("姓名"), N_("用户名"), N_("部门"), N_("党员"), N_("角色"))  # as the file names them
 MAX_ROSTER_ROWS = 5000
+MAX_COLUMNS = 50  # the header must name its columns within the first fifty
 
 
 def temporary_password() -> str:
@@ -174,16 +177,26 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    """Stream the first sheet: at most MAX_COLUMNS columns and one row past the cap.
+
+    A sheet may declare far more cells than it holds (A1:XFD1600 in a 1.5 KB file);
+    read-only mode pads every row to the declared width, so both bounds are set here,
+    before anything is read.
+    """
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise RosterFileError(N_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    return rows
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROSTER_ROWS + 2)
+        return [list(r) for r in itertools.islice(rows, MAX_ROSTER_ROWS + 2)]
+    except Exception as exc:  # noqa: BLE001 - a broken sheet inside a valid zip
+        raise RosterFileError(N_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
+    finally:
+        wb.close()
 
 
 def _csv_rows(data: bytes) -> list[list[Any]]:
@@ -195,7 +208,8 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
             continue
     else:
         raise RosterFileError(N_("无法识别 CSV 文件的编码，请另存为 UTF-8。"))
-    return [row for row in csv.reader(io.StringIO(text))]
+    rows = itertools.islice(csv.reader(io.StringIO(text)), MAX_ROSTER_ROWS + 2)
+    return [row[:MAX_COLUMNS] for row in rows]
 
 
 TRUE_WORDS = {N_("是"), N_("党员"), N_("中共党员"), "y", "yes", "1", "true"}
@@ -207,7 +221,7 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
     result = RosterResult()
     departments = {d.name: d for d in session.scalars(select(Department))}
     taken_no = set(session.scalars(select(User.staff_no)))
-    taken_name = set(session.scalars(select(User.username)))
+    taken_name = {name.lower() for name in session.scalars(select(User.username))}
     seen_no: dict[str, int] = {}
     seen_name: dict[str, int] = {}
     valid: list[tuple[RosterRow, set[str], bool]] = []
@@ -230,12 +244,15 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
         elif len(row.name) > 40:
             problems.append(Message(N_("姓名超过 40 个字符")))
         if username:
-            if len(username) > 40:
-                problems.append(Message(N_("用户名超过 40 个字符")))
-            elif username in taken_name:
+            # The account form's rules: letters, digits, dot, underscore and hyphen, and no
+            # second account that differs from another only in letter case.
+            if problem := username_problem(username):
+                problems.append(problem)
+            elif username.lower() in taken_name:
                 problems.append(Message(N_("用户名 %(name)s 已被使用"), name=username))
-            elif username in seen_name:
-                problems.append(Message(N_("用户名 %(name)s 与第 %(line)d 行重复"), name=username, line=seen_name[username]))
+            elif username.lower() in seen_name:
+                problems.append(Message(N_("用户名 %(name)s 与第 %(line)d 行重复"), name=username,
+                                        line=seen_name[username.lower()]))
         if not row.department:
             problems.append(Message(N_("缺少部门")))
         elif row.department not in departments:
@@ -256,12 +273,14 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
             code = LABEL_ROLES.get(word, word)
             if code not in {r.value for r in Role}:
                 problems.append(Message(N_("未知角色“%(word)s”"), word=word))
+            elif code == Role.ADMIN.value:
+                problems.append(Message(N_("名册导入不能授予系统管理员角色，请导入后在账号页面单独授予")))
             else:
                 roles.add(code)
         if row.staff_no:
             seen_no.setdefault(row.staff_no, row.line)
         if username:
-            seen_name.setdefault(username, row.line)
+            seen_name.setdefault(username.lower(), row.line)
         if problems:
             result.errors.append((row.line, Message.join(problems)))
         else:

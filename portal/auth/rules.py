@@ -140,6 +140,19 @@ def end_all_sessions(session: Session, user: User, reason: str) -> None:
     record(session, user, "auth.sessions_ended", user, reason=reason)
 
 
+USERNAME_PATTERN = r"[A-Za-z0-9_.-]+"  # the whole name (re.fullmatch): no trailing newline slips through
+USERNAME_RULE = Message(N_("用户名只能包含字母、数字、点、下划线和连字符"))
+
+
+def username_problem(username: str) -> Message | None:
+    """A Chinese message if ``username`` breaks the account rules, else ``None``."""
+    if len(username) > 40:
+        return Message(N_("用户名超过 40 个字符"))
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        return USERNAME_RULE
+    return None
+
+
 PASSWORD_RULE = Message(N_("密码至少 8 位，且须同时包含字母和数字。"))
 
 

@@ -106,3 +106,67 @@ def test_unreadable_files_are_explained(name, data, message):
 def test_blank_lines_are_skipped_and_an_empty_roster_is_an_error(session, school):
     result = import_roster(session, school, read_roster("a.csv", csv_bytes([["", "", "", "", "", ""]])))
     assert not result.ok and "没有数据行" in result.errors[0][1]
+
+
+# --- hostile rosters ---------------------------------------------------------------------------
+
+def _peak_mib(fn) -> tuple[float, object]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        try:
+            out = fn()
+        except RosterFileError as exc:
+            out = exc
+        return tracemalloc.get_traced_memory()[1] / 2**20, out
+    finally:
+        tracemalloc.stop()
+
+
+def _declaring(row: int, column: int) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append([2001, "张三", "zhangsan", "数学教研组", "是", ""])
+    ws.cell(row=row, column=column, value="x")  # the sheet now declares A1 to this cell
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_small_file_declaring_millions_of_cells_is_read_in_bounded_memory():
+    data = _declaring(1600, 16384)
+    peak, rows = _peak_mib(lambda: read_roster("名册.xlsx", data))
+    print(f"hostile roster: {len(data)} bytes declaring 1,600 x 16,384 cells, peak {peak:.1f} MiB")
+    assert len(data) < 8000 and peak < 20
+    assert [r.staff_no for r in rows] == ["2001"]
+
+
+def test_reading_stops_at_the_row_cap():
+    data = _declaring(1_000_000, 1)
+    peak, error = _peak_mib(lambda: read_roster("名册.xlsx", data))
+    print(f"roster declaring 1,000,000 rows: peak {peak:.1f} MiB")
+    assert isinstance(error, RosterFileError) and "一次最多导入" in str(error)
+    assert peak < 20
+
+
+@pytest.mark.parametrize("username,message", [
+    ("evil user<img src=x onerror=1>", "只能包含字母"),
+    ("trailing\n", "只能包含字母"),
+    ("Admin", "已被使用"),  # "admin" exists: no look-alike in another case
+    ("x" * 41, "超过 40 个字符"),
+])
+def test_roster_usernames_follow_the_account_form_rules(session, school, username, message):
+    rows = read_roster("名册.csv", csv_bytes([["3001", "王五", username.replace("\n", ""), "数学教研组", "否", ""]]))
+    rows[0].username = username
+    result = import_roster(session, school, rows)
+    assert not result.ok and message in result.errors[0][1]
+
+
+def test_a_roster_never_creates_an_admin(session, school):
+    before = _count(session)
+    for roles in ("系统管理员", "admin", "教代会代表、系统管理员"):
+        result = import_roster(session, school, read_roster("名册.xlsx", xlsx([[3001, "王五", "wangwu", "数学教研组", "否", roles]])))
+        assert not result.ok and "不能授予系统管理员" in result.errors[0][1], roles
+    assert _count(session) == before

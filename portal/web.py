@@ -32,6 +32,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.i18n import N_
+from portal.textclean import strip_controls
 from portal.timeutil import iso_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -47,18 +48,12 @@ CSP = (
 
 # --- requests -----------------------------------------------------------------------
 
-# C0 control characters other than tab and newlines: nobody types them, PostgreSQL refuses
-# NUL in text, and they hide things in audit summaries and exports.
-_CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)}
-_CONTROLS[127] = None
-
-
 class CleanMultiDict(ImmutableMultiDict):
-    """Query and form values with control characters removed, for every reader alike."""
+    """Query and form values with control and bidi characters removed, for every reader alike."""
 
     def __init__(self, mapping=None):  # type: ignore[no-untyped-def]
         if mapping is not None:
-            mapping = [(k, v.translate(_CONTROLS) if isinstance(v, str) else v)
+            mapping = [(k, strip_controls(v) if isinstance(v, str) else v)
                        for k, v in iter_multi_items(mapping)]
         super().__init__(mapping)
 

@@ -187,3 +187,23 @@ def test_control_characters_never_reach_the_database(app, client, people):
         from portal.auth.models import Department
 
         assert db.session.scalar(select(Department.name).where(Department.name.like("体%"))) == "体育组"
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_bidi_controls_are_stripped_from_every_form_and_query_value(app, client, people):
+    """An RLO in a name makes "组育体" read as something else; they go with the other controls."""
+    login_as(client, app, "admin")
+    r = client.post("/admin/departments", data={"name": f"体育{BIDI}组", "kind": "subject"})
+    assert r.status_code == 303
+    with app.app_context():
+        from portal.auth.models import Department
+
+        assert db.session.scalar(select(Department.name).where(Department.name.like("体育%"))) == "体育组"
+
+
+def test_uploaded_file_names_lose_bidi_controls():
+    from portal.disclosure.files import clean_filename
+
+    assert clean_filename(f"报告{BIDI}gpj.exe") == "报告gpj.exe"

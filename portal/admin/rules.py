@@ -18,6 +18,7 @@ from portal.auth.rules import username_problem
 from portal.congress.rules import REPRESENTATIVE_WORD, current_term, enrol
 from portal.errors import DomainError, Message
 from portal.i18n import N_
+from portal.textclean import strip_controls
 from portal.timeutil import to_local, utcnow
 
 ROSTER_COLUMNS = (N_("工号"), N_("姓名"), N_("用户名"), N_("部门"), N_("党员"), N_("角色"))  # as the file names them
@@ -163,7 +164,7 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
         value = row[i]
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # Excel stores 工号 1001 as 1001.0
-        return str(value).strip()
+        return strip_controls(str(value)).strip()
 
     rows = []
     for n, row in enumerate(table[1:], start=2):

@@ -170,3 +170,8 @@ def test_a_roster_never_creates_an_admin(session, school):
         result = import_roster(session, school, read_roster("名册.xlsx", xlsx([[3001, "王五", "wangwu", "数学教研组", "否", roles]])))
         assert not result.ok and "不能授予系统管理员" in result.errors[0][1], roles
     assert _count(session) == before
+
+
+def test_roster_names_lose_control_and_bidi_characters(session, school):
+    rows = read_roster("名册.xlsx", xlsx([[3001, "王\u202e五\u2066", "wangwu", "数学教研组", "否", ""]]))
+    assert rows[0].name == "王五"

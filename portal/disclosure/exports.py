@@ -1,7 +1,6 @@
 """XLSX exports: the disclosure register and an acknowledgement list."""
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -14,16 +13,11 @@ from portal.disclosure.forms import AUDIENCE_LABELS, CHANNEL_LABELS, STATUS_LABE
 from portal.disclosure.models import Notice
 from portal.disclosure.queries import AckGroup
 from portal.timeutil import day_end_utc, day_start_utc, to_local
+from portal.xlsx import append_row, save
 
 
 def _fmt(moment: datetime | None) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def register_workbook(session: Session, start: date, end: date) -> bytes:
@@ -39,32 +33,32 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
     ws.title = _("公开登记簿")
     header = [_("序号"), _("公开类别"), _("公开目录"), _("标题"), _("版本"), _("公开范围"), _("起草人"), _("审批人"),
               _("发布时间"), _("公示截止"), _("状态"), _("撤回原因")]
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for n, notice in enumerate(rows, start=1):
         status = str(STATUS_LABELS[notice.status]) + (_("（已被更正）") if not notice.is_current and notice.is_published else "")
-        ws.append([
+        append_row(ws, [
             n, str(CHANNEL_LABELS[notice.channel]), notice.catalog_item.name, notice.title, notice.version,
             str(AUDIENCE_LABELS[notice.audience]), notice.author.name, notice.approver.name if notice.approver else "",
             _fmt(notice.published_at), _fmt(notice.gongshi_end), status, notice.withdraw_reason,
         ])
     for col, width in zip("ABCDEFGHIJKL", (6, 10, 24, 48, 6, 16, 10, 10, 18, 18, 14, 30)):
         ws.column_dimensions[col].width = width
-    return _save(wb)
+    return save(wb)
 
 
 def ack_workbook(notice: Notice, groups: list[AckGroup]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("阅读确认")
-    ws.append([notice.title])
-    ws.append([_("部门"), _("工号"), _("姓名"), _("是否确认"), _("确认时间")])
+    append_row(ws, [notice.title])
+    append_row(ws, [_("部门"), _("工号"), _("姓名"), _("是否确认"), _("确认时间")])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for group in groups:
         for user, at in group.done:
-            ws.append([_(group.department), user.staff_no, user.name, _("已确认"), _fmt(at)])
+            append_row(ws, [_(group.department), user.staff_no, user.name, _("已确认"), _fmt(at)])
         for user in group.missing:
-            ws.append([_(group.department), user.staff_no, user.name, _("未确认"), ""])
-    return _save(wb)
+            append_row(ws, [_(group.department), user.staff_no, user.name, _("未确认"), ""])
+    return save(wb)

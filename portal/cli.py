@@ -129,7 +129,7 @@ def register(app: Flask) -> None:
 
         count = flush_anonymous(db.session)
         db.session.commit()
-        click.echo(f"已将 {count} 条匿名记录并入审计链。")
+        click.echo(N_("已将 %(n)d 条匿名记录并入审计链。") % {"n": count})
 
     @audit.command("verify")
     def verify() -> None:

@@ -111,3 +111,32 @@ def test_concurrent_appends_do_not_fork(app):
     with app.app_context():
         report = verify_chain(db.session)
         assert report.ok and report.count == 80
+
+
+def test_anonymous_acts_wait_then_join_the_chain_by_day_without_an_actor(app, session):
+    from datetime import date, timedelta
+
+    from portal.audit.models import PendingAnonymousEvent
+    from portal.audit.rules import record_anonymous
+    from portal.timeutil import to_local, utcnow
+
+    actor = make_user("actor")
+    record(session, actor, "test.before", actor)
+    for i in range(3):
+        record_anonymous(session, "test.anonymous", None, i=i)
+    session.commit()
+    assert session.query(AuditEvent).filter_by(action="test.anonymous").count() == 0
+    assert session.query(PendingAnonymousEvent).count() == 3
+    tomorrow = to_local(utcnow()).date() + timedelta(days=1)
+    result = app.test_cli_runner().invoke(args=["audit", "flush"])  # same day: nothing is due yet
+    assert "已将 0 条" in result.output
+    from portal.audit.rules import flush_anonymous
+
+    assert flush_anonymous(session, today=tomorrow) == 3
+    session.commit()
+    joined = session.query(AuditEvent).filter_by(action="test.anonymous").all()
+    assert len(joined) == 3 and all(e.actor_id is None and e.actor_name == "匿名" for e in joined)
+    assert {to_local(e.at).time().isoformat() for e in joined} == {"00:00:00"}
+    assert session.query(PendingAnonymousEvent).count() == 0
+    assert verify_chain(session).ok
+    assert isinstance(tomorrow, date)

@@ -34,7 +34,7 @@ def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
 @pytest.fixture
 def school(session):
     session.add_all([Department(name="数学教研组", kind="subject"), Department(name="语文教研组", kind="subject")])
-    make_user("someone-on-the-roster", {"rep"})  # opens a congress term, for 教代会代表 in the roster
+    make_user("someone-on-the-roster", {"rep"}, staff_no="R001")  # opens a congress term, for 教代会代表 in the roster
     admin = make_user("admin", {"admin"}, staff_no="A001")
     session.commit()
     return admin

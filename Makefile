@@ -41,4 +41,4 @@ test-postgres: $(VENV)/.dev-installed translations
 	bash tests/harness.sh postgres
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache tests/artifacts

@@ -1,7 +1,9 @@
 """Extensions shared by every feature: the database, login, CSRF, i18n, htmx.
 
 The database is plain SQLAlchemy 2: one engine per app and a scoped session bound
-to the application context. Views commit once; rule functions only flush.
+to the application context. ``db.session`` is that context's ``Session`` (typed as one, so
+it can be passed wherever a rule function asks for a ``Session``). Views commit once; rule
+functions only flush.
 """
 from __future__ import annotations
 
@@ -24,7 +26,13 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self._factory = sessionmaker(expire_on_commit=False)
-        self.session: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope)
+        self._scoped: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope)
+
+    @property
+    def session(self) -> Session:
+        """The session of the current application context (one per request, CLI command
+        or test block; created on first use, closed when the context ends)."""
+        return self._scoped()
 
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"])
@@ -34,8 +42,8 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
             if exc is not None:
-                self.session.rollback()
-            self.session.remove()
+                self._scoped().rollback()
+            self._scoped.remove()
 
     @property
     def is_sqlite(self) -> bool:

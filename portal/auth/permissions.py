@@ -74,9 +74,9 @@ def current_context() -> Context:
     from portal.extensions import db
 
     if not has_request_context():
-        return Context.for_session(db.session())
+        return Context.for_session(db.session)
     if "access_context" not in g:
-        g.access_context = Context.for_session(db.session())
+        g.access_context = Context.for_session(db.session)
     ctx: Context = g.access_context
     return ctx
 

@@ -35,6 +35,6 @@ class Message(str):
         return text
 
     @classmethod
-    def join(cls, parts: list[Message], separator: str = "；") -> Message:
+    def joined(cls, parts: list[Message], separator: str = "；") -> Message:
         """Several messages as one line; each part is translated on its own when shown."""
         return cls(separator.join(f"%(p{i})s" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)})

@@ -3,15 +3,15 @@ sessions, locale, and the error pages."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+import flask
 from flask import (
     Flask,
     Response,
     flash,
     make_response,
-    redirect,
     render_template,
     request,
     session,
@@ -51,7 +51,7 @@ CSP = (
 class CleanMultiDict(ImmutableMultiDict):
     """Query and form values with control and bidi characters removed, for every reader alike."""
 
-    def __init__(self, mapping=None):  # type: ignore[no-untyped-def]
+    def __init__(self, mapping: Any = None) -> None:
         if mapping is not None:
             mapping = [(k, strip_controls(v) if isinstance(v, str) else v)
                        for k, v in iter_multi_items(mapping)]
@@ -62,12 +62,18 @@ class PortalRequest(HtmxAwareRequest):
     parameter_storage_class = CleanMultiDict
 
 
+def hx() -> Any:
+    """htmx_flask's details of this request (falsy unless htmx sent it). ``flask.request``
+    is typed as Flask's Request; the app's request class is :class:`PortalRequest`."""
+    return cast(PortalRequest, request).htmx
+
+
 # --- rendering ----------------------------------------------------------------------
 
 def is_partial() -> bool:
     """An htmx request that wants a fragment: neither boosted nor a history restore."""
-    hx = request.htmx  # type: ignore[attr-defined]
-    return bool(hx) and not hx.boosted and not hx.history_restore_request
+    details = hx()
+    return bool(details) and not details.boosted and not details.history_restore_request
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> Response:
@@ -92,9 +98,16 @@ def explain(exc: DomainError | Message) -> str:
     return _(exc.message, **params) if params else _(exc.message)
 
 
+def redirect(location: str, code: int = 302) -> Response:
+    """``flask.redirect``, typed as the app's response class (which is what it returns)."""
+    resp = flask.redirect(location, code)
+    assert isinstance(resp, Response)
+    return resp
+
+
 def redirect_to(url: str) -> Response:
     """Redirect after a successful form post; htmx gets ``HX-Redirect`` so the whole page moves."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if hx():
         resp = make_response("", 204)
         resp.headers["HX-Redirect"] = url
         return resp
@@ -123,7 +136,8 @@ def paginate(query: Select, per_page: int) -> dict[str, Any]:
 def page_url(page: int) -> str:
     """This page's URL with the same filters and another ``page=``."""
     args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
-    return url_for(request.endpoint, **args)  # type: ignore[arg-type]
+    assert request.endpoint is not None  # a page with a pager was routed to a view
+    return url_for(request.endpoint, **args)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -213,7 +227,7 @@ def init_app(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized() -> Response:
         login = url_for("auth.login", next=request.full_path.rstrip("?"))
-        if request.htmx:  # type: ignore[attr-defined]
+        if hx():
             resp = make_response("", 401)
             resp.headers["HX-Redirect"] = login
             return resp
@@ -233,7 +247,7 @@ def init_app(app: Flask) -> None:
             and current_user.must_change_password
             and request.endpoint not in permissions.ALLOWED_BEFORE_PASSWORD_CHANGE
         ):
-            if request.htmx:  # type: ignore[attr-defined]
+            if hx():
                 resp = make_response("", 401)
                 resp.headers["HX-Redirect"] = url_for("auth.change_password")
                 return resp

@@ -283,7 +283,7 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
         if username:
             seen_name.setdefault(username.lower(), row.line)
         if problems:
-            result.errors.append((row.line, Message.join(problems)))
+            result.errors.append((row.line, Message.joined(problems)))
         else:
             valid.append((row, roles, party in TRUE_WORDS))
 
@@ -297,11 +297,11 @@ def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> Roste
     # password instead, shown once to the admin; every account must change it at once.
     password = temporary_password()
     shared_hash = None
-    for row, roles, party in valid:
+    for row, roles, is_party_member in valid:
         user = create_user(
             session, actor,
             username=row.username or row.staff_no, staff_no=row.staff_no, name=row.name,
-            department=departments[row.department], is_party_member=party, roles=roles - {"rep"},
+            department=departments[row.department], is_party_member=is_party_member, roles=roles - {"rep"},
             password=password, password_hash=shared_hash,
         )
         shared_hash = user.password_hash

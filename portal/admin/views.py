@@ -1,7 +1,7 @@
 """The admin area: accounts, roles and the roster import."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -28,7 +28,7 @@ from portal.i18n import N_
 from portal.org import rules as org_rules
 from portal.org.models import Body, BodyKind, BodyMember, Seat
 from portal.org.rules import seat_member
-from portal.web import explain, paginate, redirect_to, render
+from portal.web import explain, paginate, redirect, redirect_to, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50

@@ -33,7 +33,7 @@ class Throttle:
 
 def login_block_reason(
     session: Session, username: str, address: str, throttle: Throttle, now: datetime | None = None
-) -> str | None:
+) -> Message | None:
     """Return a Chinese message when this login attempt must be refused, else ``None``.
 
     Guessing is throttled, but nobody can lock an account's owner out. From an address the
@@ -49,7 +49,7 @@ def login_block_reason(
     pair_filter = (LoginFailure.username == username, LoginFailure.address == address)
 
     if is_known_address(session, username, address, throttle, now):
-        if session.scalar(recent.where(*pair_filter)) < throttle.max_per_pair:
+        if (session.scalar(recent.where(*pair_filter)) or 0) < throttle.max_per_pair:
             return None
         last = session.scalar(select(func.max(LoginFailure.at)).where(*pair_filter))
         wait = int((last + throttle.slow - now).total_seconds()) + 1 if last else 0
@@ -57,13 +57,13 @@ def login_block_reason(
             return Message(N_("该账号登录失败次数过多，请 %(seconds)d 秒后再试。"), seconds=wait)
         return None
 
-    pair = session.scalar(recent.where(*pair_filter))
+    pair = session.scalar(recent.where(*pair_filter)) or 0
     if pair >= throttle.max_per_pair:
         return Message(N_("该账号登录失败次数过多，请 %(minutes)d 分钟后再试。"), minutes=minutes)
-    per_address = session.scalar(recent.where(LoginFailure.address == address))
+    per_address = session.scalar(recent.where(LoginFailure.address == address)) or 0
     if per_address >= throttle.max_per_address:
         return Message(N_("此地址登录失败次数过多，请 %(minutes)d 分钟后再试。"), minutes=minutes)
-    per_account = session.scalar(recent.where(LoginFailure.username == username))
+    per_account = session.scalar(recent.where(LoginFailure.username == username)) or 0
     if per_account >= throttle.max_per_account:
         return Message(N_("该账号登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试或联系管理员。"), minutes=minutes)
     return None
@@ -156,7 +156,7 @@ def username_problem(username: str) -> Message | None:
 PASSWORD_RULE = Message(N_("密码至少 8 位，且须同时包含字母和数字。"))
 
 
-def password_problem(password: str, user: User | None = None) -> str | None:
+def password_problem(password: str, user: User | None = None) -> Message | None:
     """A Chinese message if the new password is too weak, else ``None``."""
     if len(password) < 8 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
         return PASSWORD_RULE

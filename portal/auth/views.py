@@ -1,7 +1,7 @@
 """Signing in and out, changing one's password, choosing the language."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, make_response, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, make_response, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -9,7 +9,7 @@ from portal.auth import permissions
 from portal.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from portal.auth.rules import Throttle, authenticate, change_password as apply_password, end_all_sessions, login_block_reason
 from portal.extensions import db
-from portal.web import client_address, explain, redirect_to, render, safe_next, start_session
+from portal.web import client_address, explain, redirect, redirect_to, render, safe_next, start_session
 
 bp = Blueprint("auth", __name__)
 

@@ -74,6 +74,7 @@ def _pending_for(user: User, channel: str, chain: list[int]) -> ColumnElement[bo
     earlier = chain[: chain.index(user.id)]
     # The user approves when every earlier member of the chain is excused as the author:
     # with distinct people that is "nobody earlier" or "the one earlier person wrote it".
+    when: ColumnElement[bool]
     if not earlier:
         when = true()
     elif len(earlier) == 1:

@@ -6,6 +6,7 @@ answered by :func:`approver_for`, and nowhere else."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import markdown
 import nh3
@@ -31,6 +32,9 @@ from portal.i18n import N_
 from portal.org.memberships import Memberships
 from portal.org.models import OFFICE_NAMES, Office
 from portal.timeutil import day_end_utc, to_local, utcnow
+
+if TYPE_CHECKING:  # files imports DisclosureError from here
+    from portal.disclosure.files import StoredFile
 
 # Who approves, by channel: the first holder of these offices who is not the notice's author
 # (four eyes). A school may set another order (``APPROVAL_CHAINS`` in the configuration).
@@ -383,11 +387,11 @@ def acknowledge(session: Session, actor: User, notice: Notice, now: datetime | N
 
 # --- attachments ------------------------------------------------------------------------
 
-def attach(session: Session, actor: User, notice: Notice, stored) -> Attachment:
+def attach(session: Session, actor: User, notice: Notice, stored: StoredFile) -> Attachment:
     """Attach a stored file (see ``disclosure.files.store``) to a draft."""
     if not notice.is_editable:
         raise DisclosureError(N_("只能在草稿中添加附件。"))
-    count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.notice_id == notice.id))
+    count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.notice_id == notice.id)) or 0
     if count >= 20:
         raise DisclosureError(N_("每条公开事项最多 20 个附件。"))
     att = Attachment(notice_id=notice.id, filename=stored.filename, stored_name=stored.stored_name,

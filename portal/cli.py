@@ -11,7 +11,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask
-from sqlalchemy import inspect, select
+from sqlalchemy import Connection, inspect, select
 
 from portal.extensions import db
 from portal.i18n import N_
@@ -19,7 +19,7 @@ from portal.i18n import N_
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(connection) -> Config:
+def alembic_config(connection: Connection) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -28,7 +28,6 @@ def alembic_config(connection) -> Config:
 
 def migrate(revision: str = "head") -> None:
     """Upgrade the database to ``revision`` inside one transaction."""
-    assert db.engine is not None
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
 
@@ -99,12 +98,12 @@ def register(app: Flask) -> None:
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
     def backup(path: Path) -> None:
         """Copy the SQLite database with the online backup API (safe while serving)."""
-        assert db.engine is not None
         if db.engine.dialect.name != "sqlite":
             raise click.ClickException(
                 N_("PostgreSQL 请使用 pg_dump 备份，例如：pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"")
             )
         source_path = db.engine.url.database
+        assert source_path is not None  # a SQLite URL without a file is in-memory, nothing to copy
         path.parent.mkdir(parents=True, exist_ok=True)
         src = sqlite3.connect(source_path)
         dst = sqlite3.connect(str(path))

@@ -24,9 +24,16 @@ class Database:
     """The engine and the request-scoped session, set up by :meth:`init_app`."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
+        self._engine: Engine | None = None
         self._factory = sessionmaker(expire_on_commit=False)
         self._scoped: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope)
+
+    @property
+    def engine(self) -> Engine:
+        """The application's engine (set by :meth:`init_app`)."""
+        if self._engine is None:
+            raise RuntimeError("the database is not set up: call db.init_app(app) first")
+        return self._engine
 
     @property
     def session(self) -> Session:
@@ -35,8 +42,8 @@ class Database:
         return self._scoped()
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"])
-        self._factory.configure(bind=self.engine)
+        self._engine = make_engine(app.config["DATABASE_URL"])
+        self._factory.configure(bind=self._engine)
         app.extensions["database"] = self
 
         @app.teardown_appcontext
@@ -47,7 +54,6 @@ class Database:
 
     @property
     def is_sqlite(self) -> bool:
-        assert self.engine is not None
         return self.engine.dialect.name == "sqlite"
 
 

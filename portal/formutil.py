@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField as _DateField
 from wtforms import Field, Form
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice is new in WTForms 3.3; the newest stubs (types-WTForms 3.2) do not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import ValidationError
+
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """The value of a field whose DataRequired validator has passed: never None."""
+    assert value is not None, "required() on a field that was not validated"
+    return value
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
@@ -31,7 +41,7 @@ def int_or_zero(value: Any) -> int:
     return 0 if value in ("", None) else int(value)
 
 
-def error_text(form) -> str:
+def error_text(form: Form) -> str:
     """All of a form's errors as one line, for a flash or an inline message."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 

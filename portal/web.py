@@ -26,7 +26,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
 from portal.errors import DomainError, Message
@@ -120,7 +120,7 @@ MAX_ID = 2**31 - 1  # ids and page numbers beyond this are nobody's: 404, never 
 class BoundedInt(IntegerConverter):
     """``<int:...>`` URL parts that a database integer can hold."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the test suite on SQLite and/or a throwaway PostgreSQL cluster.
+# Runs mypy over portal/ (modes all and sqlite), then the test suite on SQLite and/or a
+# throwaway PostgreSQL cluster. A mypy error fails the run; the tests still run.
 #   bash tests/harness.sh all|sqlite|postgres [pytest args...]
 # Installs what the browser tests need (Debian's chromium and CJK fonts, and a Java runtime for
 # the Nu Html Checker) when missing and root.
@@ -29,6 +30,18 @@ targets=(tests)
 for arg in "$@"; do case "$arg" in -*) ;; *) targets=(); break ;; esac; done
 
 status=0
+run_mypy() {
+  echo "=== mypy over portal/ ==="
+  local out errors
+  out=$($PY -m mypy --config-file tests/mypy.ini portal 2>&1) && errors=0 || {
+    errors=$(grep -c ': error:' <<<"$out" || true)
+    [ "$errors" -gt 0 ] || errors=1  # mypy failed without reporting errors (a crash, a bad config)
+  }
+  echo "$out"
+  echo "mypy: $errors errors"
+  [ "$errors" -eq 0 ] || status=1
+}
+
 run_sqlite() {
   echo "=== test suite on SQLite ==="
   TEST_DATABASE_URL="" $PY -m pytest "${targets[@]}" "$@" || status=$?
@@ -51,9 +64,9 @@ run_postgres() {
 }
 
 case "$mode" in
-  sqlite) run_sqlite "$@" ;;
+  sqlite) run_mypy; run_sqlite "$@" ;;
   postgres) run_postgres "$@" ;;
-  all) run_sqlite "$@"; run_postgres "$@" ;;
+  all) run_mypy; run_sqlite "$@"; run_postgres "$@" ;;
   *) echo "usage: $0 all|sqlite|postgres" >&2; exit 2 ;;
 esac
 exit $status

@@ -1,6 +1,8 @@
 """Forms for managing accounts."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -33,7 +35,7 @@ class UserEditForm(FlaskForm):
     roles = CheckboxesField(_l("角色"), choices=options((k, _l(v)) for k, v in ROLE_LABELS.items() if k != "staff"))
     active = BooleanField(_l("账号启用"), default=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.department_id.choices = _department_choices()
 
@@ -50,7 +52,7 @@ class UserCreateForm(UserEditForm):
 
     def validate_username(self, field: StringField) -> None:
         # Not even in another letter case: "Admin" beside "admin" misleads readers.
-        if db.session.scalar(select(User.id).where(func.lower(User.username) == field.data.lower())):
+        if db.session.scalar(select(User.id).where(func.lower(User.username) == (field.data or "").lower())):
             raise ValidationError(_l("该用户名已被使用。"))
 
     def validate_staff_no(self, field: StringField) -> None:

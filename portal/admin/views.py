@@ -23,7 +23,7 @@ from portal.auth import permissions
 from portal.auth.models import Department, User, UserRole
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.formutil import error_text
+from portal.formutil import error_text, required
 from portal.i18n import N_
 from portal.org import rules as org_rules
 from portal.org.models import Body, BodyKind, BodyMember, Seat
@@ -62,9 +62,9 @@ def create_user() -> Response:
     if form.validate_on_submit():
         password = rules.temporary_password()
         user = rules.create_user(
-            db.session, current_user, username=form.username.data, staff_no=form.staff_no.data,
-            name=form.name.data, department=_department(form.department_id.data),
-            is_party_member=form.is_party_member.data, roles=form.roles.data, password=password,
+            db.session, current_user, username=form.username.data or "", staff_no=form.staff_no.data or "",
+            name=form.name.data or "", department=_department(form.department_id.data),
+            is_party_member=form.is_party_member.data, roles=form.roles.data or [], password=password,
         )
         db.session.commit()
         return render("admin/password_issued.html", user=user, password=password)
@@ -82,9 +82,9 @@ def edit_user(user_id: int) -> Response:
     if form.validate_on_submit():
         try:
             rules.update_user(
-                db.session, current_user, user, name=form.name.data,
+                db.session, current_user, user, name=form.name.data or "",
                 department=_department(form.department_id.data), is_party_member=form.is_party_member.data,
-                roles=form.roles.data, active=form.active.data,
+                roles=form.roles.data or [], active=form.active.data,
             )
         except rules.AdminError as exc:
             db.session.rollback()
@@ -139,13 +139,13 @@ def departments() -> Response:
     error = None
     if form.validate_on_submit():
         try:
-            rules.create_department(db.session, current_user, form.name.data, form.kind.data)
+            rules.create_department(db.session, current_user, form.name.data or "", form.kind.data)
         except rules.AdminError as exc:
             db.session.rollback()
             error = explain(exc)
         else:
             db.session.commit()
-            flash(_("已添加部门“%(name)s”。", name=form.name.data.strip()), "success")
+            flash(_("已添加部门“%(name)s”。", name=(form.name.data or "").strip()), "success")
             return redirect_to(url_for("admin.departments"))
     counts = (
         select(Department, func.count(User.id))
@@ -170,7 +170,7 @@ def bodies() -> Response:
             if person is None:
                 raise rules.AdminError(N_("请选择人员。"))
             seat_member(db.session, current_user, BodyKind(form.body.data), person, seat=Seat(form.seat.data),
-                        title=form.title.data or "", starts_on=form.starts_on.data)
+                        title=form.title.data or "", starts_on=required(form.starts_on.data))
         except DomainError as exc:
             db.session.rollback()
             error = explain(exc)
@@ -196,7 +196,7 @@ def end_seat(member_id: int) -> Response:
         flash(error_text(form), "error")
         return redirect_to(url_for("admin.bodies"))
     try:
-        org_rules.end_seat(db.session, current_user, member, form.ends_on.data)
+        org_rules.end_seat(db.session, current_user, member, required(form.ends_on.data))
     except DomainError as exc:
         db.session.rollback()
         flash(explain(exc), "error")

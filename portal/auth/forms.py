@@ -1,11 +1,14 @@
 """Forms for signing in and managing one's own account."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from portal.auth.models import User
 from portal.auth.rules import password_problem
 from portal.formutil import options
 from portal.i18n import N_
@@ -28,7 +31,7 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(_l("请再次输入新密码。")), EqualTo("new_password", _l("两次输入的新密码不一致。"))],
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

@@ -37,10 +37,10 @@ def login() -> Response:
     error = None
     if form.validate_on_submit():
         address = client_address()
-        blocked = login_block_reason(db.session, form.username.data, address, _throttle())
+        blocked = login_block_reason(db.session, form.username.data or "", address, _throttle())
         error = explain(blocked) if blocked else None
         if error is None:
-            user = authenticate(db.session, form.username.data, form.password.data, address)
+            user = authenticate(db.session, form.username.data or "", form.password.data or "", address)
             db.session.commit()
             if user is not None:
                 start_session(user)
@@ -71,7 +71,7 @@ def change_password() -> Response:
     user = current_user._get_current_object()
     form = ChangePasswordForm(user)
     if form.validate_on_submit():
-        apply_password(db.session, user, form.new_password.data)
+        apply_password(db.session, user, form.new_password.data or "")
         db.session.commit()
         start_session(user)  # this browser stays signed in; every other copy is dead
         flash(_("密码已修改。其他设备上的登录已失效。"), "success")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -30,6 +31,7 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
     ).all()
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = _("公开登记簿")
     header = [_("序号"), _("公开类别"), _("公开目录"), _("标题"), _("版本"), _("公开范围"), _("起草人"), _("审批人"),
               _("发布时间"), _("公示截止"), _("状态"), _("撤回原因")]
@@ -51,6 +53,7 @@ def register_workbook(session: Session, start: date, end: date) -> bytes:
 def ack_workbook(notice: Notice, groups: list[AckGroup]) -> bytes:
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = _("阅读确认")
     append_row(ws, [notice.title])
     append_row(ws, [_("部门"), _("工号"), _("姓名"), _("是否确认"), _("确认时间")])

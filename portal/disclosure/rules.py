@@ -217,7 +217,7 @@ def approver_for(memberships: Memberships, notice: Notice) -> int | None:
 
 
 def _offices_named(channel: str) -> Message:
-    return Message.join([Message(OFFICE_NAMES[o]) for o in APPROVAL_CHAINS[channel]], "、")
+    return Message.joined([Message(OFFICE_NAMES[o]) for o in APPROVAL_CHAINS[channel]], "、")
 
 
 def _check_approver(session: Session, approver: User, notice: Notice, now: datetime) -> None:

@@ -5,6 +5,8 @@ everyone, and to-dos for the signed-in user.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify
 from flask_login import current_user
 from sqlalchemy import text
@@ -26,7 +28,7 @@ def index() -> Response:
     ctx = permissions.current_context()
     user = permissions.viewer(current_user)
     seq, head = chain_head(db.session)
-    context = dict(sections=registry.sections(user, ctx), now=ctx.now, chain_seq=seq, chain_head=head)
+    context: dict[str, Any] = dict(sections=registry.sections(user, ctx), now=ctx.now, chain_seq=seq, chain_head=head)
     if user is None:
         return render("home/public.html", **context)
     offices = [OFFICE_NAMES[o] for o in Office if ctx.memberships.holds(user.id, o)]
@@ -34,7 +36,7 @@ def index() -> Response:
 
 
 @bp.get("/healthz")
-def healthz() -> Response:
+def healthz() -> Response | tuple[Response, int]:
     """200 when the database answers; 503 otherwise."""
     try:
         db.session.execute(text("SELECT 1"))

@@ -119,8 +119,8 @@ def seed(session: Session, upload_dir: str) -> list[str]:
         return user
 
     taken = {row[1] for row in LEADERSHIP}
-    for username, name, dept, roles, party, _title in LEADERSHIP:
-        add(username, name, dept, roles, party)
+    for username, name, dept, roles, is_member, _title in LEADERSHIP:
+        add(username, name, dept, roles, is_member)
 
     others = STAFF_TOTAL - len(LEADERSHIP)
     names = iter(_names(rng, others, taken))

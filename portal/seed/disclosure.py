@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.disclosure import files, rules
-from portal.disclosure.models import CatalogItem
+from portal.disclosure.models import CatalogItem, Notice
 from portal.timeutil import utcnow
 
 # (channel, name, cadence, default audience, default 公示 days, description)
@@ -58,7 +58,8 @@ def seed(session: Session, users: dict[str, User], upload_dir: str, now: datetim
         return now - timedelta(days=days)
 
     def publish(item: str, author: str, title: str, body: str, days_ago: float, *, audience: str | None = None,
-                ack: bool = False, gongshi: int | None = None, attachments: tuple = ()):
+                ack: bool = False, gongshi: int | None = None,
+                attachments: tuple[tuple[str, bytes], ...] = ()) -> Notice:
         catalog = items[item]
         notice = rules.create_draft(
             session, users[author], item=catalog, audience=audience or catalog.default_audience, title=title,

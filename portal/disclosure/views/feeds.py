@@ -11,6 +11,7 @@ from portal.disclosure import queries
 from portal.disclosure.forms import CHANNEL_LABELS, RegisterExportForm
 from portal.disclosure.views import bp
 from portal.extensions import db
+from portal.formutil import required
 from portal.timeutil import to_local, utcnow
 
 
@@ -30,15 +31,18 @@ def feed(channel: str) -> Response:
     fg.link(href=url_for(f"disclosure.{channel}", _external=True), rel="alternate")
     fg.language("zh-CN")
     fg.author({"name": school_name})
-    fg.updated(to_local(rows[0].published_at) if rows else to_local(utcnow()))
+    newest = rows[0].published_at if rows else None
+    fg.updated(to_local(newest or utcnow()))
     for notice in reversed(rows):
+        published = notice.published_at
+        assert published is not None  # the list holds published notices only
         entry = fg.add_entry()
         link = url_for("disclosure.show", notice_id=notice.id, _external=True)
         entry.id(link)
         entry.title(notice.title)
         entry.link(href=link)
-        entry.published(to_local(notice.published_at))
-        entry.updated(to_local(notice.published_at))
+        entry.published(to_local(published))
+        entry.updated(to_local(published))
         entry.category(term=notice.catalog_item.name)
         entry.content(notice.body_html, type="html")
     resp = Response(fg.atom_str(pretty=True), mimetype="application/atom+xml")
@@ -57,7 +61,8 @@ def export_register() -> Response:
         return compliance_page(export_form=form, status=400)
     from portal.disclosure.exports import register_workbook
 
-    data = register_workbook(db.session, form.start.data, form.end.data)
-    name = _("公开登记簿_%(start)s_%(end)s.xlsx", start=form.start.data, end=form.end.data)
+    start, end = required(form.start.data), required(form.end.data)
+    data = register_workbook(db.session, start, end)
+    name = _("公开登记簿_%(start)s_%(end)s.xlsx", start=start, end=end)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -83,8 +83,9 @@ def create() -> Response:
     if not items:
         abort(403)
     form = _notice_form(items)
-    if request.method == "GET" and request.args.get("item", type=int):
-        item = next((i for i in items if i.id == request.args.get("item", type=int)), None)
+    wanted = request.args.get("item", type=int)
+    if request.method == "GET" and wanted:
+        item = next((i for i in items if i.id == wanted), None)
         if item:
             form.catalog_item_id.data = item.id
             form.audience.data = item.default_audience

@@ -27,7 +27,7 @@ def object_to(notice_id: int) -> Response:
     error = None
     if form.validate_on_submit():
         try:
-            rules.lodge_objection(db.session, current_user, notice, form.body.data, form.anonymous.data)
+            rules.lodge_objection(db.session, current_user, notice, form.body.data or "", form.anonymous.data)
         except rules.DisclosureError as exc:
             db.session.rollback()
             error = explain(exc)
@@ -47,7 +47,7 @@ def answer(objection_id: int) -> Response:
     form = AnswerForm(prefix=f"a{objection.id}")
     error = None
     if form.validate_on_submit():
-        rules.answer_objection(db.session, current_user, objection, form.answer.data)
+        rules.answer_objection(db.session, current_user, objection, form.answer.data or "")
         db.session.commit()
     else:
         error = (objection.id, error_text(form))

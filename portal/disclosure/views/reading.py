@@ -75,7 +75,7 @@ def _channel_list(channel: str) -> Response:
     form.item.choices = options([(0, _("全部"))] + [(i.id, i.name) for i in items])
     this_year = utcnow().year
     form.year.choices = options([(0, _("全部"))] + [(y, str(y)) for y in range(this_year, this_year - 6, -1)])
-    filters = {"item_id": None, "year": None, "withdrawn": False}
+    filters: dict[str, Any] = {"item_id": None, "year": None, "withdrawn": False}
     if form.validate():
         filters = {"item_id": form.item.data or None, "year": form.year.data or None,
                    "withdrawn": form.status.data == Status.WITHDRAWN.value}

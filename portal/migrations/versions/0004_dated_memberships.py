@@ -57,7 +57,7 @@ def upgrade() -> None:
         found = conn.execute(sa.text("SELECT id FROM body WHERE kind = :k"), {"k": kind}).scalar()
         if found is None:
             conn.execute(sa.text("INSERT INTO body (kind, name) VALUES (:k, :n)"), {"k": kind, "n": BODY_NAMES[kind]})
-            found = conn.execute(sa.text("SELECT id FROM body WHERE kind = :k"), {"k": kind}).scalar()
+            found = conn.execute(sa.text("SELECT id FROM body WHERE kind = :k"), {"k": kind}).scalar_one()
         return int(found)
 
     for role, kind, title in (("secretary", "party_committee", "书记"), ("principal", "admin_team", "校长")):

@@ -42,3 +42,20 @@ test-postgres: $(VENV)/.dev-installed translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache tests/artifacts
+
+# The benchmark (QUALITY.md "Performance benchmark protocol"); never part of `make test`.
+# Seeded databases are cached in benchmarks/data/ and remade when the seed code changes.
+BENCH_DATA := benchmarks/data
+BENCH_SEED := portal/seed/bench.py portal/seed/demo.py portal/seed/disclosure.py
+
+$(BENCH_DATA)/notices-%.sqlite3: $(BENCH_SEED) | $(VENV)/.installed
+	mkdir -p $(BENCH_DATA)
+	rm -f $@ $@-wal $@-shm
+	DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp SECRET_KEY=bench $(FLASK) seed-bench --notices $*
+	mv $@.tmp $@
+
+bench: $(VENV)/.installed translations $(BENCH_DATA)/notices-1000.sqlite3 $(BENCH_DATA)/notices-10000.sqlite3
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
+		echo "bench: wrk not installed (sudo apt-get install wrk); using the Python load generator"
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

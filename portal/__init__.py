@@ -43,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    from portal import delivery
+
+    delivery.init_app(app)  # before web: its after-request hook must run last (it compresses)
     web.init_app(app)
     app.request_class = web.PortalRequest  # htmx-aware, and free of control characters
     app.url_map.converters["int"] = web.BoundedInt

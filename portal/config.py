@@ -45,6 +45,8 @@ def defaults(instance_path: Path) -> dict:
         # Behind a reverse proxy, how many proxies to trust for X-Forwarded-For/-Proto; login
         # throttling counts per client address, so this must be right in production.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
+        # gzip text responses above a kilobyte (portal.delivery); 0 when the reverse proxy does it.
+        "COMPRESS_RESPONSES": env.get("COMPRESS_RESPONSES", "1") == "1",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],

@@ -237,6 +237,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _before() -> Response | None:
         write_intent.set(request.method not in SAFE_METHODS)
+        if request.endpoint == "static":  # the same file for everyone: no session, no database
+            return None
         if current_user.is_authenticated and _session_expired(app):
             logout_user()
             session.clear()
@@ -263,9 +265,12 @@ def init_app(app: Flask) -> None:
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if current_user and current_user.is_authenticated:
-            h["Cache-Control"] = "no-store"
-        resp.vary.add("Cookie")
+        # Static files are the same for everyone (and cached long by portal.delivery); asking
+        # who is signed in would also cost a database query per stylesheet.
+        if request.endpoint != "static":
+            if current_user and current_user.is_authenticated:
+                h["Cache-Control"] = "no-store"
+            resp.vary.add("Cookie")
         return resp
 
     app.add_template_filter(iso_utc, "iso_utc")

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -89,6 +90,12 @@ class Notice(Base):
     nothing is ever deleted, and a withdrawal keeps the row with its reason."""
 
     __tablename__ = "notice"
+    __table_args__ = (  # matching notice_list / visible(); see migration 0006
+        Index("ix_notice_channel_list", "status", "is_current", "channel", "published_at", "id", "audience"),
+        Index("ix_notice_recent", "status", "is_current", "published_at", "id", "audience"),
+        Index("ix_notice_ack_todo", "status", "is_current", "requires_ack", "published_at"),
+        Index("ix_notice_gongshi", "status", "is_current", "gongshi_end"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10), index=True)

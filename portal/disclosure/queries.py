@@ -12,7 +12,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from portal.auth.models import Department, User
 from portal.auth.permissions import Context
@@ -37,17 +37,30 @@ def awaiting_approval(user: User, ctx: Context) -> ColumnElement[bool]:
     return and_(Notice.status == Status.SUBMITTED.value, would_approve(user, ctx))
 
 
+_BODY_HTML = defer(Notice.body_html, raiseload=True)
+LIST_DEFERRED = (
+    defer(Notice.body_md, raiseload=True), _BODY_HTML,
+    defer(Notice.return_reason, raiseload=True), defer(Notice.withdraw_reason, raiseload=True),
+)
+
+
 def notice_list(
     user: Any,
     channel: str | None = None,
     item_id: int | None = None,
     year: int | None = None,
     withdrawn: bool = False,
+    with_body_html: bool = False,
 ) -> Select[tuple[Notice]]:
-    """Published (or withdrawn) current notices, newest first, with their catalogue items."""
+    """Published (or withdrawn) current notices, newest first, with their catalogue items.
+
+    Lists show titles, not bodies: the text columns are left out (and raise if a template
+    reaches for them); the feed asks for ``body_html`` back with ``with_body_html``.
+    """
+    deferred = [d for d in LIST_DEFERRED if not (with_body_html and d is _BODY_HTML)]
     query = (
         select(Notice)
-        .options(joinedload(Notice.catalog_item))
+        .options(joinedload(Notice.catalog_item), *deferred)
         .where(visible(user, include_withdrawn=withdrawn))
         .order_by(Notice.published_at.desc(), Notice.id.desc())
     )

@@ -21,7 +21,7 @@ def feed(channel: str) -> Response:
     from feedgen.feed import FeedGenerator
 
     permissions.require("notice.list")
-    rows = db.session.scalars(queries.notice_list(None, channel).limit(50)).all()
+    rows = db.session.scalars(queries.notice_list(None, channel, with_body_html=True).limit(50)).all()
     school_name = current_app.config["SCHOOL_NAME"]
     fg = FeedGenerator()
     fg.id(url_for("disclosure.feed", channel=channel, _external=True))

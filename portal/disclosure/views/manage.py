@@ -251,7 +251,7 @@ def approval_todos(user: User, ctx: Context) -> list[Todo]:
 def unread_todos(user: User, ctx: Context) -> list[Todo]:
     """Published notices that ask this reader to acknowledge them and have not been."""
     notices = db.session.scalars(
-        select(Notice).where(
+        select(Notice).options(*queries.LIST_DEFERRED).where(
             queries.visible(user, ctx=ctx), Notice.requires_ack.is_(True),
             ~Notice.id.in_(select(Acknowledgement.notice_id).where(Acknowledgement.user_id == user.id)),
         ).order_by(Notice.published_at.desc()).limit(10)

@@ -149,7 +149,7 @@ def download(attachment_id: int) -> Response:
 def home_sections(user: User | None, ctx: Context) -> list[Section]:
     """Notices in their 公示 window, and the latest of each channel, as this reader may see."""
     in_gongshi = db.session.scalars(
-        select(Notice).options(joinedload(Notice.catalog_item))
+        select(Notice).options(joinedload(Notice.catalog_item), *queries.LIST_DEFERRED)
         .where(queries.visible(user, ctx=ctx), Notice.gongshi_start <= ctx.now, Notice.gongshi_end >= ctx.now)
         .order_by(Notice.gongshi_end)
     ).all()

@@ -1,0 +1,212 @@
+"""Pages that cost the same at any size (issue 12), checked without timing anything:
+
+* every list, search, feed and home page runs the same number of statements at two data
+  sizes, for an anonymous reader and a signed-in one;
+* the query plans of those pages at a few thousand notices use an index for the filter and
+  the order: no full scan of ``notice`` and no temporary sort of it (SQLite
+  ``EXPLAIN QUERY PLAN``; PostgreSQL ``EXPLAIN`` after ``ANALYZE``);
+* list pages leave the notice bodies in the database; static files are fingerprinted,
+  cached for a year and gzipped, as are pages.
+
+Timings live only in ``make bench``.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import event, func, insert, select, text
+
+from portal.disclosure.models import Notice
+from portal.extensions import db
+from portal.timeutil import utcnow
+from tests.conftest import ON_POSTGRES, login_as
+from tests.disclosure.factories import catalog, user
+
+PAGES = [
+    "/",
+    "/notices/school",
+    "/notices/school?page=2",
+    "/notices/party",
+    "/notices/search?q=" + quote("绩效工资"),
+    "/feeds/school.atom",
+    "/feeds/party.atom",
+]
+
+
+@contextmanager
+def statements(app):
+    seen: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def add_notices(app, n: int) -> None:
+    """``n`` published notices across both channels and every audience, in one insert."""
+    if n == 0:
+        return
+    with app.app_context():
+        s = db.session
+        items = {ch: catalog(s, channel=ch, name=f"规模-{ch}", gongshi=5) for ch in ("party", "school")}
+        author, approver = user(s, "leader"), user(s, "principal")
+        start = s.scalar(select(func.count(Notice.id))) or 0
+        now = utcnow()
+        rows = []
+        for i in range(start, start + n):
+            channel = "party" if i % 4 == 1 else "school"
+            published = now - timedelta(hours=i + 1)
+            rows.append(dict(
+                channel=channel, catalog_item_id=items[channel].id, audience=("public", "staff", "party")[i % 3],
+                title=f"关于绩效工资的通知 {i}" if i % 7 == 0 else f"通知 {i}", body_md="正文" * 200,
+                body_html="<p>" + "正文" * 200 + "</p>", status="published" if i % 50 else "withdrawn",
+                requires_ack=i % 10 == 0, gongshi_days=5 if i % 4 == 0 else 0,
+                gongshi_start=published if i % 4 == 0 else None,
+                gongshi_end=published + timedelta(days=7) if i % 4 == 0 else None,
+                author_id=author.id, approver_id=approver.id, created_at=published, updated_at=published,
+                submitted_at=published, published_at=published, is_current=True, version=1,
+                return_reason="", withdraw_reason="",
+            ))
+        s.execute(insert(Notice), rows)
+        s.execute(Notice.__table__.update().where(Notice.series_id.is_(None)).values(series_id=Notice.id))
+        s.commit()
+
+
+def _get(client, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200, (path, r.status_code)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "teacher"])
+def test_statements_per_page_do_not_grow_with_the_data(app, client, people, signed_in):
+    if signed_in:
+        login_as(client, app, "staff")
+    add_notices(app, 45)
+    counts: dict[str, list[int]] = {path: [] for path in PAGES}
+    for extra in (0, 400):
+        add_notices(app, extra)
+        for path in PAGES:
+            _get(client, path)  # warm
+            with statements(app) as seen:
+                _get(client, path)
+            counts[path].append(len(seen))
+    print({path: c for path, c in counts.items()})
+    for path, (small, large) in counts.items():
+        assert small == large <= 8, (path, small, large)
+
+
+# --- query plans at a few thousand notices ---------------------------------------------------------
+
+BIG_TABLES = ("notice", "notice_ack", "notice_objection", "audit_event")
+
+
+def _problems_sqlite(plan: list[str], sorting_allowed: bool) -> list[str]:
+    bad = []
+    for line in plan:
+        m = re.match(r"SCAN (\w+)", line)
+        if m and m.group(1) in BIG_TABLES and "COVERING INDEX" not in line and " USING INDEX" not in line:
+            bad.append(line)
+        if "TEMP B-TREE" in line and not sorting_allowed:
+            bad.append(line)
+    return bad
+
+
+def _problems_postgres(plan: list[str], sorting_allowed: bool) -> list[str]:
+    bad = [line for line in plan if re.search(r"Seq Scan on (%s)\b" % "|".join(BIG_TABLES), line)]
+    if not sorting_allowed:
+        bad += [line for line in plan if re.search(r"\bSort\b", line) and "Sort Key: catalog_item" not in line]
+    return bad
+
+
+@pytest.mark.parametrize("path", PAGES + ["/notices/school?item=ITEM", "/notices/school?year=YEAR"])
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "teacher"])
+def test_list_queries_use_an_index_for_filter_and_order(app, client, people, path, signed_in):
+    add_notices(app, 3000)
+    with app.app_context():
+        item = db.session.scalar(select(Notice.catalog_item_id).where(Notice.channel == "school").limit(1))
+        if ON_POSTGRES:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+    path = path.replace("ITEM", str(item)).replace("YEAR", str(utcnow().year))
+    if signed_in:
+        login_as(client, app, "staff")
+    _get(client, path)
+    with statements(app) as seen:
+        _get(client, path)
+    # A search sorts what the trigram index found; every other list reads in index order.
+    sorting_allowed = "/search" in path
+    report = []
+    with app.app_context():
+        conn = db.session.connection()
+        for sql, params in seen:
+            if not sql.lstrip().upper().startswith("SELECT") or "notice" not in sql:
+                continue
+            if ON_POSTGRES:
+                plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params).all()]
+                bad = _problems_postgres(plan, sorting_allowed)
+            else:
+                plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+                bad = _problems_sqlite(plan, sorting_allowed)
+            if bad:
+                report.append((sql[:300], plan))
+        db.session.rollback()
+    assert not report, report
+
+
+# --- bodies, static files, compression --------------------------------------------------------
+
+def test_list_pages_do_not_load_notice_bodies(app, client, people):
+    add_notices(app, 30)
+    login_as(client, app, "staff")
+    for path in ("/", "/notices/school", "/notices/search?q=" + quote("绩效工资")):
+        with statements(app) as seen:
+            _get(client, path)
+        loading = [sql for sql, _ in seen if re.search(r"notice\.body_(md|html)\s*(,|FROM)", sql)]
+        assert not loading, (path, loading)
+    with statements(app) as seen:  # the feed carries the rendered bodies
+        _get(client, "/feeds/school.atom")
+    assert any("notice.body_html" in sql for sql, _ in seen)
+
+
+def test_static_files_are_fingerprinted_cached_and_gzipped(app, client, people):
+    html = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    assert len(urls) >= 3 and all(re.search(r"\?v=[0-9a-f]{12}$", u) for u in urls), urls
+    for url in urls:
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200
+        assert "immutable" in r.headers["Cache-Control"] and "max-age=31536000" in r.headers["Cache-Control"]
+        assert "Accept-Encoding" in r.headers.get("Vary", "")
+        if len(gzip.decompress(r.data) if r.headers.get("Content-Encoding") == "gzip" else r.data) > 1024:
+            assert r.headers["Content-Encoding"] == "gzip"
+    plain = client.get(urls[0].split("?")[0])  # without the current fingerprint: revalidate as before
+    assert "immutable" not in (plain.headers.get("Cache-Control") or "")
+    login_as(client, app, "staff")  # the same for signed-in readers, without no-store
+    r = client.get(urls[0])
+    assert "immutable" in r.headers["Cache-Control"] and "no-store" not in r.headers["Cache-Control"]
+
+
+def test_pages_are_gzipped_when_the_client_accepts_it(app, client, people):
+    add_notices(app, 30)
+    plain = client.get("/notices/school")
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    packed = client.get("/notices/school", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert 'class="notice-list"' in gzip.decompress(packed.data).decode()
+    assert len(packed.data) < len(plain.data) / 2
+    feed = client.get("/feeds/school.atom", headers={"Accept-Encoding": "gzip"})
+    assert feed.headers["Content-Encoding"] == "gzip" and b"<feed" in gzip.decompress(feed.data)
+    tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in tiny.headers  # under a kilobyte: not worth it

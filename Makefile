@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app portal
 
-.PHONY: run test test-sqlite test-postgres translations extract-messages bench clean
+.PHONY: run test test-sqlite test-postgres translations extract-messages bench bench-pg-plans clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -59,3 +59,8 @@ bench: $(VENV)/.installed translations $(BENCH_DATA)/notices-1000.sqlite3 $(BENC
 		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		echo "bench: wrk not installed (sudo apt-get install wrk); using the Python load generator"
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# PostgreSQL plans of the benchmark pages at 10,000 notices (a throwaway cluster); run.py
+# adds them to RESULTS.md.
+bench-pg-plans: $(VENV)/.installed
+	$(BIN)/python benchmarks/pg_plans.py

@@ -422,6 +422,22 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
             flag = " ⚠" if plan_problems(p["plan"]) else ""
             out += ["```sql", sql, "```", "```" + flag, *p["plan"], "```"]
         out.append("")
+    pg = HERE / "runs" / "pg-plans.json"
+    if pg.exists():
+        pgp = json.loads(pg.read_text())
+        out += [f"## Query plans on PostgreSQL at {pgp['notices']:,} notices (`EXPLAIN` after `VACUUM ANALYZE`)", "",
+                f"From `make bench-pg-plans` at commit {pgp['commit']}; ⚠ marks a sequential scan or a sort of"
+                " `notice`.", ""]
+        for key, label, _path, _signed in PAGES:
+            entry = pgp["pages"].get(key)
+            if not entry:
+                continue
+            out += [f"### `{label}` ({entry['statements']} statements)", ""]
+            for p in entry["plans"]:
+                sql = p["sql"] if len(p["sql"]) < 400 else p["sql"][:400] + " …"
+                flag = " ⚠" if any(re.search(r"Seq Scan on notice\b|\bSort\b", ln) for ln in p["plan"]) else ""
+                out += ["```sql", sql, "```", "```" + flag, *p["plan"], "```"]
+            out.append("")
     out += ["<!-- notes -->", notes.strip(), ""]
     return "\n".join(out)
 

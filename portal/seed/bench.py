@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Department, User
 from portal.disclosure import rules
 from portal.disclosure.models import CatalogItem, Notice
+from portal.org.models import BodyMember
 from portal.seed import demo
 from portal.timeutil import utcnow
 
@@ -161,6 +162,9 @@ def seed(session: Session, upload_dir: str, *, notices: int = NOTICES, staff: in
     now = now or utcnow()
     rng = random.Random(seed_value)
     demo.seed(session, upload_dir)
+    # The demo's office holders took their seats in 2024; here they have held them for the
+    # whole five years, so every old notice has its approver (approval follows membership).
+    session.execute(update(BodyMember).values(starts_on=(now - timedelta(days=365 * YEARS + 31)).date()))
     commit()
     password_hash = session.scalar(select(User.password_hash).where(User.username == "admin"))
     assert password_hash is not None

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text, true
 from sqlalchemy.orm import Session, defer, joinedload
 
 from portal.auth.models import Department, User
@@ -28,7 +28,8 @@ def visible(user: Any, *, include_withdrawn: bool = False, current_only: bool = 
     statuses = [Status.PUBLISHED.value] + ([Status.WITHDRAWN.value] if include_withdrawn else [])
     conditions = [Notice.status.in_(statuses), Notice.audience.in_(sorted(readable_audiences(user, ctx)))]
     if current_only:
-        conditions.append(Notice.is_current.is_(True))
+        # "= true", not "IS TRUE": PostgreSQL can use only the former as an index condition.
+        conditions.append(Notice.is_current == true())
     return and_(*conditions)
 
 

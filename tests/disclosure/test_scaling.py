@@ -123,10 +123,19 @@ def _problems_sqlite(plan: list[str], sorting_allowed: bool) -> list[str]:
     return bad
 
 
-def _problems_postgres(plan: list[str], sorting_allowed: bool) -> list[str]:
-    bad = [line for line in plan if re.search(r"Seq Scan on (%s)\b" % "|".join(BIG_TABLES), line)]
+def _problems_postgres(plan: list[str], sorting_allowed: bool, counting: bool) -> list[str]:
+    """Sequential scans of the big tables, and full sorts of more than a handful of rows.
+
+    An Incremental Sort reads rows already in index order (it only orders ties), and a
+    handful of 公示 rows found by an index may be sorted. A count of a large share of the
+    table touches every matching row whichever way; PostgreSQL may rightly read the heap.
+    """
+    bad = [] if counting else [line for line in plan if re.search(r"Seq Scan on (%s)\b" % "|".join(BIG_TABLES), line)]
     if not sorting_allowed:
-        bad += [line for line in plan if re.search(r"\bSort\b", line) and "Sort Key: catalog_item" not in line]
+        for line in plan:
+            m = re.search(r"(?<!Incremental )\bSort\s+\(cost=[\d.]+\.\.[\d.]+ rows=(\d+)", line)
+            if m and int(m.group(1)) > 50:
+                bad.append(line)
     return bad
 
 
@@ -136,9 +145,9 @@ def test_list_queries_use_an_index_for_filter_and_order(app, client, people, pat
     add_notices(app, 3000)
     with app.app_context():
         item = db.session.scalar(select(Notice.catalog_item_id).where(Notice.channel == "school").limit(1))
-        if ON_POSTGRES:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        if ON_POSTGRES:  # statistics and the visibility map, as autovacuum would leave them
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE notice"))
     path = path.replace("ITEM", str(item)).replace("YEAR", str(utcnow().year))
     if signed_in:
         login_as(client, app, "staff")
@@ -155,13 +164,15 @@ def test_list_queries_use_an_index_for_filter_and_order(app, client, people, pat
                 continue
             if ON_POSTGRES:
                 plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params).all()]
-                bad = _problems_postgres(plan, sorting_allowed)
+                bad = _problems_postgres(plan, sorting_allowed, sql.lstrip().upper().startswith("SELECT COUNT("))
             else:
                 plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
                 bad = _problems_sqlite(plan, sorting_allowed)
             if bad:
                 report.append((sql[:300], plan))
         db.session.rollback()
+    for sql, plan in report:
+        print(sql, *plan, sep="\n")
     assert not report, report
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.auth import permissions
@@ -252,7 +252,7 @@ def unread_todos(user: User, ctx: Context) -> list[Todo]:
     """Published notices that ask this reader to acknowledge them and have not been."""
     notices = db.session.scalars(
         select(Notice).options(*queries.LIST_DEFERRED).where(
-            queries.visible(user, ctx=ctx), Notice.requires_ack.is_(True),
+            queries.visible(user, ctx=ctx), Notice.requires_ack == true(),
             ~Notice.id.in_(select(Acknowledgement.notice_id).where(Acknowledgement.user_id == user.id)),
         ).order_by(Notice.published_at.desc()).limit(10)
     ).all()

@@ -53,6 +53,7 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("home_user", "/ signed in (teacher1)", "/", True),
 ]
 USER, PASSWORD = "teacher1", "demo-2026"
+EXTRA_ENV: dict[str, str] = {}
 TARGET_SHARE = {"healthz": 0.60, "home_user": 0.20, "school_user": 0.20}
 DEFAULT_SHARE = 0.30
 
@@ -192,7 +193,8 @@ def statements_per_page(url: str) -> dict[str, Any]:
     from portal import create_app
     from portal.extensions import db
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+    # The page cache is off here: these are the statements of a page that must be rendered.
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "PAGE_CACHE": False,
                       "LOGIN_MAX_PER_PAIR": 1000, "LOGIN_MAX_PER_ADDRESS": 1000, "LOGIN_MAX_PER_ACCOUNT": 1000})
     result: dict[str, Any] = {}
     with app.app_context():
@@ -276,7 +278,7 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
                    env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}, capture_output=True)
     print(f"  statements and plans ({db_path.name})", flush=True)
     inproc = statements_per_page(url)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOGIN_MAX_PER_ADDRESS": "1000"}
+    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", **EXTRA_ENV}
     portal = Gunicorn("wsgi:app", env, workers=2)
     floor = Gunicorn("benchmarks.hello:app", {}, workers=2)
     try:
@@ -357,7 +359,8 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
         f"- commit: {run['commit']}",
         f"- load: {run['tool']}, {run['threads']} threads, {run['connections']} connections, {run['seconds']} s per run,"
         f" {run['rounds']} round(s); gunicorn 2 sync workers on loopback for the portal and for the floor"
-        " (bare Flask \"hello\"), floor runs interleaved before and after every page run",
+        " (bare Flask \"hello\"), floor runs interleaved before and after every page run"
+        + (f"; portal environment {' '.join(run.get('env', []))}" if run.get("env") else ""),
         f"- data: `flask seed-bench` (300 staff) with {int(small):,} and {int(big):,} notices; SQLite",
         "",
         f"Floor at {int(big):,}: {B['floor_rps']:.0f} req/s, p95 {B['floor_p95']:.1f} ms.",
@@ -450,11 +453,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--save-as", default="latest", help="name of the JSON under benchmarks/runs/")
+    ap.add_argument("--env", action="append", default=[], help="NAME=value for the portal's gunicorn")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
+    EXTRA_ENV.update(kv.split("=", 1) for kv in args.env)
     run: dict[str, Any] = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "commit": commit(),
         "tool": "wrk" if shutil.which("wrk") else "python load generator", "threads": args.threads,
-        "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds, "sizes": {},
+        "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds, "env": args.env,
+        "sizes": {},
     }
     for size in args.sizes.split(","):
         db_path = HERE / "data" / f"notices-{size}.sqlite3"

@@ -46,6 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import delivery
 
     delivery.init_app(app)  # before web: its after-request hook must run last (it compresses)
+    from portal import pagecache
+
+    pagecache.init_app(app)
     web.init_app(app)
     app.request_class = web.PortalRequest  # htmx-aware, and free of control characters
     app.url_map.converters["int"] = web.BoundedInt

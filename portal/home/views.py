@@ -16,12 +16,14 @@ from portal.audit.rules import chain_head
 from portal.auth import permissions
 from portal.extensions import db
 from portal.org.models import OFFICE_NAMES, Office
+from portal.pagecache import public_page
 from portal.web import render
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@public_page()
 def index() -> Response:
     """Anonymous visitors see the public portal; signed-in staff see their dashboard."""
     permissions.require("portal.view")

@@ -221,3 +221,59 @@ def test_pages_are_gzipped_when_the_client_accepts_it(app, client, people):
     assert feed.headers["Content-Encoding"] == "gzip" and b"<feed" in gzip.decompress(feed.data)
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers  # under a kilobyte: not worth it
+
+
+# --- the public page cache ---------------------------------------------------------------------
+
+@pytest.fixture
+def cached_app(template_db, tmp_path):
+    from portal import create_app
+    from tests.conftest import Client, _config, fresh_database_url
+
+    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads"),
+                             PAGE_CACHE=True))
+    app.test_client_class = Client
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_public_pages_are_cached_until_the_data_changes(cached_app):
+    from tests.conftest import make_user
+    from tests.disclosure.factories import published
+
+    app = cached_app
+    with app.app_context():
+        for role in ("leader", "principal", "secretary", "staff"):
+            make_user(role, {role})
+        published(db.session, title="第一条公开通知", audience="public")
+        db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    assert "第一条公开通知" in first.get("/notices/school").get_data(as_text=True)
+    with statements(app) as seen:
+        page = second.get("/notices/school").get_data(as_text=True)
+    selects = [sql for sql, _ in seen if sql.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1 and "第一条公开通知" in page  # served from the cache: only the data version asked
+    # each visitor gets their own CSRF token, never the one of whoever filled the cache
+    tokens = {re.search(r'"X-CSRFToken": "([^"]+)"', c.get("/notices/school").get_data(as_text=True)).group(1)
+              for c in (first, second)}
+    assert len(tokens) == 2
+    with second.session_transaction() as s:
+        assert s["csrf_token"]
+    # a publish through the rules shows on the next request
+    with app.app_context():
+        published(db.session, title="第二条公开通知", audience="public")
+        db.session.commit()
+    assert "第二条公开通知" in second.get("/notices/school").get_data(as_text=True)
+    # a signed-in reader is never served the anonymous page, nor cached
+    with app.app_context():
+        published(db.session, title="校内通知仅限教职工", audience="staff")
+        db.session.commit()
+    assert "校内通知仅限教职工" not in first.get("/notices/school").get_data(as_text=True)
+    login_as(first, app, "staff")
+    assert "校内通知仅限教职工" in first.get("/notices/school").get_data(as_text=True)
+    assert "校内通知仅限教职工" not in second.get("/notices/school").get_data(as_text=True)
+    # htmx fragments and full pages are kept apart
+    fragment = second.get("/notices/school", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert not fragment.lstrip().startswith("<!doctype")
+    assert second.get("/notices/school").get_data(as_text=True).lstrip().startswith("<!doctype")

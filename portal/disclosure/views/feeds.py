@@ -12,10 +12,12 @@ from portal.disclosure.forms import CHANNEL_LABELS, RegisterExportForm
 from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import required
+from portal.pagecache import public_page
 from portal.timeutil import to_local, utcnow
 
 
 @bp.get("/feeds/<any(party, school):channel>.atom")
+@public_page(everyone=True)
 def feed(channel: str) -> Response:
     """Atom feed of public notices only, whoever asks (feeds are read without a session)."""
     from feedgen.feed import FeedGenerator

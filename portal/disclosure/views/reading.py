@@ -23,6 +23,7 @@ from portal.disclosure.rules import gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
+from portal.pagecache import public_page
 from portal.registry import Section
 from portal.timeutil import utcnow
 from portal.web import paginate, render
@@ -86,18 +87,21 @@ def _channel_list(channel: str) -> Response:
 
 
 @bp.get("/notices/party")
+@public_page()
 def party() -> Response:
     """Party-affairs notices (党务公开) this reader may see, with filters and paging."""
     return _channel_list("party")
 
 
 @bp.get("/notices/school")
+@public_page()
 def school() -> Response:
     """School-affairs notices (校务公开) this reader may see, with filters and paging."""
     return _channel_list("school")
 
 
 @bp.get("/notices/search")
+@public_page()
 def search() -> Response:
     """Search titles and bodies (Chinese substrings); the results fragment swaps as one types."""
     permissions.require("notice.list")

@@ -1,0 +1,90 @@
+"""Whole-page caching of the public pages, keyed by a data version.
+
+Anonymous readers all see the same public notices, so the home page, the channel lists,
+search results and feeds are rendered once per *data version* and served from memory
+(per worker) until the data changes. The data version is the head of the audit chain:
+every state change goes through a rule function that appends to it, so a publish,
+withdrawal or correction changes the key and shows on the next request. The key also
+holds the URL, the language, page-or-fragment, and the current minute (pages that show
+公示 countdowns move on within a minute).
+
+What is never cached: anything for a signed-in reader, a response that is not 200, a
+request that carries flashed messages. Each anonymous page carries its visitor's own CSRF
+token: it is cut out of the cached copy and the current visitor's put back in.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+PLACEHOLDER = "\x1fcsrf-token\x1f"  # a control character: never in a rendered page
+
+
+def init_app(app: Flask) -> None:
+    # Off in tests unless a test asks for it: tests write rows directly, outside the rules.
+    app.config.setdefault("PAGE_CACHE", os.environ.get("PAGE_CACHE", "1") == "1" and not app.config.get("TESTING"))
+    app.config.setdefault("PAGE_CACHE_ENTRIES", 256)
+    app.extensions["page_cache"] = OrderedDict()
+
+
+def data_version() -> int:
+    return db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+
+
+def _cacheable(everyone: bool) -> bool:
+    if not current_app.config["PAGE_CACHE"] or request.method != "GET":
+        return False
+    if "_flashes" in session:
+        return False
+    return everyone or not current_user.is_authenticated
+
+
+def public_page(everyone: bool = False) -> Callable[[F], F]:
+    """Cache this view's response for anonymous readers (``everyone``: for all readers,
+    when the view shows only public data whoever asks, like the feeds)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not _cacheable(everyone):
+                return view(*args, **kwargs)
+            from portal.web import is_partial
+
+            cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]] = current_app.extensions["page_cache"]
+            key = (request.full_path, str(get_locale()), is_partial(), data_version(), int(time.time() // 60))
+            hit = cache.get(key)
+            if hit is not None:
+                cache.move_to_end(key)
+                body, status, headers = hit
+                if PLACEHOLDER.encode() in body:
+                    body = body.replace(PLACEHOLDER.encode(), generate_csrf().encode())
+                return Response(body, status, headers)
+            resp = current_app.make_response(view(*args, **kwargs))
+            if resp.status_code == 200 and not resp.direct_passthrough and "_flashes" not in session:
+                body = resp.get_data()
+                token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+                if token:  # the page carries this visitor's token: keep a hole for the next one's
+                    body = body.replace(token.encode(), PLACEHOLDER.encode())
+                headers = {k: v for k, v in resp.headers.items() if k in ("Content-Type", "Vary", "Cache-Control")}
+                cache[key] = (body, resp.status_code, headers)
+                while len(cache) > current_app.config["PAGE_CACHE_ENTRIES"]:
+                    cache.popitem(last=False)
+            return resp
+
+        return cast(F, wrapper)
+
+    return decorate

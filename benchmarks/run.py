@@ -235,6 +235,14 @@ def statements_per_page(url: str) -> dict[str, Any]:
     return result
 
 
+def _pg_problem(line: str) -> bool:
+    """A sequential scan of notice, or a full sort of more than 50 rows (PostgreSQL)."""
+    if re.search(r"Seq Scan on notice\b", line):
+        return True
+    m = re.search(r"(?<!Incremental )\bSort\s+\(cost=[\d.]+\.\.[\d.]+ rows=(\d+)", line)
+    return bool(m and int(m.group(1)) > 50)
+
+
 def plan_problems(plan: list[str]) -> list[str]:
     """Full scans and temporary sorts of the big tables in one SQLite plan."""
     bad = []
@@ -429,8 +437,8 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
     if pg.exists():
         pgp = json.loads(pg.read_text())
         out += [f"## Query plans on PostgreSQL at {pgp['notices']:,} notices (`EXPLAIN` after `VACUUM ANALYZE`)", "",
-                f"From `make bench-pg-plans` at commit {pgp['commit']}; ⚠ marks a sequential scan or a sort of"
-                " `notice`.", ""]
+                f"From `make bench-pg-plans` at commit {pgp['commit']}; ⚠ marks a sequential scan of `notice` or"
+                " a full sort of more than 50 rows.", ""]
         for key, label, _path, _signed in PAGES:
             entry = pgp["pages"].get(key)
             if not entry:
@@ -438,7 +446,7 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
             out += [f"### `{label}` ({entry['statements']} statements)", ""]
             for p in entry["plans"]:
                 sql = p["sql"] if len(p["sql"]) < 400 else p["sql"][:400] + " …"
-                flag = " ⚠" if any(re.search(r"Seq Scan on notice\b|\bSort\b", ln) for ln in p["plan"]) else ""
+                flag = " ⚠" if any(_pg_problem(ln) for ln in p["plan"]) else ""
                 out += ["```sql", sql, "```", "```" + flag, *p["plan"], "```"]
             out.append("")
     out += ["<!-- notes -->", notes.strip(), ""]

@@ -433,6 +433,16 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
             flag = " ⚠" if plan_problems(p["plan"]) else ""
             out += ["```sql", sql, "```", "```" + flag, *p["plan"], "```"]
         out.append("")
+    nocache = HERE / "runs" / "nocache.json"
+    if nocache.exists() and big in json.loads(nocache.read_text())["sizes"]:
+        nc = json.loads(nocache.read_text())
+        N = nc["sizes"][big]
+        out += ["", f"## Without the page cache (`PAGE_CACHE=0`), {int(big):,} notices", "",
+                f"{nc['date']}, commit {nc['commit']}: every page rendered, with the indexes and the other changes.", "",
+                "| page | share of floor | p95 ms / × floor | p99 ms |", "|---|---|---|---|"]
+        for key, label, _path, _signed in PAGES:
+            e = N["pages"][key]
+            out.append(f"| `{label}` | {pct(e['share'])} | {e['p95']:.1f} / {e['p95_ratio']:.1f}× | {e['p99']:.1f} |")
     pg = HERE / "runs" / "pg-plans.json"
     if pg.exists():
         pgp = json.loads(pg.read_text())
@@ -462,7 +472,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--save-as", default="latest", help="name of the JSON under benchmarks/runs/")
     ap.add_argument("--env", action="append", default=[], help="NAME=value for the portal's gunicorn")
+    ap.add_argument("--render-only", metavar="NAME", help="rewrite RESULTS.md from runs/NAME.json")
     args = ap.parse_args()
+    if args.render_only:
+        write_results(json.loads((HERE / "runs" / f"{args.render_only}.json").read_text()), args.render_only)
+        return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
     EXTRA_ENV.update(kv.split("=", 1) for kv in args.env)
     run: dict[str, Any] = {
@@ -480,12 +494,17 @@ def main() -> None:
     runs = HERE / "runs"
     runs.mkdir(exist_ok=True)
     (runs / f"{args.save_as}.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
+    write_results(run, args.save_as)
+
+
+def write_results(run: dict[str, Any], name: str) -> None:
+    runs = HERE / "runs"
     results = HERE / "RESULTS.md"
     notes = ""
     if results.exists() and "<!-- notes -->" in results.read_text():
         notes = results.read_text().split("<!-- notes -->", 1)[1]
     before_path = runs / "before.json"
-    before = json.loads(before_path.read_text()) if before_path.exists() and args.save_as != "before" else None
+    before = json.loads(before_path.read_text()) if before_path.exists() and name != "before" else None
     results.write_text(render(run, before, notes))
     print(f"wrote {results.relative_to(ROOT)}")
 

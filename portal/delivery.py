@@ -70,7 +70,7 @@ def _compress(app: Flask, resp: Response, static_cache: dict[tuple[str, str], by
     if resp.status_code != 200 or "Content-Encoding" in resp.headers or resp.mimetype not in COMPRESSIBLE:
         return
     resp.vary.add("Accept-Encoding")
-    if "gzip" not in request.accept_encodings:
+    if not request.accept_encodings.quality("gzip"):
         return
     if request.endpoint == "static":
         key = (request.path, resp.get_etag()[0] or "")

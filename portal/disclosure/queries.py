@@ -26,7 +26,9 @@ def visible(user: Any, *, include_withdrawn: bool = False, current_only: bool = 
     """SQL condition: notices this reader may see in lists, search and feeds (published, or
     withdrawn when asked; in an audience the reader belongs to)."""
     statuses = [Status.PUBLISHED.value] + ([Status.WITHDRAWN.value] if include_withdrawn else [])
-    conditions = [Notice.status.in_(statuses), Notice.audience.in_(sorted(readable_audiences(user, ctx)))]
+    conditions: list[ColumnElement[bool]] = [
+        Notice.status.in_(statuses), Notice.audience.in_(sorted(readable_audiences(user, ctx))),
+    ]
     if current_only:
         # "= true", not "IS TRUE": PostgreSQL can use only the former as an index condition.
         conditions.append(Notice.is_current == true())

@@ -3,7 +3,7 @@ sessions, locale, and the error pages."""
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any, Callable, TypeVar, cast
 from urllib.parse import urlsplit
 
 import flask
@@ -103,6 +103,26 @@ def redirect(location: str, code: int = 302) -> Response:
     resp = flask.redirect(location, code)
     assert isinstance(resp, Response)
     return resp
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def writes_late(view: V) -> V:
+    """Mark a view that does slow work (rendering Markdown) before it writes.
+
+    Its request starts with a read transaction, which on SQLite blocks no writer; the view
+    calls :func:`begin_write` once the slow part is done, right before its rule function.
+    """
+    view.writes_late = True  # type: ignore[attr-defined]
+    return view
+
+
+def begin_write() -> None:
+    """End this request's read transaction; the next statement takes the write lock
+    (BEGIN IMMEDIATE on SQLite). Objects loaded so far are refreshed on their next use."""
+    db.session.commit()
+    write_intent.set(True)
 
 
 def redirect_to(url: str) -> Response:
@@ -236,7 +256,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _before() -> Response | None:
-        write_intent.set(request.method not in SAFE_METHODS)
+        view = app.view_functions.get(request.endpoint or "")
+        write_intent.set(request.method not in SAFE_METHODS and not getattr(view, "writes_late", False))
         if request.endpoint == "static":  # the same file for everyone: no session, no database
             return None
         if current_user.is_authenticated and _session_expired(app):

@@ -229,6 +229,41 @@ def test_markdown_is_sanitised(payload):
         assert bad not in lowered, (payload, html)
 
 
+HOSTILE_MARKDOWN = {
+    "brackets": "[" * 50_000,
+    "open links": "[a](" * 12_500,
+    "emphasis": "_a" * 25_000,
+    "labels": "[x" * 25_000,
+    "images": "![[" * 16_666,
+    "strong": "**a" * 16_666,
+    "angle links": "[](<" * 12_500,
+    "quotes": "> " * 25_000,
+    "table": "|a" * 12_499 + "\n" + "|-" * 12_499,
+    "nested lists": "".join(" " * (2 * i) + "- x\n" for i in range(200)),
+    "quotes and lists": "> - " * 12_500,
+    "html": "<" * 50_000,
+    "unclosed tags": "<a" * 25_000,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_MARKDOWN)
+def test_markdown_renders_any_input_up_to_the_cap_in_bounded_time(name):
+    import time
+
+    text = HOSTILE_MARKDOWN[name]
+    assert len(text) <= rules.BODY_MAX
+    started = time.perf_counter()
+    rules.render_markdown(text)
+    elapsed = time.perf_counter() - started
+    print(f"markdown {name}: {len(text):,} chars in {elapsed * 1000:.0f} ms")
+    assert elapsed < 2.0  # a bound, not a benchmark: it was minutes for 50,000 "["
+
+
+def test_a_link_whose_address_is_removed_renders_as_its_text():
+    html = rules.render_markdown("看 [点我](javascript:alert(1)) 和 [官网](https://example.org)")
+    assert "点我" in html and html.count("<a ") == 1 and 'href="https://example.org"' in html
+
+
 def test_markdown_keeps_tables_lists_and_links():
     html = rules.render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n- 甲\n- 乙\n\n[链接](https://example.org)")
     assert "<table>" in html and "<li>甲</li>" in html

@@ -16,7 +16,7 @@ from portal.disclosure import rules
 from portal.disclosure.models import Attachment, Notice, Objection
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.conftest import login_as
+from tests.conftest import ON_POSTGRES, login_as
 from tests.disclosure.factories import catalog, draft, published, user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -467,3 +467,46 @@ def test_exports_write_formula_like_text_as_text(app, client, people):
         formulas = [c.coordinate for c in cells if c.data_type == "f"]
         assert formulas == [], name
         assert expected <= {c.value for c in cells}, name
+
+
+# --- rendering never holds the write lock ------------------------------------------------------
+
+def _writer_can_start(app) -> bool:
+    """Whether another connection could take SQLite's write lock right now (no waiting)."""
+    import sqlite3
+
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock")
+def test_markdown_is_rendered_while_other_writers_can_write(app, client, people, monkeypatch):
+    real = rules.render_markdown
+    seen: list[bool] = []
+
+    def probing(text: str) -> str:
+        seen.append(_writer_can_start(app))
+        return real(text)
+
+    monkeypatch.setattr(rules, "render_markdown", probing)
+    with app.app_context():
+        item_id = catalog(db.session).id
+        db.session.commit()
+    login_as(client, app, "leader")
+    form = {"catalog_item_id": item_id, "audience": "staff", "title": "渲染", "body_md": "[" * 500, "gongshi_days": "0"}
+    assert client.post("/notices/new", data=form).status_code == 303
+    with app.app_context():
+        notice_id = db.session.scalar(select(Notice.id))
+    assert client.post(f"/notices/{notice_id}/edit", data={**form, "body_md": "**改**"}).status_code == 303
+    assert client.post("/notices/preview", data={"body_md": "[" * 500}).status_code == 200
+    assert seen == [True, True, True]
+    with app.app_context():
+        assert db.session.get(Notice, notice_id).body_html == "<p><strong>改</strong></p>\n"

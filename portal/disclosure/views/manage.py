@@ -22,7 +22,7 @@ from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
 from portal.formutil import error_text
 from portal.registry import Todo
-from portal.web import explain, redirect_to, render
+from portal.web import begin_write, explain, redirect_to, render, writes_late
 
 
 def _items_for(user: User) -> list[CatalogItem]:
@@ -76,6 +76,7 @@ def workspace() -> Response:
 
 
 @bp.route("/notices/new", methods=["GET", "POST"])
+@writes_late
 def create() -> Response:
     """Write a new notice as a draft, in a catalogue item this author may publish under."""
     permissions.require("notice.workspace")
@@ -93,6 +94,8 @@ def create() -> Response:
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
+        fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
+        begin_write()
         try:
             notice = rules.create_draft(db.session, current_user, **fields)
         except rules.DisclosureError as exc:
@@ -106,6 +109,7 @@ def create() -> Response:
 
 
 @bp.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
+@writes_late
 def edit(notice_id: int) -> Response:
     """Edit a draft (its author only); published notices are corrected, not edited."""
     notice = load_notice(notice_id, "notice.view")
@@ -117,6 +121,8 @@ def edit(notice_id: int) -> Response:
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
+        fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
+        begin_write()
         try:
             rules.update_draft(db.session, current_user, notice, **fields)
         except rules.DisclosureError as exc:
@@ -131,6 +137,7 @@ def edit(notice_id: int) -> Response:
 
 
 @bp.post("/notices/preview")
+@writes_late  # and never writes: a POST only for the body's size and the CSRF token
 def preview() -> Response:
     """Render the Markdown being typed exactly as readers will see it (sanitised)."""
     permissions.require("notice.workspace")

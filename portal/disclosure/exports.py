@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.disclosure.forms import AUDIENCE_LABELS, CHANNEL_LABELS, STATUS_LABELS
@@ -21,12 +21,13 @@ def _fmt(moment: datetime | None) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def register_workbook(session: Session, start: date, end: date) -> bytes:
-    """Every version published between ``start`` and ``end`` (school dates, inclusive)."""
+def register_workbook(session: Session, start: date, end: date, visible: ColumnElement[bool]) -> bytes:
+    """Every version published between ``start`` and ``end`` (school dates, inclusive) that
+    ``visible`` (the reader's ``permissions.visible_notices``) lets the reader see."""
     rows = session.scalars(
         select(Notice)
         .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver))
-        .where(Notice.published_at >= day_start_utc(start), Notice.published_at <= day_end_utc(end))
+        .where(Notice.published_at >= day_start_utc(start), Notice.published_at <= day_end_utc(end), visible)
         .order_by(Notice.published_at)
     ).all()
     wb = Workbook()

@@ -133,7 +133,10 @@ def _acknowledge(user: User | None, notice: Notice, ctx: Context) -> bool:
 
 
 def _ack_report(user: User | None, notice: Notice, ctx: Context) -> bool:
-    return _responsible(user, notice, ctx) or (user is not None and user.has_role(Role.ADMIN))
+    """Those responsible, and the administrator for notices the administrator may read."""
+    if _responsible(user, notice, ctx):
+        return True
+    return user is not None and user.has_role(Role.ADMIN) and _view(user, notice, ctx)
 
 
 def _answer(user: User | None, notice: Notice, ctx: Context) -> bool:

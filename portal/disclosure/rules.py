@@ -201,7 +201,8 @@ def create_draft(
     session.add(notice)
     session.flush()
     notice.series_id = notice.id
-    record(session, author, "notice.drafted", notice, title=title, channel=notice.channel)
+    # No title: audit readers may not see drafts or Party-only notices; the id names it.
+    record(session, author, "notice.drafted", notice, channel=notice.channel)
     return notice
 
 
@@ -234,7 +235,7 @@ def update_draft(
     notice.requires_ack = requires_ack
     notice.gongshi_days = gongshi_days
     notice.updated_at = utcnow()
-    record(session, actor, "notice.edited", notice, title=title)
+    record(session, actor, "notice.edited", notice)
 
 
 # --- the workflow --------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
+from portal.auth.models import User
 from portal.disclosure import rules
 from portal.disclosure.models import Attachment, Notice, Objection
 from portal.extensions import db
@@ -510,3 +511,33 @@ def test_markdown_is_rendered_while_other_writers_can_write(app, client, people,
     assert seen == [True, True, True]
     with app.app_context():
         assert db.session.get(Notice, notice_id).body_html == "<p><strong>改</strong></p>\n"
+
+
+# --- every route that names a notice applies the notice's own visibility ----------------------
+
+def test_admin_outside_the_party_sees_no_party_or_draft_notice_through_reports(app, client, school):
+    login_as(client, app, "admin")  # not a Party member, and none of these is hers
+    with app.app_context():
+        assert not db.session.get(User, user(db.session, "admin").id).is_party_member
+    for key in ("party", "draft", "submitted"):
+        for suffix in ("acks", "acks.xlsx"):
+            r = client.get(f"/notices/{school[key]}/{suffix}")
+            assert r.status_code in (403, 404), (key, suffix)
+            assert "PARTYSENTINEL" not in r.get_data(as_text=True) and SENTINEL not in r.get_data(as_text=True)
+    assert client.get(f"/notices/{school['staff']}/acks").status_code == 200  # what she may read, she may report on
+    today = utcnow().date()
+    r = client.get("/disclosure/register.xlsx", query_string={"start": str(today - timedelta(days=1)),
+                                                              "end": str(today + timedelta(days=1))})
+    titles = [row[3] for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(min_row=2, values_only=True)]
+    assert titles and not any("PARTYSENTINEL" in t for t in titles)
+
+
+def test_audit_summaries_do_not_carry_draft_or_party_titles(app, client, school):
+    login_as(client, app, "supervisor")
+    with app.app_context():
+        rules.update_draft(db.session, user(db.session, "leader"), db.session.get(Notice, school["draft"]),
+                           item=catalog(db.session), audience="public", title=f"改过 {SENTINEL}", body_md="x",
+                           requires_ack=False, gongshi_days=0)
+        db.session.commit()
+    html = "".join(client.get(f"/audit/?page={p}").get_data(as_text=True) for p in (1, 2, 3))
+    assert "notice.drafted" in html and SENTINEL not in html and "PARTYSENTINEL" not in html

@@ -5,6 +5,7 @@ import io
 
 from flask import Response, current_app, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.auth import permissions
 from portal.disclosure import queries
@@ -63,8 +64,11 @@ def export_register() -> Response:
         return compliance_page(export_form=form, status=400)
     from portal.disclosure.exports import register_workbook
 
+    from portal.disclosure.permissions import visible_notices
+
     start, end = required(form.start.data), required(form.end.data)
-    data = register_workbook(db.session, start, end)
+    visible = visible_notices(permissions.viewer(current_user), permissions.current_context())
+    data = register_workbook(db.session, start, end, visible)
     name = _("公开登记簿_%(start)s_%(end)s.xlsx", start=start, end=end)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

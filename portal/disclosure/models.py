@@ -198,6 +198,23 @@ class Objection(Base):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise_on_sql")
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="raise_on_sql")
+    clarifications: Mapped[list[Clarification]] = relationship(
+        order_by="Clarification.id", lazy="raise_on_sql", back_populates="objection")
+
+
+class Clarification(Base):
+    """A dated addition to an answer. The answer itself is final once given."""
+
+    __tablename__ = "objection_clarification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("notice_objection.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    objection: Mapped[Objection] = relationship(back_populates="clarifications", lazy="raise_on_sql")
+    by: Mapped[User] = relationship(lazy="raise_on_sql")
 
 
 class Acknowledgement(Base):

@@ -5,6 +5,7 @@ the ones that hold whoever asks (states, windows, four eyes). Who approves a not
 answered by :func:`approver_for`, and nowhere else."""
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from portal.disclosure.models import (
     Audience,
     CatalogItem,
     Channel,
+    Clarification,
     Notice,
     Objection,
     Status,
@@ -403,16 +405,49 @@ def lodge_objection(
 
 
 def answer_objection(session: Session, actor: User, objection: Objection, answer: str, now: datetime | None = None) -> None:
-    """Record the publisher's answer; it is shown under the notice."""
-    answer = (answer or "").strip()
-    if not answer:
-        raise DisclosureError(N_("请填写答复内容。"))
-    if len(answer) > 5000:
-        raise DisclosureError(N_("答复不能超过 5000 字。"))
+    """Record the publisher's answer; it is shown under the notice and is final once given
+    (a later word is a :func:`clarify_answer`, which keeps the first)."""
+    if objection.answer:
+        raise DisclosureError(N_("该异议已经答复，答复不能修改；如需补充，请添加补充说明。"))
+    answer = _answer_text(answer)
     objection.answer = answer
     objection.answered_at = now or utcnow()
     objection.answered_by_id = actor.id
-    record(session, actor, "objection.answered", objection, notice=objection.notice_id)
+    record(session, actor, "objection.answered", objection, notice=objection.notice_id,
+           **_audit_text(session, objection, answer))
+
+
+def clarify_answer(session: Session, actor: User, objection: Objection, text: str,
+                   now: datetime | None = None) -> Clarification:
+    """Add a dated clarification under an answer; the answer and earlier ones stay as they were."""
+    if not objection.answer:
+        raise DisclosureError(N_("该异议尚未答复，请先答复。"))
+    clarification = Clarification(objection_id=objection.id, body=_answer_text(text), at=now or utcnow(),
+                                  by_id=actor.id)
+    session.add(clarification)
+    session.flush()
+    record(session, actor, "objection.clarified", objection, notice=objection.notice_id,
+           clarification=clarification.id, **_audit_text(session, objection, clarification.body))
+    return clarification
+
+
+def _answer_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DisclosureError(N_("请填写答复内容。"))
+    if len(text) > 5000:
+        raise DisclosureError(N_("答复不能超过 5000 字。"))
+    return text
+
+
+def _audit_text(session: Session, objection: Objection, text: str) -> dict[str, str]:
+    """The answer's text for the audit chain, so it can never be lost; for a Party-only
+    notice only its SHA-256 (audit readers need not be Party members), which still proves
+    the text shown under the notice is the one given."""
+    notice = session.get(Notice, objection.notice_id)
+    if notice is not None and notice.audience == Audience.PARTY.value:
+        return {"text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    return {"text": text}
 
 
 # --- acknowledgements ------------------------------------------------------------------

@@ -302,3 +302,33 @@ def test_catalogue_status_uses_the_latest_publication(session):
     rows = {r.item.name: r for r in catalogue_status(session, datetime(2026, 11, 21))}
     row = rows["党费"]
     assert row.last_published == datetime(2026, 3, 1) and row.count == 2 and row.overdue
+
+
+def test_an_answer_is_final_and_a_clarification_keeps_it(session):
+    from portal.disclosure.models import Clarification
+
+    notice = published(session, gongshi=5)
+    objection = rules.lodge_objection(session, user(session, "rep"), notice, "有异议", False)
+    leader = user(session, "leader")
+    with pytest.raises(rules.DisclosureError, match="尚未答复"):
+        rules.clarify_answer(session, leader, objection, "补充")
+    rules.answer_objection(session, leader, objection, "第一次答复")
+    with pytest.raises(rules.DisclosureError, match="答复不能修改"):
+        rules.answer_objection(session, leader, objection, "改写的答复")
+    rules.clarify_answer(session, leader, objection, "补充：时间另行通知")
+    assert objection.answer == "第一次答复"
+    assert [c.body for c in session.scalars(select(Clarification))] == ["补充：时间另行通知"]
+    summaries = [e.summary_data for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.action.in_(["objection.answered", "objection.clarified"])).order_by(AuditEvent.seq))]
+    assert [s.get("text") for s in summaries] == ["第一次答复", "补充：时间另行通知"]
+
+
+def test_answers_on_party_only_notices_leave_only_their_hash_in_the_audit_log(session):
+    import hashlib
+
+    notice = published(session, audience="party", gongshi=5, title="党内公示")
+    objection = rules.lodge_objection(session, user(session, "rep"), notice, "有异议", False)
+    rules.answer_objection(session, user(session, "leader"), objection, "党内答复")
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "objection.answered"))
+    assert "党内答复" not in event.summary
+    assert event.summary_data["text_sha256"] == hashlib.sha256("党内答复".encode()).hexdigest()

@@ -541,3 +541,20 @@ def test_audit_summaries_do_not_carry_draft_or_party_titles(app, client, school)
         db.session.commit()
     html = "".join(client.get(f"/audit/?page={p}").get_data(as_text=True) for p in (1, 2, 3))
     assert "notice.drafted" in html and SENTINEL not in html and "PARTYSENTINEL" not in html
+
+
+def test_a_given_answer_cannot_be_overwritten_over_http(app, client, school):
+    with app.app_context():
+        notice = db.session.get(Notice, school["public"])
+        oid = rules.lodge_objection(db.session, user(db.session, "rep"), notice, "异议", False).id
+        db.session.commit()
+    login_as(client, app, "leader")
+    client.hx(f"/objections/{oid}/answer", method="POST", data={f"a{oid}-answer": "原答复"})
+    html = client.hx(f"/objections/{oid}/answer", method="POST", data={f"a{oid}-answer": "篡改"}).get_data(as_text=True)
+    assert "答复不能修改" in html and "篡改" not in html
+    html = client.hx(f"/objections/{oid}/clarify", method="POST", data={f"c{oid}-answer": "补充说明一"}).get_data(as_text=True)
+    assert "原答复" in html and "补充说明一" in html
+    with app.app_context():
+        assert db.session.get(Objection, oid).answer == "原答复"
+    login_as(client, app, "staff")
+    assert client.hx(f"/objections/{oid}/clarify", method="POST", data={f"c{oid}-answer": "x"}).status_code in (403, 404)

@@ -47,11 +47,36 @@ def answer(objection_id: int) -> Response:
     form = AnswerForm(prefix=f"a{objection.id}")
     error = None
     if form.validate_on_submit():
-        rules.answer_objection(db.session, current_user, objection, form.answer.data or "")
-        db.session.commit()
+        try:
+            rules.answer_objection(db.session, current_user, objection, form.answer.data or "")
+        except rules.DisclosureError as exc:
+            db.session.rollback()
+            error = (objection.id, explain(exc))
+        else:
+            db.session.commit()
     else:
         error = (objection.id, error_text(form))
     return render("disclosure/notice.html", block="objections", **notice_context(notice, answer_error=error))
+
+
+@bp.post("/objections/<int:objection_id>/clarify")
+def clarify(objection_id: int) -> Response:
+    """Add a dated clarification under a given answer (which itself stays as it was)."""
+    objection = db.session.get(Objection, objection_id) or abort(404)
+    notice = load_notice(objection.notice_id, "notice.answer")
+    form = AnswerForm(prefix=f"c{objection.id}")
+    error = None
+    if form.validate_on_submit():
+        try:
+            rules.clarify_answer(db.session, current_user, objection, form.answer.data or "")
+        except rules.DisclosureError as exc:
+            db.session.rollback()
+            error = (objection.id, explain(exc))
+        else:
+            db.session.commit()
+    else:
+        error = (objection.id, error_text(form))
+    return render("disclosure/notice.html", block="objections", **notice_context(notice, clarify_error=error))
 
 
 @bp.post("/notices/<int:notice_id>/ack")

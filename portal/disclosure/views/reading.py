@@ -18,7 +18,9 @@ from portal.auth.permissions import Context
 from portal.disclosure import queries
 from portal.disclosure.files import path_of
 from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, SearchForm
-from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Channel, Notice, Objection, Status
+from portal.disclosure.models import (
+    Acknowledgement, Attachment, CatalogItem, Channel, Clarification, Notice, Objection, Status,
+)
 from portal.disclosure.rules import gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
@@ -51,7 +53,8 @@ def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
     """Everything the notice page and its fragments (objections, acknowledgement) need."""
     user = current_user if current_user.is_authenticated else None
     objections = db.session.scalars(
-        select(Objection).options(joinedload(Objection.author), joinedload(Objection.answered_by))
+        select(Objection).options(joinedload(Objection.author), joinedload(Objection.answered_by),
+                                  selectinload(Objection.clarifications).joinedload(Clarification.by))
         .where(Objection.notice_id == notice.id).order_by(Objection.created_at)
     ).all() if notice.gongshi_days else []
     acknowledged = bool(user and notice.requires_ack and db.session.scalar(

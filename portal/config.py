@@ -30,6 +30,9 @@ def defaults(instance_path: Path) -> dict:
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SCHOOL_NAME": env.get("SCHOOL_NAME", N_("阳光实验学校")),
+        # Where readers reach the portal: every absolute URL (feeds, QR codes) is built on it,
+        # never on the request's Host header, which anyone can set.
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Sessions: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

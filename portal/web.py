@@ -10,6 +10,7 @@ import flask
 from flask import (
     Flask,
     Response,
+    current_app,
     flash,
     make_response,
     render_template,
@@ -123,6 +124,12 @@ def begin_write() -> None:
     (BEGIN IMMEDIATE on SQLite). Objects loaded so far are refreshed on their next use."""
     db.session.commit()
     write_intent.set(True)
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for feeds and QR codes, on the configured ``PUBLIC_URL``: never on the
+    request's Host header (``Host: evil.example`` would otherwise poison cached feeds)."""
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + url_for(endpoint, **values)
 
 
 def redirect_to(url: str) -> Response:

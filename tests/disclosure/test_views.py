@@ -558,3 +558,22 @@ def test_a_given_answer_cannot_be_overwritten_over_http(app, client, school):
         assert db.session.get(Objection, oid).answer == "原答复"
     login_as(client, app, "staff")
     assert client.hx(f"/objections/{oid}/clarify", method="POST", data={f"c{oid}-answer": "x"}).status_code in (403, 404)
+
+
+# --- absolute URLs come from PUBLIC_URL, never from the Host header ---------------------------
+
+def test_feeds_and_qr_codes_ignore_the_host_header(app, client, school, monkeypatch):
+    app.config["PUBLIC_URL"] = "https://portal.school.example"
+    evil = {"Host": "evil.example"}
+    for channel in ("school", "party"):
+        body = client.get(f"/feeds/{channel}.atom", headers=evil).get_data(as_text=True)
+        assert "evil.example" not in body and "https://portal.school.example/feeds/" in body
+    feed = feedparser.parse(client.get("/feeds/school.atom", headers=evil).data)
+    assert feed.entries[0].link == f"https://portal.school.example/notices/{school['public']}"
+    from portal.disclosure.views import reading
+
+    encoded: list[str] = []
+    real = reading.segno.make
+    monkeypatch.setattr(reading.segno, "make", lambda content, **kw: encoded.append(content) or real(content, **kw))
+    r = client.get(f"/notices/{school['public']}/qr.png", headers=evil)
+    assert r.status_code == 200 and encoded == [f"https://portal.school.example/notices/{school['public']}"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, current_app, request, send_file, url_for
+from flask import Response, current_app, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.formutil import required
 from portal.pagecache import public_page
 from portal.timeutil import to_local, utcnow
+from portal.web import absolute_url
 
 
 @bp.get("/feeds/<any(party, school):channel>.atom")
@@ -27,11 +28,11 @@ def feed(channel: str) -> Response:
     rows = db.session.scalars(queries.notice_list(None, channel, with_body_html=True).limit(50)).all()
     school_name = current_app.config["SCHOOL_NAME"]
     fg = FeedGenerator()
-    fg.id(url_for("disclosure.feed", channel=channel, _external=True))
+    fg.id(absolute_url("disclosure.feed", channel=channel))
     fg.title(f"{school_name} {CHANNEL_LABELS[channel]}")
     fg.subtitle(_("%(school)s%(channel)s信息", school=school_name, channel=CHANNEL_LABELS[channel]))
-    fg.link(href=url_for("disclosure.feed", channel=channel, _external=True), rel="self")
-    fg.link(href=url_for(f"disclosure.{channel}", _external=True), rel="alternate")
+    fg.link(href=absolute_url("disclosure.feed", channel=channel), rel="self")
+    fg.link(href=absolute_url(f"disclosure.{channel}"), rel="alternate")
     fg.language("zh-CN")
     fg.author({"name": school_name})
     newest = rows[0].published_at if rows else None
@@ -40,7 +41,7 @@ def feed(channel: str) -> Response:
         published = notice.published_at
         assert published is not None  # the list holds published notices only
         entry = fg.add_entry()
-        link = url_for("disclosure.show", notice_id=notice.id, _external=True)
+        link = absolute_url("disclosure.show", notice_id=notice.id)
         entry.id(link)
         entry.title(notice.title)
         entry.link(href=link)

@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, request, send_file, url_for
+from flask import Response, abort, current_app, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from portal.formutil import options
 from portal.pagecache import public_page
 from portal.registry import Section
 from portal.timeutil import utcnow
-from portal.web import paginate, render
+from portal.web import absolute_url, paginate, render
 
 PAGE_SIZE = 20
 
@@ -128,7 +128,7 @@ def qr(notice_id: int) -> Response:
     """A QR code that links to the notice page, for screens and paper copies."""
     notice = load_notice(notice_id)
     buf = io.BytesIO()
-    segno.make(url_for("disclosure.show", notice_id=notice.id, _external=True), error="m").save(
+    segno.make(absolute_url("disclosure.show", notice_id=notice.id), error="m").save(
         buf, kind="png", scale=5, border=2)
     buf.seek(0)
     resp = send_file(buf, mimetype="image/png", max_age=3600)

@@ -52,6 +52,7 @@ ACCESS: dict[str, object] = {
     "disclosure.withdraw": frozenset({"principal", "admin"}),
     "disclosure.correct": frozenset({"leader", "principal"}),
     "disclosure.answer": frozenset({"leader", "principal"}),
+    "disclosure.clarify": frozenset({"leader", "principal"}),
     "disclosure.ack_report": frozenset({"leader", "principal", "admin"}),
     "disclosure.ack_export": frozenset({"leader", "principal", "admin"}),
     "disclosure.compliance": frozenset({"admin", "secretary", "principal"}),

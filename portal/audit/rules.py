@@ -62,14 +62,16 @@ def record_anonymous(session: Session, action: str, obj: Any | None = None, now:
     earlier) in time and in sequence. Instead it waits, with no actor, a random key and only
     its school-time day, and joins the chain in a batch with the rest of that day's anonymous
     acts (random order, stamped with the day's start) at the first append of a later day, or
-    when ``flask audit flush`` runs at night.
+    when ``flask audit flush`` runs at night. It names the kind of ``obj`` but not its id: ids
+    are sequential, so the signed acts logged around it (objection 56 at 09:40, 58 at 10:03)
+    would bracket its time.
     """
     pending = PendingAnonymousEvent(
         id=secrets.token_hex(16),
         day=to_local(now or utcnow()).date(),
         action=action,
         object_type=type(obj).__name__ if obj is not None else "",
-        object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
+        object_id="",
         summary=_dump(summary),
     )
     session.add(pending)

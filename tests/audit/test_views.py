@@ -77,3 +77,31 @@ def test_dates_out_of_range_get_a_message_not_a_500(app, client, people, query):
     login_as(client, app, "supervisor")
     r = client.get(f"/audit/?{query}")
     assert r.status_code == 200 and "日期超出范围" in r.get_data(as_text=True)
+
+
+def test_signed_objections_around_an_anonymous_one_do_not_bracket_it(app, people):
+    """Objection ids are sequential: the anonymous act must not carry its id into the log,
+    and the notice page must not place it between signed objections with their times."""
+    with app.app_context():
+        notice_id = published(db.session, gongshi=5).id
+        db.session.commit()
+    said = {}
+    for who, anonymous in (("staff", False), ("rep", True), ("leader", False)):
+        c = app.test_client()
+        login_as(c, app, who)
+        c.post(f"/notices/{notice_id}/objections", data={"body": f"{who} 的异议", **({"anonymous": "y"} if anonymous else {})})
+        said[who] = anonymous
+    with app.app_context():
+        flush_anonymous(db.session, today=to_local(utcnow()).date() + timedelta(days=1))
+        db.session.commit()
+        lodged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "objection.lodged")
+                                    .order_by(AuditEvent.seq)).all()
+        signed_ids = {e.object_id for e in lodged if e.actor_id is not None}
+        anonymous_events = [e for e in lodged if e.actor_id is None]
+        assert len(signed_ids) == 2 and len(anonymous_events) == 1
+        assert anonymous_events[0].object_id == "" and anonymous_events[0].object_type == "Objection"
+    reader = app.test_client()
+    login_as(reader, app, "supervisor")
+    page = reader.get(f"/notices/{notice_id}").get_data(as_text=True)
+    order = [who for who in ("staff", "rep", "leader") if f"{who} 的异议" in page]
+    assert sorted(order, key=page.index) == ["staff", "leader", "rep"]

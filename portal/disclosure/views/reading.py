@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.formutil import options
 from portal.pagecache import public_page
 from portal.registry import Section
-from portal.timeutil import utcnow
+from portal.timeutil import to_local, utcnow
 from portal.web import absolute_url, paginate, render
 
 PAGE_SIZE = 20
@@ -57,6 +57,10 @@ def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
                                   selectinload(Objection.clarifications).joinedload(Clarification.by))
         .where(Objection.notice_id == notice.id).order_by(Objection.created_at)
     ).all() if notice.gongshi_days else []
+    # An anonymous objection shows only its day, and comes after that day's signed ones:
+    # placed between two signed objections, their times would bracket its own.
+    objections = sorted(objections, key=lambda o: (to_local(o.created_at).date(), o.anonymous,
+                                                    o.id if o.anonymous else 0, o.created_at))
     acknowledged = bool(user and notice.requires_ack and db.session.scalar(
         select(Acknowledgement.id).where(Acknowledgement.notice_id == notice.id, Acknowledgement.user_id == user.id)
     ))

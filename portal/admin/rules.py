@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
@@ -324,7 +324,9 @@ def create_department(session: Session, actor: User, name: str, kind: str) -> De
         raise AdminError(N_("请填写部门名称。"))
     if session.scalar(select(Department.id).where(Department.name == name)):
         raise AdminError(N_("部门“%(name)s”已存在。"), name=name)
-    department = Department(name=name, kind=kind)
+    # A new department goes to the end of the school's order (lists and reports follow it).
+    last = session.scalar(select(func.max(Department.position)))
+    department = Department(name=name, kind=kind, position=(last if last is not None else -1) + 1)
     session.add(department)
     session.flush()
     record(session, actor, "department.created", department, name=name, kind=kind)

@@ -125,7 +125,9 @@ def _correct(user: User | None, notice: Notice, ctx: Context) -> bool:
 
 
 def _object(user: User | None, notice: Notice, ctx: Context) -> bool:
-    return user is not None and notice.is_published and _view(user, notice, ctx)
+    """Any reader during publication, except the author and the approver: they answer."""
+    return user is not None and notice.is_published and user.id not in (notice.author_id, notice.approver_id) \
+        and _view(user, notice, ctx)
 
 
 def _acknowledge(user: User | None, notice: Notice, ctx: Context) -> bool:

@@ -118,7 +118,9 @@ def ack_report(session: Session, notice: Notice) -> list[AckGroup]:
         readers.add_columns(Acknowledgement.at)
         .outerjoin(Acknowledgement, and_(Acknowledgement.user_id == User.id, Acknowledgement.notice_id == notice.id))
         .outerjoin(Department, Department.id == User.department_id)
-        .order_by(Department.name, User.staff_no)
+        # The school's own department order (Department.position), those without one last;
+        # names in character-code order would read 七, 九, 信, 党, 八 ...
+        .order_by(Department.id.is_(None), Department.position, Department.name, User.staff_no)
     ).all()
     groups: dict[str, AckGroup] = {}
     for user, at in rows:

@@ -15,6 +15,14 @@
         : "服务器出错，您的操作没有生效。");
     }
   });
+  // A swap that replaces the focused button (我已阅读, 提交异议) would drop keyboard focus to
+  // the top of the page: move it to the confirmation the server marked with data-autofocus.
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.querySelector("[data-autofocus]");
+    if (!target) return;
+    target.removeAttribute("data-autofocus");
+    target.focus();
+  });
   function showNotice(text) {
     var main = document.getElementById("main");
     if (!main) return;

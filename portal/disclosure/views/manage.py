@@ -15,7 +15,7 @@ from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.disclosure import files, queries, rules
-from portal.disclosure.forms import STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
+from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
 from portal.disclosure.models import ON_RECORD, Acknowledgement, Attachment, CatalogItem, Notice, Status
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice
@@ -37,6 +37,38 @@ def _notice_form(items: list[CatalogItem], notice: Notice | None = None) -> Noti
     form = NoticeForm(obj=notice)
     form.set_items(items)
     return form
+
+
+def _item_defaults(form: NoticeForm, items: list[CatalogItem]) -> str | None:
+    """On GET, a catalogue item chosen by a link (``?item=``) or by the select (htmx sends
+    ``?catalog_item_id=`` with the audience and 公示 period shown before) fills in that item's
+    defaults; returns a sentence telling the author what changed."""
+    chosen = request.args.get("catalog_item_id", type=int) or request.args.get("item", type=int)
+    if "catalog_item_id" in request.args:
+        if request.args.get("audience") in AUDIENCE_LABELS:
+            form.audience.data = request.args["audience"]
+        form.gongshi_days.data = request.args.get("gongshi_days", type=int, default=form.gongshi_days.data)
+        form.catalog_item_id.data = chosen or 0
+    item = next((i for i in items if i.id == chosen), None)
+    if item is None:
+        return None
+    changes = []
+    if form.audience.data != item.default_audience:
+        changes.append(_("公开范围改为“%(audience)s”", audience=AUDIENCE_LABELS[item.default_audience]))
+    if (form.gongshi_days.data or 0) != item.default_gongshi_days:
+        changes.append(_("公示期改为 %(days)s 个工作日", days=item.default_gongshi_days) if item.default_gongshi_days
+                       else _("公示期改为不公示"))
+    form.catalog_item_id.data = item.id
+    form.audience.data = item.default_audience
+    form.gongshi_days.data = item.default_gongshi_days
+    if not changes:
+        return _("“%(item)s”的默认公开范围和公示期与当前设置相同。", item=item.name)
+    return _("已按“%(item)s”的默认设置：%(changes)s。如有需要可以再改。", item=item.name, changes=_("，").join(changes))
+
+
+def _settings_block() -> str:
+    """The block to render: only the settings when the catalogue select asked (htmx)."""
+    return "notice_settings" if "catalog_item_id" in request.args else "notice_form"
 
 
 def _draft_fields(form: NoticeForm, items: list[CatalogItem]) -> dict[str, Any] | None:
@@ -84,13 +116,7 @@ def create() -> Response:
     if not items:
         abort(403)
     form = _notice_form(items)
-    wanted = request.args.get("item", type=int)
-    if request.method == "GET" and wanted:
-        item = next((i for i in items if i.id == wanted), None)
-        if item:
-            form.catalog_item_id.data = item.id
-            form.audience.data = item.default_audience
-            form.gongshi_days.data = item.default_gongshi_days
+    item_defaults = _item_defaults(form, items) if request.method == "GET" else None
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
@@ -105,7 +131,8 @@ def create() -> Response:
             db.session.commit()
             flash(_("草稿已保存。可以继续添加附件，然后提交审批。"), "success")
             return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
-    return render("disclosure/edit.html", block="notice_form", form=form, notice=None, error=error)
+    return render("disclosure/edit.html", block=_settings_block(), form=form, notice=None, error=error,
+                  item_defaults=item_defaults)
 
 
 @bp.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
@@ -118,6 +145,7 @@ def edit(notice_id: int) -> Response:
         return redirect_to(url_for("disclosure.show", notice_id=notice.id))
     items = [i for i in _items_for(current_user) if i.channel == notice.channel]
     form = _notice_form(items, notice)
+    item_defaults = _item_defaults(form, items) if request.method == "GET" else None
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
@@ -132,8 +160,8 @@ def edit(notice_id: int) -> Response:
             db.session.commit()
             flash(_("草稿已保存。"), "success")
             return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
-    return render("disclosure/edit.html", block="notice_form", form=form, notice=notice, error=error,
-                  attachment_form=AttachmentForm(), allowed=files.ALLOWED_HINT)
+    return render("disclosure/edit.html", block=_settings_block(), form=form, notice=notice, error=error,
+                  item_defaults=item_defaults, attachment_form=AttachmentForm(), allowed=files.ALLOWED_HINT)
 
 
 @bp.post("/notices/preview")

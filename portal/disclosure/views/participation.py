@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, flash, send_file
+from flask import Response, abort, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,10 +21,12 @@ from portal.web import explain, render
 
 @bp.post("/notices/<int:notice_id>/objections")
 def object_to(notice_id: int) -> Response:
-    """Lodge an objection during the 公示 window; htmx swaps the objections section."""
+    """Lodge an objection during the 公示 window; htmx swaps the objections section, which
+    confirms it in place (no flash left for a later page). Author and approver may not."""
     notice = load_notice(notice_id, "notice.object")
     form = ObjectionForm()
     error = None
+    lodged = False
     if form.validate_on_submit():
         try:
             rules.lodge_objection(db.session, current_user, notice, form.body.data or "", form.anonymous.data)
@@ -34,9 +36,9 @@ def object_to(notice_id: int) -> Response:
         else:
             db.session.commit()
             form = ObjectionForm(formdata=None)
-            flash(_("异议已提交，发布单位将作出答复。"), "success")
+            lodged = True
     return render("disclosure/notice.html", block="objections",
-                  **notice_context(notice, objection_form=form, objection_error=error))
+                  **notice_context(notice, objection_form=form, objection_error=error, objection_lodged=lodged))
 
 
 @bp.post("/objections/<int:objection_id>/answer")
@@ -85,7 +87,7 @@ def acknowledge(notice_id: int) -> Response:
     notice = load_notice(notice_id, "notice.acknowledge")
     rules.acknowledge(db.session, current_user, notice)
     db.session.commit()
-    return render("disclosure/notice.html", block="ack", **notice_context(notice))
+    return render("disclosure/notice.html", block="ack", **notice_context(notice, just_acknowledged=True))
 
 
 @bp.get("/notices/<int:notice_id>/acks")

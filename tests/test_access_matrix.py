@@ -39,7 +39,8 @@ ACCESS: dict[str, object] = {
     "disclosure.qr": LOGIN,
     "disclosure.download": LOGIN,
     "disclosure.edit": LOGIN,  # may look, then is told only drafts are edited
-    "disclosure.object_to": LOGIN,
+    # the author ("leader") and the approver ("principal") answer objections; they may not lodge one
+    "disclosure.object_to": frozenset(ROLES) - {"leader", "principal"},
     "disclosure.acknowledge": LOGIN,
     "disclosure.workspace": AUTHORS,
     "disclosure.create": AUTHORS,

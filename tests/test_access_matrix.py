@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.access import ADMIN, LOGIN, PUBLIC
 from tests.conftest import ROLES, login_as
+from tests.disclosure import access as disclosure_access
 
-PUBLIC = "public"
-LOGIN = "login"
-ADMIN = frozenset({"admin"})
-NOBODY: frozenset[str] = frozenset()
-AUTHORS = frozenset({"leader", "secretary", "principal", "union", "handler", "recorder", "admin"})
+# Each feature lists its own routes in tests/<feature>/access.py: ACCESS and sample_args().
+FEATURES = [disclosure_access]
+
 
 # endpoint -> who may use it. A new route without an entry fails test_every_route_has_an_entry.
 ACCESS: dict[str, object] = {
@@ -29,63 +29,26 @@ ACCESS: dict[str, object] = {
     "admin.bodies": ADMIN,
     "admin.end_seat": ADMIN,
     "audit.events": frozenset({"admin", "secretary", "supervisor"}),
-    # disclosure; object routes are tried on a published staff-only school notice written by
-    # "leader", approved by "principal", in its 公示 window, requiring acknowledgement.
-    "disclosure.party": PUBLIC,
-    "disclosure.school": PUBLIC,
-    "disclosure.search": PUBLIC,
-    "disclosure.feed": PUBLIC,
-    "disclosure.show": LOGIN,
-    "disclosure.qr": LOGIN,
-    "disclosure.download": LOGIN,
-    "disclosure.edit": LOGIN,  # may look, then is told only drafts are edited
-    # the author ("leader") and the approver ("principal") answer objections; they may not lodge one
-    "disclosure.object_to": frozenset(ROLES) - {"leader", "principal"},
-    "disclosure.acknowledge": LOGIN,
-    "disclosure.workspace": AUTHORS,
-    "disclosure.create": AUTHORS,
-    "disclosure.preview": AUTHORS,
-    "disclosure.submit": NOBODY,  # not a draft
-    "disclosure.publish": NOBODY,  # not submitted
-    "disclosure.send_back": NOBODY,
-    "disclosure.upload": NOBODY,
-    "disclosure.remove_attachment": NOBODY,
-    "disclosure.withdraw": frozenset({"principal", "admin"}),
-    "disclosure.correct": frozenset({"leader", "principal"}),
-    "disclosure.answer": frozenset({"leader", "principal"}),
-    "disclosure.clarify": frozenset({"leader", "principal"}),
-    "disclosure.ack_report": frozenset({"leader", "principal", "admin"}),
-    "disclosure.ack_export": frozenset({"leader", "principal", "admin"}),
-    "disclosure.compliance": frozenset({"admin", "secretary", "principal"}),
-    "disclosure.export_register": frozenset({"admin", "secretary", "principal"}),
-    "disclosure.new_item": ADMIN,
-    "disclosure.edit_item": ADMIN,
 }
+for _feature in FEATURES:
+    assert not ACCESS.keys() & _feature.ACCESS.keys(), "an endpoint listed twice"
+    ACCESS.update(_feature.ACCESS)
 
 
 def sample_args(app, people: dict[str, int]) -> dict[str, object]:
-    """Values for URL parameters, by name (objects made through the real rules)."""
-    from portal.disclosure import rules
-    from portal.disclosure.files import store
-    from portal.extensions import db
-    from tests.disclosure.factories import catalog, published, user
-
+    """Values for URL parameters, by name: the core's, then each feature's (its
+    ``tests/<feature>/access.py`` makes its objects through the real rules)."""
+    args: dict[str, object] = {"user_id": people["staff"]}
     with app.app_context():
-        notice = published(db.session, gongshi=5, ack=True)
-        objection = rules.lodge_objection(db.session, user(db.session, "rep"), notice, "异议", False)
-        notice.status = "draft"  # attachments go on drafts; put it back right after
-        att = rules.attach(db.session, user(db.session, "leader"), notice,
-                           store(app.config["UPLOAD_DIR"], "a.pdf", b"%PDF-1.4\n%%EOF\n"))
-        notice.status = "published"
-        item = catalog(db.session)
         from sqlalchemy import select
 
+        from portal.extensions import db
         from portal.org.models import BodyMember
 
-        member_id = db.session.scalar(select(BodyMember.id).limit(1))
-        db.session.commit()
-        return {"user_id": people["staff"], "notice_id": notice.id, "objection_id": objection.id,
-                "attachment_id": att.id, "item_id": item.id, "channel": "school", "member_id": member_id}
+        args["member_id"] = db.session.scalar(select(BodyMember.id).limit(1))
+    for feature in FEATURES:
+        args.update(feature.sample_args(app, people))
+    return args
 
 
 def _rules(app):

@@ -95,7 +95,7 @@ def leadership(session: Session, on: date) -> list[tuple[int, str, str]]:
         .join(Body, Body.id == BodyMember.body_id).join(User, User.id == BodyMember.user_id)
         .where(Body.kind.in_([BodyKind.PARTY_COMMITTEE.value, BodyKind.ADMIN_TEAM.value]), seat_current(on),
                User.active.is_(True))
-        .order_by(Body.kind.desc(), BodyMember.position, BodyMember.id)
+        .order_by(Body.kind, BodyMember.position, BodyMember.id)  # the administrative team first
     ).all()
     people: dict[int, tuple[str, list[str]]] = {}
     for uid, name, title in rows:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.evaluation.rules import PERIOD_MAX, TITLE_MAX
 from portal.formutil import options
@@ -19,7 +20,8 @@ class EvaluationForm(FlaskForm):
     period = StringField(_l("评议期间"), validators=[DataRequired(_l("请填写评议期间。")), Length(max=PERIOD_MAX)])
     raters = SelectField(_l("评议人"), choices=options(RATERS_LABELS.items()))
     subjects = SelectMultipleField(_l("被评议人（可多选）"), coerce=int,
-                                   validators=[DataRequired(_l("请至少选择一名被评议人。"))])
+                                   validators=[DataRequired(_l("请至少选择一名被评议人。"))],
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
 class RatingForm(FlaskForm):

@@ -22,7 +22,7 @@ def test_an_evaluation_from_setting_up_to_its_results(browser, live_server, sess
     page.get_by_role("link", name="新建民主评议").click()
     page.get_by_label("评议名称").fill(TITLE)
     page.get_by_label("评议期间").fill("2026 年度")
-    page.get_by_label("被评议人（可多选）").select_option(label="陈立新（校长、副书记）")
+    page.get_by_label("陈立新（校长、副书记）").check()
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     url = page.url

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, url_for
+from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -214,7 +214,9 @@ def vote(poll_id: int) -> Response:
     done = None
     if form.validate_on_submit():
         try:
-            outcome = rules.cast_vote(db.session, current_user, poll, form.choice.data or [])
+            # Every posted value goes to the rule: a motion ballot with two choices is
+            # refused there, not quietly read as its first one.
+            outcome = rules.cast_vote(db.session, current_user, poll, request.form.getlist("choice"))
         except (CongressError, BallotError) as exc:
             db.session.rollback()
             error = explain(exc)

@@ -61,3 +61,25 @@ def poll(session: Session, union: User, cs: CongressSession, *, kind: str = "mot
 def sign_in_all(session: Session, cs: CongressSession, people: list[User]) -> None:
     for u in people:
         sessions.sign_in(session, u, cs)
+
+
+def user_exists(session: Session, username: str) -> bool:
+    return session.scalar(select(User.id).where(User.username == username)) is not None
+
+
+def current_open_session(session: Session, union: User) -> CongressSession:
+    """The open session of term 1, made on first use."""
+    found = session.scalar(select(CongressSession).where(CongressSession.status == "open").limit(1))
+    return found or open_session(session, union)
+
+
+def set_present(session: Session, cs: CongressSession, people: list[User]) -> None:
+    """Exactly ``people`` in the hall (signing others out)."""
+    wanted = {u.id for u in people}
+    union = user(session, "union")
+    for rep_id in sessions.presence(session, cs).now:
+        if rep_id not in wanted:
+            sessions.record_presence(session, union, cs, session.get(User, rep_id), "out")
+    for u in people:
+        if not sessions.is_present(session, cs, u.id):
+            sessions.sign_in(session, u, cs)

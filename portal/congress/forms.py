@@ -52,7 +52,7 @@ class SignInForm(FlaskForm):
 
 class PresenceForm(FlaskForm):
     user_id = SelectField(_l("代表"), coerce=int_or_zero, validators=[DataRequired(_l("请选择代表。"))])
-    kind = SelectField(_l("登记"), choices=options(PRESENCE_LABELS.items()))
+    entry = SelectField(_l("登记"), choices=options(PRESENCE_LABELS.items()))
     note = StringField(_l("备注（如：纸质签到）"), validators=[Length(max=200)])
 
 

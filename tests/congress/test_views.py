@@ -99,11 +99,11 @@ def test_sign_in_over_http_with_stale_and_fresh_hall_code(app, client, people):
 def test_union_records_paper_sign_in_and_bad_input(app, client, setup, people):
     login_as(client, app, "union")
     url = f"/congress/sessions/{setup['cs']}/presence"
-    bad = client.hx(url, "POST", data={"user_id": "", "kind": "in"})
+    bad = client.hx(url, "POST", data={"user_id": "", "entry": "in"})
     assert bad.status_code == 200 and "请选择代表".encode() in bad.data
-    twice = client.hx(url, "POST", data={"user_id": people["rep"], "kind": "in", "note": "纸质"})
+    twice = client.hx(url, "POST", data={"user_id": people["rep"], "entry": "in", "note": "纸质"})
     assert twice.status_code == 200 and "已签到".encode() in twice.data
-    out = client.hx(url, "POST", data={"user_id": people["rep"], "kind": "out"})
+    out = client.hx(url, "POST", data={"user_id": people["rep"], "entry": "out"})
     assert "已登记".encode() in out.data
 
 

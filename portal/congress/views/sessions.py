@@ -184,7 +184,7 @@ def record_presence(session_id: int) -> Response:
     if form.validate_on_submit():
         person = db.session.get(User, form.user_id.data) or abort(404)
         try:
-            rules.record_presence(db.session, current_user, cs, person, form.kind.data, form.note.data or "")
+            rules.record_presence(db.session, current_user, cs, person, form.entry.data, form.note.data or "")
         except CongressError as exc:
             db.session.rollback()
             error = explain(exc)

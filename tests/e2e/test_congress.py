@@ -65,7 +65,7 @@ def test_a_session_in_the_hall(browser, live_server, session_cookie, e2e_app):
     expect(union.get_by_text("会议已开始，代表可以签到。")).to_be_visible()
     session_url = union.url
     session_id = int(session_url.rstrip("/").rsplit("/", 1)[1])
-    display_url = union.locator("a.nowrap").first.get_attribute("href")
+    display_url = union.locator("a.break-url").first.get_attribute("href")
     assert display_url and "/congress/hall/" in display_url
     shoot(union, "congress-union-session")
 

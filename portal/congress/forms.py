@@ -96,3 +96,13 @@ def paper_form(poll_options: list[tuple[str, str]], election: bool) -> type[Flas
         setattr(PaperCountForm, f"n_{code}", IntegerField(label, validators=[
             InputRequired(_l("请填写票数。")), NumberRange(0, 100000, _l("票数须为不小于 0 的整数。"))]))
     return PaperCountForm
+
+
+class EnrolForm(FlaskForm):
+    user_id = SelectField(_l("教职工"), coerce=int_or_zero, validators=[DataRequired(_l("请选择教职工。"))])
+    delegation_id = SelectField(_l("代表团"), coerce=int_or_zero)
+    joined_on = DateField(_l("加入日期"), validators=[DataRequired(_l("请填写加入日期。")), PlausibleDate()])
+
+
+class LeaveForm(FlaskForm):
+    left_on = DateField(_l("离任日期（最后一天）"), validators=[DataRequired(_l("请填写离任日期。")), PlausibleDate()])

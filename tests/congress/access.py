@@ -30,6 +30,9 @@ ACCESS: dict[str, object] = {
     "congress.publish": UNION,
     "congress.hall": PUBLIC,  # by its unguessable token
     "congress.hall_code_png": PUBLIC,
+    "congress.roster": LOGIN,
+    "congress.enrol": UNION,
+    "congress.leave": UNION,
 }
 
 
@@ -43,4 +46,10 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
         cs = f.open_session(db.session, union, requires_hall_code=True)
         poll = f.poll(db.session, union, cs)
         db.session.commit()
-        return {"session_id": cs.id, "poll_id": poll.id, "token": cs.display_token}
+        from sqlalchemy import select
+
+        from portal.congress.models import Representative
+
+        rep_id = db.session.scalar(select(Representative.id).where(Representative.user_id == people["rep"]))
+        return {"session_id": cs.id, "poll_id": poll.id, "token": cs.display_token, "term_id": cs.term_id,
+                "rep_id": rep_id}

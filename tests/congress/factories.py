@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import User
 from portal.congress.models import CongressSession, CongressTerm, Poll, Representative
 from portal.congress.rules import polls, sessions
-from tests.conftest import make_user
+from tests.conftest import make_user  # noqa: F401 - also used by tests as f.make_user
 
 
 def user(session: Session, username: str) -> User:

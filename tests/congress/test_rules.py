@@ -13,6 +13,7 @@ from portal.congress.models import Participation, PollCount, SecretBallot
 from portal.congress.rules import CongressError, polls, sessions
 from portal.congress.rules.common import AlreadyVoted
 from portal.congress.rules.results import outcome
+from portal.errors import DomainError
 from portal.counting import BodyKind, Threshold, default_rules, passed, quorum_met, quorum_needed, yes_needed
 from tests.congress import factories as f
 
@@ -286,3 +287,22 @@ def test_paper_election_counts_checked(session, union) -> None:
         polls.close_paper_poll(session, union, p, {c[0]: 8, c[1]: 8, c[2]: 8}, cast=8)
     polls.close_paper_poll(session, union, p, {c[0]: 8, c[1]: 5, c[2]: 3}, cast=8)
     assert outcome(p, _counts(session, p)).elected == [c[0], c[1]]  # 8 and 5 of 8 ballots; 丙's 3 is under half
+
+
+def test_leave_and_replacement_are_dated_and_counts_use_the_day(session, union) -> None:
+    from portal.congress.models import Representative
+    from portal.congress.rules import roster_ids
+    from portal.congress.rules.roster import enrol, record_leave
+
+    (a,) = f.reps(session, 1)
+    term = f.term(session)
+    rep = session.scalar(select(Representative).where(Representative.user_id == a.id))
+    with pytest.raises(DomainError):
+        record_leave(session, union, rep, date(2019, 1, 1))  # before joining
+    record_leave(session, union, rep, date(2025, 6, 30))
+    with pytest.raises(DomainError, match="已于"):
+        record_leave(session, union, rep, date(2025, 7, 1))
+    b = f.make_user("replacement")
+    enrol(session, union, term, b, date(2025, 7, 1))
+    assert a.id in roster_ids(session, term.id, date(2025, 6, 30)) and b.id not in roster_ids(session, term.id, date(2025, 6, 30))
+    assert a.id not in roster_ids(session, term.id, date(2025, 7, 1)) and b.id in roster_ids(session, term.id, date(2025, 7, 1))

@@ -177,3 +177,29 @@ def test_results_public_only_when_marked(app, client, setup):
     client.post(f"/congress/polls/{setup['named']}/publish", data={"public": "y"})
     assert anon.get(f"/congress/polls/{setup['named']}").status_code == 200
     assert "关于绩效工资分配方案的表决".encode() in anon.get("/congress/results").data
+
+
+def test_roster_page_enrol_and_leave(app, client, setup, people):
+    from portal.congress.models import Representative
+    from tests.conftest import make_user
+
+    with app.app_context():
+        newcomer = make_user("newcomer", name="新代表").id
+        db.session.commit()
+        term_id = db.session.get(Poll, setup["named"]).session.term_id
+        rep_id = db.session.scalar(select(Representative.id).where(Representative.user_id == people["rep"]))
+    login_as(client, app, "union")
+    url = f"/congress/terms/{term_id}/roster"
+    assert client.get(url).status_code == 200 and client.hx(url).status_code == 200
+    bad = client.post(f"/congress/representatives/{rep_id}/leave", data={"left_on": "1999-01-01"}, follow_redirects=True)
+    assert "离任日期应在".encode() in bad.data
+    ok = client.post(f"/congress/representatives/{rep_id}/leave", data={"left_on": "2026-01-31"}, follow_redirects=True)
+    assert "已登记".encode() in ok.data
+    added = client.post(url, data={"user_id": newcomer, "delegation_id": "0", "joined_on": "2026-02-01"},
+                        follow_redirects=True)
+    assert "已列入代表名单".encode() in added.data
+    empty = client.post(url, data={}, follow_redirects=True)
+    assert "请选择教职工".encode() in empty.data
+    login_as(client, app, "staff")
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"user_id": newcomer}).status_code == 403

@@ -37,3 +37,18 @@ def enrol(session: Session, actor: User | None, term: CongressTerm, user: User, 
     session.flush()
     record(session, actor, "congress.rep_enrolled", rep, term=term.id, user=user.id, joined_on=joined_on.isoformat())
     return rep
+
+
+def record_leave(session: Session, actor: User | None, rep: Representative, left_on: date) -> None:
+    """A representative leaves the roster on ``left_on`` (the last day they count); the row
+    stays, so counts for earlier dates still include them. A replacement is enrolled anew."""
+    term = session.get(CongressTerm, rep.term_id)
+    assert term is not None
+    if rep.left_on is not None:
+        raise DomainError(N_("%(name)s 已于 %(day)s 离任。"), name=rep.user.name, day=rep.left_on.isoformat())
+    if not rep.joined_on <= left_on <= term.ends_on:
+        raise DomainError(N_("离任日期应在加入日期（%(start)s）与任期结束（%(end)s）之间。"),
+                          start=rep.joined_on.isoformat(), end=term.ends_on.isoformat())
+    rep.left_on = left_on
+    session.flush()
+    record(session, actor, "congress.rep_left", rep, term=term.id, user=rep.user_id, left_on=left_on.isoformat())

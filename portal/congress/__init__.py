@@ -12,14 +12,14 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the permissions, the navigation entry and the to-do."""
+    """Register the blueprint, the permissions and the navigation entry."""
     from flask_babel import lazy_gettext as _l
 
     from portal import registry
     from portal.congress import permissions  # noqa: F401 - registers the checks on import
     from portal.congress.views import bp
-    from portal.congress.views.sessions import congress_todos
 
     app.register_blueprint(bp)
+    # No dashboard to-do: asking every signed-in user's roster terms would cost the home page
+    # a query over its budget of eight; representatives reach the open session by this entry.
     registry.add_nav("congress.index", _l("教代会"), "congress.list", 30)
-    registry.add_todos(congress_todos)

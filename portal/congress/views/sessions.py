@@ -7,22 +7,19 @@ from typing import Any
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth import permissions
 from portal.auth.models import User
-from portal.auth.permissions import Context
 from portal.congress import queries
 from portal.congress.forms import LABELS, PollForm, PresenceForm, SessionForm, SignInForm
-from portal.congress.models import CongressSession, SessionStatus
+from portal.congress.models import CongressSession
 from portal.congress.rules import CongressError
 from portal.congress.rules import sessions as rules
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
 from portal.extensions import db
 from portal.formutil import error_text, options, required
-from portal.registry import Todo
 from portal.timeutil import utcnow
 from portal.web import absolute_url, explain, redirect_to, render
 
@@ -215,17 +212,3 @@ def public_results() -> Response:
     polls = db.session.scalars(queries.public_results().limit(100)).all()
     return render("congress/results.html", polls=polls,
                   outcomes={p.id: queries.result_of(db.session, p, _) for p in polls}, labels=LABELS)
-
-
-def congress_todos(user: User, ctx: Context) -> list[Todo]:
-    """An open session of the representative's term, when they have not signed in."""
-    terms = ctx.memberships.terms_of(user.id)
-    if not terms:
-        return []
-    todos = []
-    for cs in db.session.scalars(select(CongressSession).where(
-            CongressSession.term_id.in_(sorted(terms)), CongressSession.status == SessionStatus.OPEN.value)):
-        if not rules.is_present(db.session, cs, user.id):
-            todos.append(Todo(_("第 %(number)d 次会议正在进行，请签到", number=cs.number),
-                              url_for("congress.show_session", session_id=cs.id)))
-    return todos

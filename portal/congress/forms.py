@@ -106,3 +106,14 @@ class EnrolForm(FlaskForm):
 
 class LeaveForm(FlaskForm):
     left_on = DateField(_l("离任日期（最后一天）"), validators=[DataRequired(_l("请填写离任日期。")), PlausibleDate()])
+
+
+TERM_KIND_LABELS = {"congress": _l("教职工代表大会（代表名单）"), "assembly": _l("教职工大会（全体在职教职工）")}
+
+
+class TermForm(FlaskForm):
+    number = IntegerField(_l("届次"), validators=[InputRequired(_l("请填写届次。")), NumberRange(1, 999)])
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称。")), Length(max=60)])
+    kind = SelectField(_l("类型"), choices=options(TERM_KIND_LABELS.items()))
+    starts_on = DateField(_l("任期开始"), validators=[DataRequired(_l("请填写任期开始日期。")), PlausibleDate()])
+    ends_on = DateField(_l("任期结束"), validators=[DataRequired(_l("请填写任期结束日期。")), PlausibleDate()])

@@ -14,14 +14,22 @@ from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
 
+class TermKind(str, enum.Enum):
+    CONGRESS = "congress"  # 教职工代表大会: the representatives on the roster
+    ASSEMBLY = "assembly"  # 教职工大会 (small schools): the whole active staff is the roster
+
+
 class CongressTerm(Base):
-    """One term (届) of 3–5 years, with its own roster (MoE 32)."""
+    """One term (届) of 3–5 years, with its own roster (MoE 32); for a 教职工大会 the roster is
+    the whole active staff on the day."""
 
     __tablename__ = "congress_term"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(10), default=TermKind.CONGRESS.value,
+                                      server_default=TermKind.CONGRESS.value)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -29,6 +37,10 @@ class CongressTerm(Base):
     delegations: Mapped[list[Delegation]] = relationship(
         back_populates="term", order_by="Delegation.position", lazy="raise_on_sql"
     )
+
+    @property
+    def is_assembly(self) -> bool:
+        return self.kind == TermKind.ASSEMBLY.value
 
 
 class Delegation(Base):

@@ -12,6 +12,7 @@ UNION = frozenset({"union"})
 ACCESS: dict[str, object] = {
     "congress.index": LOGIN,
     "congress.create_session": UNION,
+    "congress.create_term": UNION,
     "congress.show_session": LOGIN,
     "congress.edit_session": UNION,
     "congress.open_session": UNION,

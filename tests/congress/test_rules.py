@@ -306,3 +306,27 @@ def test_leave_and_replacement_are_dated_and_counts_use_the_day(session, union) 
     enrol(session, union, term, b, date(2025, 7, 1))
     assert a.id in roster_ids(session, term.id, date(2025, 6, 30)) and b.id not in roster_ids(session, term.id, date(2025, 6, 30))
     assert a.id not in roster_ids(session, term.id, date(2025, 7, 1)) and b.id in roster_ids(session, term.id, date(2025, 7, 1))
+
+
+def test_an_assembly_of_all_staff_has_the_whole_active_staff_as_its_roster(session, union, people) -> None:
+    """教职工大会: anyone active signs in and votes; a deactivated account neither counts nor votes."""
+    from portal.auth.models import User
+    from portal.congress.rules import roster_ids
+
+    term = sessions.create_term(session, union, 7, "2026年教职工大会", date(2026, 1, 1), date(2099, 12, 31), "assembly")
+    teacher, gone = f.make_user("teacher-a"), f.make_user("teacher-b", active=False)
+    active = session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+    assert len(roster_ids(session, term.id, date(2026, 3, 1))) == active
+    assert gone.id not in roster_ids(session, term.id, date(2026, 3, 1))
+    cs = sessions.create_session(session, union, term, date(2026, 3, 1), "礼堂")
+    sessions.open_session(session, union, cs)
+    sessions.sign_in(session, teacher, cs)
+    with pytest.raises(CongressError, match="停用"):
+        sessions.sign_in(session, gone, cs)
+    p = f.poll(session, union, cs)
+    assert p.roster_size == active and p.present_at_open == 1
+    polls.cast_vote(session, teacher, p, "yes")
+    with pytest.raises(CongressError):
+        sessions.create_term(session, union, 7, "重复", date(2026, 1, 1), date(2027, 1, 1))
+    with pytest.raises(CongressError):
+        sessions.create_term(session, union, 8, "倒置", date(2027, 1, 1), date(2026, 1, 1))

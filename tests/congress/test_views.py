@@ -203,3 +203,17 @@ def test_roster_page_enrol_and_leave(app, client, setup, people):
     login_as(client, app, "staff")
     assert client.get(url).status_code == 200
     assert client.post(url, data={"user_id": newcomer}).status_code == 403
+
+
+def test_union_creates_an_assembly_term(app, client, people):
+    login_as(client, app, "union")
+    resp = client.post("/congress/terms", follow_redirects=True, data={
+        "number": "9", "name": "2027年教职工大会", "kind": "assembly", "starts_on": "2027-01-01", "ends_on": "2027-12-31"})
+    assert resp.status_code == 200 and "已创建2027年教职工大会".encode() in resp.data
+    bad = client.post("/congress/terms", follow_redirects=True, data={"number": "x"})
+    assert bad.status_code == 200 and "请填写名称".encode() in bad.data
+    with app.app_context():
+        from portal.congress.models import CongressTerm
+        term = db.session.scalar(select(CongressTerm).where(CongressTerm.number == 9))
+        assert term.is_assembly
+    assert "在职教职工均为应到人员".encode() in client.get(f"/congress/terms/{term.id}/roster").data

@@ -21,10 +21,16 @@ class AlreadyVoted(CongressError):
 
 
 def roster_ids(session: Session, term_id: int, on: date) -> list[int]:
-    """The term's representatives on ``on`` (active accounts only), in user-id order.
+    """The term's representatives on ``on`` (active accounts only), in user-id order; for a
+    教职工大会, every active member of staff.
 
     This is 应到: majorities of the congress count against it, not against those present.
     """
+    term = session.get(CongressTerm, term_id)
+    if term is None or not term.starts_on <= on <= term.ends_on:
+        return []
+    if term.is_assembly:
+        return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
     return list(session.scalars(
         select(Representative.user_id)
         .join(CongressTerm, CongressTerm.id == Representative.term_id)
@@ -32,3 +38,15 @@ def roster_ids(session: Session, term_id: int, on: date) -> list[int]:
         .where(Representative.term_id == term_id, on_roster(on), User.active.is_(True))
         .order_by(Representative.user_id)
     ))
+
+
+def on_term_roster(session: Session, term: CongressTerm, user: User, on: date) -> bool:
+    """Whether ``user`` is on the term's roster on ``on`` (for a 教职工大会: active staff)."""
+    if not term.starts_on <= on <= term.ends_on:
+        return False
+    if term.is_assembly:
+        return user.active
+    return session.scalar(
+        select(Representative.id).where(Representative.term_id == term.id, Representative.user_id == user.id,
+                                        on_roster(on))
+        .join(CongressTerm, CongressTerm.id == Representative.term_id)) is not None

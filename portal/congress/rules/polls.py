@@ -23,10 +23,9 @@ from portal.congress.models import (
     POLL_FLOW, Attendance, Candidate, CongressSession, NamedVote, Participation, Poll, PollCount, PollEligible,
     PollKind, PollStatus, SecretBallot, SessionStatus,
 )
-from portal.congress.rules.common import AlreadyVoted, CongressError, roster_ids
+from portal.congress.rules.common import AlreadyVoted, CongressError, on_term_roster, roster_ids
 from portal.counting import Threshold
 from portal.i18n import N_
-from portal.org.memberships import Memberships
 from portal.timeutil import to_local, utcnow
 
 MAX_CANDIDATES = 60
@@ -150,8 +149,7 @@ def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str
         raise CongressError(N_("账号已停用，不能投票。"))
     eligible = session.scalar(select(PollEligible.user_id).where(
         PollEligible.poll_id == poll.id, PollEligible.user_id == user.id))
-    if eligible is None or not Memberships(session, to_local(now).date()).is_representative(
-            user.id, poll.session.term_id):
+    if eligible is None or not on_term_roster(session, poll.session.term, user, to_local(now).date()):
         raise CongressError(N_("您不是%(term)s代表，不能参加本项表决。"), term=poll.session.term.name)
     if not session.scalar(select(Attendance.present).where(
             Attendance.session_id == poll.session_id, Attendance.user_id == user.id)):

@@ -16,10 +16,10 @@ from portal.audit.rules import record
 from portal.auth.models import User
 from portal.congress.models import (
     SESSION_FLOW, Attendance, CongressSession, CongressTerm, Poll, PollStatus, PresenceEvent, SessionStatus,
+    TermKind,
 )
-from portal.congress.rules.common import CongressError, roster_ids
+from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
 from portal.i18n import N_
-from portal.org.memberships import Memberships
 from portal.timeutil import to_local, utcnow
 
 HALL_CODE_SECONDS = 30
@@ -29,6 +29,26 @@ HALL_CODE_DIGITS = 6
 def new_display_token() -> str:
     """The unguessable part of a hall display's address."""
     return secrets.token_urlsafe(24)
+
+
+def create_term(session: Session, actor: User, number: int, name: str, starts_on: date, ends_on: date,
+                kind: str = TermKind.CONGRESS.value) -> CongressTerm:
+    """A new term (届); a 教职工大会 term has the whole active staff as its roster."""
+    name = name.strip()
+    if not name:
+        raise CongressError(N_("请填写名称。"))
+    if kind not in (TermKind.CONGRESS.value, TermKind.ASSEMBLY.value):
+        raise CongressError(N_("请选择教职工代表大会或教职工大会。"))
+    if not starts_on < ends_on:
+        raise CongressError(N_("任期结束日期应晚于开始日期。"))
+    if session.scalar(select(CongressTerm.id).where(CongressTerm.number == number)):
+        raise CongressError(N_("第 %(number)d 届已经存在。"), number=number)
+    term = CongressTerm(number=number, name=name[:60], starts_on=starts_on, ends_on=ends_on, kind=kind)
+    session.add(term)
+    session.flush()
+    record(session, actor, "congress.term_created", term, number=number, kind=kind,
+           starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat())
+    return term
 
 
 def create_session(session: Session, actor: User, term: CongressTerm, held_on: date, place: str,
@@ -158,7 +178,7 @@ def sign_in(session: Session, user: User, cs: CongressSession, code: str | None 
         raise CongressError(N_("会议已结束，不能再签到。"))
     if not user.active:
         raise CongressError(N_("账号已停用，不能签到。"))
-    if not Memberships(session, to_local(now).date()).is_representative(user.id, cs.term_id):
+    if not on_term_roster(session, cs.term, user, to_local(now).date()):
         raise CongressError(N_("您不是%(term)s代表，不能签到。"), term=cs.term.name)
     if cs.requires_hall_code and not hall_code_valid(secret, cs.id, code or "", now):
         raise CongressError(N_("签到码不正确或已过期，请扫描会场大屏上的最新二维码或输入最新签到码。"))

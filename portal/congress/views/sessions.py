@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.congress import queries
-from portal.congress.forms import LABELS, PollForm, PresenceForm, SessionForm, SignInForm
+from portal.congress.forms import LABELS, PollForm, PresenceForm, SessionForm, SignInForm, TermForm
 from portal.congress.models import CongressSession
 from portal.congress.rules import CongressError
 from portal.congress.rules import sessions as rules
@@ -64,8 +64,30 @@ def index() -> Response:
     permissions.require("congress.list")
     term = queries.current_term_for_list(db.session)
     sessions = db.session.scalars(queries.sessions_of(term.id)).all() if term else []
-    form = SessionForm(formdata=None) if permissions.can(current_user, "congress.manage") else None
-    return render("congress/index.html", term=term, sessions=sessions, form=form, labels=LABELS)
+    manage = permissions.can(current_user, "congress.manage")
+    return render("congress/index.html", term=term, sessions=sessions, labels=LABELS,
+                  form=SessionForm(formdata=None) if manage and term else None,
+                  term_form=TermForm(formdata=None) if manage else None)
+
+
+@bp.post("/terms")
+def create_term() -> Response:
+    """Start a new term (届): a 教职工代表大会 with its roster, or a 教职工大会 of all staff (union)."""
+    permissions.require("congress.manage")
+    form = TermForm()
+    if form.validate_on_submit():
+        try:
+            term = rules.create_term(db.session, current_user, form.number.data or 0, form.name.data or "",
+                                     required(form.starts_on.data), required(form.ends_on.data), form.kind.data or "")
+        except CongressError as exc:
+            db.session.rollback()
+            flash(explain(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已创建%(name)s。", name=term.name), "success")
+    else:
+        flash(error_text(form), "error")
+    return redirect_to(url_for("congress.index"))
 
 
 @bp.post("/sessions")
@@ -88,7 +110,7 @@ def create_session() -> Response:
             return redirect_to(url_for("congress.show_session", session_id=cs.id))
     sessions = db.session.scalars(queries.sessions_of(term.id)).all()
     return render("congress/index.html", block="session_form", term=term, sessions=sessions, form=form,
-                  error=error, labels=LABELS)
+                  error=error, labels=LABELS, term_form=None)
 
 
 @bp.get("/sessions/<int:session_id>")

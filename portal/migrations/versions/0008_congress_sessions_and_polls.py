@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('congress_term', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('kind', sa.String(length=10), server_default='congress', nullable=False))
+
     op.create_table('congress_session',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('term_id', sa.Integer(), nullable=False),
@@ -151,6 +154,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('congress_term', schema=None) as batch_op:
+        batch_op.drop_column('kind')
     with op.batch_alter_table('congress_secret_ballot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_congress_secret_ballot_poll_id'))
 

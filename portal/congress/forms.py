@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -117,3 +118,7 @@ class TermForm(FlaskForm):
     kind = SelectField(_l("类型"), choices=options(TERM_KIND_LABELS.items()))
     starts_on = DateField(_l("任期开始"), validators=[DataRequired(_l("请填写任期开始日期。")), PlausibleDate()])
     ends_on = DateField(_l("任期结束"), validators=[DataRequired(_l("请填写任期结束日期。")), PlausibleDate()])
+
+
+class RepImportForm(FlaskForm):
+    file = FileField(_l("代表名单文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件。"))])

@@ -33,6 +33,7 @@ ACCESS: dict[str, object] = {
     "congress.hall_code_png": PUBLIC,
     "congress.roster": LOGIN,
     "congress.enrol": UNION,
+    "congress.import_roster": UNION,
     "congress.leave": UNION,
 }
 

@@ -217,3 +217,38 @@ def test_union_creates_an_assembly_term(app, client, people):
         term = db.session.scalar(select(CongressTerm).where(CongressTerm.number == 9))
         assert term.is_assembly
     assert "在职教职工均为应到人员".encode() in client.get(f"/congress/terms/{term.id}/roster").data
+
+
+def test_roster_import_is_all_or_nothing_with_row_errors(app, client, people):
+    import io
+
+    from portal.congress.models import Representative
+    from tests.conftest import make_user
+
+    with app.app_context():
+        for i in range(3):
+            make_user(f"imp{i}", staff_no=f"IMP{i}", name=f"导入{i}")
+        make_user("impgone", staff_no="IMPX", active=False)
+        db.session.commit()
+        term_id = f.term(db.session).id
+
+    def upload(text: str):
+        data = {"file": (io.BytesIO(text.encode("utf-8")), "reps.csv")}
+        return client.hx(f"/congress/terms/{term_id}/roster/import", "POST", data=data,
+                         content_type="multipart/form-data")
+
+    def count() -> int:
+        with app.app_context():
+            return len(db.session.scalars(select(Representative).where(Representative.term_id == term_id)).all())
+
+    login_as(client, app, "union")
+    before = count()
+    bad = upload("工号,代表团,加入日期\nIMP0,第一代表团,2026-09-01\nNOPE,,\nIMPX,,\nIMP0,,\nIMP1,,2026/9/1\nTrep,,\n")
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "没有导入任何代表" in body
+    for text in ("第 3 行", "不在教职工名册中", "已停用", "与第 2 行重复", "应写作 2026-09-01", "已是本届代表"):
+        assert text in body, text
+    assert count() == before  # nothing half-imported
+    assert "缺少列" in upload("姓名\n张三\n").get_data(as_text=True)
+    ok = upload("工号,代表团,加入日期\nIMP0,第一代表团,2026-09-01\nIMP1,第一代表团,\nIMP2,,\n")
+    assert "已导入 3 名代表" in ok.get_data(as_text=True) and count() == before + 3

@@ -3,6 +3,8 @@ representative's leaving and enrols a replacement (dated, so every count uses th
 the day that matters)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,13 +12,14 @@ from sqlalchemy import select
 
 from portal.auth import permissions
 from portal.auth.models import User
-from portal.congress.forms import EnrolForm, LeaveForm
+from portal.congress.forms import EnrolForm, LeaveForm, RepImportForm
 from portal.congress.models import CongressTerm, Delegation, Representative
 from portal.congress.rules import roster as rules
 from portal.congress.views import bp
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import error_text, options, required
+from portal.timeutil import to_local, utcnow
 from portal.web import explain, redirect_to, render
 
 
@@ -32,16 +35,47 @@ def _enrol_form(term: CongressTerm, formdata: bool = False) -> EnrolForm:
     return form
 
 
+def _roster_page(term: CongressTerm, **extra: Any) -> Response:
+    reps = db.session.scalars(select(Representative).where(Representative.term_id == term.id)
+                              .order_by(Representative.delegation_id, Representative.joined_on, Representative.id)).all()
+    manage = permissions.can(current_user, "congress.manage", term)
+    extra.setdefault("import_form", RepImportForm(formdata=None) if manage else None)
+    return render("congress/roster.html", block="rep_import" if "result" in extra or "file_error" in extra else None,
+                  term=term, reps=reps, manage=manage, enrol_form=_enrol_form(term) if manage else None,
+                  columns=rules.REP_COLUMNS, **extra)
+
+
 @bp.get("/terms/<int:term_id>/roster")
 def roster(term_id: int) -> Response:
     """The roster by delegation, with joining and leaving dates."""
     permissions.require("congress.list")
     term = db.session.get(CongressTerm, term_id) or abort(404)
-    reps = db.session.scalars(select(Representative).where(Representative.term_id == term.id)
-                              .order_by(Representative.delegation_id, Representative.joined_on, Representative.id)).all()
-    manage = permissions.can(current_user, "congress.manage", term)
-    return render("congress/roster.html", term=term, reps=reps, manage=manage,
-                  enrol_form=_enrol_form(term) if manage else None)
+    return _roster_page(term)
+
+
+@bp.post("/terms/<int:term_id>/roster/import")
+def import_roster(term_id: int) -> Response:
+    """Import representatives from XLSX/CSV (工号, 代表团, 加入日期): every row valid, or
+    nothing enrolled and each bad row listed in Chinese (union)."""
+    permissions.require("congress.manage")
+    term = db.session.get(CongressTerm, term_id) or abort(404)
+    form = RepImportForm()
+    result = file_error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = rules.read_rep_roster(upload.filename or "", upload.read())
+        except DomainError as exc:
+            file_error = explain(exc)
+        else:
+            result = rules.import_reps(db.session, current_user, term, rows, to_local(utcnow()).date())
+            if result.ok:
+                db.session.commit()
+            else:
+                db.session.rollback()
+    else:
+        file_error = error_text(form)
+    return _roster_page(term, import_form=form, result=result, file_error=file_error)
 
 
 @bp.post("/terms/<int:term_id>/roster")

@@ -25,7 +25,7 @@ from portal.congress.rules.results import election_threshold
 from portal.congress.rules.sessions import is_present
 from portal.congress.views import bp
 from portal.congress.views.sessions import load_session
-from portal.extensions import db
+from portal.extensions import db, write_intent
 from portal.formutil import error_text, options
 from portal.web import explain, redirect_to, render
 
@@ -225,6 +225,9 @@ def vote(poll_id: int) -> Response:
             error = _("您已投票。")
         else:
             db.session.commit()
+            # The fragment below only reads: on SQLite, let it do so without taking the write
+            # lock again (BEGIN IMMEDIATE), so the next voter in the hall is not kept waiting.
+            write_intent.set(False)
             done = _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。")
     else:
         error = error_text(form) or _("页面已过期，请重新提交。")

@@ -18,7 +18,7 @@ from portal.congress.rules import CongressError
 from portal.congress.rules import sessions as rules
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
-from portal.extensions import db
+from portal.extensions import db, write_intent
 from portal.formutil import error_text, options, required
 from portal.timeutil import utcnow
 from portal.web import absolute_url, explain, redirect_to, render
@@ -180,6 +180,7 @@ def sign_in(session_id: int) -> Response:
         try:
             rules.sign_in(db.session, current_user, cs, form.code.data, current_app.secret_key or b"")
             db.session.commit()
+            write_intent.set(False)  # the page below only reads (no second write lock on SQLite)
             signed = True
         except CongressError as exc:
             db.session.rollback()

@@ -246,7 +246,8 @@ def write_results(figures: dict[str, Any]) -> None:
     if head not in text:
         text = text.rstrip("\n") + f"\n\n{head}\n\n"
     before, after = text.split(head, 1)
-    kept = [ln for ln in after.strip("\n").splitlines() if ln.startswith("- ") and f", {figures['database']}, " not in ln]
+    same = f", {figures['database']}, {figures['voters']} voters "
+    kept = [ln for ln in after.strip("\n").splitlines() if ln.startswith("- ") and same not in ln]
     results.write_text(before + head + "\n\n" + "\n".join(kept + [line]) + "\n")
 
 

@@ -92,8 +92,11 @@ def test_sign_in_over_http_with_stale_and_fresh_hall_code(app, client, people):
     wrong = "000000" if fresh != "000000" else "111111"
     stale = client.hx(url, "POST", data={"code": wrong})
     assert stale.status_code == 200 and "签到码不正确".encode() in stale.data
-    ok = client.hx(url, "POST", data={"code": fresh})
-    assert "您已签到".encode() in ok.data
+    ok = client.hx(url, "POST", data={"code": fresh})  # the whole page again: presence changed too
+    assert ok.status_code == 204 and ok.headers["HX-Redirect"] == f"/congress/sessions/{cs_id}"
+    assert "您已签到".encode() in client.get(f"/congress/sessions/{cs_id}").data
+    again = client.hx(url, "POST", data={"code": fresh})
+    assert again.status_code == 200 and "您已签到".encode() in again.data
 
 
 def test_union_records_paper_sign_in_and_bad_input(app, client, setup, people):

@@ -18,7 +18,7 @@ from portal.congress.rules import CongressError
 from portal.congress.rules import sessions as rules
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
-from portal.extensions import db, write_intent
+from portal.extensions import db
 from portal.formutil import error_text, options, required
 from portal.timeutil import utcnow
 from portal.web import absolute_url, explain, redirect_to, render
@@ -175,13 +175,13 @@ def sign_in(session_id: int) -> Response:
     if request.method == "GET":
         form.code.data = request.args.get("code", "")[:12]
     error = None
-    signed = False
     if request.method == "POST" and form.validate_on_submit():
         try:
             rules.sign_in(db.session, current_user, cs, form.code.data, current_app.secret_key or b"")
             db.session.commit()
-            write_intent.set(False)  # the page below only reads (no second write lock on SQLite)
-            signed = True
+            # The whole page again: its presence figures and quorum changed too.
+            flash(_("您已签到。"), "success")
+            return redirect_to(url_for("congress.show_session", session_id=cs.id))
         except CongressError as exc:
             db.session.rollback()
             error = explain(exc)
@@ -191,7 +191,7 @@ def sign_in(session_id: int) -> Response:
     elif request.method == "POST":
         error = error_text(form) or _("页面已过期，请重新提交。")
     return render("congress/session.html", block="sign_in", **session_context(
-        cs, sign_in_form=form, sign_in_error=error, signed=signed, standalone=request.method == "GET"))
+        cs, sign_in_form=form, sign_in_error=error, standalone=request.method == "GET"))
 
 
 @bp.post("/sessions/<int:session_id>/presence")

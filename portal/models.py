@@ -1,7 +1,10 @@
 """Import every feature's models so metadata (and Alembic) sees all tables."""
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import Department, LoginFailure, User, UserRole  # noqa: F401
-from portal.congress.models import CongressTerm, Delegation, Representative  # noqa: F401
+from portal.congress.models import (  # noqa: F401
+    Attendance, Candidate, CongressSession, CongressTerm, Delegation, NamedVote, Participation, Poll, PollCount,
+    PollEligible, PresenceEvent, Representative, SecretBallot,
+)
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401
 from portal.evaluation.models import (  # noqa: F401

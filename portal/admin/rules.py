@@ -139,13 +139,7 @@ class RosterFileError(DomainError):
 
 def read_roster(filename: str, data: bytes) -> list[RosterRow]:
     """Parse an XLSX or CSV roster; the first row must name the columns in Chinese."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx") or data[:2] == b"PK":
-        table = _xlsx_rows(data)
-    elif lower.endswith(".csv"):
-        table = _csv_rows(data)
-    else:
-        raise RosterFileError(N_("只支持 .xlsx 或 .csv 格式的名册文件。"))
+    table = read_table(filename, data)
     if not table:
         raise RosterFileError(N_("文件是空的。"))
     header = [str(c or "").strip() for c in table[0]]
@@ -175,6 +169,17 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
             department=cell(row, N_("部门")), party=cell(row, N_("党员")), roles=cell(row, N_("角色")),
         ))
     return rows
+
+
+def read_table(filename: str, data: bytes) -> list[list[Any]]:
+    """The rows of an XLSX (first sheet) or CSV file, bounded in rows and columns; shared by
+    every roster import (staff here, the congress roster in ``portal.congress``)."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx") or data[:2] == b"PK":
+        return _xlsx_rows(data)
+    if lower.endswith(".csv"):
+        return _csv_rows(data)
+    raise RosterFileError(N_("只支持 .xlsx 或 .csv 格式的名册文件。"))
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:

@@ -7,9 +7,10 @@ import pytest
 from tests.access import ADMIN, LOGIN, PUBLIC
 from tests.conftest import ROLES, login_as
 from tests.disclosure import access as disclosure_access
+from tests.notify import access as notify_access
 
 # Each feature lists its own routes in tests/<feature>/access.py: ACCESS and sample_args().
-FEATURES = [disclosure_access]
+FEATURES = [disclosure_access, notify_access]
 
 
 # endpoint -> who may use it. A new route without an entry fails test_every_route_has_an_entry.

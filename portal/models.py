@@ -5,3 +5,4 @@ from portal.congress.models import CongressTerm, Delegation, Representative  # n
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment, Reply  # noqa: F401
+from portal.proposals.models import Answer, Cohandler, Cosign, Part, Proposal, ProposalAttachment, ProposalGram  # noqa: F401

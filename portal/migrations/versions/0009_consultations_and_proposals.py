@@ -1,8 +1,14 @@
-"""consultations and proposals
+"""consultations (征求意见) and proposals (提案)
+
+Consultations with their attachments, comments (random keys; anonymous ones keep only
+their day), replies and marks; proposals with co-signatures, co-handling departments,
+answers per round, co-handlers' parts, attachments and the trigram rows of the
+similar-proposal search. The register's indexes lead with the term and end with the id,
+so each filter reads its page in order.
 
 Revision ID: 0009
 Revises: 0007
-Create Date: 2026-12-03 06:28:24.163604
+Create Date: 2026-12-03
 """
 from __future__ import annotations
 
@@ -45,6 +51,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_consultation_organiser_id'), ['organiser_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultation_status'), ['status'], unique=False)
 
+    op.create_table('proposal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('term_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('measures', sa.Text(), nullable=False),
+    sa.Column('category', sa.String(length=16), nullable=False),
+    sa.Column('proposer_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('review_reason', sa.Text(), nullable=False),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('lead_department_id', sa.Integer(), nullable=True),
+    sa.Column('deadline', sa.Date(), nullable=True),
+    sa.Column('assigned_at', sa.DateTime(), nullable=True),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('answer_class', sa.String(length=10), nullable=True),
+    sa.Column('rating', sa.String(length=14), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('gram_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['lead_department_id'], ['department.id'], name=op.f('fk_proposal_lead_department_id_department')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['proposal.id'], name=op.f('fk_proposal_merged_into_id_proposal')),
+    sa.ForeignKeyConstraint(['proposer_id'], ['user.id'], name=op.f('fk_proposal_proposer_id_user')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['user.id'], name=op.f('fk_proposal_reviewed_by_id_user')),
+    sa.ForeignKeyConstraint(['term_id'], ['congress_term.id'], name=op.f('fk_proposal_term_id_congress_term')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal'))
+    )
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_merged_into_id'), ['merged_into_id'], unique=False)
+        batch_op.create_index('ix_proposal_overdue', ['status', 'deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_proposer_id'), ['proposer_id'], unique=False)
+        batch_op.create_index('ix_proposal_register', ['term_id', 'id'], unique=False)
+        batch_op.create_index('ix_proposal_register_answer', ['term_id', 'answer_class', 'id'], unique=False)
+        batch_op.create_index('ix_proposal_register_department', ['term_id', 'lead_department_id', 'id'], unique=False)
+        batch_op.create_index('ix_proposal_register_rating', ['term_id', 'rating', 'id'], unique=False)
+        batch_op.create_index('ix_proposal_register_status', ['term_id', 'status', 'id'], unique=False)
+
     op.create_table('consultation_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -80,6 +127,100 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_consultation_comment_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_consultation_comment_list', ['consultation_id', 'created_at'], unique=False)
 
+    op.create_table('proposal_answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('answer_class', sa.String(length=10), nullable=False),
+    sa.Column('explanation', sa.Text(), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(), nullable=False),
+    sa.Column('rating', sa.String(length=14), nullable=True),
+    sa.Column('rating_comment', sa.Text(), nullable=False),
+    sa.Column('rated_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user.id'], name=op.f('fk_proposal_answer_answered_by_id_user')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_proposal_answer_department_id_department')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_answer_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_answer')),
+    sa.UniqueConstraint('proposal_id', 'round', name=op.f('uq_proposal_answer_proposal_id_round'))
+    )
+    with op.batch_alter_table('proposal_answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_answer_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_attachment_proposal_id_proposal')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_proposal_attachment_uploaded_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_attachment'))
+    )
+    with op.batch_alter_table('proposal_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_attachment_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_cohandler',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_proposal_cohandler_department_id_department')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_cohandler_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_cohandler')),
+    sa.UniqueConstraint('proposal_id', 'department_id', name=op.f('uq_proposal_cohandler_proposal_id_department_id'))
+    )
+    with op.batch_alter_table('proposal_cohandler', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_cohandler_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_cohandler_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_cosign',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('invited_at', sa.DateTime(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_cosign_proposal_id_proposal')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_proposal_cosign_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_cosign')),
+    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_proposal_cosign_proposal_id_user_id'))
+    )
+    with op.batch_alter_table('proposal_cosign', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_cosign_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_cosign_user_id'), ['user_id'], unique=False)
+
+    op.create_table('proposal_gram',
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('gram', sa.String(length=3), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_gram_proposal_id_proposal'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('proposal_id', 'gram', name=op.f('pk_proposal_gram'))
+    )
+    with op.batch_alter_table('proposal_gram', schema=None) as batch_op:
+        batch_op.create_index('ix_proposal_gram_lookup', ['gram', 'proposal_id'], unique=False)
+
+    op.create_table('proposal_part',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['by_id'], ['user.id'], name=op.f('fk_proposal_part_by_id_user')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_proposal_part_department_id_department')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_part_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_part')),
+    sa.UniqueConstraint('proposal_id', 'department_id', 'round', name=op.f('uq_proposal_part_proposal_id_department_id_round'))
+    )
+    with op.batch_alter_table('proposal_part', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_part_proposal_id'), ['proposal_id'], unique=False)
+
     op.create_table('consultation_reply',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('comment_id', sa.String(length=32), nullable=False),
@@ -102,6 +243,32 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_reply_comment_id'))
 
     op.drop_table('consultation_reply')
+    with op.batch_alter_table('proposal_part', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_part_proposal_id'))
+
+    op.drop_table('proposal_part')
+    with op.batch_alter_table('proposal_gram', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposal_gram_lookup')
+
+    op.drop_table('proposal_gram')
+    with op.batch_alter_table('proposal_cosign', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_cosign_user_id'))
+        batch_op.drop_index(batch_op.f('ix_proposal_cosign_proposal_id'))
+
+    op.drop_table('proposal_cosign')
+    with op.batch_alter_table('proposal_cohandler', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_cohandler_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_proposal_cohandler_department_id'))
+
+    op.drop_table('proposal_cohandler')
+    with op.batch_alter_table('proposal_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_attachment_proposal_id'))
+
+    op.drop_table('proposal_attachment')
+    with op.batch_alter_table('proposal_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_answer_proposal_id'))
+
+    op.drop_table('proposal_answer')
     with op.batch_alter_table('consultation_comment', schema=None) as batch_op:
         batch_op.drop_index('ix_consultation_comment_list')
         batch_op.drop_index(batch_op.f('ix_consultation_comment_author_id'))
@@ -111,6 +278,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_attachment_consultation_id'))
 
     op.drop_table('consultation_attachment')
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposal_register_status')
+        batch_op.drop_index('ix_proposal_register_rating')
+        batch_op.drop_index('ix_proposal_register_department')
+        batch_op.drop_index('ix_proposal_register_answer')
+        batch_op.drop_index('ix_proposal_register')
+        batch_op.drop_index(batch_op.f('ix_proposal_proposer_id'))
+        batch_op.drop_index('ix_proposal_overdue')
+        batch_op.drop_index(batch_op.f('ix_proposal_merged_into_id'))
+
+    op.drop_table('proposal')
     with op.batch_alter_table('consultation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_status'))
         batch_op.drop_index(batch_op.f('ix_consultation_organiser_id'))

@@ -1,7 +1,9 @@
 """Similar proposals: Chinese character trigrams, computed here in Python and kept in
 ``proposal_gram`` (gram, proposal) rows, so the search is the same indexed lookup on SQLite
-and PostgreSQL. Similarity is the Jaccard index of the two trigram sets; phrases every
-proposal uses (关于, 建议, 学校 ...) are left out first so they make nothing alike."""
+and PostgreSQL. Similarity is the overlap of the two trigram sets (shared trigrams over the
+smaller set: a short title typed so far still finds the long proposal it repeats, which
+the Jaccard index would drown); phrases every proposal uses (关于, 建议, 学校 ...) are left
+out first so they make nothing alike."""
 from __future__ import annotations
 
 import re
@@ -18,7 +20,7 @@ _FILLER = re.compile("关于|建议|提案|希望|学校|我校|进一步|加强
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 MAX_GRAMS = 300
 REASON_CHARS = 400
-THRESHOLD = 0.12
+THRESHOLD = 0.2
 MIN_SHARED = 2
 
 
@@ -71,6 +73,6 @@ def find(session: Session, title: str, reason: str = "", exclude_id: int | None 
         select(Proposal, candidates.c.shared).join(candidates, candidates.c.proposal_id == Proposal.id)
         .where(Proposal.status != Status.DRAFT.value, Proposal.id != (exclude_id or 0))
     ).all()
-    matches = [Match(p, n / (len(wanted) + p.gram_count - n)) for p, n in rows if p.gram_count]
+    matches = [Match(p, n / min(len(wanted), p.gram_count)) for p, n in rows if p.gram_count]
     matches = [m for m in matches if m.score >= THRESHOLD]
     return sorted(matches, key=lambda m: (-m.score, -m.proposal.id))[:limit]

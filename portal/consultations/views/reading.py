@@ -105,10 +105,10 @@ def comment(consultation_id: int) -> Response:
                   **consultation_context(consultation, comment_form=form, comment_error=error, commented=done))
 
 
-@bp.get("/consultations/attachments/<int:attachment_id>")
-def download(attachment_id: int) -> Response:
+@bp.get("/consultations/attachments/<int:consultation_file_id>")
+def download(consultation_file_id: int) -> Response:
     """The draft's attachment, as a file, after the consultation's own access check."""
-    att = db.session.get(ConsultationAttachment, attachment_id) or abort(404)
+    att = db.session.get(ConsultationAttachment, consultation_file_id) or abort(404)
     load_consultation(att.consultation_id)
     try:
         path = path_of(current_app.config["UPLOAD_DIR"], att.stored_name)

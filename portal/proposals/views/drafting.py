@@ -83,7 +83,7 @@ def similar_search() -> Response:
     form.validate()
     exclude = request.args.get("exclude", type=int)
     matches = _similar_to((form.title.data or "")[:120], (form.reason.data or "")[:2000], exclude)
-    return render("proposals/edit.html", block="similar", matches=matches, labels=LABELS)
+    return render("proposals/_similar.html", matches=matches, labels=LABELS)  # a fragment only
 
 
 @bp.post("/proposals/<int:proposal_id>/attachments")
@@ -114,10 +114,10 @@ def upload(proposal_id: int) -> Response:
     return redirect_to(url_for("proposals.show", proposal_id=proposal_id))
 
 
-@bp.get("/proposals/attachments/<int:attachment_id>")
-def download(attachment_id: int) -> Response:
+@bp.get("/proposals/attachments/<int:proposal_file_id>")
+def download(proposal_file_id: int) -> Response:
     """A proposal's or an answer's file, after the proposal's own access check."""
-    att = db.session.get(ProposalAttachment, attachment_id) or abort(404)
+    att = db.session.get(ProposalAttachment, proposal_file_id) or abort(404)
     load_proposal(att.proposal_id)
     try:
         resp = send_file(path_of(current_app.config["UPLOAD_DIR"], att.stored_name), mimetype=att.content_type,

@@ -77,7 +77,8 @@ class Proposal(Base):
         Index("ix_proposal_register_department", "term_id", "lead_department_id", "id"),
         Index("ix_proposal_register_rating", "term_id", "rating", "id"),
         Index("ix_proposal_register_answer", "term_id", "answer_class", "id"),
-        Index("ix_proposal_overdue", "status", "deadline"),
+        Index("ix_proposal_register_overdue", "term_id", "status", "deadline", "id"),  # oldest overdue first
+        Index("ix_proposal_overdue", "status", "deadline"),  # the dashboards, across terms
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

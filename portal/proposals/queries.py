@@ -46,7 +46,9 @@ def register(term_id: int, filters: RegisterFilter | None = None, today: date | 
     if f.category:
         query = query.where(Proposal.category == f.category)
     if f.overdue and today is not None:
-        query = query.where(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today)
+        # the longest overdue first: the order the index gives
+        query = query.where(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today) \
+            .order_by(None).order_by(Proposal.deadline, Proposal.id)
     return query
 
 

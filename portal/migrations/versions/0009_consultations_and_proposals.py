@@ -85,6 +85,7 @@ def upgrade() -> None:
     with op.batch_alter_table('proposal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposal_merged_into_id'), ['merged_into_id'], unique=False)
         batch_op.create_index('ix_proposal_overdue', ['status', 'deadline'], unique=False)
+        batch_op.create_index('ix_proposal_register_overdue', ['term_id', 'status', 'deadline', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_proposer_id'), ['proposer_id'], unique=False)
         batch_op.create_index('ix_proposal_register', ['term_id', 'id'], unique=False)
         batch_op.create_index('ix_proposal_register_answer', ['term_id', 'answer_class', 'id'], unique=False)
@@ -285,6 +286,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_proposal_register_answer')
         batch_op.drop_index('ix_proposal_register')
         batch_op.drop_index(batch_op.f('ix_proposal_proposer_id'))
+        batch_op.drop_index('ix_proposal_register_overdue')
         batch_op.drop_index('ix_proposal_overdue')
         batch_op.drop_index(batch_op.f('ix_proposal_merged_into_id'))
 

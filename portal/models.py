@@ -4,5 +4,9 @@ from portal.auth.models import Department, LoginFailure, User, UserRole  # noqa:
 from portal.congress.models import CongressTerm, Delegation, Representative  # noqa: F401
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401
+from portal.evaluation.models import (  # noqa: F401
+    Evaluation, EvaluationRater, EvaluationRating, EvaluationSubject, EvaluationTally,
+)
+from portal.notify.models import Notification  # noqa: F401
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment, Reply  # noqa: F401
 from portal.proposals.models import Answer, Cohandler, Cosign, Part, Proposal, ProposalAttachment, ProposalGram  # noqa: F401

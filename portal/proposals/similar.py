@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from sqlalchemy.orm import Session
 from portal.proposals.models import Proposal, ProposalGram, Status
 
 # Words that any proposal may contain; left in, they would make unrelated ones look alike.
-_FILLER = re.compile("关于|建议|提案|希望|学校|我校|进一步|加强|问题|的|和|与|及|了|在|对|为")
+_WORDS = [line.strip() for line in Path(__file__).with_name("filler_words.txt").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.startswith("#")]
+_FILLER = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 MAX_GRAMS = 300
 REASON_CHARS = 400

@@ -166,6 +166,9 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     from portal.seed import disclosure
 
     disclosure.seed(session, users, upload_dir)
+    from portal.seed import evaluation
+
+    evaluation.seed(session, users)
     from portal.seed.proposals import seed_proposals
 
     seed_proposals(session, users)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, flash, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -91,7 +92,7 @@ def proposal_context(proposal: Proposal, **extra: Any) -> dict[str, Any]:
         ctx["similar"] = similar.find(db.session, proposal.title, proposal.reason, exclude_id=proposal.id)
     if proposal.status == Status.ACCEPTED.value and permissions.can(current_user, "proposal.assign", proposal):
         form = AssignForm(formdata=None)
-        choices = [(d.id, d.name + ("" if d.head_id else "（未指定负责人）")) for d in departments()]
+        choices = [(d.id, d.name + ("" if d.head_id else _("（未指定负责人）"))) for d in departments()]
         form.lead_id.choices = [("", "—"), *choices]
         form.cohandler_ids.choices = choices
         ctx["assign_form"] = form

@@ -81,3 +81,33 @@ def test_mark_and_summary_refused_then_published(app, client, people):
     assert resp.status_code == 204 and resp.headers["HX-Redirect"] == f"/consultations/{cid}"
     page = client.get(f"/consultations/{cid}").text
     assert "采纳情况" in page and "已采纳" in page
+
+
+def test_staff_consultation_text_in_no_anonymous_response(app, people):
+    """Every GET route of the app (with the access matrix's sample objects), as a visitor,
+    full page and fragment: the staff-only consultation's title and body appear nowhere."""
+    from tests.test_access_matrix import sample_args
+
+    with app.app_context():
+        from portal.consultations import rules
+        from tests.disclosure.factories import user
+
+        c = opened(db.session, title="仅限教职工SENTINEL标题")
+        c.body_md, c.body_html = "正文SENTINEL2", "<p>正文SENTINEL2</p>"
+        rules.comment(db.session, user(db.session, "staff"), c, "意见SENTINEL3", False)
+        db.session.commit()
+    args = sample_args(app, people)
+    args["consultation_id"] = c.id
+    client = app.test_client()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
+        for headers in ({}, {"HX-Request": "true"}):
+            resp = client.get(url, headers=headers)
+            assert resp.status_code < 500, url
+            assert b"SENTINEL" not in resp.data, url
+            checked += 1
+    assert checked > 40

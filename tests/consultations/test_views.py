@@ -111,3 +111,38 @@ def test_staff_consultation_text_in_no_anonymous_response(app, people):
             assert b"SENTINEL" not in resp.data, url
             checked += 1
     assert checked > 40
+
+
+def test_draft_form_errors_and_publication(app, client, people):
+    login_as(client, app, "leader")
+    assert client.get("/consultations/new").status_code == 200
+    resp = client.hx("/consultations/new", "POST", data={"title": "", "body_md": "", "audience": "staff",
+                                                         "closes_on": "2001-01-01"})
+    assert resp.status_code == 200 and "请填写标题" in resp.text and "<html" not in resp.text
+    resp = client.post("/consultations/new", data={"title": "校服采购方案", "body_md": "正文", "audience": "staff",
+                                                   "closes_on": "2001-01-01"})
+    assert resp.status_code == 200 and "截止日期不能早于今天" in resp.text
+    today = to_local(utcnow()).date().isoformat()
+    resp = client.post("/consultations/new", data={"title": "校服采购方案", "body_md": "正文", "audience": "staff",
+                                                   "closes_on": today})
+    assert resp.status_code == 303
+    cid = int(resp.headers["Location"].removesuffix("/edit").rsplit("/", 1)[-1])
+    login_as(client, app, "staff")
+    assert client.get(f"/consultations/{cid}").status_code == 403  # a draft is the organiser's own
+    login_as(client, app, "leader")
+    assert client.post(f"/consultations/{cid}/publish").status_code == 303
+    login_as(client, app, "staff")
+    assert "校服采购方案" in client.get(f"/consultations/{cid}").text
+
+
+def test_matter_link_over_http(app, client, people):
+    cid = _make(app)
+    login_as(client, app, "union")
+    resp = client.hx(f"/consultations/{cid}/matter", "POST", data={"matter_kind": "", "matter_id": ""})
+    assert resp.status_code == 200 and "请选择所征求意见的事项类别" in resp.text
+    resp = client.hx(f"/consultations/{cid}/matter", "POST", data={"matter_kind": "agenda_item", "matter_id": "7"})
+    assert resp.status_code == 200 and "已保存" in resp.text
+    with app.app_context():
+        from portal.consultations.models import Consultation
+        c = db.session.get(Consultation, cid)
+        assert (c.matter_kind, c.matter_id) == ("agenda_item", 7)

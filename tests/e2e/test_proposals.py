@@ -49,6 +49,7 @@ def test_proposal_from_draft_to_final_rating(browser, live_server, session_cooki
         page.get_by_label("类别").select_option("welfare")
         page.get_by_label("案由").fill("教学楼每层只有一个饮水点，课间老师和学生一起排队，老师常常来不及喝水。")
         page.get_by_label("建议措施").fill("在每层教师办公室旁增设饮水间，配置净水设备。")
+        expect(page.locator("#similar")).to_contain_text("关于增设饮水点的建议")  # the demo's near-duplicate
         shoot(page, "proposal-draft", widths=(375,))
         page.get_by_role("button", name="保存草稿").click()
         expect(page.get_by_text("草稿已保存")).to_be_visible()
@@ -71,6 +72,7 @@ def test_proposal_from_draft_to_final_rating(browser, live_server, session_cooki
     with phone("union") as page:
         _todo(page, "件提案待审查")
         page.get_by_role("link", name=TITLE).click()
+        shoot(page, "proposal-review", widths=(375,))
         page.get_by_label("审查意见").select_option("accept")
         page.get_by_role("button", name="提交审查意见").click()
         expect(page.get_by_text("审查意见已记录。")).to_be_visible()
@@ -81,6 +83,8 @@ def test_proposal_from_draft_to_final_rating(browser, live_server, session_cooki
     for round_, (cls, text) in enumerate([("planned", "已列入寒假维修计划。"), ("solved", "本月内每层增设饮水间，已完成安装。")]):
         with phone("handler1") as page:
             _todo(page, "请答复提案：" + TITLE)
+            if round_:
+                shoot(page, "proposal-second-round", widths=(375,))
             page.get_by_label("答复类别").select_option(cls)
             page.get_by_label("答复说明").fill(text)
             page.get_by_role("button", name="提交答复").click()
@@ -154,6 +158,7 @@ def test_consultation_from_publication_to_adoption_summary(browser, live_server,
         page.get_by_role("button", name="公布采纳情况").click()
         expect(page.locator("#organiser")).to_contain_text("还有 1 条意见未标注采纳情况，请逐条标注后再公布")
         expect(page.locator("#thread")).to_contain_text("仅组织者可见")
+        shoot(page, "consultation-marking", widths=(375,))
         page.locator(".mark-form select").select_option("adopted")
         page.locator(".mark-form textarea").fill("已改为半天以内由教研组长批准。")
         page.get_by_role("button", name="标注").click()

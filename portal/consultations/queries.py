@@ -3,7 +3,7 @@ comments in an order that ties no anonymous comment to a time, and the two quest
 decisions feature asks (:func:`finished_for`, :func:`finished`)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -64,3 +64,26 @@ def comments(session: Session, consultation: Consultation) -> list[Comment]:
     ).all()
     return sorted(rows, key=lambda c: (to_local(c.created_at).date(), c.anonymous,
                                        c.id if c.anonymous else "", c.created_at))
+
+
+# An open consultation as plain values, with who has commented on it (for the to-dos).
+OpenFact = tuple[int, str, str, int | None, int, datetime, frozenset[int]]
+
+
+def open_facts(session: Session) -> list[OpenFact]:
+    """Every open consultation and its commenters, in one statement (the dashboard keeps it
+    per data version). An anonymous comment joins the audit chain a day later, so until
+    then the version may not move and its author may still be reminded: harmless."""
+    rows = session.execute(
+        select(Consultation.id, Consultation.title, Consultation.audience, Consultation.term_id,
+               Consultation.organiser_id, Consultation.closes_at, Comment.author_id)
+        .outerjoin(Comment, Comment.consultation_id == Consultation.id)
+        .where(Consultation.status == Status.OPEN.value)
+        .order_by(Consultation.closes_at, Consultation.id)
+    ).all()
+    found: dict[int, list] = {}
+    for cid, title, audience, term_id, organiser_id, closes_at, author_id in rows:
+        entry = found.setdefault(cid, [cid, title, audience, term_id, organiser_id, closes_at, set()])
+        if author_id is not None:
+            entry[6].add(author_id)
+    return [(e[0], e[1], e[2], e[3], e[4], e[5], frozenset(e[6])) for e in found.values()]

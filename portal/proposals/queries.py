@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Department, User
@@ -134,3 +134,29 @@ def report(session: Session, term_id: int, today: date) -> Report:
     result.by_department = [(name, n, a, o) for name, n, a, o in rows]
     result.rows = list(session.scalars(register(term_id).order_by(None).order_by(Proposal.id)))
     return result
+
+
+# What waits for whom, as plain rows: (kind, proposal id, title, the person or None, deadline).
+TodoFact = tuple[str, int, str, int | None, date | None]
+
+
+def todo_facts(session: Session) -> list[TodoFact]:
+    """Every proposal step someone must take, in one statement (the dashboard keeps the
+    result per data version, so it costs one query after a change and none otherwise):
+    invitations to co-sign, answers to rate, answers and co-handlers' parts due (with the
+    department head), and proposals to review or to assign (for the union)."""
+    nobody = cast(null(), Integer)
+    p = Proposal
+    rows: Any = union_all(
+        select(literal("invited"), p.id, p.title, Cosign.user_id, p.deadline).join(Cosign, Cosign.proposal_id == p.id)
+        .where(Cosign.status == CosignStatus.INVITED.value, p.status.in_([Status.DRAFT.value, Status.SUBMITTED.value])),
+        select(literal("rate"), p.id, p.title, p.proposer_id, p.deadline).where(p.status == Status.ANSWERED.value),
+        select(literal("answer"), p.id, p.title, Department.head_id, p.deadline)
+        .join(Department, Department.id == p.lead_department_id).where(p.status == Status.ASSIGNED.value),
+        select(literal("part"), p.id, p.title, Department.head_id, p.deadline)
+        .join(Cohandler, Cohandler.proposal_id == p.id).join(Department, Department.id == Cohandler.department_id)
+        .where(p.status == Status.ASSIGNED.value),
+        select(literal("review"), p.id, p.title, nobody, p.deadline).where(p.status == Status.SUBMITTED.value),
+        select(literal("assign"), p.id, p.title, nobody, p.deadline).where(p.status == Status.ACCEPTED.value),
+    )
+    return [(str(k), int(i), str(t), w, d) for k, i, t, w, d in session.execute(rows)]

@@ -98,3 +98,36 @@ def test_visitors_see_nothing(app, client, people):
         resp = client.get(url)
         assert "SENTINEL" not in resp.text
         assert resp.status_code in (200, 302)
+
+
+def test_dashboard_todos_for_each_step(app, client, people):
+    from datetime import timedelta
+
+    from portal.proposals.models import Proposal as P
+
+    pid = _make(app, submitted)
+    login_as(client, app, "union")
+    assert "1 件提案待审查" in client.get("/todos").text
+    client.post(f"/proposals/{pid}/review", data={"decision": "accept"})
+    assert "1 件已立案提案待交办" in client.get("/todos").text
+    with app.app_context():
+        from tests.proposals.factories import department
+        department(db.session)
+        db.session.commit()
+    with app.app_context():
+        from portal.auth.models import Department
+        dept = db.session.scalar(select(Department.id).where(Department.name == "总务处"))
+    from portal.timeutil import to_local, utcnow
+    deadline = (to_local(utcnow()).date() + timedelta(days=3)).isoformat()
+    client.post(f"/proposals/{pid}/assign", data={"lead_id": str(dept), "deadline": deadline})
+    login_as(client, app, "handler")
+    assert "请答复提案：关于增设教师午休室的建议" in client.get("/todos").text
+    with app.app_context():  # time passes: the deadline is behind us
+        from portal.audit.rules import record
+        db.session.get(P, pid).deadline = to_local(utcnow()).date() - timedelta(days=1)
+        record(db.session, None, "test.clock", None)  # the data version moves, as with any change
+        db.session.commit()
+    assert "逾期未答复：关于增设教师午休室的建议" in client.get("/todos").text
+    assert "逾期" in client.get("/proposals?overdue=y").text
+    login_as(client, app, "union")
+    assert "1 件提案逾期未答复" in client.get("/todos").text

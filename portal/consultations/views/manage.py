@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Response, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
 
 from portal.auth import permissions
 from portal.auth.models import Role, User
 from portal.auth.permissions import Context
-from portal.consultations import rules
+from portal.consultations import queries, rules
 from portal.consultations.forms import ConsultationForm, MarkForm, MatterForm, ReplyForm, SummaryForm
 from portal.consultations.models import Comment, Consultation, Status
 from portal.consultations.views import bp
@@ -19,6 +18,7 @@ from portal.disclosure import files
 from portal.disclosure.forms import AttachmentForm
 from portal.disclosure.rules import DisclosureError, render_markdown
 from portal.extensions import db
+from portal.pagecache import versioned
 from portal.formutil import error_text
 from portal.registry import Todo
 from portal.timeutil import to_local
@@ -208,26 +208,26 @@ def link(consultation_id: int) -> Response:
 # --- to-dos on the dashboard -----------------------------------------------------------------
 
 def open_todos(user: User, ctx: Context) -> list[Todo]:
-    """Open consultations put to this reader, on which they have not commented yet."""
-    mine = select(Comment.consultation_id).where(Comment.author_id == user.id)
-    rows = db.session.scalars(
-        select(Consultation).where(
-            permissions.listing(user, "consultation.view", ctx), Consultation.status == Status.OPEN.value,
-            Consultation.closes_at >= ctx.now, Consultation.organiser_id != user.id, Consultation.id.not_in(mine),
-        ).order_by(Consultation.closes_at).limit(5)
-    ).all()
-    return [Todo(_("征求意见：%(title)s", title=c.title), url_for("consultations.show", consultation_id=c.id))
-            for c in rows if permissions.can(user, "consultation.comment", c, ctx)]
+    """Open consultations put to this reader, on which they have not commented yet (no query
+    while nothing changed: the open ones are kept per data version)."""
+    todos = []
+    for cid, title, audience, term_id, organiser_id, closes_at, commenters in _open(ctx):
+        # a detached stand-in with what the permission looks at
+        c = Consultation(id=cid, title=title, audience=audience, term_id=term_id, organiser_id=organiser_id,
+                         closes_at=closes_at, status=Status.OPEN.value)
+        if user.id not in commenters and permissions.can(user, "consultation.comment", c, ctx):
+            todos.append(Todo(_("征求意见：%(title)s", title=title), url_for("consultations.show", consultation_id=cid)))
+    return todos[:5]
 
 
 def marking_todos(user: User, ctx: Context) -> list[Todo]:
     """Closed consultations this organiser must mark and sum up."""
-    organises = Consultation.organiser_id == user.id
-    if user.has_role(Role.UNION):
-        organises = or_(organises, Consultation.status != Status.DRAFT.value)
-    count = db.session.scalar(select(func.count()).select_from(Consultation).where(
-        and_(organises, Consultation.status == Status.OPEN.value, Consultation.closes_at < ctx.now))) or 0
+    union = user.has_role(Role.UNION)
+    count = sum(1 for f in _open(ctx) if f[5] < ctx.now and (union or f[4] == user.id))
     if not count:
         return []
     return [Todo(_("%(n)s 项征求意见已截止，请逐条标注采纳情况并公布", n=count), url_for("consultations.index"), count, warn=True)]
 
+
+def _open(ctx: Context) -> list[queries.OpenFact]:
+    return versioned("consultations.open", lambda: queries.open_facts(ctx.memberships.session))

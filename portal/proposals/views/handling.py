@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.auth.models import Department, Role, User
+from portal.pagecache import versioned
 from portal.auth.permissions import Context
 from portal.extensions import db
 from portal.i18n import N_
@@ -108,37 +109,38 @@ def rate(proposal_id: int) -> Response:
 
 # --- to-dos on the dashboard ----------------------------------------------------------------
 
-def _count(*where: object) -> int:
-    return db.session.scalar(select(func.count()).select_from(Proposal).where(*where)) or 0  # type: ignore[arg-type]
-
-
 def proposal_todos(user: User, ctx: Context) -> list[Todo]:
     """Invitations to co-sign, answers to rate; for the union what to review, assign and
-    chase; for department heads what to answer (overdue ones flagged)."""
-    todos: list[Todo] = []
+    chase; for department heads what to answer or co-handle (overdue ones flagged). No
+    query while nothing changed: the facts are kept per data version."""
+    facts = versioned("proposals.todos", lambda: queries.todo_facts(db.session))
     today = to_local(ctx.now).date()
-    register = url_for("proposals.register")
-    for p in db.session.scalars(queries.invitations(user).limit(5)):
-        todos.append(Todo(_("请附议提案：%(title)s", title=p.title), url_for("proposals.show", proposal_id=p.id)))
-    for p in db.session.scalars(select(Proposal).where(Proposal.proposer_id == user.id,
-                                                       Proposal.status == Status.ANSWERED.value)):
-        todos.append(Todo(_("请评价提案答复：%(title)s", title=p.title), url_for("proposals.show", proposal_id=p.id)))
+    todos: list[Todo] = []
+
+    def link(pid: int) -> str:
+        return url_for("proposals.show", proposal_id=pid)
+
+    mine = [f for f in facts if f[3] == user.id]
+    for kind, pid, title, _who, _deadline in mine:
+        if kind == "invited":
+            todos.append(Todo(_("请附议提案：%(title)s", title=title), link(pid)))
+        elif kind == "rate":
+            todos.append(Todo(_("请评价提案答复：%(title)s", title=title), link(pid)))
+    for kind, pid, title, _who, deadline in sorted((f for f in mine if f[0] == "answer"), key=lambda f: f[4] or today):
+        late = deadline is not None and today > deadline
+        text = _("逾期未答复：%(title)s", title=title) if late else _("请答复提案：%(title)s", title=title)
+        todos.append(Todo(text, link(pid), warn=late))
+    parts = len({f[1] for f in mine if f[0] == "part"})
+    if parts:
+        todos.append(Todo(_("%(n)s 件提案请贵部门协办", n=parts), url_for("proposals.register", status="assigned"), parts))
     if user.has_role(Role.UNION):
-        for status, text in ((Status.SUBMITTED, N_("%(n)s 件提案待审查")), (Status.ACCEPTED, N_("%(n)s 件已立案提案待交办"))):
-            n = _count(Proposal.status == status.value)
+        for kind, status, text in (("review", Status.SUBMITTED, N_("%(n)s 件提案待审查")),
+                                   ("assign", Status.ACCEPTED, N_("%(n)s 件已立案提案待交办"))):
+            n = sum(1 for f in facts if f[0] == kind)
             if n:
                 todos.append(Todo(_(text, n=n), url_for("proposals.register", status=status.value), n))
-        n = _count(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today)
-        if n:
-            todos.append(Todo(_("%(n)s 件提案逾期未答复", n=n), url_for("proposals.register", overdue="y"), n, warn=True))
-    if ctx.memberships.heads(user.id):
-        mine = queries.led_by(user)
-        for p in db.session.scalars(select(Proposal).where(mine, Proposal.status == Status.ASSIGNED.value)
-                                    .order_by(Proposal.deadline)):
-            late = p.is_overdue(today)
-            text = _("逾期未答复：%(title)s", title=p.title) if late else _("请答复提案：%(title)s", title=p.title)
-            todos.append(Todo(text, url_for("proposals.show", proposal_id=p.id), warn=late))
-        n = _count(queries.cohandled_by(user), Proposal.status == Status.ASSIGNED.value)
-        if n:
-            todos.append(Todo(_("%(n)s 件提案请贵部门协办", n=n), register, n))
+        overdue = sum(1 for f in facts if f[0] == "answer" and f[4] is not None and today > f[4])
+        if overdue:
+            todos.append(Todo(_("%(n)s 件提案逾期未答复", n=overdue), url_for("proposals.register", overdue="y"),
+                              overdue, warn=True))
     return todos

@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     from portal.proposals.views import bp
     from portal.proposals.views.handling import proposal_todos
 
-    SETTINGS["min_cosigners"] = int(app.config.get("PROPOSAL_MIN_COSIGNERS", 2))
+    SETTINGS["min_cosigners"] = max(1, int(app.config.get("PROPOSAL_MIN_COSIGNERS", 2)))
     app.register_blueprint(bp)
     registry.add_nav("proposals.register", _l("提案"), "proposal.list", 30)
     registry.add_todos(proposal_todos)

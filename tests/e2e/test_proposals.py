@@ -62,6 +62,8 @@ def test_proposal_from_draft_to_final_rating(browser, live_server, session_cooki
         expect(page.get_by_text("至少需要 2 位代表附议，目前只有 0 位")).to_be_visible()
     for cosigner in ("rep2", "rep3"):
         with phone(cosigner) as page:
+            page.goto("/inbox")  # the inbox says so too
+            expect(page.locator("main")).to_contain_text("邀请您附议提案“" + TITLE + "”")
             _todo(page, "请附议提案：" + TITLE)
             page.get_by_role("button", name="附议", exact=True).click()
             expect(page.get_by_text("已附议。", exact=True)).to_be_visible()
@@ -82,6 +84,8 @@ def test_proposal_from_draft_to_final_rating(browser, live_server, session_cooki
         expect(page.get_by_text("已交办。")).to_be_visible()
     for round_, (cls, text) in enumerate([("planned", "已列入寒假维修计划。"), ("solved", "本月内每层增设饮水间，已完成安装。")]):
         with phone("handler1") as page:
+            page.goto("/inbox")
+            expect(page.locator("main")).to_contain_text("交由贵部门承办" if round_ == 0 else "再次办理答复")
             _todo(page, "请答复提案：" + TITLE)
             if round_:
                 shoot(page, "proposal-second-round", widths=(375,))

@@ -131,3 +131,22 @@ def test_dashboard_todos_for_each_step(app, client, people):
     assert "逾期" in client.get("/proposals?overdue=y").text
     login_as(client, app, "union")
     assert "1 件提案逾期未答复" in client.get("/todos").text
+
+
+def test_pages_in_english(app, client, people):
+    pid = _make(app, answered)
+    with app.app_context():
+        from tests.consultations.factories import opened
+        cid = opened(db.session).id
+        db.session.commit()
+    login_as(client, app, "rep")
+    client.post("/language", data={"lang": "en"})
+    for url in ("/proposals", f"/proposals/{pid}", f"/proposals/{pid}/print", "/proposals/report", "/proposals/new",
+                "/proposals/similar?title=%E6%95%99%E5%B8%88%E5%8D%88%E4%BC%91%E5%AE%A4", "/consultations",
+                f"/consultations/{cid}", "/todos", "/inbox"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+    text = client.get(f"/proposals/{pid}").text
+    assert "Being solved or planned" in text and "Rate the answer" in text
+    assert "similarity" in client.get("/proposals/similar?title=%E6%95%99%E5%B8%88%E5%8D%88%E4%BC%91%E5%AE%A4").text
+    assert "Please rate the answer to your proposal" in client.get("/todos").text

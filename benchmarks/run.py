@@ -56,6 +56,8 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("congress_session", "/congress/sessions/2 signed in", "/congress/sessions/2", True),
     ("congress_poll", "/congress/polls/5 signed in", "/congress/polls/5", True),
     ("congress_hall", "/congress/hall/<token> (htmx poll)", "/congress/hall/{hall}", False),
+    ("proposals_user", "/proposals (register) signed in", "/proposals", True),
+    ("inbox_badge", "/inbox/badge signed in", "/inbox/badge", True),
 ]
 TOKENS: dict[str, str] = {}
 

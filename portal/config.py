@@ -64,4 +64,6 @@ def defaults(instance_path: Path) -> dict:
         # counts as such an address for every account.
         "LOGIN_SLOW_SECONDS": int(env.get("LOGIN_SLOW_SECONDS", "60")),
         "LOGIN_TRUSTED_NETWORKS": [n.strip() for n in env.get("LOGIN_TRUSTED_NETWORKS", "").split(",") if n.strip()],
+        # How many other representatives must co-sign (附议) a proposal before review.
+        "PROPOSAL_MIN_COSIGNERS": int(env.get("PROPOSAL_MIN_COSIGNERS", "2")),
     }

@@ -6,10 +6,11 @@ import pytest
 
 from tests.access import ADMIN, LOGIN, PUBLIC
 from tests.conftest import ROLES, login_as
+from tests.decisions import access as decisions_access
 from tests.disclosure import access as disclosure_access
 
 # Each feature lists its own routes in tests/<feature>/access.py: ACCESS and sample_args().
-FEATURES = [disclosure_access]
+FEATURES = [disclosure_access, decisions_access]
 
 
 # endpoint -> who may use it. A new route without an entry fails test_every_route_has_an_entry.

@@ -155,7 +155,7 @@ class ReportForm(FlaskForm):
     text = TextAreaField(_l("执行情况"), validators=[DataRequired(_l("请填写执行情况。")), Length(max=TEXT)])
     percent = IntegerField(_l("完成进度（%）"), default=0,
                            validators=[Optional(),
-                                       NumberRange(0, 100, _l("完成进度须在 0% 到 100% 之间。"))])
+                                       NumberRange(0, 100, _l("完成进度须在 0 到 100 之间（百分比）。"))])
     final = BooleanField(_l("最终报告（申请办结）"))
     file = FileField(_l("附件"))
 

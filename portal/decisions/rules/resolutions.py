@@ -145,9 +145,9 @@ def file_report(
     if not text:
         raise DecisionError(N_("请填写执行情况。"))
     if not 0 <= percent <= 100:
-        raise DecisionError(N_("完成进度须在 0% 到 100% 之间。"))
+        raise DecisionError(N_("完成进度须在 0 到 100 之间（百分比）。"))
     if final and percent != 100:
-        raise DecisionError(N_("最终报告的完成进度应为 100%。"))
+        raise DecisionError(N_("最终报告的完成进度应为 100（百分比）。"))
     due = next_report_due(res.cadence, res.starts_on, last_report_on(session, res), res.deadline)
     if due is None and res.deadline is not None:
         due = res.deadline

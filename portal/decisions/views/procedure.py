@@ -42,46 +42,59 @@ def workspace() -> Response:
                   can=permissions.can)
 
 
-@bp.route("/decisions/procedure/<body>", methods=["GET", "POST"])
-def procedure(body: str) -> Response:
-    """A body's rules of procedure, every version on record; the secretary adopts a new one."""
-    permissions.require("procedure.view")
-    if body not in rules.PROCEDURE_BODIES:
-        abort(404)
+def procedure_page(body: str, form: ProcedureForm | None = None, error: str | None = None) -> Response:
     versions = db.session.scalars(select(Procedure).where(Procedure.body == body)
                                   .order_by(Procedure.version.desc())).all()
     current = versions[0] if versions else None
-    form = ProcedureForm(obj=current) if current else ProcedureForm(
-        data={"cadence_days": rules.DEFAULT_CADENCE_DAYS[body], "lead_days": rules.DEFAULT_LEAD_DAYS[body]})
-    error = None
-    if form.is_submitted():
-        permissions.require("procedure.adopt")
-        if form.validate():
-            try:
-                rules.adopt_procedure(
-                    db.session, current_user, body, adopted_on=required(form.adopted_on.data), filed_on=form.filed_on.data,
-                    quorum=(required(form.quorum_num.data), required(form.quorum_den.data), False),
-                    important=(required(form.important_num.data), required(form.important_den.data)),
-                    majority=(required(form.majority_num.data), required(form.majority_den.data), form.majority_strict.data),
-                    disagreement=(required(form.disagreement_num.data), required(form.disagreement_den.data)),
-                    cadence_days=form.cadence_days.data, lead_days=form.lead_days.data,
-                    powers=current.power_list if current else None, note=form.note.data or "")
-            except DecisionError as exc:
-                db.session.rollback()
-                error = explain(exc)
-            else:
-                db.session.commit()
-                flash(_("已通过新版议事规则。"), "success")
-                return redirect_to(url_for("decisions.procedure", body=body))
-    described = []
+    if form is None:
+        form = ProcedureForm(obj=current) if current else ProcedureForm(
+            data={"cadence_days": rules.DEFAULT_CADENCE_DAYS[body], "lead_days": rules.DEFAULT_LEAD_DAYS[body]})
+    described: list[str] = []
     if current:
-        from portal import counting
         from flask_babel import gettext
+
+        from portal import counting
 
         described = counting.describe_rule(rules.counting_rules(current), 7, translate=gettext)
     return render("decisions/procedure.html", block="procedure_form", body=body, versions=versions, form=form,
                   error=error, body_labels=BODY_LABELS, major_labels=MAJOR_LABELS, described=described,
                   can_adopt=permissions.can(current_user, "procedure.adopt"))
+
+
+@bp.get("/decisions/procedure/<body>")
+def procedure(body: str) -> Response:
+    """A body's rules of procedure: the one in force in words, and every version on record."""
+    permissions.require("procedure.view")
+    if body not in rules.PROCEDURE_BODIES:
+        abort(404)
+    return procedure_page(body)
+
+
+@bp.post("/decisions/procedure/<body>")
+def adopt_procedure(body: str) -> Response:
+    """The secretary records a new version: thresholds, cadence, lead time, adopted and filed dates."""
+    permissions.require("procedure.adopt")
+    if body not in rules.PROCEDURE_BODIES:
+        abort(404)
+    form = ProcedureForm()
+    if not form.validate_on_submit():
+        return procedure_page(body, form)
+    current = rules.current_procedure(db.session, body)
+    try:
+        rules.adopt_procedure(
+            db.session, current_user, body, adopted_on=required(form.adopted_on.data), filed_on=form.filed_on.data,
+            quorum=(required(form.quorum_num.data), required(form.quorum_den.data), False),
+            important=(required(form.important_num.data), required(form.important_den.data)),
+            majority=(required(form.majority_num.data), required(form.majority_den.data), form.majority_strict.data),
+            disagreement=(required(form.disagreement_num.data), required(form.disagreement_den.data)),
+            cadence_days=form.cadence_days.data, lead_days=form.lead_days.data,
+            powers=current.power_list if current else None, note=form.note.data or "")
+    except DecisionError as exc:
+        db.session.rollback()
+        return procedure_page(body, form, explain(exc))
+    db.session.commit()
+    flash(_("已通过新版议事规则。"), "success")
+    return redirect_to(url_for("decisions.procedure", body=body))
 
 
 def cadence_todos(user: User, ctx: Context) -> list[Todo]:

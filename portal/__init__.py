@@ -53,9 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.request_class = web.PortalRequest  # htmx-aware, and free of control characters
     app.url_map.converters["int"] = web.BoundedInt
 
-    from portal import admin, audit, auth, decisions, disclosure, home
+    from portal import admin, audit, auth, decisions, disclosure, evaluation, home, notify
 
-    for feature in (home, auth, admin, audit, disclosure, decisions):
+    for feature in (home, auth, admin, audit, notify, disclosure, evaluation, decisions):
         feature.init_app(app)
     if app.config.get("APPROVAL_CHAINS"):
         disclosure.configure_approval(app.config["APPROVAL_CHAINS"])

@@ -26,8 +26,8 @@ def alembic_config(connection: Connection) -> Config:
     return cfg
 
 
-def migrate(revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` inside one transaction."""
+def migrate(revision: str = "heads") -> None:
+    """Upgrade the database to ``revision`` (every head: features may add migrations side by side) inside one transaction."""
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
 

@@ -5,3 +5,7 @@ from portal.congress.models import CongressTerm, Delegation, Representative  # n
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401
 from portal.decisions.models import Meeting, Procedure, Resolution  # noqa: F401
+from portal.evaluation.models import (  # noqa: F401
+    Evaluation, EvaluationRater, EvaluationRating, EvaluationSubject, EvaluationTally,
+)
+from portal.notify.models import Notification  # noqa: F401

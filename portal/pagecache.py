@@ -25,12 +25,12 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
 
-from portal.audit.models import AuditEvent
+from portal.audit.rules import chain_head
 from portal.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 PLACEHOLDER = "\x1fcsrf-token\x1f"  # a control character: never in a rendered page
 
 
@@ -41,8 +41,34 @@ def init_app(app: Flask) -> None:
     app.extensions["page_cache"] = OrderedDict()
 
 
+def data_head() -> tuple[int, str]:
+    """The audit chain's head (sequence number, hash), asked once per request; its
+    sequence number is the data version."""
+    if "data_head" not in g:
+        g.data_head = chain_head(db.session)
+    head: tuple[int, str] = g.data_head
+    return head
+
+
 def data_version() -> int:
-    return db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+    return data_head()[0]
+
+
+def versioned(name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per data version and worker, for small facts that every dashboard
+    asks and that change only through a rule (so with the version), such as which
+    evaluations are open and who has rated. Plain values only, never ORM objects. Outside a
+    GET (a write may have moved the version mid-request) it simply computes."""
+    if request.method != "GET":
+        return compute()
+    memo: dict[str, tuple[int, Any]] = current_app.extensions.setdefault("versioned", {})
+    version = data_version()
+    hit = memo.get(name)
+    if hit is not None and hit[0] == version:
+        return cast(T, hit[1])
+    value = compute()
+    memo[name] = (version, value)
+    return value
 
 
 def _cacheable(everyone: bool) -> bool:

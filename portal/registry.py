@@ -1,5 +1,5 @@
-"""What features contribute to shared pages: navigation entries and dashboard to-dos
-home-page sections (and, later, public-board items). ``home/`` composes them and imports no feature internals."""
+"""What features contribute to shared pages: navigation entries, dashboard to-dos,
+home-page sections, how notifications link to their subjects (and, later, public-board items). ``home/`` composes them and imports no feature internals."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,12 +38,21 @@ class Section:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class SubjectLink:
+    """How a notification's subject of one kind links: ``url_for(endpoint, **{arg: id})``."""
+
+    endpoint: str
+    arg: str
+
+
 TodoSource = Callable[[User, Context], list[Todo]]
 SectionSource = Callable[[User | None, Context], list[Section]]
 
 NAV: list[NavEntry] = []
 TODO_SOURCES: list[TodoSource] = []
 SECTION_SOURCES: list[SectionSource] = []
+SUBJECT_LINKS: dict[str, SubjectLink] = {}
 
 
 def add_nav(endpoint: str, label: Any, action: str, order: int) -> None:
@@ -75,3 +84,17 @@ def todos(user: User, ctx: Context) -> list[Todo]:
 def sections(user: User | None, ctx: Context) -> list[Section]:
     """The home page's blocks from every feature, in order."""
     return sorted((s for source in SECTION_SOURCES for s in source(user, ctx)), key=lambda s: s.order)
+
+
+def add_subject_link(kind: str, endpoint: str, arg: str) -> None:
+    """Say how notifications about subjects of ``kind`` (e.g. "proposal") link to them."""
+    SUBJECT_LINKS[kind] = SubjectLink(endpoint, arg)
+
+
+def subject_url(kind: str, subject_id: int) -> str | None:
+    """The page of a notification's subject, or None when no feature links that kind."""
+    from flask import url_for
+
+    link = SUBJECT_LINKS.get(kind)
+    values: dict[str, Any] = {link.arg: subject_id} if link else {}
+    return url_for(link.endpoint, **values) if link else None

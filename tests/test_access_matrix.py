@@ -8,15 +8,18 @@ from tests.access import ADMIN, LOGIN, PUBLIC
 from tests.conftest import ROLES, login_as
 from tests.decisions import access as decisions_access
 from tests.disclosure import access as disclosure_access
+from tests.evaluation import access as evaluation_access
+from tests.notify import access as notify_access
 
 # Each feature lists its own routes in tests/<feature>/access.py: ACCESS and sample_args().
-FEATURES = [disclosure_access, decisions_access]
+FEATURES = [disclosure_access, notify_access, evaluation_access, decisions_access]
 
 
 # endpoint -> who may use it. A new route without an entry fails test_every_route_has_an_entry.
 ACCESS: dict[str, object] = {
     "home.index": PUBLIC,
     "home.healthz": PUBLIC,
+    "home.todos": LOGIN,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.set_language": PUBLIC,

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     for source in (approval_todos, unread_todos, overdue_todos):
         registry.add_todos(source)
     registry.add_sections(home_sections)
+    registry.add_subject_link("notice", "disclosure.show", "notice_id")
 
 
 def configure_approval(chains: dict[str, list[str]]) -> None:

@@ -34,6 +34,7 @@ from portal.disclosure.models import (
 )
 from portal.errors import DomainError, Message
 from portal.i18n import N_
+from portal.notify.rules import notify
 from portal.org.memberships import Memberships
 from portal.org.models import OFFICE_NAMES, Office
 from portal.timeutil import day_end_utc, to_local, utcnow
@@ -245,13 +246,16 @@ def update_draft(
 def submit(session: Session, actor: User, notice: Notice, now: datetime | None = None) -> None:
     """Send a draft to the channel's approver (secretary for Party affairs, principal for school)."""
     now = now or utcnow()
-    if notice.is_draft and approver_for(Memberships(session, to_local(now).date()), notice) is None:
+    approver = approver_for(Memberships(session, to_local(now).date()), notice)
+    if notice.is_draft and approver is None:
         raise DisclosureError(N_("目前没有可以审批该公开事项的人：请先由系统管理员配备%(offices)s（审批人不能是起草人本人）。"),
                               offices=_offices_named(notice.channel))
     _move(notice, "submit", N_("只有草稿可以提交审批。"))
     notice.submitted_at = now
     notice.return_reason = ""
     record(session, actor, "notice.submitted", notice)
+    notify(session, [approver], N_("公开事项“%(title)s”等待您审批。"), subject=("notice", notice.id),
+           actor_id=actor.id, now=now, title=notice.title)
 
 
 def approval_chain(memberships: Memberships, channel: str) -> list[int]:
@@ -307,6 +311,8 @@ def publish(session: Session, approver: User, notice: Notice, now: datetime | No
     notice.is_current = True
     record(session, approver, "notice.published", notice, version=notice.version,
            gongshi_end=notice.gongshi_end.isoformat() if notice.gongshi_end else None)
+    notify(session, [notice.author_id], N_("您起草的“%(title)s”已审批发布。"), subject=("notice", notice.id),
+           actor_id=approver.id, now=now, title=notice.title)
 
 
 def send_back(session: Session, approver: User, notice: Notice, reason: str) -> None:
@@ -319,6 +325,8 @@ def send_back(session: Session, approver: User, notice: Notice, reason: str) -> 
     _move(notice, "send_back", N_("只有待审批的公开事项可以退回。"))
     notice.return_reason = reason[:REASON_MAX]
     record(session, approver, "notice.returned", notice, reason=notice.return_reason)
+    notify(session, [notice.author_id], N_("您起草的“%(title)s”被退回修改：%(reason)s"), subject=("notice", notice.id),
+           actor_id=approver.id, title=notice.title, reason=notice.return_reason)
 
 
 def withdraw(session: Session, actor: User, notice: Notice, reason: str, now: datetime | None = None) -> None:

@@ -12,11 +12,10 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from portal import registry
-from portal.audit.rules import chain_head
 from portal.auth import permissions
 from portal.extensions import db
 from portal.org.models import OFFICE_NAMES, Office
-from portal.pagecache import public_page
+from portal.pagecache import data_head, public_page
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -29,12 +28,22 @@ def index() -> Response:
     permissions.require("portal.view")
     ctx = permissions.current_context()
     user = permissions.viewer(current_user)
-    seq, head = chain_head(db.session)
+    seq, head = data_head()
     context: dict[str, Any] = dict(sections=registry.sections(user, ctx), now=ctx.now, chain_seq=seq, chain_head=head)
     if user is None:
         return render("home/public.html", **context)
     offices = [OFFICE_NAMES[o] for o in Office if ctx.memberships.holds(user.id, o)]
-    return render("home/dashboard.html", todos=registry.todos(user, ctx), offices=offices, **context)
+    return render("home/dashboard.html", offices=offices, **context)
+
+
+@bp.get("/todos")
+def todos() -> Response:
+    """Everything waiting for the signed-in user, from every feature. The dashboard loads it
+    as a fragment after the page, so features can add to-dos without slowing the page."""
+    permissions.require("account.manage")
+    user = permissions.viewer(current_user)
+    assert user is not None  # require() sent anonymous visitors to log in
+    return render("home/todos.html", block="todos", todos=registry.todos(user, permissions.current_context()))
 
 
 @bp.get("/healthz")

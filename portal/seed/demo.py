@@ -166,6 +166,9 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     from portal.seed import disclosure
 
     disclosure.seed(session, users, upload_dir)
+    from portal.seed import evaluation
+
+    evaluation.seed(session, users)
 
     return [
         f"已创建演示学校“阳光实验学校”：{len(users)} 名教职工，{len(departments)} 个部门，"

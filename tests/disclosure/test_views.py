@@ -349,7 +349,7 @@ def test_compliance_shows_overdue_items(app, client, people):
     login_as(client, app, "secretary")
     html = client.get("/disclosure/compliance").get_data(as_text=True)
     assert "有 1 个目录项逾期未公开。" in html
-    assert "1 个公开目录项逾期未公开" in client.get("/").get_data(as_text=True)
+    assert "1 个公开目录项逾期未公开" in client.get("/todos").get_data(as_text=True)  # the dashboard's to-do fragment
 
 
 def test_catalogue_item_admin(app, client, people):

@@ -29,7 +29,9 @@ from portal.errors import Message
 from portal.i18n import N_
 from portal.org.memberships import Memberships
 from portal.org.models import OFFICE_NAMES, Office
+from portal.notify.rules import notify
 from portal.textclean import strip_controls
+from portal.timeutil import to_local, utcnow
 
 TITLE_MAX = 120
 TEXT_MAX = 20_000
@@ -68,6 +70,11 @@ def propose_item(
     record(session, actor, "item.proposed", item, title=title, body=body, major_kind=major_kind,
            important=item.important, staff_interest=staff_interest, two_thirds=item.two_thirds,
            technical=technical, reconsiders=item.reconsiders_id)
+    if item.important:
+        memberships = Memberships(session, to_local(utcnow()).date())
+        holders = [u for office in view_offices(memberships) for u in memberships.holders(office)]
+        notify(session, holders, N_("重要议题“%(title)s”待您表明意见后方可上会。"), subject=("item", item.id),
+               actor_id=actor.id, title=title)
     return item
 
 
@@ -121,6 +128,9 @@ def record_view(session: Session, actor: User, memberships: Memberships, item: I
     session.flush()
     session.expire(item, ["views"])
     record(session, actor, "item.view", item, office=office.name, agree=agree, note=note)
+    if not agree:
+        notify(session, [item.proposer_id], N_("议题“%(title)s”因书记与校长意见不一致暂缓上会。"), subject=("item", item.id),
+               actor_id=actor.id, title=item.title)
     return view
 
 

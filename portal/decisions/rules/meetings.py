@@ -38,6 +38,7 @@ from portal.errors import Message
 from portal.i18n import N_
 from portal.org.memberships import Memberships
 from portal.org.models import Office
+from portal.notify.rules import notify
 from portal.timeutil import utcnow
 
 REASON_MAX = 2000
@@ -173,6 +174,8 @@ def send_papers(session: Session, actor: User, meeting: Meeting, now: datetime |
     recipients = sorted({a.user_id for a in meeting.attendance if a.kind != Attendance.ABSENT.value})
     record(session, actor, "meeting.papers_sent", meeting, recipients=recipients, late=late,
            lead_days=meeting.procedure.lead_days)
+    notify(session, recipients, N_("“%(title)s”的议程和会议材料已送达，请会前阅读。"), subject=("meeting", meeting.id),
+           actor_id=actor.id, title=meeting.title)
     return late
 
 
@@ -400,6 +403,8 @@ def decide(session: Session, actor: User, memberships: Memberships, meeting: Mee
     record(session, actor, "item.decided", item, outcome=target.value, against=against, present=present)
     if target is ItemState.FORWARDED:
         forwarded = copy_item(session, actor, item, MeetingBody.PARTY.value, "item.forwarded")
+        notify(session, memberships.holders(Office.SECRETARY), N_("校长办公会议将“%(title)s”提交党组织会议决定。"),
+               subject=("item", forwarded.id), actor_id=actor.id, title=item.title)
     elif target is ItemState.PASSED:
         _mark_reconsidered(session, actor, item, meeting.held_on)
     return forwarded

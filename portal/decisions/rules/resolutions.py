@@ -29,6 +29,7 @@ from portal.decisions.rules import DecisionError
 from portal.decisions.rules.items import propose_item
 from portal.decisions.rules.tracker import filed_on_time, next_report_due
 from portal.i18n import N_
+from portal.notify.rules import notify
 from portal.textclean import strip_controls
 from portal.timeutil import utcnow
 
@@ -87,6 +88,8 @@ def add_resolution(
     record(session, actor, "resolution.created", res, item=item.id, title=title, owner=owner.id,
            visibility=visibility, cadence=cadence, deadline=deadline.isoformat() if deadline else None,
            needs_approval=needs_approval)
+    notify(session, [owner.id, *(u.id for u in co_owners or [])], N_("您负责落实决议“%(title)s”，请按期报告执行情况。"),
+           subject=("resolution", res.id), actor_id=actor.id, title=title)
     return res
 
 
@@ -172,6 +175,8 @@ def urge(session: Session, actor: User, res: Resolution, note: str) -> Urging:
     session.flush()
     session.expire(res, ["urgings"])
     record(session, actor, "resolution.urged", res, note=row.note, owners=sorted(owners(res)))
+    notify(session, owners(res), N_("书记催报：请报告决议“%(title)s”的执行情况。%(note)s"), subject=("resolution", res.id),
+           actor_id=actor.id, title=res.title, note=row.note)
     return row
 
 

@@ -1,0 +1,198 @@
+"""Democratic evaluation: setting one up, opening it, rating once and anonymously, closing
+it with frozen counts. Every change writes its audit event; refusals raise
+:class:`EvaluationError` with a marked message. No Flask."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.audit.rules import record
+from portal.auth.models import User
+from portal.congress.models import CongressTerm, Representative
+from portal.errors import DomainError
+from portal.evaluation.models import (
+    EVALUATION_FLOW,
+    GRADES,
+    Evaluation,
+    EvaluationRater,
+    EvaluationRating,
+    EvaluationSubject,
+    EvaluationTally,
+    Raters,
+)
+from portal.i18n import N_
+from portal.notify.rules import notify
+from portal.org.memberships import on_roster
+from portal.timeutil import to_local, utcnow
+
+TITLE_MAX = 120
+PERIOD_MAX = 60
+OFFICE_MAX = 40
+# No breakdown is shown for a person rated by fewer than this many (DOMAIN.md §2).
+MIN_GROUP = 5
+
+
+class EvaluationError(DomainError):
+    pass
+
+
+def _today(now: datetime | None) -> date:
+    return to_local(now or utcnow()).date()
+
+
+def current_term(session: Session, on: date) -> CongressTerm | None:
+    """The congress term whose dates include ``on`` (the newest, should two overlap)."""
+    return session.scalar(select(CongressTerm).where(CongressTerm.starts_on <= on, CongressTerm.ends_on >= on)
+                          .order_by(CongressTerm.starts_on.desc()).limit(1))
+
+
+def create_evaluation(session: Session, actor: User, *, title: str, period: str, raters: str,
+                      subjects: Sequence[tuple[int, str]], now: datetime | None = None) -> Evaluation:
+    """A draft evaluation of ``subjects`` ((user id, office as written), in order)."""
+    title, period = (title or "").strip(), (period or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise EvaluationError(N_("请填写评议名称（不超过 %(max)d 个字）。"), max=TITLE_MAX)
+    if not period or len(period) > PERIOD_MAX:
+        raise EvaluationError(N_("请填写评议期间，例如“2026 年度”（不超过 %(max)d 个字）。"), max=PERIOD_MAX)
+    if raters not in {r.value for r in Raters}:
+        raise EvaluationError(N_("请选择参加评议的人员范围。"))
+    ids = [uid for uid, _office in subjects]
+    if not ids:
+        raise EvaluationError(N_("请至少选择一名被评议人。"))
+    if len(set(ids)) != len(ids):
+        raise EvaluationError(N_("同一人不能被列入两次。"))
+    found = set(session.scalars(select(User.id).where(User.id.in_(ids), User.active.is_(True))))
+    if found != set(ids):
+        raise EvaluationError(N_("被评议人须是在职的教职工。"))
+    term = current_term(session, _today(now))
+    if raters == Raters.REPRESENTATIVES.value and term is None:
+        raise EvaluationError(N_("当前没有在任的教代会届次，不能由代表评议；请改为全体教职工评议或先登记届次。"))
+    evaluation = Evaluation(title=title, period=period, raters=raters, created_by_id=actor.id,
+                            term_id=term.id if term and raters == Raters.REPRESENTATIVES.value else None,
+                            created_at=now or utcnow())
+    session.add(evaluation)
+    session.flush()
+    for position, (uid, office) in enumerate(subjects):
+        session.add(EvaluationSubject(evaluation_id=evaluation.id, user_id=uid, position=position,
+                                      title=(office or "").strip()[:OFFICE_MAX]))
+    session.flush()
+    record(session, actor, "evaluation.created", evaluation, subjects=len(ids), raters=raters)
+    return evaluation
+
+
+def eligible_raters(session: Session, evaluation: Evaluation, on: date) -> list[int]:
+    """Who may rate on ``on``: the term's representatives on its roster that day, or all active staff."""
+    if evaluation.raters == Raters.STAFF.value:
+        return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
+    return list(session.scalars(
+        select(Representative.user_id)
+        .join(CongressTerm, CongressTerm.id == Representative.term_id)
+        .join(User, User.id == Representative.user_id)
+        .where(Representative.term_id == evaluation.term_id, on_roster(on), User.active.is_(True))
+        .order_by(Representative.user_id)
+    ))
+
+
+def _move(evaluation: Evaluation, action: str, refusal: str) -> None:
+    step = EVALUATION_FLOW.step(evaluation.state, action)
+    if step is None:
+        raise EvaluationError(refusal)
+    evaluation.status = step.target.value
+
+
+def open_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
+    """Open for rating; the number eligible is frozen now."""
+    _move(evaluation, "open", N_("只有未开始的评议可以开始。"))
+    evaluation.opened_at = now or utcnow()
+    raters = eligible_raters(session, evaluation, _today(now))
+    evaluation.eligible_count = len(raters)
+    record(session, actor, "evaluation.opened", evaluation, eligible=evaluation.eligible_count)
+    notify(session, raters, N_("民主评议“%(title)s”已开始，请参加。"), subject=("evaluation", evaluation.id),
+           actor_id=actor.id, now=now, title=evaluation.title)
+
+
+def has_rated(session: Session, evaluation: Evaluation, user_id: int) -> bool:
+    return session.get(EvaluationRater, (evaluation.id, user_id)) is not None
+
+
+def rate(session: Session, actor: User, evaluation: Evaluation, grades: Mapping[int, str],
+         now: datetime | None = None) -> None:
+    """Record one rater's grades for every subject but themselves, once.
+
+    The ratings go in with random keys and nothing else that could name the rater; that
+    they rated is recorded apart (and is what the audit event says).
+    """
+    if not evaluation.is_open:
+        raise EvaluationError(N_("该评议不在进行中，不能评议。"))
+    if actor.id not in eligible_raters(session, evaluation, _today(now)):
+        raise EvaluationError(N_("您不在本次评议的评议人范围内。"))
+    if has_rated(session, evaluation, actor.id):
+        raise EvaluationError(N_("您已参加本次评议，每人只能评议一次。"))
+    subjects = session.scalars(select(EvaluationSubject).where(EvaluationSubject.evaluation_id == evaluation.id)
+                               .order_by(EvaluationSubject.position)).all()
+    to_rate = [s for s in subjects if s.user_id != actor.id]
+    if set(grades) - {s.id for s in to_rate}:
+        raise EvaluationError(N_("评议表中有不属于本次评议的人员，请刷新页面后重试。"))
+    missing = [s.user.name for s in to_rate if grades.get(s.id) not in {g.value for g in GRADES}]
+    if missing:
+        raise EvaluationError(N_("请为每位被评议人选择等次，尚未选择：%(names)s。"), names="、".join(missing))
+    try:
+        with session.begin_nested():
+            session.add(EvaluationRater(evaluation_id=evaluation.id, rater_id=actor.id))
+            session.flush()
+    except IntegrityError:
+        raise EvaluationError(N_("您已参加本次评议，每人只能评议一次。")) from None
+    session.add_all(EvaluationRating(key=secrets.token_hex(16), evaluation_id=evaluation.id, subject_id=s.id,
+                                     grade=grades[s.id]) for s in to_rate)
+    session.flush()
+    record(session, actor, "evaluation.rated", evaluation)
+
+
+def ballot_digest(rows: Sequence[tuple[str, int, str]]) -> str:
+    """SHA-256 over the sorted (key, subject, grade) lines: a recount can be checked against it."""
+    lines = sorted(f"{key}:{subject}:{grade}" for key, subject, grade in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _rewrite_without_time_order(session: Session, evaluation: Evaluation) -> None:
+    """Write both tables of this evaluation again, ratings by their random key and raters by
+    id. A table's physical order is its insertion order on PostgreSQL (SQLite keeps the
+    WITHOUT ROWID ratings in key order already): after this, what a database reader sees in
+    either table carries no trace of who rated when."""
+    ratings = session.execute(select(EvaluationRating.key, EvaluationRating.subject_id, EvaluationRating.grade)
+                              .where(EvaluationRating.evaluation_id == evaluation.id)
+                              .order_by(EvaluationRating.key)).all()
+    raters = list(session.scalars(select(EvaluationRater.rater_id)
+                                  .where(EvaluationRater.evaluation_id == evaluation.id)
+                                  .order_by(EvaluationRater.rater_id)))
+    session.execute(delete(EvaluationRating).where(EvaluationRating.evaluation_id == evaluation.id))
+    session.execute(delete(EvaluationRater).where(EvaluationRater.evaluation_id == evaluation.id))
+    if ratings:
+        session.execute(insert(EvaluationRating), [
+            {"key": k, "evaluation_id": evaluation.id, "subject_id": s, "grade": g} for k, s, g in ratings])
+    if raters:
+        session.execute(insert(EvaluationRater), [{"evaluation_id": evaluation.id, "rater_id": r} for r in raters])
+
+
+def close_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
+    """Close: freeze the counts per subject and grade, the number who rated, and the digest."""
+    _move(evaluation, "close", N_("只有进行中的评议可以结束。"))
+    evaluation.closed_at = now or utcnow()
+    rows = session.execute(select(EvaluationRating.key, EvaluationRating.subject_id, EvaluationRating.grade)
+                           .where(EvaluationRating.evaluation_id == evaluation.id)).all()
+    counts: dict[tuple[int, str], int] = {}
+    for _key, subject_id, grade in rows:
+        counts[(subject_id, grade)] = counts.get((subject_id, grade), 0) + 1
+    session.add_all(EvaluationTally(subject_id=s, grade=g, count=n) for (s, g), n in sorted(counts.items()))
+    evaluation.rater_count = session.scalar(
+        select(func.count()).select_from(EvaluationRater).where(EvaluationRater.evaluation_id == evaluation.id)) or 0
+    evaluation.digest = ballot_digest([tuple(r) for r in rows])
+    session.flush()
+    _rewrite_without_time_order(session, evaluation)
+    record(session, actor, "evaluation.closed", evaluation, raters=evaluation.rater_count, digest=evaluation.digest)

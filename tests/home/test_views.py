@@ -1,0 +1,34 @@
+"""The dashboard and its to-dos: the page and the to-do fragment each run a fixed, small
+number of statements whatever the data."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login_as
+from tests.disclosure.test_views import _bulk, counting
+
+
+@pytest.mark.parametrize("who", ["staff", "principal", "admin", "rep"])
+def test_todos_cost_the_same_at_any_size(app, client, people, who):
+    _bulk(app, 10)
+    login_as(client, app, who)
+    client.get("/todos")
+    with counting(app) as small:
+        assert client.hx("/todos").status_code == 200
+    _bulk(app, 990)
+    with counting(app) as cold:  # the first view after a change asks every feature afresh
+        client.hx("/todos")
+    with counting(app) as large:
+        resp = client.hx("/todos")
+    assert resp.status_code == 200 and "<html" not in resp.get_data(as_text=True)
+    print(f"queries /todos as {who}: {len(small)} at 10 notices, {len(large)} at 1000, {len(cold)} after a change")
+    assert len(small) == len(large) <= len(cold) <= 8, "\n".join(s[:90] for s in cold)
+
+
+def test_dashboard_loads_its_todos_and_works_without_script(app, client, people):
+    _bulk(app, 3)
+    login_as(client, app, "staff")
+    page = client.get("/").get_data(as_text=True)
+    assert 'hx-get="/todos"' in page and 'href="/todos"' in page
+    full = client.get("/todos").get_data(as_text=True)
+    assert "<html" in full and "<h1>待办事项</h1>" in full

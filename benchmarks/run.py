@@ -51,6 +51,8 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("search", "/notices/search?q=绩效工资", "/notices/search?q=" + quote("绩效工资"), False),
     ("feed", "/feeds/school.atom", "/feeds/school.atom", False),
     ("home_user", "/ signed in (teacher1)", "/", True),
+    ("proposals_user", "/proposals (register) signed in", "/proposals", True),
+    ("inbox_badge", "/inbox/badge signed in", "/inbox/badge", True),
 ]
 USER, PASSWORD = "teacher1", "demo-2026"
 EXTRA_ENV: dict[str, str] = {}

@@ -9,10 +9,13 @@ from tests.conftest import ROLES, login_as
 from tests.decisions import access as decisions_access
 from tests.disclosure import access as disclosure_access
 from tests.evaluation import access as evaluation_access
+from tests.consultations import access as consultations_access
 from tests.notify import access as notify_access
+from tests.proposals import access as proposals_access
 
 # Each feature lists its own routes in tests/<feature>/access.py: ACCESS and sample_args().
-FEATURES = [disclosure_access, notify_access, evaluation_access, decisions_access]
+FEATURES = [disclosure_access, notify_access, evaluation_access, consultations_access, proposals_access,
+            decisions_access]
 
 
 # endpoint -> who may use it. A new route without an entry fails test_every_route_has_an_entry.

@@ -150,7 +150,16 @@ def seed_notices(session: Session, rng: random.Random, people: list[User], count
 # (sessions, votes: 50 sessions), proposals (2,000) and decisions (500 resolutions with
 # reports) add their steps here as those features land.
 Step = Callable[[Session, random.Random, list[User], datetime, Progress, Callable[[], None]], None]
-STEPS: list[tuple[str, Step]] = []
+
+
+def _proposals(session: Session, rng: random.Random, people: list[User], now: datetime, progress: Progress,
+               commit: Callable[[], None]) -> None:
+    from portal.seed.proposals import seed_bench_proposals
+
+    seed_bench_proposals(session, rng, people, now, progress, commit)
+
+
+STEPS: list[tuple[str, Step]] = [("proposals (2,000)", _proposals)]
 
 
 def seed(session: Session, upload_dir: str, *, notices: int = NOTICES, staff: int = STAFF_TOTAL,

@@ -1,0 +1,136 @@
+"""The read side of proposals: the register of a term with its filters (each served by an
+index that also gives the order), what waits for whom, overdue answers, and the
+committee's report on proposal handling."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from portal.auth.models import Department, User
+from portal.proposals.models import Answer, Cohandler, Cosign, CosignStatus, Part, Proposal, Status
+
+REGISTER_STATUSES = [s.value for s in Status if s is not Status.DRAFT]
+
+
+@dataclass
+class RegisterFilter:
+    status: str = ""
+    department_id: int = 0
+    answer_class: str = ""
+    rating: str = ""
+    category: str = ""
+    overdue: bool = False
+
+
+def register(term_id: int, filters: RegisterFilter | None = None, today: date | None = None) -> Select[tuple[Proposal]]:
+    """A term's proposals on record (not drafts), newest first, with what the rows show."""
+    f = filters or RegisterFilter()
+    query = (
+        select(Proposal)
+        .options(joinedload(Proposal.proposer), joinedload(Proposal.lead_department))
+        .where(Proposal.term_id == term_id, Proposal.status != Status.DRAFT.value)
+        .order_by(Proposal.id.desc())
+    )
+    if f.status:
+        query = query.where(Proposal.status == f.status)
+    if f.department_id:
+        query = query.where(Proposal.lead_department_id == f.department_id)
+    if f.answer_class:
+        query = query.where(Proposal.answer_class == f.answer_class)
+    if f.rating:
+        query = query.where(Proposal.rating == f.rating)
+    if f.category:
+        query = query.where(Proposal.category == f.category)
+    if f.overdue and today is not None:
+        # the longest overdue first: the order the index gives
+        query = query.where(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today) \
+            .order_by(None).order_by(Proposal.deadline, Proposal.id)
+    return query
+
+
+def load(session: Session, proposal_id: int) -> Proposal | None:
+    """One proposal with everything its page shows."""
+    return session.scalar(
+        select(Proposal).options(
+            joinedload(Proposal.proposer), joinedload(Proposal.lead_department), joinedload(Proposal.merged_into),
+            selectinload(Proposal.cosigns).joinedload(Cosign.user),
+            selectinload(Proposal.cohandlers).joinedload(Cohandler.department),
+            selectinload(Proposal.answers).joinedload(Answer.department),
+            selectinload(Proposal.answers).joinedload(Answer.answered_by),
+            selectinload(Proposal.attachments),
+        ).where(Proposal.id == proposal_id)
+    )
+
+
+def parts(session: Session, proposal: Proposal) -> list[Part]:
+    return list(session.scalars(select(Part).options(joinedload(Part.department), joinedload(Part.by))
+                                .where(Part.proposal_id == proposal.id).order_by(Part.round, Part.id)))
+
+
+def merged_here(session: Session, proposal: Proposal) -> list[Proposal]:
+    """The proposals merged into this one, with their proposers and co-signers."""
+    return list(session.scalars(
+        select(Proposal).options(joinedload(Proposal.proposer), selectinload(Proposal.cosigns).joinedload(Cosign.user))
+        .where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id)
+    ))
+
+
+def overdue(today: date) -> Select[tuple[Proposal]]:
+    """Assigned proposals past their deadline (served by ``ix_proposal_overdue``)."""
+    return select(Proposal).where(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today)
+
+
+def led_by(user: User) -> Any:
+    """SQL: proposals whose lead department this user heads."""
+    return Proposal.lead_department_id.in_(select(Department.id).where(Department.head_id == user.id))
+
+
+def cohandled_by(user: User) -> Any:
+    return Proposal.id.in_(select(Cohandler.proposal_id).join(Department, Department.id == Cohandler.department_id)
+                           .where(Department.head_id == user.id))
+
+
+def invitations(user: User) -> Select[tuple[Proposal]]:
+    """Proposals this user is asked to co-sign and has not answered."""
+    return (select(Proposal).join(Cosign, Cosign.proposal_id == Proposal.id)
+            .where(Cosign.user_id == user.id, Cosign.status == CosignStatus.INVITED.value,
+                   Proposal.status.in_([Status.DRAFT.value, Status.SUBMITTED.value]))
+            .order_by(Proposal.id))
+
+
+@dataclass
+class Report:
+    """The committee's report on proposal handling: counts and the list."""
+
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_department: list[tuple[str, int, int, int]] = field(default_factory=list)  # name, assigned, answered, overdue
+    by_rating: dict[str, int] = field(default_factory=dict)
+    by_answer: dict[str, int] = field(default_factory=dict)
+    rows: list[Proposal] = field(default_factory=list)
+
+
+def report(session: Session, term_id: int, today: date) -> Report:
+    """Counts by status, department, answer class and rating, and every proposal on record."""
+    result = Report()
+    on_record = and_(Proposal.term_id == term_id, Proposal.status != Status.DRAFT.value)
+    for column, target in ((Proposal.status, result.by_status), (Proposal.rating, result.by_rating),
+                           (Proposal.answer_class, result.by_answer)):
+        for value, n in session.execute(select(column, func.count()).where(on_record).group_by(column)):
+            if value:
+                target[value] = n
+    result.total = sum(result.by_status.values())
+    answered = or_(Proposal.status == Status.ANSWERED.value, Proposal.status == Status.CLOSED.value)
+    late = and_(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today)
+    rows = session.execute(
+        select(Department.name, func.count(), func.count().filter(answered), func.count().filter(late))
+        .join(Proposal, Proposal.lead_department_id == Department.id).where(on_record)
+        .group_by(Department.id, Department.name, Department.position).order_by(Department.position, Department.name)
+    ).all()
+    result.by_department = [(name, n, a, o) for name, n, a, o in rows]
+    result.rows = list(session.scalars(register(term_id).order_by(None).order_by(Proposal.id)))
+    return result

@@ -1,0 +1,69 @@
+"""``consultation.view`` and its SQL listing agree on random consultations and people; a
+staff-only consultation is nobody's outside the staff, and anonymous authors are seen only
+by the organisers."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth.permissions import Context, can, listing
+from portal.consultations import rules
+from portal.consultations.models import Consultation, Status
+from portal.congress.models import CongressTerm
+from portal.timeutil import utcnow
+from tests.consultations.factories import opened
+from tests.disclosure.factories import user
+
+pytestmark = pytest.mark.usefixtures("people")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_view_check_and_listing_agree(session, seed):
+    rng = random.Random(seed)
+    people = [user(session, u) for u in ("staff", "rep", "union", "leader", "secretary", "admin", "handler")]
+    for p in people:
+        p.is_party_member = rng.random() < 0.5
+    term = session.scalar(select(CongressTerm))
+    rows = []
+    for i in range(60):
+        c = Consultation(title=f"c{i}", audience=rng.choice(["staff", "reps", "party"]),
+                         status=rng.choice([s.value for s in Status]), organiser_id=rng.choice(people).id,
+                         term_id=rng.choice([None, term.id]), closes_at=utcnow() + timedelta(days=rng.randint(-5, 5)))
+        session.add(c)
+        rows.append(c)
+    session.flush()
+    ctx = Context.for_session(session)
+    for viewer in [None, *people]:
+        listed = set(session.scalars(select(Consultation.id).where(listing(viewer, "consultation.view", ctx))))
+        allowed = {c.id for c in rows if can(viewer, "consultation.view", c, ctx)}
+        assert listed == allowed, getattr(viewer, "username", "anonymous")
+
+
+def test_who_sees_an_anonymous_author(session):
+    c = opened(session, organiser="leader")
+    ctx = Context.for_session(session)
+    organisers = {u for u in ("leader", "union") if can(user(session, u), "consultation.see_author", c, ctx)}
+    assert organisers == {"leader", "union"}
+    for other in ("staff", "rep", "secretary", "principal", "admin", "supervisor", "handler", "recorder"):
+        assert not can(user(session, other), "consultation.see_author", c, ctx), other
+    assert not can(None, "consultation.view", c, ctx)
+
+
+def test_reps_consultation_only_for_the_roster_and_organisers(session):
+    c = opened(session, audience="reps")
+    ctx = Context.for_session(session)
+    assert can(user(session, "rep"), "consultation.comment", c, ctx)
+    assert not can(user(session, "staff"), "consultation.view", c, ctx)
+    assert can(user(session, "union"), "consultation.view", c, ctx)
+
+
+def test_draft_seen_only_by_its_organiser(session):
+    c = rules.create_draft(session, user(session, "leader"), title="草稿", body_md="x", audience="staff",
+                           closes_on=(utcnow() + timedelta(days=3)).date())
+    ctx = Context.for_session(session)
+    assert can(user(session, "leader"), "consultation.view", c, ctx)
+    assert not can(user(session, "union"), "consultation.view", c, ctx)
+    assert not can(user(session, "staff"), "consultation.view", c, ctx)

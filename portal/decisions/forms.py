@@ -72,6 +72,7 @@ class ViewForm(FlaskForm):
 class EvidenceForm(FlaskForm):
     kind = SelectField(_l("记录类别"), choices=options([("", "—")] + list(EVIDENCE_LABELS.items())),
                        validators=[DataRequired(_l("请选择记录类别。"))])
+    consultation_id = SelectField(_l("已完成的征求意见"), coerce=int_or_zero, validators=[Optional()])
     reference = StringField(_l("名称或编号"), validators=[Length(max=200)])
     who = StringField(_l("参加人员"), validators=[Length(max=200)])
     held_on = DateField(_l("日期"), validators=[DataRequired(_l("请填写日期。")), PlausibleDate()])

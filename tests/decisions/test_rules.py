@@ -424,3 +424,22 @@ def test_refusals_change_nothing(session, school):
         session.rollback()
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == before
     assert session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+def test_a_finished_consultation_is_evidence_that_staff_were_heard(session, school):
+    from portal.consultations import rules as consult
+    from portal.consultations.queries import finished_for
+    from tests.consultations.factories import after, opened
+
+    it = f.item(session, staff_interest=True, title="绩效工资分配方案")
+    f.agree(session, it)
+    c = opened(session)
+    with pytest.raises(DecisionError, match="已发布采纳情况"):
+        item_rules.add_evidence(session, school["leader"], it, "consultation", held_on=DAY, consultation_id=c.id)
+    consult.publish_summary(session, user(session, "union"), c, "无意见", now=after(c))
+    item_rules.add_evidence(session, school["leader"], it, "consultation", held_on=DAY, consultation_id=c.id)
+    assert finished_for(session, "agenda_item", it.id) is c
+    assert item_rules.missing_preconditions(it, ms(session)) == []
+    other = f.item(session, staff_interest=True, title="另一议题")
+    with pytest.raises(DecisionError, match="另一议题"):
+        item_rules.add_evidence(session, school["leader"], other, "consultation", held_on=DAY, consultation_id=c.id)

@@ -136,7 +136,7 @@ def record_view(session: Session, actor: User, memberships: Memberships, item: I
 
 def add_evidence(
     session: Session, actor: User, item: Item, kind: str, *, held_on: date, reference: str = "", who: str = "",
-    conclusion: str = "", attachment: tuple[str, str, str] | None = None,
+    conclusion: str = "", attachment: tuple[str, str, str] | None = None, consultation_id: int | None = None,
 ) -> Evidence:
     """Record that staff were heard, a cadre item prepared, or a technical one reviewed.
 
@@ -147,8 +147,10 @@ def add_evidence(
     if item.state not in (ItemState.PROPOSED.value, ItemState.DEFERRED.value):
         raise DecisionError(N_("议题已列入议程或已决定，不能再补充前置记录。"))
     reference, who, conclusion = _text(reference, 200), _text(who, 200), _text(conclusion, 5000)
-    if kind in (EvidenceKind.CONSULTATION.value, EvidenceKind.CONGRESS_VOTE.value) and not reference:
-        raise DecisionError(N_("请写明征求意见或教代会表决的名称或编号。"))
+    if kind == EvidenceKind.CONSULTATION.value:
+        reference = _finished_consultation(session, actor, item, consultation_id)
+    if kind == EvidenceKind.CONGRESS_VOTE.value and not reference:
+        raise DecisionError(N_("请写明教代会表决的名称或编号。"))
     if kind == EvidenceKind.HEARING.value and attachment is None:
         raise DecisionError(N_("以座谈会、问卷等方式听取意见的，须附上会议纪要或结果。"))
     if kind in (EvidenceKind.PREPARATION.value, EvidenceKind.EXPERT.value) and not (who and conclusion):
@@ -163,6 +165,23 @@ def add_evidence(
     record(session, actor, "item.evidence", item, kind=kind, reference=reference, held_on=held_on.isoformat(),
            attachment_sha256=digest or None)
     return evidence
+
+
+def _finished_consultation(session: Session, actor: User, item: Item, consultation_id: int | None) -> str:
+    """A consultation whose adoption summary is published; linked to this item (matter kind
+    ``agenda_item``) when it prepares no other matter yet. Returns the reference to keep."""
+    from portal.consultations.models import Consultation
+    from portal.consultations.queries import finished
+    from portal.consultations.rules import link_matter
+
+    found = session.scalar(finished(session).where(Consultation.id == (consultation_id or 0)))
+    if found is None:
+        raise DecisionError(N_("请选择一项已发布采纳情况的征求意见。"))
+    if found.matter_kind == "agenda_item" and found.matter_id not in (None, item.id):
+        raise DecisionError(N_("该征求意见已用于另一议题。"))
+    if found.matter_id is None and found.matter_kind in ("", "agenda_item"):
+        link_matter(session, actor, found, "agenda_item", item.id)
+    return f"#{found.id} {found.title}"[:200]
 
 
 # --- preconditions --------------------------------------------------------------------

@@ -31,7 +31,7 @@ from portal.decisions.views import bp, get_or_404, stored_attachment
 from portal.disclosure.rules import DisclosureError
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.formutil import required
+from portal.formutil import options, required
 from portal.registry import Todo
 from portal.web import explain, redirect_to, render
 
@@ -43,6 +43,15 @@ def load_item(item_id: int) -> Item:
     return item
 
 
+def _evidence_form(form: EvidenceForm | None = None) -> EvidenceForm:
+    from portal.consultations.queries import finished
+
+    form = form or EvidenceForm()
+    done = db.session.scalars(finished(db.session).limit(50)).all()
+    form.consultation_id.choices = options([("", "—")] + [(c.id, c.title) for c in done])
+    return form
+
+
 def item_page(item: Item, error: str | None = None, status: int = 200, **forms: Any) -> Response:
     ctx = permissions.current_context()
     origin = db.session.get(Item, item.origin_id) if item.origin_id else None
@@ -50,7 +59,7 @@ def item_page(item: Item, error: str | None = None, status: int = 200, **forms: 
         "decisions/item.html", block="item_main", item=item, error=error, status=status, origin=origin,
         missing=rules.missing_preconditions(item, ctx.memberships), held_back=rules.held_back(item),
         view_form=forms.get("view_form") or ViewForm(),
-        evidence_form=forms.get("evidence_form") or EvidenceForm(),
+        evidence_form=_evidence_form(forms.get("evidence_form")),
         two_thirds_form=TwoThirdsForm(data={"on": item.two_thirds}),
         body_labels=BODY_LABELS, major_labels=MAJOR_LABELS, states=ITEM_STATE_LABELS,
         evidence_labels=EVIDENCE_LABELS, office_labels=OFFICE_VIEW_LABELS, can=permissions.can,
@@ -113,14 +122,15 @@ def add_evidence(item_id: int) -> Response:
     """Record that staff were heard, the cadre preparation, or the expert review, with a file."""
     found = load_item(item_id)
     permissions.require("item.evidence", found)
-    form = EvidenceForm()
+    form = _evidence_form()
     if not form.validate_on_submit():
         return item_page(found, evidence_form=form)
     try:
         attachment = stored_attachment(form.file.data)
         rules.add_evidence(db.session, current_user, found, form.kind.data, held_on=required(form.held_on.data),
                            reference=form.reference.data or "", who=form.who.data or "",
-                           conclusion=form.conclusion.data or "", attachment=attachment)
+                           conclusion=form.conclusion.data or "", attachment=attachment,
+                           consultation_id=form.consultation_id.data or None)
     except (DecisionError, DisclosureError) as exc:
         db.session.rollback()
         return item_page(load_item(item_id), explain(exc), evidence_form=form)

@@ -46,7 +46,7 @@ clean:
 # The benchmark (QUALITY.md "Performance benchmark protocol"); never part of `make test`.
 # Seeded databases are cached in benchmarks/data/ and remade when the seed code changes.
 BENCH_DATA := benchmarks/data
-BENCH_SEED := portal/seed/bench.py portal/seed/demo.py portal/seed/disclosure.py
+BENCH_SEED := portal/seed/bench.py portal/seed/demo.py portal/seed/disclosure.py portal/seed/congress.py
 
 $(BENCH_DATA)/notices-%.sqlite3: $(BENCH_SEED) | $(VENV)/.installed
 	mkdir -p $(BENCH_DATA)
@@ -59,6 +59,9 @@ bench: $(VENV)/.installed translations $(BENCH_DATA)/notices-1000.sqlite3 $(BENC
 		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		echo "bench: wrk not installed (sudo apt-get install wrk); using the Python load generator"
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/vote_burst.py --voters 300 --write-results
+	@if [ -n "$$BENCH_PG_URL" ]; then $(BIN)/python benchmarks/vote_burst.py --voters 2000 \
+		--database-url "$$BENCH_PG_URL" --write-results; fi
 
 # PostgreSQL plans of the benchmark pages at 10,000 notices (a throwaway cluster); run.py
 # adds them to RESULTS.md.

@@ -53,7 +53,29 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("home_user", "/ signed in (teacher1)", "/", True),
     ("proposals_user", "/proposals (register) signed in", "/proposals", True),
     ("inbox_badge", "/inbox/badge signed in", "/inbox/badge", True),
+    # The congress (issue 8): the open session of the demo seed, its open motion, and the hall
+    # display's poll (the token is read from the database: see expand()). Votes: vote_burst.py.
+    ("congress_session", "/congress/sessions/2 signed in", "/congress/sessions/2", True),
+    ("congress_poll", "/congress/polls/5 signed in", "/congress/polls/5", True),
+    ("congress_hall", "/congress/hall/<token> (htmx poll)", "/congress/hall/{hall}", False),
 ]
+TOKENS: dict[str, str] = {}
+
+
+def expand(path: str) -> str:
+    """A page's path with the values read from this database (the hall display token)."""
+    return path.format(**TOKENS) if "{" in path else path
+
+
+def read_tokens(url: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        row = conn.execute("SELECT display_token FROM congress_session WHERE status = 'open' ORDER BY id LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    TOKENS["hall"] = row[0] if row else "missing-token-0000"
 USER, PASSWORD = "teacher1", "demo-2026"
 EXTRA_ENV: dict[str, str] = {}
 TARGET_SHARE = {"healthz": 0.60, "home_user": 0.20, "school_user": 0.20}
@@ -210,6 +232,7 @@ def statements_per_page(url: str) -> dict[str, Any]:
     r = user.post("/login", data={"username": USER, "password": PASSWORD, "next": ""})
     assert r.status_code in (302, 303), r.status_code
     for key, _label, path, signed in PAGES:
+        path = expand(path)
         client = user if signed else anon
         client.get(path)  # warm
         captured.clear()
@@ -286,6 +309,7 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
     url = f"sqlite:///{db_path}"
     subprocess.run([str(BIN / "flask"), "--app", "portal", "init-db"], cwd=str(ROOT), check=True,
                    env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}, capture_output=True)
+    read_tokens(url)
     print(f"  statements and plans ({db_path.name})", flush=True)
     inproc = statements_per_page(url)
     env = {"DATABASE_URL": url, "SECRET_KEY": "bench", **EXTRA_ENV}
@@ -295,7 +319,7 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
         cookie = login(portal.port)
         fp = first_page(portal.port)
         for _key, _label, path, signed in PAGES:  # warm every worker
-            load(portal.port, path, cookie if signed else None, 1, connections, threads)
+            load(portal.port, expand(path), cookie if signed else None, 1, connections, threads)
         load(floor.port, "/", None, 1, connections, threads)
         pages: dict[str, Any] = {}
         floor_runs: list[dict[str, Any]] = []
@@ -304,7 +328,7 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
             floor_runs.append(previous)
             for key, label, path, signed in PAGES:
                 print(f"  {label}", flush=True)
-                page = load(portal.port, path, cookie if signed else None, seconds, connections, threads)
+                page = load(portal.port, expand(path), cookie if signed else None, seconds, connections, threads)
                 after = load(floor.port, "/", None, seconds, connections, threads)
                 floor_runs.append(after)
                 f_rps = (previous["rps"] + after["rps"]) / 2

@@ -1,0 +1,247 @@
+"""Polls: the union drafts, opens and closes them (paper polls with the tellers' counts) and
+marks results public; representatives vote; everyone allowed reads the result with its rule
+and figures. Before close no page shows more than how many have voted."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from flask_wtf import FlaskForm
+
+from portal.auth import permissions
+from portal.ballots import BallotError
+from portal.congress import queries
+from portal.congress.forms import (
+    LABELS, OPTION_LABELS, ElectionVoteForm, MotionVoteForm, PollForm, PublishForm, paper_form, parse_rule, rule_code,
+)
+from portal.congress.models import NamedVote, Poll
+from portal.congress.rules import CongressError
+from portal.congress.rules import polls as rules
+from portal.congress.rules.results import election_threshold
+from portal.congress.rules.sessions import is_present
+from portal.congress.views import bp
+from portal.congress.views.sessions import load_session
+from portal.extensions import db
+from portal.formutil import error_text, options
+from portal.web import explain, redirect_to, render
+
+
+def load_poll(poll_id: int, action: str = "congress.poll.view") -> Poll:
+    poll = db.session.get(Poll, poll_id) or abort(404)
+    permissions.require(action, poll)
+    return poll
+
+
+def _spec(form: PollForm) -> rules.PollSpec:
+    num, den, strict = parse_rule(form.rule.data or "default", form.kind.data or "motion")
+    return rules.PollSpec(
+        title=form.title.data or "", kind=form.kind.data or "motion", secret=form.secret.data, paper=form.paper.data,
+        seats=form.seats.data or 1, candidates=tuple((form.candidates.data or "").splitlines()),
+        rule_num=num, rule_den=den, rule_strict=strict)
+
+
+def _poll_form(poll: Poll | None = None) -> PollForm:
+    form = PollForm(formdata=None)
+    if poll is not None:
+        form.title.data, form.kind.data, form.secret.data, form.paper.data = poll.title, poll.kind, poll.secret, poll.paper
+        form.seats.data = poll.seats
+        form.candidates.data = "\n".join(c.name for c in poll.candidates)
+        form.rule.data = rule_code(poll.rule_num, poll.rule_den, poll.rule_strict)
+    return form
+
+
+def _option_pairs(poll: Poll) -> list[tuple[str, str]]:
+    if poll.is_motion:
+        return [(code, str(OPTION_LABELS[code])) for code in poll.options]
+    return [(c.code, c.name) for c in poll.candidates]
+
+
+def _vote_form(poll: Poll, submitted: bool = False) -> FlaskForm:
+    """The ballot; with the posted choices when ``submitted``."""
+    cls = MotionVoteForm if poll.is_motion else ElectionVoteForm
+    form: FlaskForm = cls() if submitted else cls(formdata=None)
+    form.choice.choices = options(_option_pairs(poll))
+    return form
+
+
+def poll_context(poll: Poll, **extra: Any) -> dict[str, Any]:
+    """Everything the poll page and its fragments need; counts only once the poll closed."""
+    user_id: int = current_user.id if current_user.is_authenticated else 0
+    manage = permissions.can(current_user, "congress.manage", poll)
+    voted = bool(user_id) and rules.has_voted(db.session, poll, user_id)
+    my_choice = None
+    if voted and not poll.secret:
+        vote = db.session.get(NamedVote, (poll.id, user_id))
+        my_choice = vote.choice.split(",") if vote and vote.choice else []
+    may_vote = permissions.can(current_user, "congress.vote", poll)
+    vote_form = extra.pop("vote_form", None)
+    if vote_form is None and may_vote and not (voted and poll.secret):
+        vote_form = _vote_form(poll)
+        if my_choice is not None:
+            vote_form.choice.data = my_choice[0] if poll.is_motion and my_choice else my_choice
+    paper = extra.pop("paper_form", None)
+    if paper is None and manage and poll.paper and poll.is_open:
+        paper = paper_form(_option_pairs(poll), not poll.is_motion)(formdata=None)
+    named_votes: list[NamedVote] = []
+    if poll.is_closed and not poll.secret and not poll.paper:
+        named_votes = list(db.session.scalars(
+            select(NamedVote).where(NamedVote.poll_id == poll.id)
+            .order_by(NamedVote.user_id)))
+    people = queries.users_by_id(db.session, [v.user_id for v in named_votes])
+    return {
+        "poll": poll, "cs": poll.session, "manage": manage, "labels": LABELS, "voted": voted, "my_choice": my_choice,
+        "may_vote": may_vote, "vote_form": vote_form, "cast": rules.ballots_cast(db.session, poll),
+        "present_now": bool(user_id) and is_present(db.session, poll.session, user_id),
+        "result": queries.result_of(db.session, poll, _), "counts": rules.frozen_counts(db.session, poll),
+        "option_pairs": _option_pairs(poll), "paper_form": paper, "edit_form": extra.pop("edit_form", None) or (
+            _poll_form(poll) if manage and poll.status == "draft" else None),
+        "publish_form": PublishForm(formdata=None, public=poll.results_public) if manage and poll.is_closed else None,
+        "named_votes": named_votes, "people": people, "threshold": election_threshold(poll),
+        **extra,
+    }
+
+
+@bp.post("/sessions/<int:session_id>/polls")
+def create_poll(session_id: int) -> Response:
+    """Draft a motion or an election in this session (union)."""
+    cs = load_session(session_id, "congress.manage")
+    form = PollForm()
+    if form.validate_on_submit():
+        try:
+            poll = rules.create_poll(db.session, current_user, cs, _spec(form))
+        except CongressError as exc:
+            db.session.rollback()
+            flash(explain(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已添加表决事项“%(title)s”。", title=poll.title), "success")
+            return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+    else:
+        flash(error_text(form), "error")
+    return redirect_to(url_for("congress.show_session", session_id=cs.id) + "#new-poll")
+
+
+@bp.get("/polls/<int:poll_id>")
+def show_poll(poll_id: int) -> Response:
+    """A poll: the ballot for representatives, ballots cast against the frozen roster while
+    open, and after close the counts, the rule, the figures and the ballot-box digest."""
+    poll = load_poll(poll_id)
+    return render("congress/poll.html", **poll_context(poll))
+
+
+@bp.post("/polls/<int:poll_id>/edit")
+def edit_poll(poll_id: int) -> Response:
+    """Change a draft poll (union); refused once it opened."""
+    poll = load_poll(poll_id, "congress.manage")
+    form = PollForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            rules.update_poll(db.session, current_user, poll, _spec(form))
+        except CongressError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+            flash(_("表决事项已保存。"), "success")
+            return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+    return render("congress/poll.html", block="poll_edit", **poll_context(poll, edit_form=form, edit_error=error))
+
+
+@bp.post("/polls/<int:poll_id>/open")
+def open_poll(poll_id: int) -> Response:
+    """Open the poll, freezing the eligible roster and the number present (union)."""
+    poll = load_poll(poll_id, "congress.manage")
+    try:
+        rules.open_poll(db.session, current_user, poll)
+    except CongressError as exc:
+        db.session.rollback()
+        flash(explain(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("表决已开始：应到 %(roster)d 人，实到 %(present)d 人。", roster=poll.roster_size or 0,
+                present=poll.present_at_open or 0), "success")
+    return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/close")
+def close_poll(poll_id: int) -> Response:
+    """Close an online poll: counts frozen, digest computed and written to the audit chain."""
+    poll = load_poll(poll_id, "congress.manage")
+    try:
+        rules.close_poll(db.session, current_user, poll)
+    except CongressError as exc:
+        db.session.rollback()
+        flash(explain(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("表决已结束，结果如下。"), "success")
+    return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/paper")
+def close_paper(poll_id: int) -> Response:
+    """Enter a paper poll's counts and close it; counts beyond those present are refused."""
+    poll = load_poll(poll_id, "congress.manage")
+    form = paper_form(_option_pairs(poll), not poll.is_motion)()
+    error = None
+    if form.validate_on_submit():
+        counts = {code: getattr(form, f"n_{code}").data for code, _label in _option_pairs(poll)}
+        try:
+            rules.close_paper_poll(db.session, current_user, poll, counts,
+                                   None if poll.is_motion else form.ballots.data)
+        except CongressError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+            flash(_("计票结果已录入，表决已结束。"), "success")
+            return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+    return render("congress/poll.html", block="paper", **poll_context(poll, paper_form=form, paper_error=error))
+
+
+@bp.post("/polls/<int:poll_id>/vote")
+def vote(poll_id: int) -> Response:
+    """Cast (or, for a named vote, change) one's vote; a second secret ballot, also from two
+    requests at once, is answered "您已投票" and changes nothing."""
+    poll = load_poll(poll_id, "congress.vote")
+    form = _vote_form(poll, submitted=True)
+    error = None
+    done = None
+    if form.validate_on_submit():
+        try:
+            # Every posted value goes to the rule: a motion ballot with two choices is
+            # refused there, not quietly read as its first one.
+            outcome = rules.cast_vote(db.session, current_user, poll, request.form.getlist("choice"))
+        except (CongressError, BallotError) as exc:
+            db.session.rollback()
+            error = explain(exc)
+        except IntegrityError:
+            db.session.rollback()
+            error = _("您已投票。")
+        else:
+            db.session.commit()
+            done = _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。")
+    else:
+        error = error_text(form) or _("页面已过期，请重新提交。")
+    return render("congress/poll.html", block="ballot", **poll_context(poll, vote_error=error, vote_done=done))
+
+
+@bp.post("/polls/<int:poll_id>/publish")
+def publish(poll_id: int) -> Response:
+    """Mark a closed poll's result public, or take it off the public pages (union)."""
+    poll = load_poll(poll_id, "congress.manage")
+    form = PublishForm()
+    try:
+        rules.set_results_public(db.session, current_user, poll, bool(form.public.data))
+    except CongressError as exc:
+        db.session.rollback()
+        flash(explain(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("结果已向社会公开。") if form.public.data else _("结果仅在校内可见。"), "success")
+    return redirect_to(url_for("congress.show_poll", poll_id=poll.id))

@@ -1,0 +1,231 @@
+"""Sessions and presence: the list, a session's page with its quorum, sign-in on the phone
+(with the hall code when required), the union's paper sign-in / sign-out, open and close."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.auth import permissions
+from portal.auth.models import User
+from portal.auth.permissions import Context
+from portal.congress import queries
+from portal.congress.forms import LABELS, PollForm, PresenceForm, SessionForm, SignInForm
+from portal.congress.models import CongressSession, SessionStatus
+from portal.congress.rules import CongressError
+from portal.congress.rules import sessions as rules
+from portal.congress.rules.polls import has_voted
+from portal.congress.views import bp
+from portal.extensions import db
+from portal.formutil import error_text, options, required
+from portal.registry import Todo
+from portal.timeutil import utcnow
+from portal.web import absolute_url, explain, redirect_to, render
+
+
+def load_session(session_id: int, action: str = "congress.session.view") -> CongressSession:
+    cs = db.session.get(CongressSession, session_id) or abort(404)
+    permissions.require(action, cs)
+    return cs
+
+
+def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
+    """Everything the session page and its fragments (presence, sign-in, polls) need."""
+    p = rules.presence(db.session, cs)
+    quorum, quorum_text = queries.quorum_lines(p, _)
+    manage = permissions.can(current_user, "congress.manage", cs)
+    polls = db.session.scalars(queries.polls_of(cs)).all()
+    if not manage:
+        polls = [poll for poll in polls if poll.status != "draft"]
+    people = queries.users_by_id(db.session, sorted(set(p.roster) | set(p.ever)))
+    presence_form = extra.pop("presence_form", None)
+    if manage and cs.is_open and presence_form is None:
+        presence_form = PresenceForm(formdata=None)
+    if presence_form is not None:
+        presence_form.user_id.choices = options([("", "—")] + [(u, people[u].name) for u in p.roster if u in people])
+    user_id = current_user.id if current_user.is_authenticated else None
+    return {
+        "cs": cs, "presence": p, "quorum": quorum, "quorum_text": quorum_text, "polls": polls, "people": people,
+        "manage": manage, "labels": LABELS, "presence_form": presence_form,
+        "present_now": user_id in p.now, "is_rep": permissions.can(current_user, "congress.sign_in", cs),
+        "sign_in_form": extra.pop("sign_in_form", None) or SignInForm(formdata=None),
+        "log": db.session.scalars(queries.presence_log(cs).limit(40)).all() if manage else [],
+        "log_people": people, "display_url": absolute_url("congress.hall", token=cs.display_token) if manage else "",
+        "new_poll_form": PollForm(formdata=None) if manage else None,
+        "voted": {poll.id for poll in polls if poll.status == "open" and user_id and has_voted(db.session, poll, user_id)},
+        **extra,
+    }
+
+
+@bp.get("/")
+def index() -> Response:
+    """The current term's sessions, newest first; the union plans the next one here."""
+    permissions.require("congress.list")
+    term = queries.current_term_for_list(db.session)
+    sessions = db.session.scalars(queries.sessions_of(term.id)).all() if term else []
+    form = SessionForm(formdata=None) if permissions.can(current_user, "congress.manage") else None
+    return render("congress/index.html", term=term, sessions=sessions, form=form, labels=LABELS)
+
+
+@bp.post("/sessions")
+def create_session() -> Response:
+    """Plan a session (union)."""
+    permissions.require("congress.manage")
+    term = queries.current_term_for_list(db.session) or abort(404)
+    form = SessionForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            cs = rules.create_session(db.session, current_user, term, required(form.held_on.data), form.place.data or "",
+                                      form.agenda.data or "", form.requires_hall_code.data)
+        except CongressError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+            flash(_("已创建第 %(number)d 次会议。", number=cs.number), "success")
+            return redirect_to(url_for("congress.show_session", session_id=cs.id))
+    sessions = db.session.scalars(queries.sessions_of(term.id)).all()
+    return render("congress/index.html", block="session_form", term=term, sessions=sessions, form=form,
+                  error=error, labels=LABELS)
+
+
+@bp.get("/sessions/<int:session_id>")
+def show_session(session_id: int) -> Response:
+    """A session: agenda, present / roster and whether quorum holds, polls, sign-in."""
+    cs = load_session(session_id)
+    block = request.args.get("block")
+    return render("congress/session.html", block="presence" if block == "presence" else None, **session_context(cs))
+
+
+@bp.post("/sessions/<int:session_id>/edit")
+def edit_session(session_id: int) -> Response:
+    """Change the date, place, agenda or hall-code setting (union; not after close)."""
+    cs = load_session(session_id, "congress.manage")
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            rules.update_session(db.session, current_user, cs, required(form.held_on.data), form.place.data or "",
+                                 form.agenda.data or "", form.requires_hall_code.data)
+        except CongressError as exc:
+            db.session.rollback()
+            flash(explain(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("会议信息已保存。"), "success")
+    else:
+        flash(error_text(form), "error")
+    return redirect_to(url_for("congress.show_session", session_id=cs.id))
+
+
+def _step(session_id: int, step: str) -> Response:
+    cs = load_session(session_id, "congress.manage")
+    try:
+        (rules.open_session if step == "open" else rules.close_session)(db.session, current_user, cs)
+    except CongressError as exc:
+        db.session.rollback()
+        flash(explain(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("会议已开始，代表可以签到。") if step == "open" else _("会议已闭会。"), "success")
+    return redirect_to(url_for("congress.show_session", session_id=cs.id))
+
+
+@bp.post("/sessions/<int:session_id>/open")
+def open_session(session_id: int) -> Response:
+    """Open the session for sign-in and votes (union)."""
+    return _step(session_id, "open")
+
+
+@bp.post("/sessions/<int:session_id>/close")
+def close_session(session_id: int) -> Response:
+    """Close the session (union); refused while a poll is open."""
+    return _step(session_id, "close")
+
+
+@bp.route("/sessions/<int:session_id>/sign-in", methods=["GET", "POST"])
+def sign_in(session_id: int) -> Response:
+    """签到: a representative of the term signs in while the session is open. GET (from the
+    hall QR code) only shows the form with the code filled in; POST signs in."""
+    cs = load_session(session_id)
+    form = SignInForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:12]
+    error = None
+    signed = False
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            rules.sign_in(db.session, current_user, cs, form.code.data, current_app.secret_key or b"")
+            db.session.commit()
+            signed = True
+        except CongressError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        except IntegrityError:  # two sign-ins at once: the other one counted
+            db.session.rollback()
+            error = _("您已签到。")
+    elif request.method == "POST":
+        error = error_text(form) or _("页面已过期，请重新提交。")
+    return render("congress/session.html", block="sign_in", **session_context(
+        cs, sign_in_form=form, sign_in_error=error, signed=signed, standalone=request.method == "GET"))
+
+
+@bp.post("/sessions/<int:session_id>/presence")
+def record_presence(session_id: int) -> Response:
+    """The union signs a representative in (paper sign-in, with a note) or out."""
+    cs = load_session(session_id, "congress.manage")
+    form = PresenceForm()
+    ctx = session_context(cs, presence_form=form)  # fills the choices before validating
+    error = None
+    if form.validate_on_submit():
+        person = db.session.get(User, form.user_id.data) or abort(404)
+        try:
+            rules.record_presence(db.session, current_user, cs, person, form.entry.data, form.note.data or "")
+        except CongressError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        except IntegrityError:
+            db.session.rollback()
+            error = _("%(name)s 已签到。", name=person.name)
+        else:
+            db.session.commit()
+            ctx = session_context(cs, presence_form=PresenceForm(formdata=None),
+                                  presence_done=_("已登记：%(name)s。", name=person.name))
+    return render("congress/session.html", block="presence", **{**ctx, "presence_error": error})
+
+
+@bp.post("/sessions/<int:session_id>/display")
+def rotate_display(session_id: int) -> Response:
+    """A new hall display address (union); the old one stops working."""
+    cs = load_session(session_id, "congress.manage")
+    rules.rotate_display_token(db.session, current_user, cs)
+    db.session.commit()
+    flash(_("大屏地址已更换，请在会场大屏上打开新地址。"), "success")
+    return redirect_to(url_for("congress.show_session", session_id=cs.id))
+
+
+@bp.get("/results")
+def public_results() -> Response:
+    """Results the union marked public, for anyone."""
+    permissions.require("congress.results.public")
+    polls = db.session.scalars(queries.public_results().limit(100)).all()
+    return render("congress/results.html", polls=polls,
+                  outcomes={p.id: queries.result_of(db.session, p, _) for p in polls}, labels=LABELS)
+
+
+def congress_todos(user: User, ctx: Context) -> list[Todo]:
+    """An open session of the representative's term, when they have not signed in."""
+    terms = ctx.memberships.terms_of(user.id)
+    if not terms:
+        return []
+    todos = []
+    for cs in db.session.scalars(select(CongressSession).where(
+            CongressSession.term_id.in_(sorted(terms)), CongressSession.status == SessionStatus.OPEN.value)):
+        if not rules.is_present(db.session, cs, user.id):
+            todos.append(Todo(_("第 %(number)d 次会议正在进行，请签到", number=cs.number),
+                              url_for("congress.show_session", session_id=cs.id)))
+    return todos

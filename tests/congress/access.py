@@ -1,0 +1,46 @@
+"""The congress routes in the route × role matrix (``tests/test_access_matrix.py``).
+
+Object routes are tried on an open session of the current term (whose roster holds "rep"),
+its open named motion (``poll_id``), and the session's hall display token.
+"""
+from __future__ import annotations
+
+from tests.access import LOGIN, PUBLIC
+
+UNION = frozenset({"union"})
+
+ACCESS: dict[str, object] = {
+    "congress.index": LOGIN,
+    "congress.create_session": UNION,
+    "congress.show_session": LOGIN,
+    "congress.edit_session": UNION,
+    "congress.open_session": UNION,
+    "congress.close_session": UNION,
+    "congress.sign_in": LOGIN,  # anyone signed in sees the page; only representatives are signed in
+    "congress.record_presence": UNION,
+    "congress.rotate_display": UNION,
+    "congress.public_results": PUBLIC,
+    "congress.create_poll": UNION,
+    "congress.show_poll": LOGIN,
+    "congress.edit_poll": UNION,
+    "congress.open_poll": UNION,
+    "congress.close_poll": UNION,
+    "congress.close_paper": UNION,
+    "congress.vote": frozenset({"rep"}),
+    "congress.publish": UNION,
+    "congress.hall": PUBLIC,  # by its unguessable token
+    "congress.hall_code_png": PUBLIC,
+}
+
+
+def sample_args(app, people: dict[str, int]) -> dict[str, object]:
+    """An open session with an open named motion, made through the real rules."""
+    from portal.extensions import db
+    from tests.congress import factories as f
+
+    with app.app_context():
+        union = f.user(db.session, "union")
+        cs = f.open_session(db.session, union, requires_hall_code=True)
+        poll = f.poll(db.session, union, cs)
+        db.session.commit()
+        return {"session_id": cs.id, "poll_id": poll.id, "token": cs.display_token}

@@ -1,0 +1,179 @@
+"""Congress pages: every page as a full page and as an htmx fragment, bad input answered in
+Chinese (never a 500), the hall display's ETag, and votes over HTTP."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.congress.models import Participation, Poll
+from portal.congress.rules import polls, sessions
+from portal.extensions import db
+from tests.congress import factories as f
+from tests.conftest import login_as
+
+
+@pytest.fixture
+def setup(app, people):
+    """An open session (hall code off) with rep + r1..r3 signed in, an open named motion,
+    an open-able secret draft, and the display token."""
+    with app.app_context():
+        union = f.user(db.session, "union")
+        extra = f.reps(db.session, 3)
+        cs = f.open_session(db.session, union)
+        f.sign_in_all(db.session, cs, [f.user(db.session, "rep"), *extra])
+        named = f.poll(db.session, union, cs)
+        secret = f.poll(db.session, union, cs, secret=True, opened=False)
+        db.session.commit()
+        return {"cs": cs.id, "named": named.id, "secret": secret.id, "token": cs.display_token}
+
+
+def test_pages_full_and_fragment(app, client, setup):
+    login_as(client, app, "union")
+    for url, block in [("/congress/", None), (f"/congress/sessions/{setup['cs']}", None),
+                       (f"/congress/sessions/{setup['cs']}?block=presence", 'id="presence"'),
+                       (f"/congress/polls/{setup['named']}", None), (f"/congress/polls/{setup['secret']}", None),
+                       (f"/congress/sessions/{setup['cs']}/sign-in", 'id="sign-in"'),
+                       ("/congress/results", None), (f"/congress/hall/{setup['token']}", 'id="hall-state"')]:
+        full = client.get(url)
+        assert full.status_code == 200 and b"<html" in full.data, url
+        part = client.hx(url)
+        assert part.status_code == 200, url
+        if block:
+            assert block.encode() in part.data and b"<html" not in part.data, url
+
+
+def test_vote_over_http_then_again_says_already_voted(app, client, setup):
+    login_as(client, app, "union")
+    client.post(f"/congress/polls/{setup['named']}/close")
+    client.post(f"/congress/polls/{setup['secret']}/open")
+    login_as(client, app, "rep")
+    url = f"/congress/polls/{setup['secret']}/vote"
+    first = client.hx(url, "POST", data={"choice": "yes"})
+    assert first.status_code == 200 and "投票成功".encode() in first.data
+    again = client.hx(url, "POST", data={"choice": "no"})
+    assert again.status_code == 200 and "您已投票".encode() in again.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participation)
+                                 .where(Participation.poll_id == setup["secret"])) == 1
+
+
+def test_bad_votes_are_answered_in_chinese(app, client, setup):
+    login_as(client, app, "rep")
+    url = f"/congress/polls/{setup['named']}/vote"
+    for data in ({}, {"choice": "maybe"}, {"choice": ["yes", "no"]}, {"choice": "x" * 500}):
+        resp = client.hx(url, "POST", data=data)
+        assert resp.status_code == 200 and 'class="error"'.encode() in resp.data, data
+    login_as(client, app, "staff")  # not a representative: refused before any form
+    assert client.hx(url, "POST", data={"choice": "yes"}).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participation)) == 0
+
+
+def test_named_vote_changes_over_http(app, client, setup):
+    login_as(client, app, "rep")
+    url = f"/congress/polls/{setup['named']}/vote"
+    assert "投票成功".encode() in client.hx(url, "POST", data={"choice": "yes"}).data
+    assert "已修改".encode() in client.hx(url, "POST", data={"choice": "abstain"}).data
+
+
+def test_sign_in_over_http_with_stale_and_fresh_hall_code(app, client, people):
+    with app.app_context():
+        union = f.user(db.session, "union")
+        cs = f.open_session(db.session, union, requires_hall_code=True)
+        db.session.commit()
+        cs_id = cs.id
+        fresh = sessions.current_hall_code(app.secret_key, cs_id)
+    login_as(client, app, "rep")
+    url = f"/congress/sessions/{cs_id}/sign-in"
+    page = client.get(url + f"?code={fresh}")  # from the QR code: shows the form, signs nobody in
+    assert page.status_code == 200 and fresh.encode() in page.data
+    with app.app_context():
+        assert not sessions.is_present(db.session, db.session.get(type(cs), cs_id), people["rep"])
+    wrong = "000000" if fresh != "000000" else "111111"
+    stale = client.hx(url, "POST", data={"code": wrong})
+    assert stale.status_code == 200 and "签到码不正确".encode() in stale.data
+    ok = client.hx(url, "POST", data={"code": fresh})
+    assert "您已签到".encode() in ok.data
+
+
+def test_union_records_paper_sign_in_and_bad_input(app, client, setup, people):
+    login_as(client, app, "union")
+    url = f"/congress/sessions/{setup['cs']}/presence"
+    bad = client.hx(url, "POST", data={"user_id": "", "entry": "in"})
+    assert bad.status_code == 200 and "请选择代表".encode() in bad.data
+    twice = client.hx(url, "POST", data={"user_id": people["rep"], "entry": "in", "note": "纸质"})
+    assert twice.status_code == 200 and "已签到".encode() in twice.data
+    out = client.hx(url, "POST", data={"user_id": people["rep"], "entry": "out"})
+    assert "已登记".encode() in out.data
+
+
+def test_poll_forms_bad_input(app, client, setup):
+    login_as(client, app, "union")
+    resp = client.post(f"/congress/sessions/{setup['cs']}/polls", data={"title": "", "kind": "motion"},
+                       follow_redirects=True)
+    assert resp.status_code == 200 and "请填写表决事项".encode() in resp.data
+    resp = client.post(f"/congress/sessions/{setup['cs']}/polls", follow_redirects=True, data={
+        "title": "选举", "kind": "election", "seats": "3", "candidates": "甲\n乙", "rule": "default"})
+    assert "应选人数须在 1 到候选人数".encode() in resp.data
+    edit = client.hx(f"/congress/polls/{setup['named']}/edit", "POST", data={"title": "新", "kind": "motion",
+                                                                          "rule": "default"})
+    assert edit.status_code == 200 and "不能再修改".encode() in edit.data
+    twice = client.post(f"/congress/polls/{setup['named']}/close", follow_redirects=True)
+    again = client.post(f"/congress/polls/{setup['named']}/close", follow_redirects=True)
+    assert twice.status_code == 200 and "不能重复结束".encode() in again.data
+
+
+def test_paper_counts_over_http(app, client, setup):
+    with app.app_context():
+        union = f.user(db.session, "union")
+        cs = db.session.get(Poll, setup["named"]).session
+        p = f.poll(db.session, union, cs, paper=True, opened=False)
+        polls.close_poll(db.session, union, db.session.get(Poll, setup["named"]))
+        polls.open_poll(db.session, union, p)
+        db.session.commit()
+        pid = p.id
+    login_as(client, app, "union")
+    url = f"/congress/polls/{pid}/paper"
+    too_many = client.hx(url, "POST", data={"n_yes": "4", "n_no": "1", "n_abstain": "0"})
+    assert too_many.status_code == 200 and "超过在场人数 4 人".encode() in too_many.data
+    assert "请填写票数".encode() in client.hx(url, "POST", data={"n_yes": "x"}).data
+    done = client.hx(url, "POST", data={"n_yes": "3", "n_no": "1", "n_abstain": "0"})
+    assert done.status_code == 204 and done.headers["HX-Redirect"].endswith(f"/congress/polls/{pid}")
+    page = client.get(f"/congress/polls/{pid}")
+    assert "应到 4 人，实到 4 人".encode() in page.data and "通过".encode() in page.data
+
+
+def test_hall_display_etag_gives_304_when_unchanged(app, client, setup):
+    url = f"/congress/hall/{setup['token']}"
+    first = client.hx(url)
+    etag = first.headers["ETag"]
+    again = client.hx(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    with app.app_context():  # someone votes: the count on the display changes
+        polls.cast_vote(db.session, f.user(db.session, "rep"), db.session.get(Poll, setup["named"]), "yes")
+        db.session.commit()
+    changed = client.hx(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_hall_display_unknown_token_is_404_and_rotation_kills_the_old(app, client, setup):
+    assert client.get("/congress/hall/" + "x" * 32).status_code == 404
+    login_as(client, app, "union")
+    client.post(f"/congress/sessions/{setup['cs']}/display")
+    assert client.get(f"/congress/hall/{setup['token']}").status_code == 404
+
+
+def test_hall_code_png_only_when_required(app, client, setup):
+    assert client.get(f"/congress/hall/{setup['token']}/code.png").status_code == 404
+
+
+def test_results_public_only_when_marked(app, client, setup):
+    with app.app_context():
+        polls.close_poll(db.session, f.user(db.session, "union"), db.session.get(Poll, setup["named"]))
+        db.session.commit()
+    anon = app.test_client()
+    assert anon.get(f"/congress/polls/{setup['named']}").status_code == 302
+    login_as(client, app, "union")
+    client.post(f"/congress/polls/{setup['named']}/publish", data={"public": "y"})
+    assert anon.get(f"/congress/polls/{setup['named']}").status_code == 200
+    assert "关于绩效工资分配方案的表决".encode() in anon.get("/congress/results").data

@@ -4,7 +4,7 @@ from portal.auth.models import Department, LoginFailure, User, UserRole  # noqa:
 from portal.congress.models import CongressTerm, Delegation, Representative  # noqa: F401
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401
-from portal.decisions.models import Meeting, Procedure, Resolution  # noqa: F401
+from portal.decisions.models import ItemBallotVoter, ItemSecretBallot, Meeting, Procedure, Resolution  # noqa: F401
 from portal.evaluation.models import (  # noqa: F401
     Evaluation, EvaluationRater, EvaluationRating, EvaluationSubject, EvaluationTally,
 )

@@ -248,6 +248,7 @@ class Item(Base):
     votes_no: Mapped[int | None] = mapped_column(Integer)
     votes_abstain: Mapped[int | None] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(Text, default="")
+    ballot_digest: Mapped[str] = mapped_column(String(64), default="")  # secret ballot: SHA-256 of the box
     result_text: Mapped[str] = mapped_column(Text, default="")  # the rule with its figures
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -257,7 +258,7 @@ class Item(Base):
     views: Mapped[list[ItemView]] = relationship(order_by="ItemView.id", lazy="select")
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", lazy="select")
     stances: Mapped[list[Stance]] = relationship(order_by="Stance.seq", lazy="select")
-    named_votes: Mapped[list[NamedVote]] = relationship(order_by="NamedVote.id", lazy="select")
+    named_votes: Mapped[list[ItemNamedVote]] = relationship(order_by="ItemNamedVote.id", lazy="select")
     resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="item", foreign_keys="Resolution.item_id", order_by="Resolution.id", lazy="select")
 
@@ -315,7 +316,7 @@ class Stance(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class NamedVote(Base):
+class ItemNamedVote(Base):
     """A named ballot (记名投票): who voted how is on record by design."""
 
     __tablename__ = "dec_named_vote"
@@ -327,6 +328,30 @@ class NamedVote(Base):
     choice: Mapped[str] = mapped_column(String(8))  # yes | no | abstain
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ItemSecretBallot(Base):
+    """A secret ballot on an item (无记名投票): random key, item, content; nothing else.
+
+    No voter, no time, no sequential key; ``WITHOUT ROWID`` on SQLite so rows are stored in
+    key order (random), not in the order they were cast. Who voted is ``ItemBallotVoter``.
+    """
+
+    __tablename__ = "dec_secret_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(40))
+
+
+class ItemBallotVoter(Base):
+    """Who has cast a secret ballot on an item (to stop double voting); not what."""
+
+    __tablename__ = "dec_ballot_voter"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
 
 
 class Resolution(Base):

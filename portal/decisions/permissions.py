@@ -66,6 +66,11 @@ def _decide(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     return user.id == meeting.chair_id
 
 
+def _cast(user: User | None, meeting: Meeting, ctx: Context) -> bool:
+    """A member of the body attending the meeting casts a secret ballot."""
+    return user is not None and any(a.user_id == user.id and a.kind == "present" for a in meeting.attendance)
+
+
 def _sign(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     return user is not None and user.id in (meeting.recorder_id, meeting.supervisor_id)
 
@@ -142,6 +147,7 @@ register("meeting.settle", _settle)
 register("meeting.run", _run)
 register("meeting.decide", _decide)
 register("meeting.sign", _sign)
+register("meeting.cast_ballot", _cast)
 register("resolution.tracker", _anyone)
 register("resolution.view", _view_resolution, visible_resolutions)
 register("resolution.report", _report)

@@ -247,6 +247,8 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
             lines.append(Message(N_("  表决方式：%(method)s；赞成 %(yes)d，反对 %(no)d，弃权 %(abstain)d"),
                                  method=Message(METHOD_NAMES[item.vote_method]), yes=item.votes_yes or 0,
                                  no=item.votes_no or 0, abstain=item.votes_abstain or 0))
+            if item.ballot_digest:
+                lines.append(Message(N_("    票箱摘要（SHA-256）：%(digest)s"), digest=item.ballot_digest))
             for v in item.named_votes:
                 lines.append(Message(N_("    %(name)s：%(choice)s"), name=name(v.user_id), choice=v.choice))
         for line in item.result_text.splitlines():

@@ -35,6 +35,10 @@ ACCESS: dict[str, object] = {
     "decisions.close": KEEPERS,
     "decisions.vote": KEEPERS,
     "decisions.decide": KEEPERS,
+    "decisions.open_secret": KEEPERS,
+    "decisions.close_secret": KEEPERS,
+    # members present at the sample meeting (the seated test users): secretary, principal, leader
+    "decisions.cast_secret": frozenset({"secretary", "principal", "leader"}),
     "decisions.defer": KEEPERS,
     "decisions.add_resolution": KEEPERS,
     "decisions.sign": frozenset({"recorder", "supervisor"}),

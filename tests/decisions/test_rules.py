@@ -443,3 +443,39 @@ def test_a_finished_consultation_is_evidence_that_staff_were_heard(session, scho
     other = f.item(session, staff_interest=True, title="另一议题")
     with pytest.raises(DecisionError, match="另一议题"):
         item_rules.add_evidence(session, school["leader"], other, "consultation", held_on=DAY, consultation_id=c.id)
+
+
+def test_secret_ballot_two_tables_no_double_vote_tally_from_raw_ballots(session, school):
+    from sqlalchemy import inspect
+
+    from portal.ballots import box_digest
+    from portal.decisions.models import ItemBallotVoter, ItemSecretBallot
+
+    it = f.item(session, major_kind="cadre", title="任命教务处副主任")
+    item_rules.add_evidence(session, school["leader"], it, "preparation", held_on=DAY, who="党委", conclusion="酝酿一致")
+    f.agree(session, it)
+    m = f.settled(session, items=[it])
+    _absent(session, m, ["m1"])
+    f.stances_in_order(session, m, it)
+    with pytest.raises(DecisionError, match="先开始投票"):
+        meeting_rules.vote(session, school["secretary"], ms(session), m, it, "secret")
+    meeting_rules.open_secret_ballot(session, school["secretary"], ms(session), m, it)
+    with pytest.raises(DecisionError, match="只有出席会议的成员"):
+        meeting_rules.cast_secret_ballot(session, school["m1"], ms(session), m, it, "yes")
+    voters = meeting_rules.present_voters(m, ms(session))
+    for n, uid in enumerate(voters):
+        meeting_rules.cast_secret_ballot(session, session.get(type(school["m1"]), uid), ms(session), m, it,
+                                         "yes" if n < 5 else "no")
+    with pytest.raises(DecisionError, match="已经投过票"):
+        meeting_rules.cast_secret_ballot(session, school["secretary"], ms(session), m, it, "no")
+    columns = {c.name for c in inspect(ItemSecretBallot).columns}
+    assert columns == {"key", "item_id", "choice"}  # no voter, no time, no sequential key
+    assert session.scalar(select(func.count()).select_from(ItemBallotVoter)) == 6
+    assert meeting_rules.close_secret_ballot(session, school["secretary"], ms(session), m, it)
+    assert (it.votes_yes, it.votes_no, it.state) == (5, 1, "passed")
+    ballots = session.scalars(select(ItemSecretBallot.choice)).all()
+    assert it.ballot_digest == box_digest(ballots, f"decisions-item:{it.id}")
+    assert "至少 5 人到会" in it.result_text or "至少需 5 人" in it.result_text or "已达到" in it.result_text
+    events = " ".join(e.summary for e in session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "item.secret_ballot_cast")))
+    assert "yes" not in events and "no" not in events.replace("none", "")

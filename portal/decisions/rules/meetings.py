@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import counting
@@ -18,13 +18,15 @@ from portal.decisions.models import (
     MEETING_FLOW,
     Attendance,
     Item,
+    ItemBallotVoter,
+    ItemSecretBallot,
     ItemState,
     MajorKind,
     Meeting,
     MeetingAttendance,
     MeetingBody,
     MeetingState,
-    NamedVote,
+    ItemNamedVote,
     Resolution,
     ResolutionState,
     Stance,
@@ -321,11 +323,13 @@ def vote(
     if meeting.body != MeetingBody.PARTY.value:
         raise DecisionError(N_("只有党组织会议以表决方式作出决定；校长办公会议由校长集中决定。"))
     count = _decidable(meeting, memberships, item)
+    if item.vote_method:
+        raise DecisionError(N_("本议题已开始表决。"))
     if method not in {m.value for m in VoteMethod}:
         raise DecisionError(N_("请选择表决方式。"))
     voters = present_voters(meeting, memberships)
     if method == VoteMethod.SECRET.value:
-        raise DecisionError(N_("无记名投票须使用教代会的无记名投票功能，该功能尚未接入议事决策；请选择其他表决方式。"))
+        raise DecisionError(N_("无记名投票请先开始投票，由出席成员各自投票后再结束计票。"))
     if method == VoteMethod.NAMED.value:
         named = named or {}
         if sorted(named) != sorted(voters) or any(c not in ("yes", "no", "abstain") for c in named.values()):
@@ -349,7 +353,7 @@ def vote(
     item.state = ItemState.PASSED.value if passed else ItemState.REJECTED.value
     if method == VoteMethod.NAMED.value:
         for user_id, choice in sorted((named or {}).items()):
-            session.add(NamedVote(item_id=item.id, user_id=user_id, choice=choice))
+            session.add(ItemNamedVote(item_id=item.id, user_id=user_id, choice=choice))
     if passed:
         _mark_reconsidered(session, actor, item, meeting.held_on)
     session.flush()
@@ -467,3 +471,82 @@ def outcome_message(item: Item) -> Message:
         ItemState.PASSED.value: N_("通过"), ItemState.REJECTED.value: N_("未通过"),
         ItemState.DEFERRED.value: N_("缓议"), ItemState.FORWARDED.value: N_("提交党组织会议决定"),
     }.get(item.state, N_("待议")))
+
+
+# --- secret ballot (无记名投票) ----------------------------------------------------------------
+
+CHOICES = ("yes", "no", "abstain")
+
+
+def secret_open(item: Item) -> bool:
+    return item.vote_method == VoteMethod.SECRET.value and item.decided_at is None
+
+
+def open_secret_ballot(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item) -> None:
+    """The chair opens a secret ballot on the current item; each present member then votes."""
+    if meeting.body != MeetingBody.PARTY.value:
+        raise DecisionError(N_("只有党组织会议以表决方式作出决定；校长办公会议由校长集中决定。"))
+    _decidable(meeting, memberships, item)
+    if item.vote_method:
+        raise DecisionError(N_("本议题已开始表决。"))
+    item.vote_method = VoteMethod.SECRET.value
+    record(session, actor, "item.secret_ballot_opened", item,
+           voters=len(present_voters(meeting, memberships)))
+
+
+def cast_secret_ballot(session: Session, voter: User, memberships: Memberships, meeting: Meeting, item: Item,
+                       choice: str) -> None:
+    """A present voting member casts a secret ballot: who voted and what was voted are two
+    tables, the ballot row has a random key and no voter or time; voting twice is refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.ballots import check_choices, new_ballot_key
+
+    if not secret_open(item) or item.meeting_id != meeting.id or meeting.state != MeetingState.SETTLED.value:
+        raise DecisionError(N_("本议题没有进行中的无记名投票。"))
+    if voter.id not in present_voters(meeting, memberships):
+        raise DecisionError(N_("只有出席会议的成员可以投票。"))
+    ballot = check_choices([choice], CHOICES, max_choices=1, min_choices=1)
+    try:
+        with session.begin_nested():
+            session.add(ItemBallotVoter(item_id=item.id, user_id=voter.id))
+            session.flush()
+    except IntegrityError:
+        raise DecisionError(N_("您已经投过票了。")) from None
+    session.add(ItemSecretBallot(key=new_ballot_key(), item_id=item.id, choice=ballot))
+    session.flush()
+    record(session, voter, "item.secret_ballot_cast", item)  # who voted, never what
+
+
+def close_secret_ballot(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item) -> bool:
+    """Count the box from the raw ballots; the result and the box's digest are frozen."""
+    from portal.ballots import box_digest, tally
+
+    if not secret_open(item) or item.meeting_id != meeting.id:
+        raise DecisionError(N_("本议题没有进行中的无记名投票。"))
+    count = _require_quorum(meeting, memberships, item)
+    ballots = list(session.scalars(select(ItemSecretBallot.choice).where(ItemSecretBallot.item_id == item.id)))
+    voted = session.scalar(select(func.count()).select_from(ItemBallotVoter).where(ItemBallotVoter.item_id == item.id))
+    if not ballots:
+        raise DecisionError(N_("还没有人投票，不能结束计票。"))
+    assert voted == len(ballots)
+    counts = tally(ballots, CHOICES, max_choices=1, min_choices=1).counts
+    rules = counting_rules(meeting.procedure)
+    yes = counts["yes"]
+    passed = counting.passed(rules, count.members, count.present, yes, cadre=item.two_thirds)
+    item.votes_yes, item.votes_no, item.votes_abstain = yes, counts["no"], counts["abstain"]
+    item.ballot_digest = box_digest(ballots, f"decisions-item:{item.id}")
+    item.result_text = "\n".join(counting.describe_result(rules, count.members, count.present, yes,
+                                                          cadre=item.two_thirds))
+    item.decided_at = utcnow()
+    item.state = ItemState.PASSED.value if passed else ItemState.REJECTED.value
+    if passed:
+        _mark_reconsidered(session, actor, item, meeting.held_on)
+    session.flush()
+    record(session, actor, "item.voted", item, method="secret", yes=yes, no=counts["no"], abstain=counts["abstain"],
+           members=count.members, present=count.present, passed=passed, digest=item.ballot_digest)
+    return passed
+
+
+def has_voted(session: Session, item: Item, user_id: int) -> bool:
+    return session.get(ItemBallotVoter, (item.id, user_id)) is not None

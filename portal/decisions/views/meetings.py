@@ -121,7 +121,19 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         choice_labels=CHOICE_LABELS, major_labels=MAJOR_LABELS, visibility_labels=VISIBILITY_LABELS,
         cadence_labels=CADENCE_LABELS, can=permissions.can, error=forms.get("error"),
         last=rules.last_speakers(ms, meeting.body), voters=rules.present_voters(meeting, ms),
+        secret_open=bool(current and rules.secret_open(current)),
+        voted=_voted(current) if current and rules.secret_open(current) else 0,
+        i_voted=bool(current and current_user.is_authenticated and rules.has_voted(db.session, current, current_user.id)),
     )
+
+
+def _voted(item: Item) -> int:
+    from sqlalchemy import func
+
+    from portal.decisions.models import ItemBallotVoter
+
+    return db.session.scalar(select(func.count()).select_from(ItemBallotVoter).where(
+        ItemBallotVoter.item_id == item.id)) or 0
 
 
 def meeting_page(meeting: Meeting, status: int = 200, **forms: Any) -> Response:
@@ -280,6 +292,42 @@ def vote(meeting_id: int) -> Response:
                             abstain=f.abstain.data, named=named)
         flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
     return _act(meeting_id, "meeting.decide", "vote", VoteForm(), step, _("表决结果已记录。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/secret/open")
+def open_secret(meeting_id: int) -> Response:
+    """The chair opens a secret ballot (无记名投票) on the current item."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        rules.open_secret_ballot(db.session, current_user, ms, m, item)
+    return _act(meeting_id, "meeting.decide", "open_secret", _Empty(), step, _("无记名投票已开始，请出席成员各自投票。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/secret/cast")
+def cast_secret(meeting_id: int) -> Response:
+    """A present member casts their secret ballot; nobody sees a count before the close."""
+    from flask import request
+
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        rules.cast_secret_ballot(db.session, current_user, ms, m, item, request.form.get("choice", ""))
+    return _act(meeting_id, "meeting.cast_ballot", "cast_secret", _Empty(), step, _("您的选票已投入票箱。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/secret/close")
+def close_secret(meeting_id: int) -> Response:
+    """The chair ends the secret ballot: counted from the raw ballots, the box's digest kept."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        passed = rules.close_secret_ballot(db.session, current_user, ms, m, item)
+        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
+    return _act(meeting_id, "meeting.decide", "close_secret", _Empty(), step, _("计票完成。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/decide")

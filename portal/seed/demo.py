@@ -175,6 +175,9 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     from portal.seed.congress import seed_congress
 
     seed_congress(session, users, term)
+    from portal.seed.decisions import seed_decisions
+
+    seed_decisions(session, users, upload_dir)
 
     return [
         f"已创建演示学校“阳光实验学校”：{len(users)} 名教职工，{len(departments)} 个部门，"

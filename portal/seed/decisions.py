@@ -6,6 +6,7 @@ Deterministic: no randomness beyond fixed lists."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,11 +31,17 @@ class _Demo:
     def day(self, days_ago: int) -> date:
         return self.today - timedelta(days=days_ago)
 
+    def person(self, user_id: int) -> User:
+        found = self.s.get(User, user_id)
+        assert found is not None
+        return found
+
     def ms(self, on: date) -> Memberships:
         return Memberships(self.s, on)
 
-    def item(self, body: str, title: str, proposer: str = "leader1", *, agree: bool = True, evidence: list[tuple] = (),
-             on: date | None = None, **flags) -> Item:
+    def item(self, body: str, title: str, proposer: str = "leader1", *, agree: bool = True,
+             evidence: tuple[tuple[str, dict[str, Any]], ...] | list[tuple[str, dict[str, Any]]] = (),
+             on: date | None = None, **flags: Any) -> Item:
         it = ir.propose_item(self.s, self.u[proposer], body, title, background=flags.pop("background", ""),
                              proposal=flags.pop("proposal", ""), **flags)
         if it.important and agree:
@@ -66,7 +73,7 @@ class _Demo:
         ms = self.ms(m.held_on)
         for n, uid in enumerate(mr.speaking_order(m, ms)):
             stance = "disagree" if n < against else "agree"
-            mr.record_stance(self.s, self.u["leader3"], ms, m, it, self.s.get(User, uid), stance,
+            mr.record_stance(self.s, self.u["leader3"], ms, m, it, self.person(uid), stance,
                              "时机尚不成熟，建议进一步论证。" if stance != "agree" else "同意。")
 
     def vote(self, m: Meeting, it: Item, method: str = "hands", no: int = 0) -> None:
@@ -75,7 +82,7 @@ class _Demo:
         if method == "secret":
             mr.open_secret_ballot(self.s, self.u["secretary"], ms, m, it)
             for n, uid in enumerate(voters):
-                mr.cast_secret_ballot(self.s, self.s.get(User, uid), ms, m, it, "no" if n < no else "yes")
+                mr.cast_secret_ballot(self.s, self.person(uid), ms, m, it, "no" if n < no else "yes")
             mr.close_secret_ballot(self.s, self.u["secretary"], ms, m, it)
         elif method == "named":
             mr.vote(self.s, self.u["secretary"], ms, m, it, "named",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
@@ -333,3 +334,31 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     ir.schedule_item(session, users["secretary"], d.ms(d.today), nxt, m)
     session.flush()
 
+
+
+def seed_bench_decisions(session: Session, rng: Any, people: list[User], now: Any, progress: Any,
+                         commit: Any, count: int = 500) -> None:
+    """``count`` resolutions for the benchmark school, ten per Party meeting over two years,
+    each with one to three progress reports, all through the decision rules."""
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(
+        ["secretary", "principal", "leader1", "leader2", "leader3", "leader4", "handler1", "supervisor"])))}
+    d = _Demo(session, users)
+    owners = ["principal", "leader1", "leader2", "leader4", "handler1"]
+    per = 10
+    for batch in range(count // per):
+        on = d.day(730 - batch * (700 // max(count // per, 1)))
+        items = [ir.propose_item(session, users["leader1"], "party", f"基准议题 {batch * per + i + 1}",
+                                 proposal="基准测试数据。") for i in range(per)]
+        m = d.meeting("party", on, f"党委会（基准 {batch + 1}）", items)
+        for it in items:
+            d.stances(m, it)
+            d.vote(m, it)
+            res = d.resolution(it, f"基准决议 {it.title}", rng.choice(owners), rng.choice([60, 120, 365, 540]),
+                               visibility=rng.choice(["public", "staff", "internal"]), cadence=rng.choice(["monthly", "term"]))
+            for k in range(rng.randint(1, 3)):
+                filed = on + timedelta(days=25 + 30 * k + rng.randint(0, 20))
+                if filed < d.today:
+                    d.report(res, (d.today - filed).days, "按计划推进。", min(30 * (k + 1), 90))
+        d.finish(m)
+        commit()
+        progress.add("resolutions", per)

@@ -140,8 +140,12 @@ def cadence_status(session: Session, today: date) -> list[CadenceStatus]:
         .where(Meeting.held_on <= today, Meeting.state.in_([MeetingState.CLOSED.value, MeetingState.SIGNED.value]))
         .group_by(Meeting.body)
     ).tuples().all())
+    in_force: dict[str, Procedure] = {}
+    for proc in session.scalars(select(Procedure).where(Procedure.adopted_on <= today)
+                                .order_by(Procedure.adopted_on, Procedure.version)):
+        in_force[proc.body] = proc  # the newest adopted by today wins
     for body in PROCEDURE_BODIES:
-        proc = current_procedure(session, body, today)
+        proc = in_force.get(body)
         if proc is None:
             continue
         last = held.get(body)

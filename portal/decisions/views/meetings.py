@@ -408,7 +408,11 @@ class _Empty:
 
 
 def meeting_todos(user: User, ctx: Context) -> list[Todo]:
-    """Minutes waiting for my signature."""
+    """Minutes waiting for my signature (recorders and supervisors are chosen among insiders)."""
+    from portal.decisions.permissions import insider
+
+    if not insider(user, ctx):
+        return []
     rows = db.session.scalars(select(Meeting).where(
         Meeting.state == MeetingState.CLOSED.value,
         ((Meeting.recorder_id == user.id) & Meeting.recorder_signed_at.is_(None))

@@ -141,13 +141,13 @@ def cadence_status(session: Session, today: date) -> list[CadenceStatus]:
         .group_by(Meeting.body)
     ).tuples().all())
     in_force: dict[str, Procedure] = {}
-    for proc in session.scalars(select(Procedure).where(Procedure.adopted_on <= today)
-                                .order_by(Procedure.adopted_on, Procedure.version)):
-        in_force[proc.body] = proc  # the newest adopted by today wins
+    for version in session.scalars(select(Procedure).where(Procedure.adopted_on <= today)
+                                   .order_by(Procedure.adopted_on, Procedure.version)):
+        in_force[version.body] = version  # the newest adopted by today wins
     for body in PROCEDURE_BODIES:
-        proc = in_force.get(body)
-        if proc is None:
+        if body not in in_force:
             continue
+        proc = in_force[body]
         last = held.get(body)
         due = cadence_due(last, proc.adopted_on, proc.cadence_days)
         rows.append(CadenceStatus(body, proc.cadence_days, last, due, due < today))

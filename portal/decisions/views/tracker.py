@@ -102,7 +102,14 @@ def congress_report() -> Response:
     form.since.data = since
     day = today()
     rows = queries.congress_rows(db.session, since, day)
+    from portal.proposals.forms import ANSWER_LABELS, RATING_LABELS, STATUS_LABELS as PROPOSAL_STATUS
+    from portal.proposals.queries import report as proposal_report
+
+    term = db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
+    proposals = proposal_report(db.session, term.id, day) if term else None
     return render("decisions/congress_report.html", rows=rows, form=form, since=since, today=day,
+                  proposals=proposals, term=term, proposal_status=PROPOSAL_STATUS, answer_labels=ANSWER_LABELS,
+                  rating_labels=RATING_LABELS,
                   reports=queries.reports_of(db.session, [r.resolution.id for r in rows]),
                   figures=queries.figures(db.session, rows, day), status_labels=STATUS_LABELS,
                   body_labels=BODY_LABELS)

@@ -129,6 +129,11 @@ def _congress_report(user: User | None, obj: Any, ctx: Context) -> bool:
                                  or holds(user, ctx, Office.SECRETARY, Office.PRINCIPAL))
 
 
+def _self_check(user: User | None, obj: Any, ctx: Context) -> bool:
+    return user is not None and (user.has_role(Role.SUPERVISOR, Role.ADMIN)
+                                 or holds(user, ctx, Office.SECRETARY, Office.PRINCIPAL))
+
+
 def _anyone(user: User | None, obj: Any, ctx: Context) -> bool:
     return True
 
@@ -156,3 +161,4 @@ register("resolution.supervise", _secretary)
 register("resolution.reconsider", _propose)
 register("resolution.create", _run)  # obj: the meeting
 register("congress_report.view", _congress_report)
+register("self_check.view", _self_check)

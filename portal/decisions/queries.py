@@ -274,3 +274,60 @@ def names_for(session: Session, meeting: Meeting) -> dict[int, str]:
 
 def open_state(res: Resolution) -> bool:
     return res.state in (ResolutionState.OPEN.value, ResolutionState.AWAITING_APPROVAL.value)
+
+
+# --- the self-check for inspection (自查) ---------------------------------------------------
+
+@dataclass
+class BodyCheck:
+    body: str
+    meetings: list[Meeting]
+    cadence_days: int
+    expected: int  # meetings the cadence asks for over the period
+    gaps: int  # intervals between meetings (or the period's ends) longer than the cadence
+    papers_late: int
+    items_decided: int
+    important_items: int
+    stances: int
+
+
+@dataclass
+class SelfCheck:
+    year: int
+    start: date
+    end: date
+    bodies: list[BodyCheck]
+    resolutions: list[TrackerRow]
+    figures: Figures
+    reconsidered: int
+
+
+def self_check(session: Session, year: int, today: date) -> SelfCheck:
+    """What an inspection asks of the system for one school year (1 September – 31 August):
+    meetings per body against their cadence, lead time, decided items with their preconditions
+    and stances, resolutions with the on-time share of their reports, urgings, reconsiderations."""
+    from portal.decisions.rules.meetings import papers_late
+    from portal.decisions.rules.procedure import PROCEDURE_BODIES, current_procedure
+
+    start, end = date(year, 9, 1), min(date(year + 1, 8, 31), today)
+    held = session.scalars(
+        select(Meeting).options(joinedload(Meeting.procedure), selectinload(Meeting.items).selectinload(Item.stances))
+        .where(Meeting.held_on >= start, Meeting.held_on <= end,
+               Meeting.state.in_(["closed", "signed"])).order_by(Meeting.held_on)).all()
+    bodies = []
+    for body in (*PROCEDURE_BODIES, MeetingBody.JOINT.value):
+        mine = [m for m in held if m.body == body]
+        proc = current_procedure(session, body, end)
+        cadence = proc.cadence_days if proc else 0
+        days = [start, *(m.held_on for m in mine), end]
+        gaps = sum(1 for a, b in zip(days, days[1:]) if cadence and (b - a).days > cadence) if body != "joint" else 0
+        decided = [i for m in mine for i in m.items if i.decided_at is not None]
+        bodies.append(BodyCheck(
+            body, mine, cadence, -(-((end - start).days + 1) // cadence) if cadence and body != "joint" else 0, gaps,
+            sum(1 for m in mine if papers_late(m, m.procedure.lead_days)), len(decided),
+            sum(1 for i in decided if i.important), sum(len(i.stances) for i in decided)))
+    visible = (Resolution.kind == ResolutionKind.RESOLUTION.value) & (Resolution.decided_on >= start) \
+        & (Resolution.decided_on <= end)
+    rows = tracker_rows(session, visible, today, Filters(kind=None))
+    return SelfCheck(year, start, end, bodies, rows, figures(session, rows, today),
+                     sum(1 for r in rows if r.status is TrackStatus.CHANGED))

@@ -53,6 +53,7 @@ ACCESS: dict[str, object] = {
     "decisions.record_approval": frozenset({"principal", "secretary"}),
     "decisions.reconsider": PROPOSERS,
     "decisions.congress_report": frozenset({"union", "admin", "secretary", "principal"}),
+    "decisions.self_check": frozenset({"secretary", "principal", "supervisor", "admin"}),
     "decisions.congress_report_export": frozenset({"union", "admin", "secretary", "principal"}),
 }
 

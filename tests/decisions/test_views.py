@@ -49,6 +49,7 @@ def _pages(world):
         (f"/decisions/meetings/{world['meeting']}", "recorder"), (f"/decisions/meetings/{world['meeting']}/minutes", "supervisor"),
         ("/tracker", None), ("/tracker", "staff"), (f"/resolutions/{world['public']}", None),
         (f"/resolutions/{world['staff']}/reconsider", "principal"), ("/decisions/congress-report", "union"),
+        ("/decisions/self-check?year=2025", "supervisor"),
     ]
 
 
@@ -243,3 +244,17 @@ def test_tracker_plan_at_500_resolutions_uses_the_report_and_urging_indexes(app,
         plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
         assert not [p for p in plan if re.match(r"SCAN (dec_report|dec_urging)\b", p)], plan
         assert any("ix_dec_report_resolution_filed" in p for p in plan), plan
+
+
+def test_self_check_counts_the_year(app, client, world):
+    from portal.decisions.rules import meetings as mr
+
+    with app.app_context():
+        s = db.session
+        for m in s.scalars(select(Meeting).where(Meeting.held_on == date(2026, 2, 10))):
+            mr.close_meeting(s, f.user(s, "secretary"), m)
+        s.commit()
+    login_as(client, app, "supervisor")
+    html = client.get("/decisions/self-check?year=2025").get_data(as_text=True)
+    assert "2025—2026" in html and PUBLIC_T in html and INTERNAL_T in html
+    assert re.search(r"党组织会议</th><td>3</td>", html), html[:3000]

@@ -127,3 +127,20 @@ def congress_report_export() -> Response:
     return _xlsx(data, "congress-report.xlsx")
 
 
+
+
+@bp.get("/decisions/self-check")
+def self_check() -> Response:
+    """The school year's self-check for inspection (自查): every figure with its records."""
+    permissions.require("self_check.view")
+    from portal.audit.rules import chain_head
+
+    day = today()
+    default = day.year if day.month >= 9 else day.year - 1
+    year = request.args.get("year", type=int) or default
+    if not 2000 <= year <= default:
+        year = default
+    check = queries.self_check(db.session, year, day)
+    seq, head = chain_head(db.session)
+    return render("decisions/self_check.html", check=check, years=list(range(default, default - 5, -1)),
+                  chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS)

@@ -27,3 +27,25 @@ def tracker_xlsx(rows: list[TrackerRow], headers: list[str], status_label: Calla
             r.reports, r.urgings,
         ])
     return save(wb)
+
+
+def archive_zip(year: int, minutes: list[tuple[str, str]], resolutions_xlsx: bytes, reports: list[tuple[str, str]],
+                chain: tuple[int, str]) -> bytes:
+    """The school year's archive bundle: each meeting's minutes (as signed, or as assembled),
+    the resolutions spreadsheet and every progress report, with a manifest of SHA-256 digests
+    and the audit-chain head, as one ZIP file."""
+    import hashlib
+    import io
+    import zipfile
+
+    files: list[tuple[str, bytes]] = [(name, text.encode("utf-8")) for name, text in minutes]
+    files.append(("resolutions.xlsx", resolutions_xlsx))
+    files += [(name, text.encode("utf-8")) for name, text in reports]
+    manifest = [f"school-year {year}-{year + 1}", f"audit-chain #{chain[0]} {chain[1]}", ""]
+    manifest += [f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in files]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files:
+            zf.writestr(name, data)
+        zf.writestr("SHA256SUMS.txt", "\n".join(manifest) + "\n")
+    return buf.getvalue()

@@ -54,6 +54,7 @@ ACCESS: dict[str, object] = {
     "decisions.reconsider": PROPOSERS,
     "decisions.congress_report": frozenset({"union", "admin", "secretary", "principal"}),
     "decisions.self_check": frozenset({"secretary", "principal", "supervisor", "admin"}),
+    "decisions.archive": frozenset({"secretary", "principal", "supervisor", "admin"}),
     "decisions.congress_report_export": frozenset({"union", "admin", "secretary", "principal"}),
 }
 

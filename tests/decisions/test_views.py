@@ -258,3 +258,23 @@ def test_self_check_counts_the_year(app, client, world):
     html = client.get("/decisions/self-check?year=2025").get_data(as_text=True)
     assert "2025—2026" in html and PUBLIC_T in html and INTERNAL_T in html
     assert re.search(r"党组织会议</th><td>3</td>", html), html[:3000]
+
+
+def test_archive_bundle_lists_every_file_with_its_digest(app, client, world):
+    import hashlib
+    import zipfile
+
+    login_as(client, app, "secretary")
+    with app.app_context():
+        s = db.session
+        res_rules.file_report(s, f.user(s, "principal"), s.get(Resolution, world["internal"]), "进展", 20, date(2026, 3, 1))
+        s.commit()
+    resp = client.get("/decisions/self-check/archive.zip?year=2025")
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(resp.data))
+    sums = zf.read("SHA256SUMS.txt").decode()
+    names = [n for n in zf.namelist() if n != "SHA256SUMS.txt"]
+    assert "resolutions.xlsx" in names and any(n.startswith("reports/") for n in names)
+    for name in names:
+        assert f"{hashlib.sha256(zf.read(name)).hexdigest()}  {name}" in sums
+    assert "audit-chain #" in sums

@@ -144,3 +144,32 @@ def self_check() -> Response:
     seq, head = chain_head(db.session)
     return render("decisions/self_check.html", check=check, years=list(range(default, default - 5, -1)),
                   chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS)
+
+
+@bp.get("/decisions/self-check/archive.zip")
+def archive() -> Response:
+    """The school year's archive bundle (minutes, resolutions, reports, with their hashes)."""
+    permissions.require("self_check.view")
+    from portal.audit.rules import chain_head
+    day = today()
+    default = day.year if day.month >= 9 else day.year - 1
+    year = request.args.get("year", type=int) or default
+    if not 2000 <= year <= default:
+        year = default
+    check = queries.self_check(db.session, year, day)
+    minutes = []
+    for body in check.bodies:
+        for m in body.meetings:
+            text = m.minutes_text or queries.minutes_text(m, queries.names_for(db.session, m))
+            minutes.append((f"minutes/{m.held_on.isoformat()}-{m.id}.txt", text))
+    reports = [(f"reports/{res_id}-{n}.txt", f"{rep.filed_on.isoformat()} {rep.percent}%\n\n{rep.text}\n")
+               for res_id, reps in queries.reports_of(db.session, [r.resolution.id for r in check.resolutions]).items()
+        for n, rep in enumerate(reps, 1)]
+    sheet = exports.tracker_xlsx(check.resolutions, _headers(), lambda s: str(STATUS_LABELS[s]),
+                                 lambda b: str(BODY_LABELS.get(b, b)))
+    data = exports.archive_zip(year, minutes, sheet, reports, chain_head(db.session))
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/zip"
+    resp.headers["Content-Disposition"] = f"attachment; filename=decisions-{year}.zip"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp

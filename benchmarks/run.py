@@ -51,13 +51,18 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("search", "/notices/search?q=绩效工资", "/notices/search?q=" + quote("绩效工资"), False),
     ("feed", "/feeds/school.atom", "/feeds/school.atom", False),
     ("home_user", "/ signed in (teacher1)", "/", True),
+    ("proposals_user", "/proposals (register) signed in", "/proposals", True),
+    ("inbox_badge", "/inbox/badge signed in", "/inbox/badge", True),
+    # Decisions (issue 10): the resolution tracker (500 resolutions with reports), as the public
+    # and a staff member see it. The meeting page needs a seat on a body; the benchmark signs in
+    # as teacher1, so it is measured in tests/decisions (query count), not here.
+    ("tracker_anon", "/tracker anonymous", "/tracker", False),
+    ("tracker_user", "/tracker signed in", "/tracker", True),
     # The congress (issue 8): the open session of the demo seed, its open motion, and the hall
     # display's poll (the token is read from the database: see expand()). Votes: vote_burst.py.
     ("congress_session", "/congress/sessions/2 signed in", "/congress/sessions/2", True),
     ("congress_poll", "/congress/polls/5 signed in", "/congress/polls/5", True),
     ("congress_hall", "/congress/hall/<token> (htmx poll)", "/congress/hall/{hall}", False),
-    ("proposals_user", "/proposals (register) signed in", "/proposals", True),
-    ("inbox_badge", "/inbox/badge signed in", "/inbox/badge", True),
 ]
 TOKENS: dict[str, str] = {}
 

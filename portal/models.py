@@ -7,6 +7,7 @@ from portal.congress.models import (  # noqa: F401
 )
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401
+from portal.decisions.models import ItemBallotVoter, ItemSecretBallot, Meeting, Procedure, Resolution  # noqa: F401
 from portal.evaluation.models import (  # noqa: F401
     Evaluation, EvaluationRater, EvaluationRating, EvaluationSubject, EvaluationTally,
 )

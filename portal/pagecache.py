@@ -61,13 +61,16 @@ def versioned(name: str, compute: Callable[[], T]) -> T:
     GET (a write may have moved the version mid-request) it simply computes."""
     if request.method != "GET":
         return compute()
-    memo: dict[str, tuple[int, Any]] = current_app.extensions.setdefault("versioned", {})
+    memo: OrderedDict[str, tuple[int, Any]] = current_app.extensions.setdefault("versioned", OrderedDict())
     version = data_version()
     hit = memo.get(name)
     if hit is not None and hit[0] == version:
         return cast(T, hit[1])
     value = compute()
     memo[name] = (version, value)
+    memo.move_to_end(name)
+    while len(memo) > current_app.config.get("VERSIONED_ENTRIES", 4096):
+        memo.popitem(last=False)
     return value
 
 

@@ -5,9 +5,11 @@ everyone, and to-dos for the signed-in user.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -15,7 +17,7 @@ from portal import registry
 from portal.auth import permissions
 from portal.extensions import db
 from portal.org.models import OFFICE_NAMES, Office
-from portal.pagecache import data_head, public_page
+from portal.pagecache import data_head, public_page, versioned
 from portal.web import render
 
 bp = Blueprint("home", __name__)
@@ -39,11 +41,16 @@ def index() -> Response:
 @bp.get("/todos")
 def todos() -> Response:
     """Everything waiting for the signed-in user, from every feature. The dashboard loads it
-    as a fragment after the page, so features can add to-dos without slowing the page."""
+    as a fragment after the page, so features can add to-dos without slowing the page.
+
+    The list is kept per worker for this reader until the data changes (every state change
+    moves the audit head), the minute turns or the language changes."""
     permissions.require("account.manage")
     user = permissions.viewer(current_user)
     assert user is not None  # require() sent anonymous visitors to log in
-    return render("home/todos.html", block="todos", todos=registry.todos(user, permissions.current_context()))
+    ctx = permissions.current_context()
+    key = f"todos:{user.id}:{get_locale()}:{int(time.time() // 60)}"
+    return render("home/todos.html", block="todos", todos=versioned(key, lambda: registry.todos(user, ctx)))
 
 
 @bp.get("/healthz")

@@ -159,7 +159,14 @@ def _proposals(session: Session, rng: random.Random, people: list[User], now: da
     seed_bench_proposals(session, rng, people, now, progress, commit)
 
 
-STEPS: list[tuple[str, Step]] = [("proposals (2,000)", _proposals)]
+def _decisions(session: Session, rng: random.Random, people: list[User], now: datetime, progress: Progress,
+               commit: Callable[[], None]) -> None:
+    from portal.seed.decisions import seed_bench_decisions
+
+    seed_bench_decisions(session, rng, people, now, progress, commit)
+
+
+STEPS: list[tuple[str, Step]] = [("proposals (2,000)", _proposals), ("decisions (500 resolutions with reports)", _decisions)]
 
 
 def seed(session: Session, upload_dir: str, *, notices: int = NOTICES, staff: int = STAFF_TOTAL,

@@ -175,6 +175,9 @@ def seed(session: Session, upload_dir: str) -> list[str]:
     from portal.seed.proposals import seed_proposals
 
     seed_proposals(session, users)
+    from portal.seed.decisions import seed_decisions
+
+    seed_decisions(session, users, upload_dir)
 
     return [
         f"已创建演示学校“阳光实验学校”：{len(users)} 名教职工，{len(departments)} 个部门，"

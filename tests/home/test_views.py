@@ -8,7 +8,9 @@ from tests.conftest import login_as
 from tests.disclosure.test_views import _bulk, counting
 
 
-COLD_SNAPSHOTS = 2  # proposals.todos and consultations.open, one statement each
+# After a change every feature is asked afresh; the principal, who has to-dos in every
+# feature, measured 15 statements then. Unchanged, the list is kept (3 statements).
+COLD_LIMIT = 16
 
 
 @pytest.mark.parametrize("who", ["staff", "principal", "admin", "rep"])
@@ -27,9 +29,7 @@ def test_todos_cost_the_same_at_any_size(app, client, people, who):
     print(f"queries /todos as {who}: {len(small)} at 10 notices, {len(large)} at 1000, {len(cold)} after a change")
     assert len(small) == len(large) <= len(cold), "\n".join(s[:90] for s in cold)
     assert len(large) <= 8, "\n".join(s[:90] for s in large)
-    # After a change, each feature that keeps its to-do facts per data version (evaluation,
-    # proposals, consultations: ``pagecache.versioned``) asks once; unchanged, none does.
-    assert len(cold) <= 8 + COLD_SNAPSHOTS, "\n".join(s[:90] for s in cold)
+    assert len(cold) <= COLD_LIMIT, "\n".join(s[:90] for s in cold)
 
 
 def test_dashboard_loads_its_todos_and_works_without_script(app, client, people):
@@ -39,3 +39,20 @@ def test_dashboard_loads_its_todos_and_works_without_script(app, client, people)
     assert 'hx-get="/todos"' in page and 'href="/todos"' in page
     full = client.get("/todos").get_data(as_text=True)
     assert "<html" in full and "<h1>待办事项</h1>" in full
+
+
+def test_a_kept_todo_list_moves_on_with_the_next_change(app, client, people):
+    from portal.disclosure import rules
+    from portal.extensions import db
+    from tests.disclosure.factories import draft, user
+
+    with app.app_context():
+        notice = draft(db.session, "leader")
+        rules.submit(db.session, user(db.session, "leader"), notice)
+        db.session.commit()
+        notice_id = notice.id
+    login_as(client, app, "principal")
+    assert "1 条公开事项待您审批" in client.hx("/todos").get_data(as_text=True)
+    assert "1 条公开事项待您审批" in client.hx("/todos").get_data(as_text=True)  # kept
+    client.post(f"/notices/{notice_id}/publish")
+    assert "条公开事项待您审批" not in client.hx("/todos").get_data(as_text=True)

@@ -1,0 +1,450 @@
+"""Decisions and resolution tracking (议事决策 与 决议督办): each body's rules of procedure,
+agenda items with their preconditions, meetings with attendance, stances and votes, and the
+resolutions with their reports, urgings and supervision notes."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.db import Base
+from portal.timeutil import utcnow
+from portal.workflow import Transition, Workflow
+
+
+class MeetingBody(str, enum.Enum):
+    PARTY = "party"  # 党组织会议
+    OFFICE = "office"  # 校长办公会议
+    JOINT = "joint"  # 党政联席会议 (communication; decides only what the office meeting may)
+
+
+class MajorKind(str, enum.Enum):
+    """三重一大 kinds."""
+
+    NONE = "none"
+    DECISION = "decision"  # 重大决策
+    CADRE = "cadre"  # 重要干部任免
+    PROJECT = "project"  # 重大项目安排
+    EXPENDITURE = "expenditure"  # 大额资金使用
+
+
+class ItemState(str, enum.Enum):
+    PROPOSED = "proposed"  # 待上会 (may be held back while views disagree)
+    SCHEDULED = "scheduled"  # 已列入议程
+    PASSED = "passed"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"  # 缓议 / 暂缓决策
+    FORWARDED = "forwarded"  # an office-meeting item sent on to the Party meeting
+
+
+ITEM_FLOW: Workflow[ItemState] = Workflow(
+    Transition(ItemState.PROPOSED, "schedule", ItemState.SCHEDULED, "meeting.settle"),
+    Transition(ItemState.SCHEDULED, "unschedule", ItemState.PROPOSED, "meeting.settle"),
+    Transition(ItemState.SCHEDULED, "pass", ItemState.PASSED, "meeting.run"),
+    Transition(ItemState.SCHEDULED, "reject", ItemState.REJECTED, "meeting.run"),
+    Transition(ItemState.SCHEDULED, "defer", ItemState.DEFERRED, "meeting.run"),
+    Transition(ItemState.SCHEDULED, "forward", ItemState.FORWARDED, "meeting.run"),
+)
+
+
+class MeetingState(str, enum.Enum):
+    PLANNED = "planned"  # agenda open
+    SETTLED = "settled"  # agenda settled by the secretary / the principal
+    CLOSED = "closed"  # items taken; minutes waiting for signatures
+    SIGNED = "signed"  # read-only
+
+
+MEETING_FLOW: Workflow[MeetingState] = Workflow(
+    Transition(MeetingState.PLANNED, "settle", MeetingState.SETTLED, "meeting.settle"),
+    Transition(MeetingState.SETTLED, "close", MeetingState.CLOSED, "meeting.run"),
+    Transition(MeetingState.CLOSED, "sign", MeetingState.SIGNED, "meeting.sign"),
+)
+
+
+class Attendance(str, enum.Enum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    NONVOTING = "nonvoting"  # 列席
+
+
+class StanceKind(str, enum.Enum):
+    AGREE = "agree"  # 同意
+    DISAGREE = "disagree"  # 不同意
+    DEFER = "defer"  # 缓议
+    REMARK = "remark"  # a 列席 attendee's remark: no stance
+
+
+class VoteMethod(str, enum.Enum):
+    ORAL = "oral"  # 口头表决
+    HANDS = "hands"  # 举手表决
+    NAMED = "named"  # 记名投票
+    SECRET = "secret"  # 无记名投票 (needs the congress ballot machinery)
+
+
+class EvidenceKind(str, enum.Enum):
+    CONSULTATION = "consultation"  # a finished consultation with its adoption summary
+    CONGRESS_VOTE = "congress_vote"  # a congress vote on it
+    HEARING = "hearing"  # 座谈会、问卷 etc. with minutes
+    PREPARATION = "preparation"  # 酝酿 / 推荐考察 (cadre items)
+    EXPERT = "expert"  # 专家论证 (technical items)
+
+
+STAFF_HEARD = (EvidenceKind.CONSULTATION.value, EvidenceKind.CONGRESS_VOTE.value, EvidenceKind.HEARING.value)
+
+
+class Visibility(str, enum.Enum):
+    PUBLIC = "public"
+    STAFF = "staff"
+    INTERNAL = "internal"
+
+
+class Cadence(str, enum.Enum):
+    MONTHLY = "monthly"
+    TERM = "term"
+    ONCE = "once"
+
+
+class ResolutionState(str, enum.Enum):
+    AWAITING_APPROVAL = "awaiting_approval"  # 报批中: deadlines run from the approval
+    OPEN = "open"
+    DONE = "done"
+    CHANGED = "changed"  # 已复议变更
+
+
+class ResolutionKind(str, enum.Enum):
+    RESOLUTION = "resolution"
+    # The principal's regular report to the Party committee on major resolutions and plans:
+    # a standing duty with the same cadence, overdue flag and urging.
+    REGULAR_REPORT = "regular_report"
+
+
+RESOLUTION_FLOW: Workflow[ResolutionState] = Workflow(
+    Transition(ResolutionState.AWAITING_APPROVAL, "approve", ResolutionState.OPEN, "resolution.record_approval"),
+    Transition(ResolutionState.OPEN, "confirm", ResolutionState.DONE, "resolution.supervise"),
+    Transition(ResolutionState.OPEN, "change", ResolutionState.CHANGED, "meeting.run"),
+    Transition(ResolutionState.AWAITING_APPROVAL, "change", ResolutionState.CHANGED, "meeting.run"),
+)
+
+
+class Procedure(Base):
+    """One version of a body's rules of procedure (议事规则), adopted and filed (备案)."""
+
+    __tablename__ = "dec_procedure"
+    __table_args__ = (UniqueConstraint("body", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(10))  # party | office
+    version: Mapped[int] = mapped_column(Integer)
+    adopted_on: Mapped[date] = mapped_column(Date)
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    # thresholds, as fractions: "at least" (strict False, 以上) or "more than" (strict True)
+    quorum_num: Mapped[int] = mapped_column(Integer, default=1)
+    quorum_den: Mapped[int] = mapped_column(Integer, default=2)
+    quorum_strict: Mapped[bool] = mapped_column(Boolean, default=False)
+    important_num: Mapped[int] = mapped_column(Integer, default=2)
+    important_den: Mapped[int] = mapped_column(Integer, default=3)
+    majority_num: Mapped[int] = mapped_column(Integer, default=1)
+    majority_den: Mapped[int] = mapped_column(Integer, default=2)
+    majority_strict: Mapped[bool] = mapped_column(Boolean, default=True)
+    # serious disagreement at the office meeting: this share of those present or more
+    # disagree or ask to defer
+    disagreement_num: Mapped[int] = mapped_column(Integer, default=1)
+    disagreement_den: Mapped[int] = mapped_column(Integer, default=2)
+    cadence_days: Mapped[int] = mapped_column(Integer)
+    lead_days: Mapped[int] = mapped_column(Integer, default=1)
+    powers: Mapped[str] = mapped_column(String(200), default="")  # MajorKind values it decides, comma-separated
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @property
+    def power_list(self) -> list[str]:
+        return [p for p in self.powers.split(",") if p]
+
+
+class Meeting(Base):
+    __tablename__ = "dec_meeting"
+    __table_args__ = (Index("ix_dec_meeting_body_held", "body", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(120))
+    held_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("dec_procedure.id"))
+    state: Mapped[str] = mapped_column(String(10), default=MeetingState.PLANNED.value)
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    chair_note: Mapped[str] = mapped_column(Text, default="")  # why the deputy chairs
+    recorder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    papers_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    recorder_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    supervisor_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    minutes_text: Mapped[str] = mapped_column(Text, default="")  # frozen at sign-off
+    minutes_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    procedure: Mapped[Procedure] = relationship(lazy="select")
+    chair: Mapped[User | None] = relationship(foreign_keys=[chair_id], lazy="select")
+    recorder: Mapped[User | None] = relationship(foreign_keys=[recorder_id], lazy="select")
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id], lazy="select")
+    items: Mapped[list[Item]] = relationship(back_populates="meeting", order_by="Item.position, Item.id",
+                                             lazy="select")
+    attendance: Mapped[list[MeetingAttendance]] = relationship(order_by="MeetingAttendance.id", lazy="select")
+
+    @property
+    def is_signed(self) -> bool:
+        return self.state == MeetingState.SIGNED.value
+
+
+class MeetingAttendance(Base):
+    __tablename__ = "dec_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("dec_meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Item(Base):
+    """An agenda item (议题) with the flags that decide its preconditions and quorum."""
+
+    __tablename__ = "dec_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(10))  # the meeting it is meant for
+    title: Mapped[str] = mapped_column(String(120))
+    background: Mapped[str] = mapped_column(Text, default="")
+    proposal: Mapped[str] = mapped_column(Text, default="")  # the proposed decision
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    major_kind: Mapped[str] = mapped_column(String(12), default=MajorKind.NONE.value)
+    important: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_interest: Mapped[bool] = mapped_column(Boolean, default=False)
+    two_thirds: Mapped[bool] = mapped_column(Boolean, default=False)
+    technical: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default=ItemState.PROPOSED.value, index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("dec_meeting.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # the resolution this item reconsiders (复议); no FOREIGN KEY: item and resolution refer to
+    # each other, and a cycle of constraints cannot be created on both databases alike
+    reconsiders_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # the earlier item this one continues: forwarded from an office meeting with its record,
+    # or proposed again after it was deferred
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"))
+    # the decision
+    vote_method: Mapped[str] = mapped_column(String(8), default="")
+    votes_yes: Mapped[int | None] = mapped_column(Integer)
+    votes_no: Mapped[int | None] = mapped_column(Integer)
+    votes_abstain: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(Text, default="")
+    ballot_digest: Mapped[str] = mapped_column(String(64), default="")  # secret ballot: SHA-256 of the box
+    result_text: Mapped[str] = mapped_column(Text, default="")  # the rule with its figures
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    proposer: Mapped[User] = relationship(foreign_keys=[proposer_id], lazy="select")
+    meeting: Mapped[Meeting | None] = relationship(back_populates="items", lazy="select")
+    views: Mapped[list[ItemView]] = relationship(order_by="ItemView.id", lazy="select")
+    evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", lazy="select")
+    stances: Mapped[list[Stance]] = relationship(order_by="Stance.seq", lazy="select")
+    named_votes: Mapped[list[ItemNamedVote]] = relationship(order_by="ItemNamedVote.id", lazy="select")
+    resolutions: Mapped[list[Resolution]] = relationship(
+        back_populates="item", foreign_keys="Resolution.item_id", order_by="Resolution.id", lazy="select")
+
+
+class ItemView(Base):
+    """The secretary's or the principal's view on an important item before it goes on an agenda."""
+
+    __tablename__ = "dec_item_view"
+    __table_args__ = (UniqueConstraint("item_id", "office"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id", ondelete="CASCADE"), index=True)
+    office: Mapped[str] = mapped_column(String(20))  # SECRETARY | PRINCIPAL | DEPUTY_SECRETARY
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    agree: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Evidence(Base):
+    """A record that a precondition was met: staff heard, cadre preparation, expert review."""
+
+    __tablename__ = "dec_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(200), default="")  # consultation / vote / document number
+    who: Mapped[str] = mapped_column(String(200), default="")
+    held_on: Mapped[date] = mapped_column(Date)
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    attachment_name: Mapped[str] = mapped_column(String(200), default="")
+    attachment_stored: Mapped[str] = mapped_column(String(80), default="")
+    attachment_sha256: Mapped[str] = mapped_column(String(64), default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Stance(Base):
+    """One member's stance (or a 列席 attendee's remark) on an item, in the order stated."""
+
+    __tablename__ = "dec_stance"
+    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    stance: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ItemNamedVote(Base):
+    """A named ballot (记名投票): who voted how is on record by design."""
+
+    __tablename__ = "dec_named_vote"
+    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    choice: Mapped[str] = mapped_column(String(8))  # yes | no | abstain
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ItemSecretBallot(Base):
+    """A secret ballot on an item (无记名投票): random key, item, content; nothing else.
+
+    No voter, no time, no sequential key; ``WITHOUT ROWID`` on SQLite so rows are stored in
+    key order (random), not in the order they were cast. Who voted is ``ItemBallotVoter``.
+    """
+
+    __tablename__ = "dec_secret_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(40))
+
+
+class ItemBallotVoter(Base):
+    """Who has cast a secret ballot on an item (to stop double voting); not what."""
+
+    __tablename__ = "dec_ballot_voter"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+
+
+class Resolution(Base):
+    __tablename__ = "dec_resolution"
+    __table_args__ = (Index("ix_dec_resolution_tracker", "visibility", "decided_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default=ResolutionKind.RESOLUTION.value)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"), index=True)
+    body: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    visibility: Mapped[str] = mapped_column(String(10), default=Visibility.STAFF.value)
+    staff_interest: Mapped[bool] = mapped_column(Boolean, default=False)
+    cadence: Mapped[str] = mapped_column(String(8), default=Cadence.MONTHLY.value)
+    state: Mapped[str] = mapped_column(String(18), default=ResolutionState.OPEN.value, index=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    # deadlines run from here: the decision, or the higher approval (报批)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    deadline_days: Mapped[int | None] = mapped_column(Integer)  # from starts_on; None: standing
+    deadline: Mapped[date | None] = mapped_column(Date)
+    approval_authority: Mapped[str] = mapped_column(String(120), default="")
+    approval_document: Mapped[str] = mapped_column(String(120), default="")
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    changed_by_item_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"))
+    changed_on: Mapped[date | None] = mapped_column(Date)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    item: Mapped[Item | None] = relationship(back_populates="resolutions", foreign_keys=[item_id],
+                                             lazy="select")
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="select")
+    co_owners: Mapped[list[CoOwner]] = relationship(order_by="CoOwner.id", lazy="select")
+    milestones: Mapped[list[Milestone]] = relationship(order_by="Milestone.due_on", lazy="select")
+    reports: Mapped[list[Report]] = relationship(order_by="Report.filed_at", lazy="select")
+    urgings: Mapped[list[Urging]] = relationship(order_by="Urging.at", lazy="select")
+
+
+class CoOwner(Base):
+    __tablename__ = "dec_co_owner"
+    __table_args__ = (UniqueConstraint("resolution_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("dec_resolution.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Milestone(Base):
+    __tablename__ = "dec_milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("dec_resolution.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date] = mapped_column(Date)
+
+
+class Report(Base):
+    """A progress report (执行情况报告); ``due_on`` is the due date it answered."""
+
+    __tablename__ = "dec_report"
+    __table_args__ = (Index("ix_dec_report_resolution_filed", "resolution_id", "filed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("dec_resolution.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)
+    filed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    filed_on: Mapped[date] = mapped_column(Date)  # school date
+    due_on: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool] = mapped_column(Boolean, default=True)
+    attachment_name: Mapped[str] = mapped_column(String(200), default="")
+    attachment_stored: Mapped[str] = mapped_column(String(80), default="")
+    attachment_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class Urging(Base):
+    """The secretary's urging (催报) or supervision note (督办意见)."""
+
+    __tablename__ = "dec_urging"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("dec_resolution.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # urge | note
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[User] = relationship(lazy="joined")

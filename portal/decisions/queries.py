@@ -1,0 +1,333 @@
+"""The read side of decisions: loading a meeting with its record, the tracker's rows and
+figures, the report to the congress, and the minutes assembled from the records."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from portal.auth.models import User
+from portal.decisions.models import (
+    Attendance,
+    Item,
+    ItemState,
+    Meeting,
+    MeetingBody,
+    Report,
+    Resolution,
+    ResolutionKind,
+    ResolutionState,
+    StanceKind,
+    Urging,
+    Visibility,
+)
+from portal.decisions.rules.tracker import OVERDUE, OnTime, TrackStatus, add_months, next_report_due, on_time_share, \
+    track_status, due_soon
+from portal.errors import Message
+from portal.i18n import N_
+from portal.timeutil import to_local
+
+
+def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
+    """A meeting with everything its page and its minutes show (a fixed handful of queries)."""
+    return select(Meeting).where(Meeting.id == meeting_id).options(
+        joinedload(Meeting.procedure), joinedload(Meeting.chair), joinedload(Meeting.recorder),
+        joinedload(Meeting.supervisor), selectinload(Meeting.attendance),
+        selectinload(Meeting.items).options(
+            selectinload(Item.stances), selectinload(Item.views), selectinload(Item.evidence),
+            selectinload(Item.named_votes), joinedload(Item.proposer),
+            selectinload(Item.resolutions).joinedload(Resolution.owner),
+        ),
+    )
+
+
+def item_query(item_id: int) -> Select[tuple[Item]]:
+    return select(Item).where(Item.id == item_id).options(
+        joinedload(Item.proposer), selectinload(Item.views), selectinload(Item.evidence),
+        joinedload(Item.meeting), selectinload(Item.stances), selectinload(Item.resolutions),
+    )
+
+
+def resolution_query(resolution_id: int) -> Select[tuple[Resolution]]:
+    return select(Resolution).where(Resolution.id == resolution_id).options(
+        joinedload(Resolution.owner), selectinload(Resolution.co_owners), selectinload(Resolution.milestones),
+        selectinload(Resolution.reports), selectinload(Resolution.urgings),
+        joinedload(Resolution.item).joinedload(Item.meeting),
+    )
+
+
+# --- the tracker --------------------------------------------------------------------------
+
+@dataclass
+class TrackerRow:
+    resolution: Resolution
+    owner_name: str
+    last_report: date | None
+    reports: int
+    urgings: int
+    next_due: date | None
+    status: TrackStatus
+    warn: bool
+    meeting_title: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    body: str | None = None
+    owner_id: int | None = None
+    status: str | None = None
+    kind: str | None = ResolutionKind.RESOLUTION.value
+
+
+def _last_report() -> Any:
+    return (select(func.max(Report.filed_on)).where(Report.resolution_id == Resolution.id)
+            .correlate(Resolution).scalar_subquery())
+
+
+def _report_count() -> Any:
+    return (select(func.count(Report.id)).where(Report.resolution_id == Resolution.id)
+            .correlate(Resolution).scalar_subquery())
+
+
+def _urge_count() -> Any:
+    return (select(func.count(Urging.id)).where(Urging.resolution_id == Resolution.id, Urging.kind == "urge")
+            .correlate(Resolution).scalar_subquery())
+
+
+def tracker_rows(session: Session, visible: Any, today: date, filters: Filters = Filters()) -> list[TrackerRow]:
+    """Every visible resolution with its owner, last report, urgings and status: one query."""
+    query = (
+        select(Resolution, User.name, _last_report(), _report_count(), _urge_count(), Meeting.title)
+        .join(User, User.id == Resolution.owner_id)
+        .outerjoin(Item, Item.id == Resolution.item_id)
+        .outerjoin(Meeting, Meeting.id == Item.meeting_id)
+        .where(visible)
+        .order_by(Resolution.decided_on.desc(), Resolution.id.desc())
+    )
+    if filters.kind:
+        query = query.where(Resolution.kind == filters.kind)
+    if filters.year:
+        query = query.where(Resolution.decided_on >= date(filters.year, 1, 1),
+                            Resolution.decided_on <= date(filters.year, 12, 31))
+    if filters.body:
+        query = query.where(Resolution.body == filters.body)
+    if filters.owner_id:
+        query = query.where(Resolution.owner_id == filters.owner_id)
+    rows = []
+    for res, owner, last, reports, urgings, meeting_title in session.execute(query).tuples():
+        due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
+        status = track_status(res.state, today, res.deadline, due)
+        if filters.status and status.value != filters.status:
+            continue
+        rows.append(TrackerRow(res, owner, last, reports or 0, urgings or 0, due, status,
+                               due_soon(today, due, status), meeting_title or ""))
+    return rows
+
+
+@dataclass
+class Figures:
+    open: int = 0
+    done: int = 0
+    overdue: int = 0
+    changed: int = 0
+    urgings: int = 0
+    on_time: OnTime = OnTime(0, 0)
+    per_owner: list[tuple[str, OnTime, int]] = field(default_factory=list)  # name, on-time share, urgings
+
+
+def figures(session: Session, rows: list[TrackerRow], today: date) -> Figures:
+    """The headline figures over ``rows``; their reports of the last 12 months in one query.
+    The on-time share counts each report filed in the window, and each report missing now."""
+    fig = Figures()
+    missing: dict[int, int] = {}
+    urged: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for r in rows:
+        if r.status is TrackStatus.DONE:
+            fig.done += 1
+        elif r.status is TrackStatus.CHANGED:
+            fig.changed += 1
+        else:
+            fig.open += 1
+        fig.overdue += r.status in OVERDUE
+        fig.urgings += r.urgings
+        owner = r.resolution.owner_id
+        names[owner] = r.owner_name
+        missing[owner] = missing.get(owner, 0) + (r.status is TrackStatus.REPORT_LATE)
+        urged[owner] = urged.get(owner, 0) + r.urgings
+    ids = [r.resolution.id for r in rows]
+    since = add_months(today, -12)
+    reports = session.execute(
+        select(Resolution.owner_id, Report.filed_on, Report.on_time)
+        .join(Resolution, Resolution.id == Report.resolution_id)
+        .where(Report.resolution_id.in_(ids), Report.filed_on > since, Report.filed_on <= today)
+    ).tuples().all() if ids else []
+    by_owner: dict[int, list[tuple[date, bool]]] = {o: [] for o in names}
+    for owner, filed, ok in reports:
+        by_owner[owner].append((filed, ok))
+    fig.on_time = on_time_share([(f, ok) for _o, f, ok in reports], sum(missing.values()), today)
+    fig.per_owner = sorted(
+        ((names[o], on_time_share(by_owner[o], missing[o], today), urged[o]) for o in names), key=lambda t: t[0])
+    return fig
+
+
+def tracker_years(session: Session, visible: Any) -> list[int]:
+    days = session.scalars(select(func.min(Resolution.decided_on)).where(visible)).first()
+    last = session.scalars(select(func.max(Resolution.decided_on)).where(visible)).first()
+    if days is None or last is None:
+        return []
+    return list(range(last.year, days.year - 1, -1))
+
+
+# --- the report to the congress -------------------------------------------------------
+
+def congress_rows(session: Session, since: date, today: date) -> list[TrackerRow]:
+    """Resolutions touching staff interests decided since ``since``: staff and public ones only
+    (an internal resolution never reaches the congress report)."""
+    visible = Resolution.visibility.in_([Visibility.PUBLIC.value, Visibility.STAFF.value]) \
+        & Resolution.staff_interest.is_(True) & (Resolution.decided_on >= since)
+    return list(reversed(tracker_rows(session, visible, today)))
+
+
+def reports_of(session: Session, resolution_ids: list[int]) -> dict[int, list[Report]]:
+    found: dict[int, list[Report]] = {i: [] for i in resolution_ids}
+    if resolution_ids:
+        for report in session.scalars(select(Report).where(Report.resolution_id.in_(resolution_ids))
+                                      .order_by(Report.filed_at)):
+            found[report.resolution_id].append(report)
+    return found
+
+
+# --- minutes --------------------------------------------------------------------------
+
+BODY_NAMES = {MeetingBody.PARTY.value: N_("党组织会议"), MeetingBody.OFFICE.value: N_("校长办公会议"),
+              MeetingBody.JOINT.value: N_("党政联席会议")}
+STANCE_NAMES = {StanceKind.AGREE.value: N_("同意"), StanceKind.DISAGREE.value: N_("不同意"),
+                StanceKind.DEFER.value: N_("缓议"), StanceKind.REMARK.value: N_("列席发言")}
+METHOD_NAMES = {"oral": N_("口头表决"), "hands": N_("举手表决"), "named": N_("记名投票"), "secret": N_("无记名投票")}
+ATTENDANCE_NAMES = {Attendance.PRESENT.value: N_("出席"), Attendance.ABSENT.value: N_("缺席"),
+                    Attendance.NONVOTING.value: N_("列席")}
+OUTCOME_NAMES = {ItemState.PASSED.value: N_("通过"), ItemState.REJECTED.value: N_("未通过"),
+                 ItemState.DEFERRED.value: N_("缓议"), ItemState.FORWARDED.value: N_("提交党组织会议决定"),
+                 ItemState.SCHEDULED.value: N_("待议"), ItemState.PROPOSED.value: N_("待上会")}
+
+
+def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
+    """The minutes, assembled from the records, as marked messages (Chinese as stored and
+    hashed; translated when shown)."""
+    def name(user_id: int | None) -> str:
+        return names.get(user_id or 0, "—")
+
+    proc = meeting.procedure
+    lines = [
+        Message(N_("会议：%(title)s（%(body)s）"), title=meeting.title, body=Message(BODY_NAMES[meeting.body])),
+        Message(N_("日期：%(day)s；议事规则：第 %(version)d 版（%(adopted)s 通过）"), day=meeting.held_on.isoformat(),
+                version=proc.version, adopted=proc.adopted_on.isoformat()),
+        Message(N_("主持人：%(chair)s；记录人：%(recorder)s；监督人：%(supervisor)s"), chair=name(meeting.chair_id),
+                recorder=name(meeting.recorder_id), supervisor=name(meeting.supervisor_id)),
+    ]
+    if meeting.chair_note:
+        lines.append(Message(N_("主持说明：%(note)s"), note=meeting.chair_note))
+    for a in meeting.attendance:
+        lines.append(Message(N_("%(name)s：%(kind)s%(reason)s"), name=name(a.user_id),
+                             kind=Message(ATTENDANCE_NAMES[a.kind]), reason=f"（{a.reason}）" if a.reason else ""))
+    if meeting.papers_sent_at:
+        lines.append(Message(N_("会议材料送达：%(at)s"), at=to_local(meeting.papers_sent_at).strftime("%Y-%m-%d %H:%M")))
+    for n, item in enumerate(meeting.items, 1):
+        lines.append(Message(N_("议题 %(n)d：%(title)s（提出人：%(proposer)s）"), n=n, title=item.title,
+                             proposer=name(item.proposer_id)))
+        for s in item.stances:
+            lines.append(Message(N_("  %(seq)d. %(name)s：%(stance)s%(reason)s"), seq=s.seq, name=name(s.user_id),
+                                 stance=Message(STANCE_NAMES[s.stance]), reason=f"——{s.reason}" if s.reason else ""))
+        if item.vote_method:
+            lines.append(Message(N_("  表决方式：%(method)s；赞成 %(yes)d，反对 %(no)d，弃权 %(abstain)d"),
+                                 method=Message(METHOD_NAMES[item.vote_method]), yes=item.votes_yes or 0,
+                                 no=item.votes_no or 0, abstain=item.votes_abstain or 0))
+            if item.ballot_digest:
+                lines.append(Message(N_("    票箱摘要（SHA-256）：%(digest)s"), digest=item.ballot_digest))
+            for v in item.named_votes:
+                lines.append(Message(N_("    %(name)s：%(choice)s"), name=name(v.user_id), choice=v.choice))
+        for line in item.result_text.splitlines():
+            lines.append(Message(N_("  %(line)s"), line=line))
+        lines.append(Message(N_("  结果：%(outcome)s%(decision)s"), outcome=Message(OUTCOME_NAMES[item.state]),
+                             decision=f"——{item.decision}" if item.decision else ""))
+        for res in item.resolutions:
+            lines.append(Message(N_("  决议：%(title)s（责任人：%(owner)s；期限：%(deadline)s）"), title=res.title,
+                                 owner=name(res.owner_id), deadline=res.deadline.isoformat() if res.deadline else "—"))
+    return lines
+
+
+def minutes_text(meeting: Meeting, names: dict[int, str]) -> str:
+    return "\n".join(str(line) for line in minutes_lines(meeting, names))
+
+
+def names_for(session: Session, meeting: Meeting) -> dict[int, str]:
+    ids = {a.user_id for a in meeting.attendance} | {i.proposer_id for i in meeting.items}
+    ids |= {u for u in (meeting.chair_id, meeting.recorder_id, meeting.supervisor_id) if u}
+    ids |= {r.owner_id for i in meeting.items for r in i.resolutions}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all()) if ids else {}
+
+
+def open_state(res: Resolution) -> bool:
+    return res.state in (ResolutionState.OPEN.value, ResolutionState.AWAITING_APPROVAL.value)
+
+
+# --- the self-check for inspection (自查) ---------------------------------------------------
+
+@dataclass
+class BodyCheck:
+    body: str
+    meetings: list[Meeting]
+    cadence_days: int
+    expected: int  # meetings the cadence asks for over the period
+    gaps: int  # intervals between meetings (or the period's ends) longer than the cadence
+    papers_late: int
+    items_decided: int
+    important_items: int
+    stances: int
+
+
+@dataclass
+class SelfCheck:
+    year: int
+    start: date
+    end: date
+    bodies: list[BodyCheck]
+    resolutions: list[TrackerRow]
+    figures: Figures
+    reconsidered: int
+
+
+def self_check(session: Session, year: int, today: date) -> SelfCheck:
+    """What an inspection asks of the system for one school year (1 September – 31 August):
+    meetings per body against their cadence, lead time, decided items with their preconditions
+    and stances, resolutions with the on-time share of their reports, urgings, reconsiderations."""
+    from portal.decisions.rules.meetings import papers_late
+    from portal.decisions.rules.procedure import PROCEDURE_BODIES, current_procedure
+
+    start, end = date(year, 9, 1), min(date(year + 1, 8, 31), today)
+    held = session.scalars(
+        select(Meeting).options(joinedload(Meeting.procedure), selectinload(Meeting.items).selectinload(Item.stances))
+        .where(Meeting.held_on >= start, Meeting.held_on <= end,
+               Meeting.state.in_(["closed", "signed"])).order_by(Meeting.held_on)).all()
+    bodies = []
+    for body in (*PROCEDURE_BODIES, MeetingBody.JOINT.value):
+        mine = [m for m in held if m.body == body]
+        proc = current_procedure(session, body, end)
+        cadence = proc.cadence_days if proc else 0
+        days = [start, *(m.held_on for m in mine), end]
+        gaps = sum(1 for a, b in zip(days, days[1:]) if cadence and (b - a).days > cadence) if body != "joint" else 0
+        decided = [i for m in mine for i in m.items if i.decided_at is not None]
+        bodies.append(BodyCheck(
+            body, mine, cadence, -(-((end - start).days + 1) // cadence) if cadence and body != "joint" else 0, gaps,
+            sum(1 for m in mine if papers_late(m, m.procedure.lead_days)), len(decided),
+            sum(1 for i in decided if i.important), sum(len(i.stances) for i in decided)))
+    visible = (Resolution.kind == ResolutionKind.RESOLUTION.value) & (Resolution.decided_on >= start) \
+        & (Resolution.decided_on <= end)
+    rows = tracker_rows(session, visible, today, Filters(kind=None))
+    return SelfCheck(year, start, end, bodies, rows, figures(session, rows, today),
+                     sum(1 for r in rows if r.status is TrackStatus.CHANGED))

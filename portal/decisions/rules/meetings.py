@@ -1,0 +1,552 @@
+"""Meetings: chair and attendance from the memberships on the meeting's date, the agenda
+settled and its papers sent, quorum through the counting module, items taken one at a time
+with stances in order (末位表态), the decision by vote (Party meeting) or by the principal
+(office meeting), forwarding, and the minutes signed off into the audit chain."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal import counting
+from portal.audit.rules import record
+from portal.auth.models import User
+from portal.decisions.models import (
+    MEETING_FLOW,
+    Attendance,
+    Item,
+    ItemBallotVoter,
+    ItemSecretBallot,
+    ItemState,
+    MajorKind,
+    Meeting,
+    MeetingAttendance,
+    MeetingBody,
+    MeetingState,
+    ItemNamedVote,
+    Resolution,
+    ResolutionState,
+    Stance,
+    StanceKind,
+    VoteMethod,
+)
+from portal.decisions.rules import DecisionError
+from portal.decisions.rules.items import copy_item
+from portal.decisions.rules.procedure import counting_rules, ensure_procedure, seat_body
+from portal.errors import Message
+from portal.i18n import N_
+from portal.org.memberships import Memberships
+from portal.org.models import Office
+from portal.notify.rules import notify
+from portal.timeutil import utcnow
+
+REASON_MAX = 2000
+
+
+def chair_office(body: str) -> Office:
+    return Office.PRINCIPAL if body == MeetingBody.OFFICE.value else Office.SECRETARY
+
+
+def deputy_office(body: str) -> Office:
+    return Office.VICE_PRINCIPAL if body == MeetingBody.OFFICE.value else Office.DEPUTY_SECRETARY
+
+
+def voting_members(memberships: Memberships, body: str) -> list[int]:
+    """Who should attend and state a stance: the members on the meeting's date."""
+    seen: list[int] = []
+    for kind in seat_body(body):
+        seen += [u for u in memberships.members(kind) if u not in seen]
+    return seen
+
+
+def create_meeting(
+    session: Session, actor: User, memberships: Memberships, body: str, title: str, starts_at: datetime,
+    held_on: date, recorder: User | None = None, supervisor: User | None = None,
+) -> Meeting:
+    """Plan a meeting: the rules of procedure in force on its date, its chair by office, and
+    every member of the body expected present until the recorder notes otherwise."""
+    if body not in {b.value for b in MeetingBody}:
+        raise DecisionError(N_("请选择会议类别。"))
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        raise DecisionError(N_("请填写会议名称（最多 120 字）。"))
+    members = voting_members(memberships, body)
+    if not members:
+        raise DecisionError(N_("该机构在会议日期没有成员，不能开会。"))
+    chairs = memberships.holders(chair_office(body))
+    proc = ensure_procedure(session, body, held_on)
+    meeting = Meeting(
+        body=body, title=title, held_on=held_on, starts_at=starts_at, procedure_id=proc.id,
+        chair_id=chairs[0] if chairs else None, recorder_id=recorder.id if recorder else None,
+        supervisor_id=supervisor.id if supervisor else None, created_by_id=actor.id,
+    )
+    session.add(meeting)
+    session.flush()
+    for user_id in members:
+        session.add(MeetingAttendance(meeting_id=meeting.id, user_id=user_id, kind=Attendance.PRESENT.value))
+    session.flush()
+    record(session, actor, "meeting.created", meeting, body=body, title=title, held_on=held_on.isoformat(),
+           procedure=proc.id, version=proc.version, chair=meeting.chair_id)
+    return meeting
+
+
+def _editable(meeting: Meeting) -> None:
+    if meeting.state in (MeetingState.CLOSED.value, MeetingState.SIGNED.value):
+        raise DecisionError(N_("会议已结束，记录不能再修改。"))
+
+
+def set_attendance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, user: User,
+                   kind: str, reason: str = "") -> MeetingAttendance:
+    """Present, absent (with a reason) or attending without a vote (列席, non-members only)."""
+    _editable(meeting)
+    if kind not in {a.value for a in Attendance}:
+        raise DecisionError(N_("请选择出席情况。"))
+    reason = (reason or "").strip()[:200]
+    is_member = user.id in voting_members(memberships, meeting.body)
+    if kind == Attendance.ABSENT.value and not reason:
+        raise DecisionError(N_("缺席须写明原因。"))
+    if kind == Attendance.NONVOTING.value and is_member:
+        raise DecisionError(N_("%(name)s 是本机构成员，应记为出席或缺席，不是列席。"), name=user.name)
+    if kind != Attendance.NONVOTING.value and not is_member:
+        raise DecisionError(N_("%(name)s 不是本机构成员，只能列席。"), name=user.name)
+    if session.scalar(select(Stance.id).join(Item, Item.id == Stance.item_id)
+                      .where(Item.meeting_id == meeting.id, Stance.user_id == user.id).limit(1)):
+        raise DecisionError(N_("%(name)s 已在会上表态，出席情况不能再改。"), name=user.name)
+    row = session.scalar(select(MeetingAttendance).where(
+        MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.user_id == user.id))
+    if row is None:
+        row = MeetingAttendance(meeting_id=meeting.id, user_id=user.id, kind=kind, reason=reason)
+        session.add(row)
+    else:
+        row.kind, row.reason = kind, reason
+    session.flush()
+    session.expire(meeting, ["attendance"])
+    record(session, actor, "meeting.attendance", meeting, user=user.id, kind=kind, reason=reason)
+    return row
+
+
+def hand_over_chair(session: Session, actor: User, memberships: Memberships, meeting: Meeting, note: str) -> None:
+    """An absent chair hands over to the deputy (副书记 / 副校长); the reason is recorded."""
+    _editable(meeting)
+    absent = {a.user_id for a in meeting.attendance if a.kind == Attendance.ABSENT.value}
+    if meeting.chair_id not in absent:
+        raise DecisionError(N_("会议主持人出席时不需要改由副职主持。"))
+    deputies = [u for u in memberships.holders(deputy_office(meeting.body)) if u not in absent]
+    if not deputies:
+        raise DecisionError(N_("没有出席的副职可以主持会议。"))
+    note = (note or "").strip()
+    if not note:
+        raise DecisionError(N_("请写明改由副职主持的原因。"))
+    previous = meeting.chair_id
+    meeting.chair_id = deputies[0]
+    meeting.chair_note = note[:500]
+    record(session, actor, "meeting.chair_handed_over", meeting, previous=previous, chair=deputies[0], note=note)
+
+
+def settle_agenda(session: Session, actor: User, meeting: Meeting) -> None:
+    """The secretary (Party and joint meetings) or the principal (office meeting) settles the agenda."""
+    if MEETING_FLOW.step(MeetingState(meeting.state), "settle") is None:
+        raise DecisionError(N_("会议议程已经确定。"))
+    if not meeting.items:
+        raise DecisionError(N_("议程中还没有议题。"))
+    meeting.state = MeetingState.SETTLED.value
+    meeting.settled_at = utcnow()
+    meeting.settled_by_id = actor.id
+    record(session, actor, "meeting.agenda_settled", meeting, items=[i.id for i in meeting.items])
+
+
+def papers_late(meeting: Meeting, lead_days: int) -> bool:
+    """Whether the papers went out later than the rules' lead time before the meeting (or not at all)."""
+    if meeting.papers_sent_at is None:
+        return True
+    return meeting.papers_sent_at > meeting.starts_at - timedelta(days=lead_days)
+
+
+def send_papers(session: Session, actor: User, meeting: Meeting, now: datetime | None = None) -> bool:
+    """Record that the agenda and its papers went to the attendees; returns whether that was late."""
+    if meeting.state != MeetingState.SETTLED.value:
+        raise DecisionError(N_("议程确定后才能送达会议材料。"))
+    if meeting.papers_sent_at is not None:
+        raise DecisionError(N_("会议材料已于此前送达。"))
+    meeting.papers_sent_at = now or utcnow()
+    late = papers_late(meeting, meeting.procedure.lead_days)
+    recipients = sorted({a.user_id for a in meeting.attendance if a.kind != Attendance.ABSENT.value})
+    record(session, actor, "meeting.papers_sent", meeting, recipients=recipients, late=late,
+           lead_days=meeting.procedure.lead_days)
+    notify(session, recipients, N_("“%(title)s”的议程和会议材料已送达，请会前阅读。"), subject=("meeting", meeting.id),
+           actor_id=actor.id, title=meeting.title)
+    return late
+
+
+# --- counting ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Count:
+    members: int  # 应到
+    present: int  # 实到 (voting members present)
+    quorum_needed: int
+    quorum_met: bool
+    lines: list[str]  # the rule with its figures (Chinese; see describe())
+
+
+def attendance_count(meeting: Meeting, memberships: Memberships, item: Item | None = None) -> Count:
+    rules = counting_rules(meeting.procedure)
+    members = voting_members(memberships, meeting.body)
+    present = sum(1 for a in meeting.attendance if a.kind == Attendance.PRESENT.value and a.user_id in members)
+    cadre = bool(item and item.two_thirds)
+    lines = counting.describe_result(rules, len(members), present, cadre=cadre)
+    return Count(len(members), present, counting.quorum_needed(rules, len(members), cadre),
+                 counting.quorum_met(rules, len(members), present, cadre), lines)
+
+
+def _require_quorum(meeting: Meeting, memberships: Memberships, item: Item) -> Count:
+    count = attendance_count(meeting, memberships, item)
+    if not count.quorum_met:
+        raise DecisionError(N_("到会人数不足：应到 %(members)d 人，实到 %(present)d 人，本议题至少需 %(needed)d 人到会，不能议事。"),
+                            members=count.members, present=count.present, needed=count.quorum_needed)
+    return count
+
+
+def current_item(meeting: Meeting) -> Item | None:
+    """一事一议: the first item on the agenda not yet decided."""
+    return next((i for i in meeting.items if i.state == ItemState.SCHEDULED.value), None)
+
+
+def last_speakers(memberships: Memberships, body: str) -> list[int]:
+    """末位表态: at the Party (and joint) meeting the principal second to last and the secretary
+    last; at the office meeting the principal last. One person holding both states last."""
+    principal = memberships.holders(Office.PRINCIPAL)[:1]
+    secretary = memberships.holders(Office.SECRETARY)[:1]
+    order = principal if body == MeetingBody.OFFICE.value else principal + secretary
+    members = voting_members(memberships, body)
+    result: list[int] = []
+    for user_id in order:
+        if user_id in members:
+            if user_id in result:
+                result.remove(user_id)
+            result.append(user_id)
+    return result
+
+
+def present_voters(meeting: Meeting, memberships: Memberships) -> list[int]:
+    members = voting_members(memberships, meeting.body)
+    present = {a.user_id for a in meeting.attendance if a.kind == Attendance.PRESENT.value}
+    return [u for u in members if u in present]
+
+
+def speaking_order(meeting: Meeting, memberships: Memberships) -> list[int]:
+    """Present voting members in the order they state: the body's order, the last speakers last."""
+    last = last_speakers(memberships, meeting.body)
+    voters = present_voters(meeting, memberships)
+    return [u for u in voters if u not in last] + [u for u in last if u in voters]
+
+
+def record_stance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
+                  speaker: User, stance: str, reason: str = "") -> Stance:
+    """One stance (or a 列席 remark), refused out of order, twice, or from someone absent."""
+    if meeting.state != MeetingState.SETTLED.value or item.meeting_id != meeting.id:
+        raise DecisionError(N_("会议不在议事阶段，不能记录表态。"))
+    if item is not current_item(meeting):
+        raise DecisionError(N_("一事一议：请先议定议程中前面的议题。"))
+    if stance not in {s.value for s in StanceKind}:
+        raise DecisionError(N_("请选择表态。"))
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise DecisionError(N_("理由过长（最多 %(max)d 字）。"), max=REASON_MAX)
+    row = next((a for a in meeting.attendance if a.user_id == speaker.id), None)
+    if row is None or row.kind == Attendance.ABSENT.value:
+        raise DecisionError(N_("%(name)s 未出席本次会议，不能表态。"), name=speaker.name)
+    if any(s.user_id == speaker.id for s in item.stances):
+        raise DecisionError(N_("%(name)s 已就本议题表过态。"), name=speaker.name)
+    if row.kind == Attendance.NONVOTING.value:
+        if stance != StanceKind.REMARK.value:
+            raise DecisionError(N_("%(name)s 列席会议，可以发表意见，但不表态、不表决。"), name=speaker.name)
+    else:
+        if stance == StanceKind.REMARK.value:
+            raise DecisionError(N_("成员须表明同意、不同意或缓议。"))
+        if stance != StanceKind.AGREE.value and not reason:
+            raise DecisionError(N_("不同意或缓议须说明理由。"))
+        _require_quorum(meeting, memberships, item)
+        order = speaking_order(meeting, memberships)
+        stated = {s.user_id for s in item.stances}
+        waiting = [u for u in order[: order.index(speaker.id)] if u not in stated]
+        if waiting:
+            names = {a.user_id: a.user.name for a in meeting.attendance}
+            raise DecisionError(N_("末位表态：%(name)s 须在 %(others)s 表态之后再表态。"), name=speaker.name,
+                                others="、".join(names.get(u, "?") for u in waiting))
+    seq = max((s.seq for s in item.stances), default=0) + 1
+    row_stance = Stance(item_id=item.id, user_id=speaker.id, seq=seq, stance=stance, reason=reason)
+    session.add(row_stance)
+    session.flush()
+    session.expire(item, ["stances"])
+    record(session, actor, "item.stance", item, speaker=speaker.id, stance=stance, seq=seq)
+    return row_stance
+
+
+def _discussion_done(meeting: Meeting, memberships: Memberships, item: Item) -> None:
+    stated = {s.user_id for s in item.stances}
+    if any(u not in stated for u in present_voters(meeting, memberships)):
+        raise DecisionError(N_("出席成员尚未全部表态，不能作出决定。"))
+
+
+def _decidable(meeting: Meeting, memberships: Memberships, item: Item) -> Count:
+    if meeting.state != MeetingState.SETTLED.value or item.meeting_id != meeting.id:
+        raise DecisionError(N_("会议不在议事阶段，不能作出决定。"))
+    if item is not current_item(meeting):
+        raise DecisionError(N_("一事一议：请先议定议程中前面的议题。"))
+    count = _require_quorum(meeting, memberships, item)
+    _discussion_done(meeting, memberships, item)
+    return count
+
+
+def _mark_reconsidered(session: Session, actor: User, item: Item, on: date) -> None:
+    if item.reconsiders_id is None:
+        return
+    original = session.get(Resolution, item.reconsiders_id)
+    if original is not None and original.state != ResolutionState.CHANGED.value:
+        original.state = ResolutionState.CHANGED.value
+        original.changed_by_item_id = item.id
+        original.changed_on = on
+        record(session, actor, "resolution.changed", original, by_item=item.id)
+
+
+def vote(
+    session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item, method: str, *,
+    yes: int | None = None, no: int | None = None, abstain: int | None = None,
+    named: dict[int, str] | None = None,
+) -> bool:
+    """The Party meeting's vote on the current item; passes with yes votes from more than half
+    of the members who should attend (the rules' setting). Returns whether it passed."""
+    if meeting.body != MeetingBody.PARTY.value:
+        raise DecisionError(N_("只有党组织会议以表决方式作出决定；校长办公会议由校长集中决定。"))
+    count = _decidable(meeting, memberships, item)
+    if item.vote_method:
+        raise DecisionError(N_("本议题已开始表决。"))
+    if method not in {m.value for m in VoteMethod}:
+        raise DecisionError(N_("请选择表决方式。"))
+    voters = present_voters(meeting, memberships)
+    if method == VoteMethod.SECRET.value:
+        raise DecisionError(N_("无记名投票请先开始投票，由出席成员各自投票后再结束计票。"))
+    if method == VoteMethod.NAMED.value:
+        named = named or {}
+        if sorted(named) != sorted(voters) or any(c not in ("yes", "no", "abstain") for c in named.values()):
+            raise DecisionError(N_("记名投票须记录每一位出席成员的选择。"))
+        yes = sum(1 for c in named.values() if c == "yes")
+        no = sum(1 for c in named.values() if c == "no")
+        abstain = sum(1 for c in named.values() if c == "abstain")
+    else:
+        if yes is None or no is None or abstain is None or min(yes, no, abstain) < 0:
+            raise DecisionError(N_("请填写赞成、反对、弃权票数。"))
+        if yes + no + abstain > len(voters):
+            raise DecisionError(N_("票数合计（%(total)d）超过出席成员人数（%(present)d）。"),
+                                total=yes + no + abstain, present=len(voters))
+    rules = counting_rules(meeting.procedure)
+    passed = counting.passed(rules, count.members, count.present, yes, cadre=item.two_thirds)
+    item.vote_method = method
+    item.votes_yes, item.votes_no, item.votes_abstain = yes, no, abstain
+    item.result_text = "\n".join(counting.describe_result(rules, count.members, count.present, yes,
+                                                          cadre=item.two_thirds))
+    item.decided_at = utcnow()
+    item.state = ItemState.PASSED.value if passed else ItemState.REJECTED.value
+    if method == VoteMethod.NAMED.value:
+        for user_id, choice in sorted((named or {}).items()):
+            session.add(ItemNamedVote(item_id=item.id, user_id=user_id, choice=choice))
+    if passed:
+        _mark_reconsidered(session, actor, item, meeting.held_on)
+    session.flush()
+    record(session, actor, "item.voted", item, method=method, yes=yes, no=no, abstain=abstain,
+           members=count.members, present=count.present, passed=passed)
+    return passed
+
+
+def disagreement(meeting: Meeting, memberships: Memberships, item: Item) -> tuple[int, int, bool]:
+    """(disagree or defer, present, serious): serious when the share reaches the rules' setting."""
+    present = len(present_voters(meeting, memberships))
+    against = sum(1 for s in item.stances if s.stance in (StanceKind.DISAGREE.value, StanceKind.DEFER.value))
+    proc = meeting.procedure
+    serious = present > 0 and against * proc.disagreement_den >= proc.disagreement_num * present
+    return against, present, serious
+
+
+def needs_party_decision(item: Item) -> bool:
+    """重大事项、重要问题: a 三重一大 kind or a matter touching staff interests."""
+    return item.major_kind != MajorKind.NONE.value or item.staff_interest
+
+
+def decide(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
+           outcome: str, decision: str = "") -> Item | None:
+    """The office (or joint) meeting's decision, recorded by the principal having stated last.
+    An important item meeting serious disagreement must be deferred; a major or staff-interest
+    matter agreed here goes on to the Party meeting's queue (the new item is returned)."""
+    if meeting.body == MeetingBody.PARTY.value:
+        raise DecisionError(N_("党组织会议的议题须经表决作出决定。"))
+    count = _decidable(meeting, memberships, item)
+    if outcome not in ("pass", "reject", "defer"):
+        raise DecisionError(N_("请选择决定结果。"))
+    decision = (decision or "").strip()
+    if outcome != "defer" and not decision:
+        raise DecisionError(N_("请写明决定内容。"))
+    against, present, serious = disagreement(meeting, memberships, item)
+    if outcome == "pass" and item.important and serious:
+        raise DecisionError(N_("重要议题存在较大分歧（出席 %(present)d 人中 %(against)d 人不同意或主张缓议），应暂缓决策，不能作出通过的决定。"),
+                            present=present, against=against)
+    rules = counting_rules(meeting.procedure)
+    forwarded: Item | None = None
+    if outcome == "pass" and needs_party_decision(item):
+        target = ItemState.FORWARDED
+    else:
+        target = {"pass": ItemState.PASSED, "reject": ItemState.REJECTED, "defer": ItemState.DEFERRED}[outcome]
+    item.state = target.value
+    item.decision = decision
+    item.decided_at = utcnow()
+    item.result_text = "\n".join(counting.describe_result(rules, count.members, count.present, cadre=item.two_thirds))
+    session.flush()
+    record(session, actor, "item.decided", item, outcome=target.value, against=against, present=present)
+    if target is ItemState.FORWARDED:
+        forwarded = copy_item(session, actor, item, MeetingBody.PARTY.value, "item.forwarded")
+        notify(session, memberships.holders(Office.SECRETARY), N_("校长办公会议将“%(title)s”提交党组织会议决定。"),
+               subject=("item", forwarded.id), actor_id=actor.id, title=item.title)
+    elif target is ItemState.PASSED:
+        _mark_reconsidered(session, actor, item, meeting.held_on)
+    return forwarded
+
+
+def defer_item(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
+               reason: str) -> None:
+    """The chair defers the current item (缓议) after discussion, with the reason."""
+    if meeting.state != MeetingState.SETTLED.value or item is not current_item(meeting):
+        raise DecisionError(N_("会议不在议事阶段，不能作出决定。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionError(N_("请写明缓议的原因。"))
+    item.state = ItemState.DEFERRED.value
+    item.decision = reason[:REASON_MAX]
+    item.decided_at = utcnow()
+    record(session, actor, "item.deferred", item, reason=reason)
+
+
+def close_meeting(session: Session, actor: User, meeting: Meeting) -> None:
+    if MEETING_FLOW.step(MeetingState(meeting.state), "close") is None:
+        raise DecisionError(N_("会议尚未进入议事阶段或已经结束。"))
+    if current_item(meeting) is not None:
+        raise DecisionError(N_("议程中还有未作出决定的议题。"))
+    meeting.state = MeetingState.CLOSED.value
+    meeting.closed_at = utcnow()
+    record(session, actor, "meeting.closed", meeting)
+
+
+def minutes_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sign_minutes(session: Session, actor: User, meeting: Meeting, minutes_text: str) -> None:
+    """The recorder and the supervisor sign; with both, the minutes are frozen and their hash
+    goes into the audit chain. ``minutes_text`` is the assembled record (queries.minutes_text)."""
+    if meeting.state != MeetingState.CLOSED.value:
+        raise DecisionError(N_("会议结束后、纪要签署前才能签署。") if meeting.state != MeetingState.SIGNED.value
+                            else N_("纪要已签署，不能再修改。"))
+    now = utcnow()
+    if actor.id == meeting.recorder_id and meeting.recorder_signed_at is None:
+        meeting.recorder_signed_at = now
+        role = "recorder"
+    elif actor.id == meeting.supervisor_id and meeting.supervisor_signed_at is None:
+        meeting.supervisor_signed_at = now
+        role = "supervisor"
+    else:
+        raise DecisionError(N_("只有本次会议的记录人和监督人各签署一次。"))
+    digest = minutes_digest(minutes_text)
+    if meeting.recorder_signed_at and meeting.supervisor_signed_at:
+        meeting.state = MeetingState.SIGNED.value
+        meeting.minutes_text = minutes_text
+        meeting.minutes_hash = digest
+    record(session, actor, "meeting.minutes_signed", meeting, role=role, sha256=digest,
+           final=meeting.state == MeetingState.SIGNED.value)
+
+
+def outcome_message(item: Item) -> Message:
+    return Message({
+        ItemState.PASSED.value: N_("通过"), ItemState.REJECTED.value: N_("未通过"),
+        ItemState.DEFERRED.value: N_("缓议"), ItemState.FORWARDED.value: N_("提交党组织会议决定"),
+    }.get(item.state, N_("待议")))
+
+
+# --- secret ballot (无记名投票) ----------------------------------------------------------------
+
+CHOICES = ("yes", "no", "abstain")
+
+
+def secret_open(item: Item) -> bool:
+    return item.vote_method == VoteMethod.SECRET.value and item.decided_at is None
+
+
+def open_secret_ballot(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item) -> None:
+    """The chair opens a secret ballot on the current item; each present member then votes."""
+    if meeting.body != MeetingBody.PARTY.value:
+        raise DecisionError(N_("只有党组织会议以表决方式作出决定；校长办公会议由校长集中决定。"))
+    _decidable(meeting, memberships, item)
+    if item.vote_method:
+        raise DecisionError(N_("本议题已开始表决。"))
+    item.vote_method = VoteMethod.SECRET.value
+    record(session, actor, "item.secret_ballot_opened", item,
+           voters=len(present_voters(meeting, memberships)))
+
+
+def cast_secret_ballot(session: Session, voter: User, memberships: Memberships, meeting: Meeting, item: Item,
+                       choice: str) -> None:
+    """A present voting member casts a secret ballot: who voted and what was voted are two
+    tables, the ballot row has a random key and no voter or time; voting twice is refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.ballots import check_choices, new_ballot_key
+
+    if not secret_open(item) or item.meeting_id != meeting.id or meeting.state != MeetingState.SETTLED.value:
+        raise DecisionError(N_("本议题没有进行中的无记名投票。"))
+    if voter.id not in present_voters(meeting, memberships):
+        raise DecisionError(N_("只有出席会议的成员可以投票。"))
+    ballot = check_choices([choice], CHOICES, max_choices=1, min_choices=1)
+    try:
+        with session.begin_nested():
+            session.add(ItemBallotVoter(item_id=item.id, user_id=voter.id))
+            session.flush()
+    except IntegrityError:
+        raise DecisionError(N_("您已经投过票了。")) from None
+    session.add(ItemSecretBallot(key=new_ballot_key(), item_id=item.id, choice=ballot))
+    session.flush()
+    record(session, voter, "item.secret_ballot_cast", item)  # who voted, never what
+
+
+def close_secret_ballot(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item) -> bool:
+    """Count the box from the raw ballots; the result and the box's digest are frozen."""
+    from portal.ballots import box_digest, tally
+
+    if not secret_open(item) or item.meeting_id != meeting.id:
+        raise DecisionError(N_("本议题没有进行中的无记名投票。"))
+    count = _require_quorum(meeting, memberships, item)
+    ballots = list(session.scalars(select(ItemSecretBallot.choice).where(ItemSecretBallot.item_id == item.id)))
+    voted = session.scalar(select(func.count()).select_from(ItemBallotVoter).where(ItemBallotVoter.item_id == item.id))
+    if not ballots:
+        raise DecisionError(N_("还没有人投票，不能结束计票。"))
+    assert voted == len(ballots)
+    counts = tally(ballots, CHOICES, max_choices=1, min_choices=1).counts
+    rules = counting_rules(meeting.procedure)
+    yes = counts["yes"]
+    passed = counting.passed(rules, count.members, count.present, yes, cadre=item.two_thirds)
+    item.votes_yes, item.votes_no, item.votes_abstain = yes, counts["no"], counts["abstain"]
+    item.ballot_digest = box_digest(ballots, f"decisions-item:{item.id}")
+    item.result_text = "\n".join(counting.describe_result(rules, count.members, count.present, yes,
+                                                          cadre=item.two_thirds))
+    item.decided_at = utcnow()
+    item.state = ItemState.PASSED.value if passed else ItemState.REJECTED.value
+    if passed:
+        _mark_reconsidered(session, actor, item, meeting.held_on)
+    session.flush()
+    record(session, actor, "item.voted", item, method="secret", yes=yes, no=counts["no"], abstain=counts["abstain"],
+           members=count.members, present=count.present, passed=passed, digest=item.ballot_digest)
+    return passed
+
+
+def has_voted(session: Session, item: Item, user_id: int) -> bool:
+    return session.get(ItemBallotVoter, (item.id, user_id)) is not None

@@ -1,0 +1,154 @@
+"""Rules of procedure (议事规则) as data: dated, versioned, adopted and filed (备案); the
+thresholds they give the counting module; and whether a body has met within its cadence."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal import counting
+from portal.audit.rules import record
+from portal.auth.models import User
+from portal.decisions.models import MajorKind, Meeting, MeetingBody, MeetingState, Procedure
+from portal.decisions.rules import DecisionError
+from portal.i18n import N_
+from portal.org.models import BodyKind
+
+# The defaults of DOMAIN.md: the Party meeting at least monthly, the office meeting weekly.
+DEFAULT_CADENCE_DAYS = {MeetingBody.PARTY.value: 31, MeetingBody.OFFICE.value: 7}
+DEFAULT_LEAD_DAYS = {MeetingBody.PARTY.value: 2, MeetingBody.OFFICE.value: 1}
+# What the Party organization decides (its 权力清单 by default: every 三重一大 kind).
+DEFAULT_POWERS = {
+    MeetingBody.PARTY.value: ",".join(k.value for k in MajorKind if k is not MajorKind.NONE),
+    MeetingBody.OFFICE.value: MajorKind.NONE.value,
+}
+PROCEDURE_BODIES = (MeetingBody.PARTY.value, MeetingBody.OFFICE.value)
+
+
+def procedure_body(body: str) -> str:
+    """Whose rules a meeting follows: a joint meeting decides only what the office meeting may."""
+    return MeetingBody.PARTY.value if body == MeetingBody.PARTY.value else MeetingBody.OFFICE.value
+
+
+def seat_body(body: str) -> list[BodyKind]:
+    """The bodies whose members vote (state a stance) at a meeting of ``body``."""
+    if body == MeetingBody.PARTY.value:
+        return [BodyKind.PARTY_COMMITTEE]
+    if body == MeetingBody.OFFICE.value:
+        return [BodyKind.ADMIN_TEAM]
+    return [BodyKind.PARTY_COMMITTEE, BodyKind.ADMIN_TEAM]
+
+
+def counting_rules(proc: Procedure) -> counting.BodyRules:
+    """The counting module's rules for a version of the rules of procedure."""
+    kind = counting.BodyKind.PARTY if proc.body == MeetingBody.PARTY.value else counting.BodyKind.OFFICE
+    base = counting.default_rules(kind)
+    return replace(
+        base,
+        quorum=counting.Threshold(Fraction(proc.quorum_num, proc.quorum_den), proc.quorum_strict),
+        important_quorum=counting.Threshold(Fraction(proc.important_num, proc.important_den), False),
+        majority=counting.Threshold(Fraction(proc.majority_num, proc.majority_den), proc.majority_strict,
+                                    base.majority.basis),
+    )
+
+
+def current_procedure(session: Session, body: str, on: date | None = None) -> Procedure | None:
+    """The version in force on ``on`` (the newest adopted on or before it)."""
+    query = select(Procedure).where(Procedure.body == procedure_body(body))
+    if on is not None:
+        query = query.where(Procedure.adopted_on <= on)
+    return session.scalar(query.order_by(Procedure.adopted_on.desc(), Procedure.version.desc()).limit(1))
+
+
+def _check_fraction(num: int, den: int, strict: bool = False) -> None:
+    if den < 1 or num < 1 or num > den or (strict and num == den):
+        raise DecisionError(N_("比例须在 0 到 1 之间（现为 %(num)d/%(den)d）。"), num=num, den=den)
+
+
+def adopt_procedure(
+    session: Session, actor: User | None, body: str, *, adopted_on: date, filed_on: date | None = None,
+    quorum: tuple[int, int, bool] = (1, 2, False), important: tuple[int, int] = (2, 3),
+    majority: tuple[int, int, bool] = (1, 2, True), disagreement: tuple[int, int] = (1, 2),
+    cadence_days: int | None = None, lead_days: int | None = None, powers: list[str] | None = None,
+    note: str = "",
+) -> Procedure:
+    """Adopt a new version of ``body``'s rules of procedure; earlier versions stay on record."""
+    if body not in PROCEDURE_BODIES:
+        raise DecisionError(N_("只有党组织会议和校长办公会议有议事规则。"))
+    _check_fraction(quorum[0], quorum[1], quorum[2])
+    _check_fraction(*important)
+    _check_fraction(majority[0], majority[1], majority[2])
+    _check_fraction(*disagreement)
+    cadence = DEFAULT_CADENCE_DAYS[body] if cadence_days is None else cadence_days
+    lead = DEFAULT_LEAD_DAYS[body] if lead_days is None else lead_days
+    if not 1 <= cadence <= 366:
+        raise DecisionError(N_("开会周期须在 1 到 366 天之间。"))
+    if not 0 <= lead <= 30:
+        raise DecisionError(N_("提前送达天数须在 0 到 30 天之间。"))
+    if filed_on is not None and filed_on < adopted_on:
+        raise DecisionError(N_("备案日期不能早于通过日期。"))
+    chosen = powers if powers is not None else DEFAULT_POWERS[body].split(",")
+    if any(p not in {k.value for k in MajorKind} for p in chosen):
+        raise DecisionError(N_("权力清单中有未知的事项类别。"))
+    version = (session.scalar(select(func.max(Procedure.version)).where(Procedure.body == body)) or 0) + 1
+    proc = Procedure(
+        body=body, version=version, adopted_on=adopted_on, filed_on=filed_on,
+        quorum_num=quorum[0], quorum_den=quorum[1], quorum_strict=quorum[2],
+        important_num=important[0], important_den=important[1],
+        majority_num=majority[0], majority_den=majority[1], majority_strict=majority[2],
+        disagreement_num=disagreement[0], disagreement_den=disagreement[1],
+        cadence_days=cadence, lead_days=lead, powers=",".join(chosen), note=note,
+        created_by_id=getattr(actor, "id", None),
+    )
+    session.add(proc)
+    session.flush()
+    record(session, actor, "procedure.adopted", proc, body=body, version=version,
+           adopted_on=adopted_on.isoformat(), filed_on=filed_on.isoformat() if filed_on else None)
+    return proc
+
+
+def ensure_procedure(session: Session, body: str, on: date) -> Procedure:
+    """The version in force, or the defaults adopted on ``on`` when the body has none yet."""
+    proc = current_procedure(session, body, on) or current_procedure(session, body)
+    return proc or adopt_procedure(session, None, procedure_body(body), adopted_on=on)
+
+
+@dataclass(frozen=True)
+class CadenceStatus:
+    body: str
+    cadence_days: int
+    last_held: date | None
+    due: date | None  # the latest date the next meeting should be held by
+    overdue: bool
+
+
+def cadence_due(last_held: date | None, since: date, cadence_days: int) -> date:
+    """The date by which the next meeting must be held: ``cadence_days`` after the last one
+    (or after the rules were adopted, when the body has not met since)."""
+    return (last_held or since) + timedelta(days=cadence_days)
+
+
+def cadence_status(session: Session, today: date) -> list[CadenceStatus]:
+    """For each body with rules: when it last met (a meeting held, not only planned) and
+    whether it is overdue. A meeting due today is not overdue."""
+    rows = []
+    held = dict(session.execute(
+        select(Meeting.body, func.max(Meeting.held_on))
+        .where(Meeting.held_on <= today, Meeting.state.in_([MeetingState.CLOSED.value, MeetingState.SIGNED.value]))
+        .group_by(Meeting.body)
+    ).tuples().all())
+    in_force: dict[str, Procedure] = {}
+    for version in session.scalars(select(Procedure).where(Procedure.adopted_on <= today)
+                                   .order_by(Procedure.adopted_on, Procedure.version)):
+        in_force[version.body] = version  # the newest adopted by today wins
+    for body in PROCEDURE_BODIES:
+        if body not in in_force:
+            continue
+        proc = in_force[body]
+        last = held.get(body)
+        due = cadence_due(last, proc.adopted_on, proc.cadence_days)
+        rows.append(CadenceStatus(body, proc.cadence_days, last, due, due < today))
+    return rows

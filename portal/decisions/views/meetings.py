@@ -1,0 +1,423 @@
+"""Meetings: planning, the agenda and its papers, attendance, stances in order, the vote or
+the principal's decision, closing, the minutes and their sign-off."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import counting
+from portal.auth import permissions
+from portal.auth.models import Role, User, UserRole
+from portal.auth.permissions import Context
+from portal.decisions import queries
+from portal.decisions.forms import (
+    ATTENDANCE_LABELS,
+    BODY_LABELS,
+    CADENCE_LABELS,
+    CHOICE_LABELS,
+    ITEM_STATE_LABELS,
+    MAJOR_LABELS,
+    MEETING_STATE_LABELS,
+    METHOD_LABELS,
+    STANCE_LABELS,
+    VISIBILITY_LABELS,
+    AttendanceForm,
+    ChairForm,
+    DecideForm,
+    DeferForm,
+    MeetingForm,
+    ResolutionForm,
+    ScheduleForm,
+    StanceForm,
+    UnscheduleForm,
+    VoteForm,
+)
+from portal.decisions.models import Item, ItemState, Meeting, MeetingBody, MeetingState
+from portal.decisions.rules import DecisionError
+from portal.decisions.rules import items as item_rules
+from portal.decisions.rules import meetings as rules
+from portal.decisions.rules import resolutions as res_rules
+from portal.decisions.rules.procedure import counting_rules
+from portal.decisions.views import bp, get_or_404
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.formutil import options
+from portal.org.memberships import Memberships
+from portal.org.models import BodyKind
+from portal.registry import Todo
+from portal.timeutil import local_to_utc
+from portal.web import explain, redirect_to, render
+
+
+def load_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.scalar(queries.meeting_query(meeting_id))
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _people(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+
+
+def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
+    """Everything the meeting page shows, from the memberships on the meeting's date."""
+    ms = Memberships(db.session, meeting.held_on)
+    current = rules.current_item(meeting)
+    count = rules.attendance_count(meeting, ms, current)
+    order = rules.speaking_order(meeting, ms)
+    leaders = ms.members(BodyKind.PARTY_COMMITTEE) + [u for u in ms.members(BodyKind.ADMIN_TEAM)
+                                                      if u not in ms.members(BodyKind.PARTY_COMMITTEE)]
+    staff = db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).tuples().all()
+    names = queries.names_for(db.session, meeting) | _people(leaders)
+    attendance = {a.user_id: a for a in meeting.attendance}
+    queue = db.session.scalars(select(Item).where(
+        Item.state == ItemState.PROPOSED.value,
+        Item.body.in_([meeting.body] + ([MeetingBody.OFFICE.value] if meeting.body == MeetingBody.JOINT.value else [])),
+    ).order_by(Item.created_at)).all() if meeting.state == MeetingState.PLANNED.value else []
+
+    schedule_form = forms.get("schedule") or ScheduleForm()
+    schedule_form.item_id.choices = options([("", "—")] + [(i.id, i.title) for i in queue])
+    attendance_form = forms.get("attendance") or AttendanceForm()
+    attendance_form.user_id.choices = options([("", "—")] + [(u, n) for u, n in staff])
+    stance_form = forms.get("stance") or StanceForm()
+    stated = {s.user_id for s in current.stances} if current else set()
+    next_up = [u for u in order if u not in stated]
+    speakers = next_up[:1] + [a.user_id for a in meeting.attendance if a.kind == "nonvoting" and a.user_id not in stated]
+    stance_form.user_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in speakers])
+    if next_up and not stance_form.user_id.data:
+        stance_form.user_id.data = next_up[0]
+    res_form = forms.get("resolution") or ResolutionForm()
+    passed = [i for i in meeting.items if i.state == ItemState.PASSED.value]
+    res_form.item_id.choices = options([("", "—")] + [(i.id, i.title) for i in passed])
+    res_form.owner_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in leaders])
+    res_form.co_owner_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in leaders])
+    rules_ = counting_rules(meeting.procedure)
+    from flask_babel import gettext
+
+    rule_lines = counting.describe_rule(rules_, max(count.members, 1), cadre=bool(current and current.two_thirds),
+                                        translate=gettext) if count.members else []
+    result_lines = counting.describe_result(rules_, count.members, count.present,
+                                            cadre=bool(current and current.two_thirds), translate=gettext) \
+        if count.members else []
+    disagreement = rules.disagreement(meeting, ms, current) if current else None
+    return dict(
+        meeting=meeting, current=current, count=count, order=order, next_up=next_up, names=names,
+        attendance=attendance, members=rules.voting_members(ms, meeting.body), queue=queue,
+        papers_late=rules.papers_late(meeting, meeting.procedure.lead_days) if meeting.state != "planned" else False,
+        schedule_form=schedule_form, attendance_form=attendance_form, stance_form=stance_form,
+        vote_form=forms.get("vote") or VoteForm(), decide_form=forms.get("decide") or DecideForm(),
+        defer_form=forms.get("defer") or DeferForm(), chair_form=forms.get("chair") or ChairForm(),
+        res_form=res_form, rule_lines=rule_lines, result_lines=result_lines, disagreement=disagreement,
+        body_labels=BODY_LABELS, states=MEETING_STATE_LABELS, item_states=ITEM_STATE_LABELS,
+        attendance_labels=ATTENDANCE_LABELS, stance_labels=STANCE_LABELS, method_labels=METHOD_LABELS,
+        choice_labels=CHOICE_LABELS, major_labels=MAJOR_LABELS, visibility_labels=VISIBILITY_LABELS,
+        cadence_labels=CADENCE_LABELS, can=permissions.can, error=forms.get("error"),
+        last=rules.last_speakers(ms, meeting.body), voters=rules.present_voters(meeting, ms),
+        secret_open=bool(current and rules.secret_open(current)),
+        voted=_voted(current) if current and rules.secret_open(current) else 0,
+        i_voted=bool(current and current_user.is_authenticated and rules.has_voted(db.session, current, current_user.id)),
+    )
+
+
+def _voted(item: Item) -> int:
+    from sqlalchemy import func
+
+    from portal.decisions.models import ItemBallotVoter
+
+    return db.session.scalar(select(func.count()).select_from(ItemBallotVoter).where(
+        ItemBallotVoter.item_id == item.id)) or 0
+
+
+def meeting_page(meeting: Meeting, status: int = 200, **forms: Any) -> Response:
+    return render("decisions/meeting.html", block="meeting_main", status=status, **meeting_context(meeting, forms))
+
+
+@bp.route("/decisions/meetings/new", methods=["GET", "POST"])
+def new_meeting() -> Response:
+    """Plan a meeting of a body: its date, recorder and supervisor; the chair follows the seats."""
+    permissions.require("meeting.plan")
+    form = MeetingForm()
+    people = db.session.execute(
+        select(User.id, User.name).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([Role.RECORDER.value, Role.SUPERVISOR.value, Role.LEADER.value]), User.active.is_(True))
+        .group_by(User.id, User.name).order_by(User.name)).tuples().all()
+    for field in (form.recorder_id, form.supervisor_id):
+        field.choices = options([("", "—")] + list(people))
+    error = None
+    if form.validate_on_submit():
+        if not permissions.can(current_user, "meeting.plan", form.body.data):
+            error = _("书记召集党组织会议和党政联席会议，校长召集校长办公会议。")
+        else:
+            try:
+                held_on = form.held_on.data
+                assert held_on is not None and form.starts_at.data is not None
+                meeting = rules.create_meeting(
+                    db.session, current_user, Memberships(db.session, held_on), form.body.data, form.title.data or "",
+                    local_to_utc(held_on, form.starts_at.data), held_on,
+                    recorder=db.session.get(User, form.recorder_id.data),
+                    supervisor=db.session.get(User, form.supervisor_id.data))
+            except DecisionError as exc:
+                db.session.rollback()
+                error = explain(exc)
+            else:
+                db.session.commit()
+                flash(_("会议已安排。"), "success")
+                return redirect_to(url_for("decisions.meeting", meeting_id=meeting.id))
+    return render("decisions/meeting_new.html", block="meeting_form", form=form, error=error)
+
+
+@bp.get("/decisions/meetings/<int:meeting_id>")
+def meeting(meeting_id: int) -> Response:
+    """The meeting: agenda and papers, attendance and quorum with figures, the current item
+    with its stances in order, the decision, resolutions, and the minutes' sign-off."""
+    found = load_meeting(meeting_id)
+    permissions.require("meeting.view", found)
+    return meeting_page(found)
+
+
+def _act(meeting_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+    """The shape of every meeting action: permission → form → one rule → commit → redirect;
+    a refusal re-renders the page with the message and the form as typed."""
+    found = load_meeting(meeting_id)
+    permissions.require(action, found)
+    if not form.validate_on_submit():
+        return meeting_page(found, **{form_name: form})
+    try:
+        step(found, Memberships(db.session, found.held_on), form)
+    except DomainError as exc:
+        db.session.rollback()
+        return meeting_page(load_meeting(meeting_id), error=explain(exc), **{form_name: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect_to(url_for("decisions.meeting", meeting_id=meeting_id) + "#meeting-main")
+
+
+def _item_of(meeting: Meeting, item_id: int | None) -> Item:
+    found = next((i for i in meeting.items if i.id == item_id), None)
+    if found is None:
+        raise DecisionError(_("该议题不在本次会议议程中。"))
+    return found
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/schedule")
+def schedule(meeting_id: int) -> Response:
+    """Put an item on the agenda (its preconditions met)."""
+    def step(m: Meeting, ms: Memberships, f: ScheduleForm) -> None:
+        item = db.session.scalar(queries.item_query(f.item_id.data)) or abort(404)
+        item_rules.schedule_item(db.session, current_user, permissions.current_context().memberships, item, m)
+    form = ScheduleForm()
+    form.item_id.validate_choice = False
+    return _act(meeting_id, "meeting.settle", "schedule", form, step, _("议题已列入议程。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/unschedule")
+def unschedule(meeting_id: int) -> Response:
+    """Take an item off the agenda before it is settled."""
+    def step(m: Meeting, ms: Memberships, f: UnscheduleForm) -> None:
+        item_rules.unschedule_item(db.session, current_user, _item_of(m, f.item_id.data), m)
+    return _act(meeting_id, "meeting.settle", "unschedule", UnscheduleForm(), step, _("议题已撤下。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/settle")
+def settle(meeting_id: int) -> Response:
+    """The secretary (Party, joint) or the principal (office) settles the agenda."""
+    def step(m: Meeting, ms: Memberships, f: DeferForm) -> None:
+        rules.settle_agenda(db.session, current_user, m)
+    return _act(meeting_id, "meeting.settle", "settle", _Empty(), step, _("议程已确定。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/papers")
+def send_papers(meeting_id: int) -> Response:
+    """Record that the agenda and papers went to the attendees, with the time."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        if rules.send_papers(db.session, current_user, m):
+            flash(_("材料送达晚于议事规则规定的提前时间（%(days)s 天）。", days=m.procedure.lead_days), "warning")
+    return _act(meeting_id, "meeting.settle", "papers", _Empty(), step, _("会议材料已送达参会人员。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/attendance")
+def attendance(meeting_id: int) -> Response:
+    """Present, absent with a reason, or attending without a vote (列席)."""
+    def step(m: Meeting, ms: Memberships, f: AttendanceForm) -> None:
+        user = db.session.get(User, f.user_id.data) or abort(404)
+        rules.set_attendance(db.session, current_user, ms, m, user, f.kind.data, f.reason.data or "")
+    form = AttendanceForm()
+    form.user_id.validate_choice = False
+    return _act(meeting_id, "meeting.run", "attendance", form, step, _("出席情况已记录。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/chair")
+def hand_over_chair(meeting_id: int) -> Response:
+    """The chair is absent: the deputy chairs, and why is recorded."""
+    def step(m: Meeting, ms: Memberships, f: ChairForm) -> None:
+        rules.hand_over_chair(db.session, current_user, ms, m, f.note.data or "")
+    return _act(meeting_id, "meeting.run", "chair", ChairForm(), step, _("已改由副职主持。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/stance")
+def stance(meeting_id: int) -> Response:
+    """One member's stance on the current item, in order (末位表态), or a 列席 remark."""
+    def step(m: Meeting, ms: Memberships, f: StanceForm) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        speaker = db.session.get(User, f.user_id.data) or abort(404)
+        rules.record_stance(db.session, current_user, ms, m, item, speaker, f.stance.data, f.reason.data or "")
+    form = StanceForm()
+    form.user_id.validate_choice = False
+    return _act(meeting_id, "meeting.run", "stance", form, step, _("表态已记录。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/vote")
+def vote(meeting_id: int) -> Response:
+    """The Party meeting's vote on the current item by the chosen method, with the counts."""
+    from flask import request
+
+    def step(m: Meeting, ms: Memberships, f: VoteForm) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        named = None
+        if f.method.data == "named":
+            named = {u: request.form.get(f"named-{u}", "") for u in rules.present_voters(m, ms)}
+        passed = rules.vote(db.session, current_user, ms, m, item, f.method.data, yes=f.yes.data, no=f.no.data,
+                            abstain=f.abstain.data, named=named)
+        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
+    return _act(meeting_id, "meeting.decide", "vote", VoteForm(), step, _("表决结果已记录。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/secret/open")
+def open_secret(meeting_id: int) -> Response:
+    """The chair opens a secret ballot (无记名投票) on the current item."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        rules.open_secret_ballot(db.session, current_user, ms, m, item)
+    return _act(meeting_id, "meeting.decide", "open_secret", _Empty(), step, _("无记名投票已开始，请出席成员各自投票。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/secret/cast")
+def cast_secret(meeting_id: int) -> Response:
+    """A present member casts their secret ballot; nobody sees a count before the close."""
+    from flask import request
+
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        rules.cast_secret_ballot(db.session, current_user, ms, m, item, request.form.get("choice", ""))
+    return _act(meeting_id, "meeting.cast_ballot", "cast_secret", _Empty(), step, _("您的选票已投入票箱。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/secret/close")
+def close_secret(meeting_id: int) -> Response:
+    """The chair ends the secret ballot: counted from the raw ballots, the box's digest kept."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        passed = rules.close_secret_ballot(db.session, current_user, ms, m, item)
+        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
+    return _act(meeting_id, "meeting.decide", "close_secret", _Empty(), step, _("计票完成。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/decide")
+def decide(meeting_id: int) -> Response:
+    """The principal's decision at the office meeting, after everyone has stated."""
+    def step(m: Meeting, ms: Memberships, f: DecideForm) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        if rules.decide(db.session, current_user, ms, m, item, f.outcome.data, f.decision.data or "") is not None:
+            flash(_("该议题属重大事项或涉及教职工切身利益，已提交党组织会议决定。"), "warning")
+    return _act(meeting_id, "meeting.decide", "decide", DecideForm(), step, _("决定已记录。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/defer")
+def defer(meeting_id: int) -> Response:
+    """The chair defers the current item (缓议)."""
+    def step(m: Meeting, ms: Memberships, f: DeferForm) -> None:
+        item = rules.current_item(m)
+        if item is None:
+            raise DecisionError(_("没有待议的议题。"))
+        rules.defer_item(db.session, current_user, ms, m, item, f.reason.data or "")
+    return _act(meeting_id, "meeting.decide", "defer", DeferForm(), step, _("议题已缓议。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/resolutions")
+def add_resolution(meeting_id: int) -> Response:
+    """A resolution of a passed item: owner, deadline, visibility, cadence."""
+    def step(m: Meeting, ms: Memberships, f: ResolutionForm) -> None:
+        item = _item_of(m, f.item_id.data)
+        owner = db.session.get(User, f.owner_id.data) or abort(404)
+        co = db.session.get(User, f.co_owner_id.data) if f.co_owner_id.data else None
+        milestones = [(f.milestone.data, f.milestone_on.data)] if f.milestone.data and f.milestone_on.data else []
+        res_rules.add_resolution(
+            db.session, current_user, item, title=f.title.data or "", text=f.text.data or "", owner=owner,
+            deadline=f.deadline.data, visibility=f.visibility.data, cadence=f.cadence.data,
+            co_owners=[co] if co else [], needs_approval=f.needs_approval.data, milestones=milestones)
+    form = ResolutionForm()
+    for field in (form.item_id, form.owner_id, form.co_owner_id):
+        field.validate_choice = False
+    return _act(meeting_id, "resolution.create", "resolution", form, step, _("决议已形成。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/close")
+def close(meeting_id: int) -> Response:
+    """Every item decided: the meeting ends and its minutes wait for signatures."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        rules.close_meeting(db.session, current_user, m)
+    return _act(meeting_id, "meeting.run", "close", _Empty(), step, _("会议已结束，请记录人和监督人签署纪要。"))
+
+
+@bp.post("/decisions/meetings/<int:meeting_id>/sign")
+def sign(meeting_id: int) -> Response:
+    """The recorder or the supervisor signs the minutes; with both they are read-only."""
+    def step(m: Meeting, ms: Memberships, f: Any) -> None:
+        rules.sign_minutes(db.session, current_user, m, queries.minutes_text(m, queries.names_for(db.session, m)))
+    return _act(meeting_id, "meeting.sign", "sign", _Empty(), step, _("纪要已签署。"))
+
+
+@bp.get("/decisions/meetings/<int:meeting_id>/minutes")
+def minutes(meeting_id: int) -> Response:
+    """The minutes, assembled from the records (or as frozen at sign-off), for printing on A4."""
+    found = load_meeting(meeting_id)
+    permissions.require("meeting.view", found)
+    if found.is_signed:
+        lines: list[Any] = found.minutes_text.splitlines()
+    else:
+        lines = [explain(m) for m in queries.minutes_lines(found, queries.names_for(db.session, found))]
+    return render("decisions/minutes.html", meeting=found, lines=lines, body_labels=BODY_LABELS,
+                  states=MEETING_STATE_LABELS)
+
+
+class _Empty:
+    """A form with nothing to fill in but the CSRF token (checked by the app for every POST)."""
+
+    def validate_on_submit(self) -> bool:
+        return True
+
+
+def meeting_todos(user: User, ctx: Context) -> list[Todo]:
+    """Minutes waiting for my signature (recorders and supervisors are chosen among insiders)."""
+    from portal.decisions.permissions import insider
+
+    if not insider(user, ctx):
+        return []
+    rows = db.session.scalars(select(Meeting).where(
+        Meeting.state == MeetingState.CLOSED.value,
+        ((Meeting.recorder_id == user.id) & Meeting.recorder_signed_at.is_(None))
+        | ((Meeting.supervisor_id == user.id) & Meeting.supervisor_signed_at.is_(None)))).all()
+    return [Todo(_("会议纪要待签署：%(title)s", title=m.title), url_for("decisions.meeting", meeting_id=m.id))
+            for m in rows]
+
+

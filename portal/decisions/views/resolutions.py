@@ -1,0 +1,202 @@
+"""A resolution: its decision, owners, deadline, milestones, the timeline of reports,
+urgings and supervision notes; filing reports, urging, confirming, approval, reconsideration."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth import permissions
+from portal.auth.models import User
+from portal.auth.permissions import Context
+from portal.decisions import queries
+from portal.decisions.forms import (
+    BODY_LABELS,
+    CADENCE_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    VISIBILITY_LABELS,
+    ApprovalForm,
+    NoteForm,
+    ReconsiderForm,
+    ReportForm,
+)
+from portal.decisions.models import Report, Resolution, ResolutionState
+from portal.decisions.rules import DecisionError
+from portal.decisions.rules import resolutions as rules
+from portal.decisions.rules.tracker import due_soon, next_report_due, track_status
+from portal.decisions.views import bp, get_or_404, stored_attachment
+from portal.decisions.views.procedure import today
+from portal.disclosure.rules import DisclosureError
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.registry import Todo
+from portal.web import explain, redirect_to, render
+
+
+def load_resolution(resolution_id: int) -> Resolution:
+    found = db.session.scalar(queries.resolution_query(resolution_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def resolution_page(res: Resolution, error: str | None = None, **forms: Any) -> Response:
+    day = today()
+    last = max((r.filed_on for r in res.reports), default=None)
+    due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
+    status = track_status(res.state, day, res.deadline, due)
+    timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
+                      key=lambda t: t[1])
+    successors = db.session.scalars(select(Resolution).where(
+        Resolution.item_id == res.changed_by_item_id)).all() if res.changed_by_item_id else []
+    reconsidering = rules.pending_reconsideration(db.session, res)
+    return render(
+        "decisions/resolution.html", block="resolution_main", res=res, error=error, track=status, next_due=due,
+        warn=due_soon(day, due, status), timeline=timeline, successors=successors, reconsidering=reconsidering,
+        report_form=forms.get("report_form") or ReportForm(), note_form=forms.get("note_form") or NoteForm(),
+        approval_form=forms.get("approval_form") or ApprovalForm(),
+        status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS, cadence_labels=CADENCE_LABELS,
+        body_labels=BODY_LABELS, kind_labels=KIND_LABELS, can=permissions.can, urgings=sum(
+            1 for u in res.urgings if u.kind == "urge"),
+    )
+
+
+@bp.get("/resolutions/<int:resolution_id>")
+def resolution(resolution_id: int) -> Response:
+    """One resolution with every report, urging and note, newest last."""
+    found = load_resolution(resolution_id)
+    permissions.require("resolution.view", found)
+    return resolution_page(found)
+
+
+def _act(resolution_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+    found = load_resolution(resolution_id)
+    permissions.require("resolution.view", found)
+    permissions.require(action, found)
+    if not form.validate_on_submit():
+        return resolution_page(found, **{form_name: form})
+    try:
+        step(found, form)
+    except (DomainError, DisclosureError) as exc:
+        db.session.rollback()
+        return resolution_page(load_resolution(resolution_id), explain(exc), **{form_name: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect_to(url_for("decisions.resolution", resolution_id=resolution_id))
+
+
+@bp.post("/resolutions/<int:resolution_id>/report")
+def file_report(resolution_id: int) -> Response:
+    """The owner files a progress report (text, percent, attachment; final to ask for closing)."""
+    def step(res: Resolution, f: ReportForm) -> None:
+        rules.file_report(db.session, current_user, res, f.text.data or "", f.percent.data or 0, today(),
+                          final=f.final.data, attachment=stored_attachment(f.file.data))
+    return _act(resolution_id, "resolution.report", "report_form", ReportForm(), step, _("执行情况报告已提交。"))
+
+
+@bp.post("/resolutions/<int:resolution_id>/urge")
+def urge(resolution_id: int) -> Response:
+    """The secretary urges the owner to report (催报)."""
+    def step(res: Resolution, f: NoteForm) -> None:
+        rules.urge(db.session, current_user, res, f.note.data or "")
+    return _act(resolution_id, "resolution.supervise", "note_form", NoteForm(), step, _("已催报，责任人将收到提醒。"))
+
+
+@bp.post("/resolutions/<int:resolution_id>/note")
+def supervision_note(resolution_id: int) -> Response:
+    """The secretary's supervision note (督办意见)."""
+    def step(res: Resolution, f: NoteForm) -> None:
+        rules.add_supervision_note(db.session, current_user, res, f.note.data or "")
+    return _act(resolution_id, "resolution.supervise", "note_form", NoteForm(), step, _("督办意见已记录。"))
+
+
+@bp.post("/resolutions/<int:resolution_id>/confirm")
+def confirm(resolution_id: int) -> Response:
+    """The secretary confirms the resolution done, after its final report."""
+    def step(res: Resolution, f: Any) -> None:
+        rules.confirm_done(db.session, current_user, res)
+    from portal.decisions.views.meetings import _Empty
+
+    return _act(resolution_id, "resolution.supervise", "confirm", _Empty(), step, _("已确认办结。"))
+
+
+@bp.post("/resolutions/<int:resolution_id>/approval")
+def record_approval(resolution_id: int) -> Response:
+    """The higher approval (报批) arrived: date, authority, document; deadlines run from it."""
+    def step(res: Resolution, f: ApprovalForm) -> None:
+        assert f.approved_on.data is not None
+        rules.record_approval(db.session, current_user, res, f.approved_on.data, f.authority.data or "",
+                              f.document.data or "")
+    return _act(resolution_id, "resolution.record_approval", "approval_form", ApprovalForm(), step,
+                _("已记录上级批准，决议开始执行。"))
+
+
+@bp.route("/resolutions/<int:resolution_id>/reconsider", methods=["GET", "POST"])
+def reconsider(resolution_id: int) -> Response:
+    """Propose reconsideration (复议): a new agenda item linked to this resolution."""
+    found = load_resolution(resolution_id)
+    permissions.require("resolution.view", found)
+    permissions.require("resolution.reconsider", found)
+    form = ReconsiderForm(data={"title": _("关于复议“%(title)s”的议题", title=found.title)})
+    error = None
+    if form.validate_on_submit():
+        try:
+            item = rules.propose_reconsideration(db.session, current_user, found, form.title.data or "",
+                                                 form.reason.data or "", form.proposal.data or "")
+        except DecisionError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+            flash(_("复议议题已提出，将按原程序议定。"), "success")
+            return redirect_to(url_for("decisions.item", item_id=item.id))
+    return render("decisions/reconsider.html", block="reconsider_form", res=found, form=form, error=error)
+
+
+@bp.get("/resolutions/reports/<int:report_id>/file")
+def report_file(report_id: int) -> Response:
+    """A report's attachment, for those who may see the resolution."""
+    from portal.disclosure.files import path_of
+
+    report = get_or_404(Report, report_id)
+    permissions.require("resolution.view", load_resolution(report.resolution_id))
+    if not report.attachment_stored:
+        abort(404)
+    try:
+        path = path_of(current_app.config["UPLOAD_DIR"], report.attachment_stored)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    resp = send_file(path, as_attachment=True, download_name=report.attachment_name)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def report_todos(user: User, ctx: Context) -> list[Todo]:
+    """The owner's warnings: reports due within three days, late, or past the deadline.
+    Owners are chosen among the leadership, so nobody else pays for the query."""
+    from portal.decisions.permissions import insider
+
+    if not insider(user, ctx):
+        return []
+    from portal.decisions.queries import tracker_rows
+    from portal.decisions.rules.tracker import OVERDUE
+
+    rows = tracker_rows(db.session, (Resolution.owner_id == user.id)
+                        & Resolution.state.in_([ResolutionState.OPEN.value]), today(), queries.Filters(kind=None))
+    todos = []
+    for r in rows:
+        if r.status in OVERDUE:
+            todos.append(Todo(_("决议“%(title)s”%(status)s，请尽快报告执行情况", title=r.resolution.title,
+                                status=STATUS_LABELS[r.status.value]),
+                              url_for("decisions.resolution", resolution_id=r.resolution.id), warn=True))
+        elif r.warn and r.next_due:
+            todos.append(Todo(_("决议“%(title)s”的执行情况报告应于 %(due)s 前提交", title=r.resolution.title,
+                                due=r.next_due.isoformat()),
+                              url_for("decisions.resolution", resolution_id=r.resolution.id)))
+    return todos

@@ -1,0 +1,175 @@
+"""The resolution tracker (决议督办台账): every visible resolution with its status and the
+headline figures; XLSX and print; and the principal's report to the congress."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, make_response, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth import permissions
+from portal.auth.models import User
+from portal.auth.permissions import Context
+from portal.congress.models import CongressTerm
+from portal.decisions import exports, queries
+from portal.decisions.forms import BODY_LABELS, CADENCE_LABELS, KIND_LABELS, STATUS_LABELS, VISIBILITY_LABELS, \
+    CongressReportForm, TrackerFilterForm
+from portal.decisions.models import Resolution
+from portal.decisions.rules.tracker import add_months
+from portal.decisions.views import bp
+from portal.decisions.views.procedure import today
+from portal.extensions import db
+from portal.formutil import options
+
+from portal.web import render
+
+
+def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
+    form = TrackerFilterForm(request.args, meta={"csrf": False})
+    years = queries.tracker_years(db.session, visible)
+    form.year.choices = options([("", _("全部"))] + [(y, str(y)) for y in years])
+    owners = db.session.execute(
+        select(User.id, User.name).where(User.id.in_(select(Resolution.owner_id).where(visible)))  # type: ignore[arg-type]
+        .order_by(User.name)).tuples().all()
+    form.owner.choices = options([("", _("全部"))] + list(owners))
+    form.validate()
+    status = form.status.data if form.status.data in STATUS_LABELS else None
+    body = form.body.data if form.body.data in BODY_LABELS else None
+    kind = "regular_report" if request.args.get("kind") == "regular_report" else "resolution"
+    return form, queries.Filters(year=form.year.data or None if not form.year.errors else None, body=body,
+                                 owner_id=form.owner.data or None if not form.owner.errors else None,
+                                 status=status, kind=kind)
+
+
+@bp.get("/tracker")
+def tracker() -> Response:
+    """Every resolution the reader may see, with owner, deadline, status and last report,
+    filtered by year, body, owner and status, and the headline figures (on-time share)."""
+    permissions.require("resolution.tracker")
+    visible = permissions.listing(current_user, "resolution.view")
+    form, filters = _filters(visible)
+    day = today()
+    rows = queries.tracker_rows(db.session, visible, day, filters)
+    return render("decisions/tracker.html", block="tracker_rows", rows=rows, form=form, today=day,
+                  figures=queries.figures(db.session, rows, day), status_labels=STATUS_LABELS,
+                  body_labels=BODY_LABELS, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
+                  kind_labels=KIND_LABELS, cadence_labels=CADENCE_LABELS, print_view=request.args.get("print") == "1")
+
+
+def _headers() -> list[str]:
+    return [_("编号"), _("决议"), _("会议类别"), _("会议"), _("责任人"), _("决定日期"), _("完成期限"), _("状态"),
+            _("最近报告"), _("下次报告"), _("报告次数"), _("催报次数")]
+
+
+@bp.get("/tracker.xlsx")
+def tracker_export() -> Response:
+    """The tracker as a spreadsheet: the same rows the reader may see, with the same filters."""
+    permissions.require("resolution.tracker")
+    visible = permissions.listing(current_user, "resolution.view")
+    _form, filters = _filters(visible)
+    rows = queries.tracker_rows(db.session, visible, today(), filters)
+    data = exports.tracker_xlsx(rows, _headers(), lambda s: str(STATUS_LABELS[s]), lambda b: str(BODY_LABELS.get(b, b)))
+    return _xlsx(data, "tracker.xlsx")
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    resp.headers["Content-Disposition"] = f"attachment; filename={name}"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def _since(form: CongressReportForm) -> date:
+    if form.since.data and not form.since.errors:
+        return form.since.data
+    term = db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
+    last_year = add_months(today(), -12)
+    return max(term.starts_on, last_year) if term else last_year
+
+
+@bp.get("/decisions/congress-report")
+def congress_report() -> Response:
+    """The principal's report on the execution of resolutions touching staff interests since
+    the previous congress session: each resolution, its decision, reports, status, on-time share."""
+    permissions.require("congress_report.view")
+    form = CongressReportForm(request.args, meta={"csrf": False})
+    if request.args:
+        form.validate()
+    since = _since(form)
+    form.since.data = since
+    day = today()
+    rows = queries.congress_rows(db.session, since, day)
+    from portal.proposals.forms import ANSWER_LABELS, RATING_LABELS, STATUS_LABELS as PROPOSAL_STATUS
+    from portal.proposals.queries import report as proposal_report
+
+    term = db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
+    proposals = proposal_report(db.session, term.id, day) if term else None
+    return render("decisions/congress_report.html", rows=rows, form=form, since=since, today=day,
+                  proposals=proposals, term=term, proposal_status=PROPOSAL_STATUS, answer_labels=ANSWER_LABELS,
+                  rating_labels=RATING_LABELS,
+                  reports=queries.reports_of(db.session, [r.resolution.id for r in rows]),
+                  figures=queries.figures(db.session, rows, day), status_labels=STATUS_LABELS,
+                  body_labels=BODY_LABELS)
+
+
+@bp.get("/decisions/congress-report.xlsx")
+def congress_report_export() -> Response:
+    """The report to the congress as a spreadsheet."""
+    permissions.require("congress_report.view")
+    form = CongressReportForm(request.args, meta={"csrf": False})
+    if request.args:
+        form.validate()
+    rows = queries.congress_rows(db.session, _since(form), today())
+    data = exports.tracker_xlsx(rows, _headers(), lambda s: str(STATUS_LABELS[s]), lambda b: str(BODY_LABELS.get(b, b)))
+    return _xlsx(data, "congress-report.xlsx")
+
+
+
+
+@bp.get("/decisions/self-check")
+def self_check() -> Response:
+    """The school year's self-check for inspection (自查): every figure with its records."""
+    permissions.require("self_check.view")
+    from portal.audit.rules import chain_head
+
+    day = today()
+    default = day.year if day.month >= 9 else day.year - 1
+    year = request.args.get("year", type=int) or default
+    if not 2000 <= year <= default:
+        year = default
+    check = queries.self_check(db.session, year, day)
+    seq, head = chain_head(db.session)
+    return render("decisions/self_check.html", check=check, years=list(range(default, default - 5, -1)),
+                  chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS)
+
+
+@bp.get("/decisions/self-check/archive.zip")
+def archive() -> Response:
+    """The school year's archive bundle (minutes, resolutions, reports, with their hashes)."""
+    permissions.require("self_check.view")
+    from portal.audit.rules import chain_head
+    day = today()
+    default = day.year if day.month >= 9 else day.year - 1
+    year = request.args.get("year", type=int) or default
+    if not 2000 <= year <= default:
+        year = default
+    check = queries.self_check(db.session, year, day)
+    minutes = []
+    for body in check.bodies:
+        for m in body.meetings:
+            text = m.minutes_text or queries.minutes_text(m, queries.names_for(db.session, m))
+            minutes.append((f"minutes/{m.held_on.isoformat()}-{m.id}.txt", text))
+    reports = [(f"reports/{res_id}-{n}.txt", f"{rep.filed_on.isoformat()} {rep.percent}%\n\n{rep.text}\n")
+               for res_id, reps in queries.reports_of(db.session, [r.resolution.id for r in check.resolutions]).items()
+        for n, rep in enumerate(reps, 1)]
+    sheet = exports.tracker_xlsx(check.resolutions, _headers(), lambda s: str(STATUS_LABELS[s]),
+                                 lambda b: str(BODY_LABELS.get(b, b)))
+    data = exports.archive_zip(year, minutes, sheet, reports, chain_head(db.session))
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/zip"
+    resp.headers["Content-Disposition"] = f"attachment; filename=decisions-{year}.zip"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp

@@ -1,0 +1,364 @@
+"""Demo decisions: a year of Party and office meetings with realistic agendas, every state of
+an item and about 25 resolutions in every state, made through the decision rules.
+
+Dates count back from today, so the tracker always shows late reports and a due cadence.
+Deterministic: no randomness beyond fixed lists."""
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from portal.decisions.models import Item, Meeting, Report, Resolution
+from portal.decisions.rules import items as ir
+from portal.decisions.rules import meetings as mr
+from portal.decisions.rules import procedure as pr
+from portal.decisions.rules import resolutions as rr
+from portal.org.memberships import Memberships
+from portal.timeutil import local_to_utc, to_local, utcnow
+
+ADOPTED = date(2024, 9, 1)
+
+
+class _Demo:
+    def __init__(self, session: Session, users: dict[str, User]) -> None:
+        self.s = session
+        self.u = users
+        self.today = to_local(utcnow()).date()
+
+    def day(self, days_ago: int) -> date:
+        return self.today - timedelta(days=days_ago)
+
+    def person(self, user_id: int) -> User:
+        found = self.s.get(User, user_id)
+        assert found is not None
+        return found
+
+    def ms(self, on: date) -> Memberships:
+        return Memberships(self.s, on)
+
+    def item(self, body: str, title: str, proposer: str = "leader1", *, agree: bool = True,
+             evidence: tuple[tuple[str, dict[str, Any]], ...] | list[tuple[str, dict[str, Any]]] = (),
+             on: date | None = None, **flags: Any) -> Item:
+        it = ir.propose_item(self.s, self.u[proposer], body, title, background=flags.pop("background", ""),
+                             proposal=flags.pop("proposal", ""), **flags)
+        if it.important and agree:
+            ms = self.ms(on or self.today)
+            for who in ("secretary", "principal"):
+                ir.record_view(self.s, self.u[who], ms, it, True, "同意提交会议研究。")
+        for kind, extra in evidence:
+            ir.add_evidence(self.s, self.u[proposer], it, kind, held_on=on or self.today, **extra)
+        return it
+
+    def meeting(self, body: str, on: date, title: str, items: list[Item], late_papers: bool = False,
+                absent: tuple[str, ...] = ()) -> Meeting:
+        ms = self.ms(on)
+        setter = self.u["principal" if body == "office" else "secretary"]
+        m = mr.create_meeting(self.s, setter, ms, body, title, local_to_utc(on, time(15, 30)), on,
+                              recorder=self.u["leader3"], supervisor=self.u["supervisor"])
+        for it in items:
+            ir.schedule_item(self.s, setter, ms, it, m)
+        mr.settle_agenda(self.s, setter, m)
+        sent = local_to_utc(on, time(9, 0)) if late_papers else local_to_utc(on - timedelta(days=3), time(16, 0))
+        mr.send_papers(self.s, setter, m, now=sent)
+        for name in absent:
+            mr.set_attendance(self.s, self.u["leader3"], ms, m, self.u[name], "absent", "外出参加区教育局培训")
+        if body != "party":
+            mr.set_attendance(self.s, self.u["leader3"], ms, m, self.u["handler2"], "nonvoting")
+        return m
+
+    def stances(self, m: Meeting, it: Item, against: int = 0, on: date | None = None) -> None:
+        ms = self.ms(m.held_on)
+        for n, uid in enumerate(mr.speaking_order(m, ms)):
+            stance = "disagree" if n < against else "agree"
+            mr.record_stance(self.s, self.u["leader3"], ms, m, it, self.person(uid), stance,
+                             "时机尚不成熟，建议进一步论证。" if stance != "agree" else "同意。")
+
+    def vote(self, m: Meeting, it: Item, method: str = "hands", no: int = 0) -> None:
+        ms = self.ms(m.held_on)
+        voters = mr.present_voters(m, ms)
+        if method == "secret":
+            mr.open_secret_ballot(self.s, self.u["secretary"], ms, m, it)
+            for n, uid in enumerate(voters):
+                mr.cast_secret_ballot(self.s, self.person(uid), ms, m, it, "no" if n < no else "yes")
+            mr.close_secret_ballot(self.s, self.u["secretary"], ms, m, it)
+        elif method == "named":
+            mr.vote(self.s, self.u["secretary"], ms, m, it, "named",
+                    named={u: ("no" if n < no else "yes") for n, u in enumerate(voters)})
+        else:
+            mr.vote(self.s, self.u["secretary"], ms, m, it, method, yes=len(voters) - no, no=no, abstain=0)
+
+    def decide(self, m: Meeting, it: Item, outcome: str = "pass", text: str = "同意。") -> Item | None:
+        return mr.decide(self.s, self.u["principal"], self.ms(m.held_on), m, it, outcome, text)
+
+    def finish(self, m: Meeting) -> None:
+        from portal.decisions.queries import minutes_text, names_for
+
+        mr.close_meeting(self.s, self.u["leader3"], m)
+        if m.held_on < self.day(7):
+            text = minutes_text(m, names_for(self.s, m))
+            mr.sign_minutes(self.s, self.u["leader3"], m, text)
+            mr.sign_minutes(self.s, self.u["supervisor"], m, text)
+
+    def resolution(self, it: Item, title: str, owner: str, deadline_days: int | None, *, visibility: str = "staff",
+                   cadence: str = "monthly", approval: bool = False, co: tuple[str, ...] = ()) -> Resolution:
+        assert it.meeting is not None
+        deadline = it.meeting.held_on + timedelta(days=deadline_days) if deadline_days is not None else None
+        return rr.add_resolution(self.s, self.u["leader3"], it, title=title, text=it.proposal or title,
+                                 owner=self.u[owner], deadline=deadline, visibility=visibility, cadence=cadence,
+                                 co_owners=[self.u[c] for c in co], needs_approval=approval)
+
+    def report(self, res: Resolution, days_ago: int, text: str, percent: int, final: bool = False) -> Report:
+        who = self.s.get(User, res.owner_id)
+        assert who is not None
+        on = self.day(days_ago)
+        r = rr.file_report(self.s, who, res, text, percent, on, final=final)
+        r.filed_at = local_to_utc(on, time(17, 0))
+        return r
+
+    def urge(self, res: Resolution, days_ago: int, note: str) -> None:
+        row = rr.urge(self.s, self.u["secretary"], res, note)
+        row.at = local_to_utc(self.day(days_ago), time(10, 0))
+
+
+MINUTES_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) -> None:
+    """A year of meetings and resolutions for the demo school."""
+    from portal.disclosure.files import store
+
+    d = _Demo(session, users)
+    minutes_file = store(upload_dir, "教职工座谈会纪要.pdf", MINUTES_PDF)
+    pr.adopt_procedure(session, None, "party", adopted_on=ADOPTED, filed_on=ADOPTED + timedelta(days=20),
+                       note="经党委会审议通过，报区教育局备案。")
+    pr.adopt_procedure(session, None, "office", adopted_on=ADOPTED, filed_on=ADOPTED + timedelta(days=20),
+                       note="经党委会审议通过，报区教育局备案。")
+    R: dict[str, Resolution] = {}
+
+    # --- about a year ago -------------------------------------------------------------------
+    on = d.day(350)
+    a = d.item("party", "2026年度学校工作要点", "principal", on=on, major_kind="decision",
+               proposal="审议通过 2026 年度学校工作要点，分解任务到各处室。")
+    b = d.item("party", "党风廉政建设责任分解", "secretary", on=on, proposal="明确班子成员“一岗双责”清单。")
+    m = d.meeting("party", on, "党委会（第1次）", [a, b])
+    for it in (a, b):
+        d.stances(m, it)
+        d.vote(m, it)
+    R["plan"] = d.resolution(a, "落实年度工作要点，按季度报告推进情况", "principal", 330, visibility="public", cadence="term")
+    R["integrity"] = d.resolution(b, "签订党风廉政建设责任书", "secretary", 30, visibility="staff", cadence="once")
+    d.finish(m)
+    d.report(R["integrity"], 330, "班子成员和中层干部均已签订责任书。", 100, final=True)
+    rr.confirm_done(session, users["secretary"], R["integrity"])
+
+    on = d.day(330)
+    o1 = d.item("office", "新学期课程安排与教师任课", "leader1", on=on, proposal="确定各年级课程表与任课安排。")
+    o2 = d.item("office", "校园安防监控系统升级", "handler1", on=on, technical=True, important=True,
+                proposal="更换 64 路监控并接入区平台。",
+                evidence=[("expert", {"who": "区电教馆专家组", "conclusion": "方案可行，建议分两期实施。"})])
+    m = d.meeting("office", on, "校长办公会（第1次）", [o1, o2])
+    d.stances(m, o1)
+    d.decide(m, o1, "pass", "同意课程安排，由教务处公布。")
+    d.stances(m, o2)
+    d.decide(m, o2, "pass", "同意分两期实施，第一期暑期完成。")
+    R["courses"] = d.resolution(o1, "公布新学期课程表和任课安排", "leader1", 14, visibility="public", cadence="once")
+    R["cctv"] = d.resolution(o2, "校园安防监控系统升级（第一期）", "handler1", 180, visibility="staff", co=("leader2",))
+    d.finish(m)
+    d.report(R["courses"], 320, "课程表已于开学前公布。", 100, final=True)
+    rr.confirm_done(session, users["secretary"], R["courses"])
+
+    # --- the performance-pay plan, after its consultation -----------------------------------
+    on = d.day(300)
+    from portal.consultations.queries import finished
+
+    consultation = session.scalar(finished(session).limit(1))
+    heard = [("consultation", {"consultation_id": consultation.id})] if consultation else \
+        [("congress_vote", {"reference": "第五届教代会第二次会议表决通过"})]
+    pay = d.item("party", "奖励性绩效工资分配方案（修订）", "principal", on=on, staff_interest=True, evidence=heard,
+                 proposal="按征求意见后的修订稿实施，班主任系数调整为 1.3。")
+    m = d.meeting("party", on, "党委会（第2次）", [pay])
+    d.stances(m, pay)
+    d.vote(m, pay, "named", no=1)
+    R["pay"] = d.resolution(pay, "实施修订后的奖励性绩效工资分配方案", "principal", 120, visibility="staff", co=("leader4",))
+    d.finish(m)
+    d.report(R["pay"], 270, "方案已公示 5 个工作日，无异议。", 40)
+    d.report(R["pay"], 238, "已按新方案核发两个月绩效工资。", 80)
+    d.report(R["pay"], 200, "全年核发完毕，申诉 2 件均已答复。", 100, final=True)
+    rr.confirm_done(session, users["secretary"], R["pay"])
+
+    # --- the canteen contract: office meeting → Party meeting ---------------------------------
+    on = d.day(270)
+    canteen = d.item("office", "学校食堂承包合同续签", "handler1", on=on, major_kind="expenditure",
+                     proposal="与现承包方续签三年，年承包费 86 万元。")
+    m = d.meeting("office", on, "校长办公会（第2次）", [canteen])
+    d.stances(m, canteen)
+    forwarded = d.decide(m, canteen, "pass", "同意提交党委会决定。")
+    d.finish(m)
+    assert forwarded is not None
+    on = d.day(262)
+    cadre = d.item("party", "任命教务处副主任", "secretary", on=on, major_kind="cadre",
+                   evidence=[("preparation", {"who": "党委委员、教务处教师代表", "conclusion": "民主推荐和考察一致同意。"})],
+                   proposal="拟任命孙明辉同志为教务处副主任（试用期一年）。")
+    m = d.meeting("party", on, "党委会（第3次）", [forwarded, cadre])
+    d.stances(m, forwarded)
+    d.vote(m, forwarded, "hands")
+    d.stances(m, cadre)
+    d.vote(m, cadre, "secret", no=1)
+    R["canteen"] = d.resolution(forwarded, "续签食堂承包合同并公开菜品价格", "handler1", 60, visibility="public")
+    R["cadre"] = d.resolution(cadre, "印发任职通知并办理试用期考核", "secretary", 365, visibility="internal", cadence="term")
+    d.finish(m)
+    d.report(R["canteen"], 230, "合同已签订，菜品价格每周公示。", 90)
+
+    # --- an item held back: the secretary and the principal disagree ----------------------------
+    held = d.item("party", "调整教职工午餐补贴标准", "leader2", agree=False, staff_interest=True,
+                  evidence=[("hearing", {"reference": "教职工座谈会", "attachment": (
+                      minutes_file.filename, minutes_file.stored_name, minutes_file.sha256)})],
+                  proposal="补贴由每天 12 元调整为 15 元。")
+    ir.record_view(session, users["secretary"], d.ms(d.today), held, True, "同意研究。")
+    ir.record_view(session, users["principal"], d.ms(d.today), held, False, "经费来源尚未落实，暂缓。")
+
+    # --- a deferred item: serious disagreement at the office meeting -------------------------
+    on = d.day(240)
+    hours = d.item("office", "调整教职工作息时间", "leader1", on=on, important=True,
+                   proposal="早读提前 20 分钟，延长午休。")
+    works = d.item("office", "暑期校舍维修项目", "handler1", on=on, major_kind="project",
+                   proposal="维修教学楼屋面和实验室，预算 48 万元。")
+    m = d.meeting("office", on, "校长办公会（第3次）", [hours, works])
+    d.stances(m, hours, against=3)
+    d.decide(m, hours, "defer", "分歧较大，暂缓决策，再听取意见。")
+    d.stances(m, works)
+    works_party = d.decide(m, works, "pass", "同意提交党委会决定。")
+    d.finish(m)
+    assert works_party is not None
+
+    # --- awaiting higher approval, and a reconsidered resolution ------------------------------
+    on = d.day(210)
+    gym = d.item("party", "新建风雨操场", "principal", on=on, major_kind="project",
+                 proposal="新建风雨操场 1,800 平方米，报区教育局审批。")
+    m = d.meeting("party", on, "党委会（第4次）", [works_party, gym], late_papers=True)
+    d.stances(m, works_party)
+    d.vote(m, works_party)
+    d.stances(m, gym)
+    d.vote(m, gym, "oral")
+    R["works"] = d.resolution(works_party, "实施暑期校舍维修项目", "handler1", 75, visibility="public")
+    R["gym"] = d.resolution(gym, "新建风雨操场（待区教育局批准）", "principal", 540, visibility="public", approval=True)
+    d.finish(m)
+    d.report(R["works"], 180, "屋面防水已完工。", 60)
+    d.report(R["works"], 140, "实验室改造完成，通过验收。", 100, final=True)
+    rr.confirm_done(session, users["secretary"], R["works"])
+
+    # --- monthly Party meetings and office meetings through the year ---------------------------
+    topics = [
+        ("party", "教师队伍建设三年规划", "leader1", "principal", "staff", 240, "decision"),
+        ("office", "秋季运动会组织方案", "leader2", "leader2", "public", 40, "none"),
+        ("party", "发展党员工作计划", "secretary", "leader3", "internal", 200, "none"),
+        ("office", "教学质量监测与分析办法", "leader4", "leader4", "staff", 90, "none"),
+        ("party", "校园文化建设方案", "leader2", "leader2", "public", 150, "decision"),
+        ("office", "图书馆借阅管理办法修订", "leader4", "leader4", "staff", 60, "none"),
+        ("party", "年度预算调整（追加信息化经费）", "principal", "handler1", "staff", 120, "expenditure"),
+        ("office", "家校沟通工作制度", "leader2", "leader2", "public", 45, "none"),
+        ("party", "师德师风专项整治", "secretary", "secretary", "staff", 120, "none"),
+        ("office", "课后服务实施方案", "leader1", "leader1", "public", 100, "none"),
+        ("party", "青年教师培养工程", "leader1", "leader1", "staff", 180, "none"),
+        ("office", "实验室安全管理制度", "leader4", "leader4", "staff", 70, "none"),
+        ("party", "学生心理健康教育方案", "leader2", "leader2", "public", 150, "none"),
+        ("office", "冬季校园安全检查", "handler1", "handler1", "staff", 20, "none"),
+    ]
+    n_party, n_office = 5, 4
+    for n, (body, title, proposer, owner, vis, days, kind) in enumerate(topics):
+        ago = 180 - n * 12
+        on = d.day(ago)
+        it = d.item(body, title, proposer, on=on, major_kind=kind if body == "party" else "none",
+                    proposal=f"审议《{title}》。")
+        if body == "party":
+            n_party += 1
+            m = d.meeting("party", on, f"党委会（第{n_party}次）", [it], absent=("leader2",) if n % 4 == 0 else ())
+            d.stances(m, it)
+            d.vote(m, it, "hands" if n % 3 else "oral")
+        else:
+            n_office += 1
+            m = d.meeting("office", on, f"校长办公会（第{n_office}次）", [it])
+            d.stances(m, it)
+            d.decide(m, it, "pass", "同意。")
+        res = d.resolution(it, f"落实《{title}》", owner, days, visibility=vis)
+        d.finish(m)
+        R[title] = res
+        # reports: some on time, some late, some missing
+        if n % 3 == 0:
+            d.report(res, max(ago - 28, 1), "已部署，按计划推进。", 30)
+            if ago - 60 > 0:
+                d.report(res, ago - 60, "阶段任务完成。", 60)
+        elif n % 3 == 1 and ago > 40:
+            d.report(res, ago - 35, "推进中（补报）。", 40)
+        if days < ago and n % 2 == 0:
+            d.report(res, max(ago - days - 2, 1), "全部完成。", 100, final=True)
+            rr.confirm_done(session, users["secretary"], res)
+
+    # --- urging: the integrity-free plan resolution, urged twice ---------------------------------
+    late = R["教师队伍建设三年规划"]
+    d.urge(late, 40, "请按月报告规划落实情况。")
+    d.urge(late, 10, "已逾期未报，请于本周内报告。")
+    rr.add_supervision_note(session, users["secretary"], late, "重点关注青年教师培养经费落实。")
+    d.urge(R["canteen"], 15, "合同已超期，请报告菜品价格公示和收尾情况。")
+    d.urge(R["cctv"], 60, "请报告第一期工程进度。")
+
+    # --- reconsideration of the sports-meeting plan -------------------------------------------
+    sports = R["秋季运动会组织方案"]
+    if sports.state == "open":
+        recon = rr.propose_reconsideration(session, users["leader2"], sports, "复议秋季运动会组织方案",
+                                           "因天气原因需调整比赛日期和项目。", "运动会改为两天，增加趣味项目。")
+        ms = d.ms(d.today)
+        for who in ("secretary", "principal"):
+            ir.record_view(session, users[who], ms, recon, True, "同意复议。")
+        on = d.day(5)
+        m = d.meeting("office", on, f"校长办公会（第{n_office + 1}次）", [recon])
+        d.stances(m, recon)
+        d.decide(m, recon, "pass", "同意调整。")
+        d.resolution(recon, "按调整后的方案举办秋季运动会", "leader2", 30, visibility="public")
+        d.finish(m)
+
+    # --- the principal's regular report to the Party committee ---------------------------------
+    regular = rr.standing_report(session, None, users["principal"], d.day(400),
+                                 "校长向党委报告重大决议执行情况（每学期）")
+    d.report(regular, 220, "上学期重大决议执行情况：6 项完成，2 项推进中。", 50)
+
+    # --- a planned meeting with its agenda still open ------------------------------------------
+    nxt = d.item("party", "2027年度预算编制原则", "principal", major_kind="expenditure",
+                 proposal="坚持“保运转、保重点、保民生”。")
+    m = mr.create_meeting(session, users["secretary"], d.ms(d.today + timedelta(days=3)), "party", "党委会（下次）",
+                          local_to_utc(d.today + timedelta(days=3), time(15, 30)), d.today + timedelta(days=3),
+                          recorder=users["leader3"], supervisor=users["supervisor"])
+    ir.schedule_item(session, users["secretary"], d.ms(d.today), nxt, m)
+    session.flush()
+
+
+
+def seed_bench_decisions(session: Session, rng: Any, people: list[User], now: Any, progress: Any,
+                         commit: Any, count: int = 500) -> None:
+    """``count`` resolutions for the benchmark school, ten per Party meeting over two years,
+    each with one to three progress reports, all through the decision rules."""
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(
+        ["secretary", "principal", "leader1", "leader2", "leader3", "leader4", "handler1", "supervisor"])))}
+    d = _Demo(session, users)
+    owners = ["principal", "leader1", "leader2", "leader4", "handler1"]
+    per = 10
+    for batch in range(count // per):
+        on = d.day(730 - batch * (700 // max(count // per, 1)))
+        items = [ir.propose_item(session, users["leader1"], "party", f"基准议题 {batch * per + i + 1}",
+                                 proposal="基准测试数据。") for i in range(per)]
+        m = d.meeting("party", on, f"党委会（基准 {batch + 1}）", items)
+        for it in items:
+            d.stances(m, it)
+            d.vote(m, it)
+            res = d.resolution(it, f"基准决议 {it.title}", rng.choice(owners), rng.choice([60, 120, 365, 540]),
+                               visibility=rng.choice(["public", "staff", "internal"]), cadence=rng.choice(["monthly", "term"]))
+            for k in range(rng.randint(1, 3)):
+                filed = on + timedelta(days=25 + 30 * k + rng.randint(0, 20))
+                if filed < d.today:
+                    d.report(res, (d.today - filed).days, "按计划推进。", min(30 * (k + 1), 90))
+        d.finish(m)
+        commit()
+        progress.add("resolutions", per)

@@ -1,0 +1,280 @@
+"""Decisions over HTTP: every page as a full page and as an htmx fragment, bad input
+re-rendered with its message, visibility of staff and internal resolutions everywhere a
+resolution surfaces, exports, printing, and the tracker's query count and plan."""
+from __future__ import annotations
+
+import io
+import re
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, func, insert, select
+
+from portal.decisions.models import Item, Meeting, Report, Resolution, Stance
+from portal.decisions.rules import resolutions as res_rules
+from portal.extensions import db
+from tests.conftest import ON_POSTGRES, login_as
+from tests.decisions import factories as f
+
+PUBLIC_T, STAFF_T, INTERNAL_T = "公开决议PUBSENT", "校内决议STAFFSENT", "内部决议INTSENT"
+
+
+@pytest.fixture
+def world(app, people):
+    """A committee, a settled Party meeting with an item under discussion, and three
+    resolutions touching staff interests: public, staff-only and internal."""
+    with app.app_context():
+        s = db.session
+        f.school(s)
+        ids = {}
+        for vis, title in (("public", PUBLIC_T), ("staff", STAFF_T), ("internal", INTERNAL_T)):
+            m, it = f.passed_item(s, title, on=date(2026, 2, 10))
+            it.staff_interest = True
+            res = res_rules.add_resolution(s, f.user(s, "recorder"), it, title=title, text="内容", owner=f.user(
+                s, "principal"), deadline=date(2026, 12, 31), visibility=vis)
+            ids[vis] = res.id
+        item = f.item(s, "party", "教师培训经费")
+        meeting = f.settled(s, "party", [item])
+        ids.update(meeting=meeting.id, item=item.id)
+        s.commit()
+        return ids
+
+
+def _pages(world):
+    return [
+        ("/decisions", "secretary"), ("/decisions/procedure/party", "secretary"), ("/decisions/items/new", "leader"),
+        (f"/decisions/items/{world['item']}", "secretary"), ("/decisions/meetings/new", "secretary"),
+        (f"/decisions/meetings/{world['meeting']}", "recorder"), (f"/decisions/meetings/{world['meeting']}/minutes", "supervisor"),
+        ("/tracker", None), ("/tracker", "staff"), (f"/resolutions/{world['public']}", None),
+        (f"/resolutions/{world['staff']}/reconsider", "principal"), ("/decisions/congress-report", "union"),
+        ("/decisions/self-check?year=2025", "supervisor"),
+    ]
+
+
+def test_every_page_full_and_fragment(app, client, world):
+    for path, who in _pages(world):
+        if who:
+            login_as(client, app, who)
+        else:
+            client.post("/logout")
+        full = client.get(path)
+        assert full.status_code == 200, (path, who, full.status_code)
+        assert b"<html" in full.data
+        frag = client.hx(path)
+        assert frag.status_code == 200, (path, who)
+        assert "Vary" in frag.headers
+
+
+def test_meeting_page_states_the_rule_with_figures(app, client, world):
+    login_as(client, app, "recorder")
+    html = client.get(f"/decisions/meetings/{world['meeting']}").get_data(as_text=True)
+    assert "应到 7 人，实到 7 人" in html and "至少 4 票赞成方可通过" in html
+    assert "校长倒数第二、书记最后表态" in html
+
+
+def test_stance_out_of_order_is_refused_on_the_page(app, client, world):
+    login_as(client, app, "recorder")
+    with app.app_context():
+        secretary = f.user(db.session, "secretary").id
+    resp = client.hx(f"/decisions/meetings/{world['meeting']}/stance", "POST",
+                     data={"user_id": secretary, "stance": "agree", "reason": ""})
+    assert resp.status_code == 200 and "末位表态" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Stance)) == 3 * 7  # only the three earlier items'
+
+
+def test_bad_input_rerenders_with_messages(app, client, world):
+    login_as(client, app, "leader")
+    resp = client.hx("/decisions/items/new", "POST", data={"body": "", "title": ""})
+    assert resp.status_code == 200 and "请填写议题名称" in resp.get_data(as_text=True)
+    login_as(client, app, "principal")
+    resp = client.post(f"/resolutions/{world['staff']}/report", data={"text": "进展", "percent": "150"})
+    assert resp.status_code == 200 and "0 到 100 之间" in resp.get_data(as_text=True)
+    login_as(client, app, "secretary")
+    resp = client.post(f"/resolutions/{world['staff']}/confirm")
+    assert resp.status_code == 200 and "最终报告" in resp.get_data(as_text=True)
+    resp = client.post(f"/decisions/meetings/{world['meeting']}/vote", data={"method": "hands", "yes": "7"})
+    assert resp.status_code == 200 and "尚未全部表态" in resp.get_data(as_text=True)
+    resp = client.post("/decisions/procedure/party", data={"adopted_on": "0001-01-01", "cadence_days": "0"})
+    assert resp.status_code == 200 and "日期超出范围" in resp.get_data(as_text=True)
+
+
+def test_report_filed_then_urged_shows_on_the_resolution(app, client, world):
+    login_as(client, app, "principal")
+    resp = client.post(f"/resolutions/{world['staff']}/report", data={"text": "合同已签订", "percent": "40"})
+    assert resp.status_code == 303
+    login_as(client, app, "secretary")
+    assert client.post(f"/resolutions/{world['staff']}/urge", data={"note": "请按月报告"}).status_code == 303
+    html = client.get(f"/resolutions/{world['staff']}").get_data(as_text=True)
+    assert "合同已签订" in html and "请按月报告" in html and "催报 1 次" in html
+
+
+def _text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def test_visibility_everywhere_a_resolution_surfaces(app, client, world):
+    client.post("/logout")
+    anon = _text(client.get("/tracker")) + _text(client.hx("/tracker"))
+    assert PUBLIC_T in anon and STAFF_T not in anon and INTERNAL_T not in anon
+    assert client.get(f"/resolutions/{world['staff']}").status_code == 302
+    xlsx = load_workbook(io.BytesIO(client.get("/tracker.xlsx").data))
+    cells = " ".join(str(c.value) for row in xlsx.active.iter_rows() for c in row)
+    assert PUBLIC_T in cells and STAFF_T not in cells and INTERNAL_T not in cells
+
+    login_as(client, app, "staff")
+    staff = _text(client.get("/tracker")) + _text(client.hx("/tracker?status=on_track"))
+    assert PUBLIC_T in staff and STAFF_T in staff and INTERNAL_T not in staff
+    assert client.get(f"/resolutions/{world['internal']}").status_code == 403
+    assert client.hx(f"/resolutions/{world['internal']}").status_code == 403
+    cells = " ".join(str(c.value) for row in load_workbook(io.BytesIO(client.get("/tracker.xlsx").data)).active.iter_rows()
+                     for c in row)
+    assert STAFF_T in cells and INTERNAL_T not in cells
+
+    login_as(client, app, "leader")
+    assert INTERNAL_T in _text(client.get("/tracker"))
+    login_as(client, app, "secretary")  # the congress report never carries internal resolutions
+    report = _text(client.get("/decisions/congress-report?since=2026-01-01"))
+    assert PUBLIC_T in report and STAFF_T in report and INTERNAL_T not in report
+    cells = " ".join(str(c.value) for row in load_workbook(io.BytesIO(
+        client.get("/decisions/congress-report.xlsx?since=2026-01-01").data)).active.iter_rows() for c in row)
+    assert STAFF_T in cells and INTERNAL_T not in cells
+
+
+def test_exports_write_formula_text_as_text(app, client, world):
+    with app.app_context():
+        db.session.get(Resolution, world["public"]).title = "=HYPERLINK(\"http://x\")"
+        db.session.commit()
+    wb = load_workbook(io.BytesIO(client.get("/tracker.xlsx").data))
+    cell = next(c for row in wb.active.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s"
+
+
+def test_signed_minutes_are_read_only(app, client, world):
+    with app.app_context():
+        s = db.session
+        m = s.get(Meeting, world["meeting"])
+        from portal.decisions.rules import meetings as mr
+
+        it = s.get(Item, world["item"])
+        f.stances_in_order(s, m, it)
+        mr.vote(s, f.user(s, "secretary"), f.ms(s), m, it, "oral", yes=7, no=0, abstain=0)
+        mr.close_meeting(s, f.user(s, "secretary"), m)
+        s.commit()
+    for who in ("recorder", "supervisor"):
+        login_as(client, app, who)
+        assert client.post(f"/decisions/meetings/{world['meeting']}/sign").status_code == 303
+    login_as(client, app, "recorder")
+    resp = client.post(f"/decisions/meetings/{world['meeting']}/sign")
+    assert "纪要已签署" in _text(resp)
+    html = _text(client.get(f"/decisions/meetings/{world['meeting']}/minutes"))
+    assert "SHA-256" in html and "口头表决" in html
+
+
+@contextmanager
+def counting(app):
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _many(app, n: int) -> None:
+    """``n`` more resolutions with two reports and an urging each, inserted in bulk."""
+    with app.app_context():
+        s = db.session
+        owner = f.user(s, "principal").id
+        start = s.scalar(select(func.max(Resolution.id))) or 0
+        s.execute(insert(Resolution), [dict(
+            id=start + i + 1, kind="resolution", body="party", title=f"决议{i}", text="", owner_id=owner,
+            visibility=("public", "staff", "internal")[i % 3], staff_interest=bool(i % 2), cadence="monthly",
+            state="open", decided_on=date(2025, 1, 1) + timedelta(days=i % 600), starts_on=date(2025, 1, 1),
+            deadline=date(2027, 1, 1)) for i in range(n)])
+        s.execute(insert(Report), [dict(resolution_id=start + i + 1, author_id=owner, text="进展", percent=10 * k,
+                                        is_final=False, filed_on=date(2026, 1, 1) + timedelta(days=k),
+                                        on_time=bool(k), due_on=date(2026, 1, 1))
+                                   for i in range(n) for k in (1, 2)])
+        s.commit()
+
+
+def test_tracker_query_count_does_not_grow(app, client, world):
+    login_as(client, app, "staff")
+    client.get("/tracker")
+    with counting(app) as small:
+        assert client.get("/tracker").status_code == 200
+    _many(app, 60)
+    with counting(app) as large:
+        assert client.get("/tracker").status_code == 200
+    assert len(large) == len(small) <= 10, large
+
+
+def test_tracker_plan_at_500_resolutions_uses_the_report_and_urging_indexes(app, people):
+    _many(app, 500)
+    from portal.auth.permissions import Context
+    from portal.decisions.permissions import visible_resolutions
+    from portal.decisions.queries import Filters, tracker_rows
+
+    with app.app_context():
+        s = db.session
+        seen: list[tuple[str, object]] = []
+
+        def before(conn, cursor, statement, params, *args):
+            seen.append((statement, params))
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        rows = tracker_rows(s, visible_resolutions(None, Context.for_session(s)), date(2026, 6, 1), Filters())
+        event.remove(db.engine, "before_cursor_execute", before)
+        assert len(rows) == 167
+        sql, params = seen[-1]
+        conn = s.connection()
+        if ON_POSTGRES:
+            plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params).all())
+            assert "dec_report" in plan
+            pytest.skip("PostgreSQL picks scans of small tables by cost; the SQLite plan is the pinned one")
+        plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+        assert not [p for p in plan if re.match(r"SCAN (dec_report|dec_urging)\b", p)], plan
+        assert any("ix_dec_report_resolution_filed" in p for p in plan), plan
+
+
+def test_self_check_counts_the_year(app, client, world):
+    from portal.decisions.rules import meetings as mr
+
+    with app.app_context():
+        s = db.session
+        for m in s.scalars(select(Meeting).where(Meeting.held_on == date(2026, 2, 10))):
+            mr.close_meeting(s, f.user(s, "secretary"), m)
+        s.commit()
+    login_as(client, app, "supervisor")
+    html = client.get("/decisions/self-check?year=2025").get_data(as_text=True)
+    assert "2025—2026" in html and PUBLIC_T in html and INTERNAL_T in html
+    assert re.search(r"党组织会议</th><td>3</td>", html), html[:3000]
+
+
+def test_archive_bundle_lists_every_file_with_its_digest(app, client, world):
+    import hashlib
+    import zipfile
+
+    login_as(client, app, "secretary")
+    with app.app_context():
+        s = db.session
+        res_rules.file_report(s, f.user(s, "principal"), s.get(Resolution, world["internal"]), "进展", 20, date(2026, 3, 1))
+        s.commit()
+    resp = client.get("/decisions/self-check/archive.zip?year=2025")
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(resp.data))
+    sums = zf.read("SHA256SUMS.txt").decode()
+    names = [n for n in zf.namelist() if n != "SHA256SUMS.txt"]
+    assert "resolutions.xlsx" in names and any(n.startswith("reports/") for n in names)
+    for name in names:
+        assert f"{hashlib.sha256(zf.read(name)).hexdigest()}  {name}" in sums
+    assert "audit-chain #" in sums

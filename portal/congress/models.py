@@ -120,6 +120,23 @@ class CongressSession(Base):
         return self.status == SessionStatus.OPEN.value
 
 
+class SessionDocument(Base):
+    """A paper of a session (the work report, the budget, a draft plan), a file stored by
+    ``disclosure.files``: checked by content, kept outside ``static/``."""
+
+    __tablename__ = "congress_session_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Attendance(Base):
     """Whether a representative is in the hall now, and when they first signed in.
 

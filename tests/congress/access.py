@@ -35,6 +35,8 @@ ACCESS: dict[str, object] = {
     "congress.enrol": UNION,
     "congress.import_roster": UNION,
     "congress.leave": UNION,
+    "congress.upload_document": UNION,  # the union is sent back with "no file"
+    "congress.download_document": LOGIN,
 }
 
 
@@ -47,6 +49,10 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
         union = f.user(db.session, "union")
         cs = f.open_session(db.session, union, requires_hall_code=True)
         poll = f.poll(db.session, union, cs)
+        from portal.congress.rules.sessions import attach_document
+        from portal.disclosure.files import store
+
+        doc = attach_document(db.session, union, cs, store(app.config["UPLOAD_DIR"], "议程.pdf", b"%PDF-1.4\n%%EOF\n"))
         db.session.commit()
         from sqlalchemy import select
 
@@ -54,4 +60,4 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
 
         rep_id = db.session.scalar(select(Representative.id).where(Representative.user_id == people["rep"]))
         return {"session_id": cs.id, "poll_id": poll.id, "token": cs.display_token, "term_id": cs.term_id,
-                "rep_id": rep_id}
+                "rep_id": rep_id, "congress_file_id": doc.id}

@@ -255,3 +255,35 @@ def test_roster_import_is_all_or_nothing_with_row_errors(app, client, people):
     assert "缺少列" in upload("姓名\n张三\n").get_data(as_text=True)
     ok = upload("工号,代表团,加入日期\nIMP0,第一代表团,2026-09-01\nIMP1,第一代表团,\nIMP2,,\n")
     assert "已导入 3 名代表" in ok.get_data(as_text=True) and count() == before + 3
+
+
+def test_session_papers_are_uploaded_by_the_union_and_read_by_staff(app, client, people):
+    import io
+
+    from portal.extensions import db
+    from tests.congress import factories as f
+
+    with app.app_context():
+        cs = f.open_session(db.session, f.user(db.session, "union"))
+        db.session.commit()
+        sid = cs.id
+    login_as(client, app, "union")
+    resp = client.post(f"/congress/sessions/{sid}/documents",
+                       data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "校长工作报告.pdf")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 303
+    page = client.get(f"/congress/sessions/{sid}").get_data(as_text=True)
+    assert "校长工作报告.pdf" in page and "会议文件已上传。" in page
+    refused = client.post(f"/congress/sessions/{sid}/documents",
+                          data={"file": (io.BytesIO(b"<svg onload=alert(1)>"), "x.pdf")},
+                          content_type="multipart/form-data")
+    after = client.get(f"/congress/sessions/{sid}").get_data(as_text=True)
+    assert refused.status_code == 303 and "不支持该文件类型" in after and "x.pdf" not in after
+    login_as(client, app, "staff")
+    import re
+
+    (href,) = re.findall(r'href="(/congress/documents/\d+)"', client.get(f"/congress/sessions/{sid}").get_data(as_text=True))
+    got = client.get(href)
+    assert got.status_code == 200 and got.data.startswith(b"%PDF") and "attachment" in got.headers["Content-Disposition"]
+    anonymous = app.test_client().get(href)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from portal.audit.rules import record
 from portal.auth.models import User
 from portal.congress.models import (
-    SESSION_FLOW, Attendance, CongressSession, CongressTerm, Poll, PollStatus, PresenceEvent, SessionStatus,
-    TermKind,
+    SESSION_FLOW, Attendance, CongressSession, CongressTerm, Poll, PollStatus, PresenceEvent, SessionDocument,
+    SessionStatus, TermKind,
 )
 from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
+from portal.disclosure.files import StoredFile
 from portal.i18n import N_
 from portal.timeutil import to_local, utcnow
 
@@ -82,6 +83,33 @@ def update_session(session: Session, actor: User, cs: CongressSession, held_on: 
     cs.held_on, cs.place, cs.agenda, cs.requires_hall_code = held_on, place.strip(), agenda.strip(), requires_hall_code
     session.flush()
     record(session, actor, "congress.session_edited", cs, held_on=held_on.isoformat(), hall_code=requires_hall_code)
+
+
+MAX_DOCUMENTS = 20
+
+
+def attach_document(session: Session, actor: User, cs: CongressSession, stored: StoredFile,
+                    now: datetime | None = None) -> SessionDocument:
+    """Add a paper to a session (``disclosure.files.store`` wrote it, before the write lock)."""
+    if cs.status == SessionStatus.CLOSED.value:
+        raise CongressError(N_("会议已结束，不能再添加会议文件。"))
+    count = session.scalar(select(func.count()).select_from(SessionDocument)
+                           .where(SessionDocument.session_id == cs.id)) or 0
+    if count >= MAX_DOCUMENTS:
+        raise CongressError(N_("每次会议最多 %(max)d 个会议文件。"), max=MAX_DOCUMENTS)
+    doc = SessionDocument(session_id=cs.id, filename=stored.filename, stored_name=stored.stored_name,
+                          content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                          uploaded_by_id=actor.id, uploaded_at=now or utcnow())
+    session.add(doc)
+    session.flush()
+    record(session, actor, "congress.document_added", doc, congress_session=cs.id, filename=doc.filename,
+           sha256=doc.sha256)
+    return doc
+
+
+def documents(session: Session, cs: CongressSession) -> list[SessionDocument]:
+    return list(session.scalars(select(SessionDocument).where(SessionDocument.session_id == cs.id)
+                                .order_by(SessionDocument.id)))
 
 
 def _step(session: Session, actor: User, cs: CongressSession, action: str, now: datetime) -> None:

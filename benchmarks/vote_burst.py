@@ -86,7 +86,7 @@ def prepare(database_url: str, voters: int) -> dict[str, Any]:
         db.session.flush()
         db.session.add_all(Representative(term_id=term.id, user_id=u.id, joined_on=term.starts_on) for u in people)
         db.session.flush()
-        cs = sessions.create_session(db.session, union, term, date(2026, 3, 1), "礼堂")
+        cs = sessions.create_session(db.session, union, term, date(2026, 3, 1), "礼堂", work_report_required=False)
         sessions.open_session(db.session, union, cs)
         for u in people:
             sessions.sign_in(db.session, u, cs)

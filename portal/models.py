@@ -3,7 +3,8 @@ from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import Department, LoginFailure, User, UserRole  # noqa: F401
 from portal.congress.models import (  # noqa: F401
     Attendance, Candidate, CongressSession, CongressTerm, Delegation, NamedVote, Participation, Poll, PollCount,
-    PollEligible, PresenceEvent, Representative, SecretBallot, SessionDocument,
+    PollEligible, PresenceEvent, Representative, SecretBallot, SessionDocument, SessionReport, WorkReport,
+    WorkReportOpinion, WorkReportRead,
 )
 from portal.org.models import Body, BodyMember  # noqa: F401
 from portal.disclosure.models import Acknowledgement, Attachment, CatalogItem, Notice, Objection  # noqa: F401

@@ -18,8 +18,11 @@ def init_app(app: Flask) -> None:
     from portal import registry
     from portal.congress import permissions  # noqa: F401 - registers the checks on import
     from portal.congress.views import bp
+    from portal.congress.views.work_report import work_report_todos
 
     app.register_blueprint(bp)
     # No dashboard to-do: asking every signed-in user's roster terms would cost the home page
     # a query over its budget of eight; representatives reach the open session by this entry.
     registry.add_nav("congress.index", _l("教代会"), "congress.list", 30)
+    registry.add_subject_link("work_report", "congress.work_report", "session_id")
+    registry.add_todos(work_report_todos)

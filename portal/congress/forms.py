@@ -45,6 +45,7 @@ class SessionForm(FlaskForm):
     place = StringField(_l("地点"), validators=[DataRequired(_l("请填写会议地点。")), Length(max=80)])
     agenda = TextAreaField(_l("议程"), validators=[Length(max=5000)])
     requires_hall_code = BooleanField(_l("签到须扫描会场大屏上的签到码（每 30 秒更换）"))
+    extraordinary = BooleanField(_l("临时会议（不审议校长工作报告）"))
 
 
 class SignInForm(FlaskForm):
@@ -122,3 +123,18 @@ class TermForm(FlaskForm):
 
 class RepImportForm(FlaskForm):
     file = FileField(_l("代表名单文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件。"))])
+
+
+class WorkReportForm(FlaskForm):
+    title = StringField(_l("报告标题"), validators=[DataRequired(_l("请填写报告标题。")), Length(max=120)])
+    body = TextAreaField(_l("报告正文"), validators=[DataRequired(_l("请填写报告正文（可另附文件）。")),
+                                                   Length(max=50_000)])
+    file = FileField(_l("报告文件（可选）"))
+
+
+class OpinionForm(FlaskForm):
+    body = TextAreaField(_l("您的意见"), validators=[DataRequired(_l("请填写意见。")), Length(max=2000)])
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("答复"), validators=[DataRequired(_l("请填写答复。")), Length(max=4000)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -107,6 +107,9 @@ class CongressSession(Base):
     agenda: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default=SessionStatus.PLANNED.value)
     requires_hall_code: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The principal's work report is a required item of every session but an extraordinary
+    # one (临时会议), which the union marks when planning it.
+    work_report_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The hall display's address carries this token (the union sees and rotates it).
     display_token: Mapped[str] = mapped_column(String(64), unique=True)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -135,6 +138,76 @@ class SessionDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkReport(Base):
+    """The principal's work report (校长工作报告) to a session: its text and, optionally, the
+    paper it was filed with. Fixed once the session opens: what is discussed is what was filed."""
+
+    __tablename__ = "congress_work_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the text, also in the audit chain
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("congress_session_document.id"))
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    filed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    session: Mapped[CongressSession] = relationship(lazy="joined")
+    document: Mapped[SessionDocument | None] = relationship(lazy="joined")
+    filed_by: Mapped[User] = relationship(lazy="joined")
+
+
+class WorkReportRead(Base):
+    """A representative has read the report (their own click, once)."""
+
+    __tablename__ = "congress_work_report_read"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("congress_work_report.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkReportOpinion(Base):
+    """A representative's opinion on the report, signed, and the principal's office's answer
+    (final once given)."""
+
+    __tablename__ = "congress_work_report_opinion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("congress_work_report.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="joined")
+
+
+class SessionReport(Base):
+    """A report compiled for a session by another feature (the principal's report on the
+    execution of resolutions, with the handling of proposals), frozen when attached: the
+    printable HTML the portal rendered and the spreadsheet, each with its hash."""
+
+    __tablename__ = "congress_session_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    html: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int] = mapped_column(ForeignKey("congress_session_document.id"))
+    compiled_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    compiled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    document: Mapped[SessionDocument] = relationship(lazy="joined")
 
 
 class Attendance(Base):

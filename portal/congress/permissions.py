@@ -46,6 +46,18 @@ def _view_poll(user: User | None, poll: Poll, ctx: Context) -> bool:
     return poll.status != PollStatus.DRAFT.value or runs_congress(user, poll, ctx)
 
 
+def principals_office(user: User | None, obj: Any = None, ctx: Context | None = None) -> bool:
+    """The principal's office files the work report and answers opinions on it: the
+    principal's seat on the day, or the recorders (党政办) acting for the principal."""
+    if user is None:
+        return False
+    return user.has_role(Role.RECORDER) or (ctx is not None and holds(user, ctx, Office.PRINCIPAL))
+
+
+def _opine(user: User | None, cs: CongressSession, ctx: Context) -> bool:
+    return cs.status != SessionStatus.CLOSED.value and _rep_of(user, cs, ctx)
+
+
 register("congress.list", signed_in)
 register("congress.session.view", signed_in)
 register("congress.manage", runs_congress)
@@ -53,3 +65,6 @@ register("congress.sign_in", _sign_in)
 register("congress.vote", _vote)
 register("congress.poll.view", _view_poll)
 register("congress.results.public", lambda user, obj, ctx: True)
+register("congress.work_report.file", principals_office)
+register("congress.work_report.answer", principals_office)
+register("congress.work_report.opine", _opine)

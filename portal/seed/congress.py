@@ -1,16 +1,18 @@
 """Demo congress: a past session of 第五届教代会 with closed polls (a motion passed; a motion
 that failed on the roster rule although most of those present voted yes; a secret election
 of a five-member committee from seven candidates; a secret motion), and a session open
-today where rep1…rep40 can sign in and vote. Made through the congress rules, deterministic."""
+today where rep1…rep40 can sign in and vote; each with the principal's work report, read by thirty
+representatives, with opinions (one left unanswered today). Made through the congress rules,
+deterministic."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.congress.models import CongressTerm
+from portal.congress.models import CongressSession, CongressTerm
 from portal.congress.rules import polls, sessions
 from portal.timeutil import local_to_utc, to_local, utcnow
 
@@ -23,6 +25,56 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return local_to_utc(day, time(hour, minute))
 
 
+PAST_REPORT = """## 一、一年来的主要工作
+
+1. 完成课后服务时间调整的调研，形成方案提交本次大会审议。
+2. 修订《学校章程》，经党委会研究后提交大会审议。
+3. 推进教职工绩效工资分配方案的修订，已完成征求意见。
+
+## 二、存在的问题
+
+- 青年教师培养机制还不健全；
+- 食堂服务满意度有待提高。
+
+## 三、下一学年的工作安排
+
+围绕“双减”要求优化课程设置，完善教职工民主管理制度。"""
+
+CURRENT_REPORT = """## 一、本年度工作回顾
+
+学校按照党组织领导的校长负责制要求，落实“三重一大”事项集体决策，执行教代会各项决议。
+
+## 二、2027 年度工作思路
+
+1. 落实绩效工资分配方案，按月公示考核结果；
+2. 完成食堂承包合同的公开招标；
+3. 推进教师专业发展中心建设。"""
+
+OPINIONS = [
+    (0, "建议报告中增加青年教师培养的具体措施和时间表。",
+     "已采纳。学校将在下学期初出台《青年教师培养三年计划》，明确导师结对和考核安排。"),
+    (3, "食堂满意度问题希望给出整改期限。", "总务处将在一个月内完成食堂服务整改，并在校务公开栏公示整改情况。"),
+    (7, "课后服务时间调整后，教师的补助标准是否同步调整？", None),
+]
+
+
+def _work_report(session: Session, users: dict[str, User], cs: CongressSession, title: str, text: str,
+                 at: datetime | None) -> None:
+    """The principal files the work report before the session; representatives read it and
+    leave opinions, the principal's office answers most of them."""
+    from portal.congress.rules import work_report
+
+    principal, office = users["principal"], users["leader3"]
+    report = work_report.file_report(session, principal, cs, work_report.prepare(title, text), now=at)
+    for i in range(1, 31):
+        work_report.mark_read(session, users[f"rep{i}"], report, now=at + timedelta(hours=i) if at else None)
+    for n, (rep, body, answer) in enumerate(OPINIONS):
+        when = at + timedelta(days=1, hours=n) if at else None
+        opinion = work_report.leave_opinion(session, users[f"rep{rep + 1}"], report, body, now=when)
+        if answer and (at is not None or n == 0):
+            work_report.answer_opinion(session, office, opinion, answer, now=when + timedelta(days=1) if when else None)
+
+
 def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) -> None:
     rng = random.Random(8)
     union = users["union"]
@@ -31,6 +83,7 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     past = sessions.create_session(session, union, term, PAST_DAY, "学校报告厅",
                                    "一、听取和审议校长工作报告\n二、审议《学校章程（修订稿）》\n"
                                    "三、审议课后服务时间调整方案\n四、选举提案工作委员会委员\n五、审议绩效工资分配方案")
+    _work_report(session, users, past, "关于学校 2025—2026 学年工作的报告", PAST_REPORT, _at(PAST_DAY - timedelta(7), 16))
     sessions.open_session(session, union, past, now=_at(PAST_DAY, 8, 30))
     present = reps[:36]
     for i, rep in enumerate(present):
@@ -76,6 +129,7 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     today = to_local(utcnow()).date()
     current = sessions.create_session(session, union, term, max(today, term.starts_on), "学校报告厅",
                                       "一、听取和审议学校年度工作报告\n二、审议2027年度工作计划\n三、增补教代会主席团成员")
+    _work_report(session, users, current, "学校年度工作报告", CURRENT_REPORT, None)
     sessions.open_session(session, union, current)
     plan = polls.create_poll(session, union, current, polls.PollSpec(title="关于《学校2027年度工作计划》的表决"))
     polls.open_poll(session, union, plan)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tests.access import LOGIN, PUBLIC
 
 UNION = frozenset({"union"})
+OFFICE = frozenset({"principal", "recorder"})  # the principal's seat, or 党政办 acting for it
 
 ACCESS: dict[str, object] = {
     "congress.index": LOGIN,
@@ -37,6 +38,12 @@ ACCESS: dict[str, object] = {
     "congress.leave": UNION,
     "congress.upload_document": UNION,  # the union is sent back with "no file"
     "congress.download_document": LOGIN,
+    "congress.work_report": LOGIN,
+    "congress.file_work_report": OFFICE,  # sent back: the session is open, the report is fixed
+    "congress.mark_work_report_read": frozenset({"rep"}),
+    "congress.leave_opinion": frozenset({"rep"}),
+    "congress.answer_opinion": OFFICE,
+    "congress.session_report": LOGIN,
 }
 
 
@@ -53,6 +60,12 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
         from portal.disclosure.files import store
 
         doc = attach_document(db.session, union, cs, store(app.config["UPLOAD_DIR"], "议程.pdf", b"%PDF-1.4\n%%EOF\n"))
+        from portal.congress.rules import work_report
+
+        report = work_report.report_of(db.session, cs)
+        opinion = work_report.leave_opinion(db.session, f.user(db.session, "rep"), report, "建议增加青年教师培养措施。")
+        compiled = work_report.attach_compiled(db.session, f.user(db.session, "principal"), cs, "决议执行情况报告",
+                                               "<section><h2>一、总体情况</h2><p>决议 3 项。</p></section>", doc)
         db.session.commit()
         from sqlalchemy import select
 
@@ -60,4 +73,4 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
 
         rep_id = db.session.scalar(select(Representative.id).where(Representative.user_id == people["rep"]))
         return {"session_id": cs.id, "poll_id": poll.id, "token": cs.display_token, "term_id": cs.term_id,
-                "rep_id": rep_id, "congress_file_id": doc.id}
+                "rep_id": rep_id, "congress_file_id": doc.id, "opinion_id": opinion.id, "report_id": compiled.id}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.congress.models import CongressSession, CongressTerm, Poll, Representative
-from portal.congress.rules import polls, sessions
+from portal.congress.rules import polls, sessions, work_report
 from tests.conftest import make_user  # noqa: F401 - also used by tests as f.make_user
 
 
@@ -43,8 +43,15 @@ def reps(session: Session, count: int, prefix: str = "r", term_number: int = 1) 
 def open_session(session: Session, union: User, requires_hall_code: bool = False, term_number: int = 1) -> CongressSession:
     cs = sessions.create_session(session, union, term(session, term_number), date(2026, 3, 1), "学术报告厅",
                                  "一、听取校长工作报告\n二、选举", requires_hall_code)
+    file_report(session, cs)
     sessions.open_session(session, union, cs)
     return cs
+
+
+def file_report(session: Session, cs: CongressSession, text: str = "一、本学年工作回顾\n\n二、下学年工作安排") -> None:
+    """The principal's work report, which a session needs before it opens."""
+    by = session.scalar(select(User).where(User.username == "principal")) or user(session, "union")
+    work_report.file_report(session, by, cs, work_report.prepare("校长工作报告", text))
 
 
 def poll(session: Session, union: User, cs: CongressSession, *, kind: str = "motion", secret: bool = False,

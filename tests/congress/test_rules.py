@@ -107,6 +107,7 @@ def test_sign_in_refusals(session, union, people) -> None:
     cs = sessions.create_session(session, union, f.term(session), date(2026, 3, 1), "礼堂")
     with pytest.raises(CongressError, match="尚未开始"):
         sessions.sign_in(session, a, cs)
+    f.file_report(session, cs)
     sessions.open_session(session, union, cs)
     with pytest.raises(CongressError, match="不是"):
         sessions.sign_in(session, f.user(session, "staff"), cs)  # a non-representative
@@ -318,8 +319,8 @@ def test_an_assembly_of_all_staff_has_the_whole_active_staff_as_its_roster(sessi
     active = session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
     assert len(roster_ids(session, term.id, date(2026, 3, 1))) == active
     assert gone.id not in roster_ids(session, term.id, date(2026, 3, 1))
-    cs = sessions.create_session(session, union, term, date(2026, 3, 1), "礼堂")
-    sessions.open_session(session, union, cs)
+    cs = sessions.create_session(session, union, term, date(2026, 3, 1), "礼堂", work_report_required=False)
+    sessions.open_session(session, union, cs)  # an extraordinary session needs no work report
     sessions.sign_in(session, teacher, cs)
     with pytest.raises(CongressError, match="停用"):
         sessions.sign_in(session, gone, cs)

@@ -153,7 +153,8 @@ def test_no_choice_in_audit_events_logs_cookies_or_fragments(app, secret_box, ca
 def test_no_endpoint_reveals_secret_counts_before_close(app, secret_box, role):
     """Every GET route of the congress, as every role, page and fragment: no split shown."""
     args = {"session_id": secret_box["session"], "poll_id": secret_box["poll"], "token": secret_box["token"],
-            "term_id": 1, "rep_id": 1, "congress_file_id": 1}  # a paper is a file, never a count
+            "term_id": 1, "rep_id": 1, "congress_file_id": 1,
+            "report_id": 1, "opinion_id": 1}  # a paper is a file, never a count
     with app.app_context():
         counts = polls.frozen_counts(db.session, db.session.get(Poll, secret_box["poll"]))
         assert counts == {}  # nothing is counted before close

@@ -21,6 +21,7 @@ from portal.congress.models import (
 from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
 from portal.disclosure.files import StoredFile
 from portal.i18n import N_
+from portal.notify.rules import notify
 from portal.timeutil import to_local, utcnow
 
 HALL_CODE_SECONDS = 30
@@ -53,8 +54,10 @@ def create_term(session: Session, actor: User, number: int, name: str, starts_on
 
 
 def create_session(session: Session, actor: User, term: CongressTerm, held_on: date, place: str,
-                   agenda: str = "", requires_hall_code: bool = False) -> CongressSession:
-    """Plan the term's next session (numbered in order within the term)."""
+                   agenda: str = "", requires_hall_code: bool = False,
+                   work_report_required: bool = True) -> CongressSession:
+    """Plan the term's next session (numbered in order within the term). The principal's
+    office is told that the work report is needed, unless it is an extraordinary session."""
     place = place.strip()
     if not place:
         raise CongressError(N_("请填写会议地点。"))
@@ -63,18 +66,31 @@ def create_session(session: Session, actor: User, term: CongressTerm, held_on: d
                             start=term.starts_on.isoformat(), end=term.ends_on.isoformat())
     number = (session.scalar(select(func.max(CongressSession.number)).where(CongressSession.term_id == term.id)) or 0) + 1
     cs = CongressSession(term_id=term.id, number=number, held_on=held_on, place=place, agenda=agenda.strip(),
-                         requires_hall_code=requires_hall_code, display_token=new_display_token())
+                         requires_hall_code=requires_hall_code, work_report_required=work_report_required,
+                         display_token=new_display_token())
     session.add(cs)
     session.flush()
-    record(session, actor, "congress.session_planned", cs, term=term.id, number=number, held_on=held_on.isoformat())
+    record(session, actor, "congress.session_planned", cs, term=term.id, number=number, held_on=held_on.isoformat(),
+           work_report=work_report_required)
+    if work_report_required:
+        from portal.congress.rules.work_report import answerers
+
+        notify(session, answerers(session, held_on), N_("%(term)s第 %(number)d 次会议（%(day)s）需要校长工作报告，请在会前提交。"),
+               subject=("work_report", cs.id), actor_id=actor.id, term=term.name, number=number,
+               day=held_on.isoformat())
     return cs
 
 
 def update_session(session: Session, actor: User, cs: CongressSession, held_on: date, place: str, agenda: str,
-                   requires_hall_code: bool) -> None:
-    """Change a session's date, place, agenda or hall-code setting (not after it closed)."""
+                   requires_hall_code: bool, work_report_required: bool | None = None) -> None:
+    """Change a session's date, place, agenda or hall-code setting (not after it closed);
+    whether it is an extraordinary session only while it is planned."""
     if cs.status == SessionStatus.CLOSED.value:
         raise CongressError(N_("会议已结束，不能修改。"))
+    if work_report_required is not None and work_report_required != cs.work_report_required:
+        if cs.status != SessionStatus.PLANNED.value:
+            raise CongressError(N_("会议已经开始，不能再更改是否为临时会议。"))
+        cs.work_report_required = work_report_required
     if not place.strip():
         raise CongressError(N_("请填写会议地点。"))
     if not cs.term.starts_on <= held_on <= cs.term.ends_on:
@@ -82,7 +98,8 @@ def update_session(session: Session, actor: User, cs: CongressSession, held_on: 
                             start=cs.term.starts_on.isoformat(), end=cs.term.ends_on.isoformat())
     cs.held_on, cs.place, cs.agenda, cs.requires_hall_code = held_on, place.strip(), agenda.strip(), requires_hall_code
     session.flush()
-    record(session, actor, "congress.session_edited", cs, held_on=held_on.isoformat(), hall_code=requires_hall_code)
+    record(session, actor, "congress.session_edited", cs, held_on=held_on.isoformat(), hall_code=requires_hall_code,
+           work_report=cs.work_report_required)
 
 
 MAX_DOCUMENTS = 20
@@ -128,7 +145,12 @@ def _step(session: Session, actor: User, cs: CongressSession, action: str, now: 
 
 
 def open_session(session: Session, actor: User, cs: CongressSession, now: datetime | None = None) -> None:
-    """Open the session: representatives may sign in and the union may open polls."""
+    """Open the session: representatives may sign in and the union may open polls. A session
+    that requires the principal's work report does not open without it."""
+    from portal.congress.rules.work_report import required_before_opening
+
+    if cs.status == SessionStatus.PLANNED.value:
+        required_before_opening(session, cs)
     _step(session, actor, cs, "open", now or utcnow())
 
 

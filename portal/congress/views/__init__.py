@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("congress", __name__, url_prefix="/congress")
 
-from portal.congress.views import hall, polls, roster, sessions  # noqa: E402,F401
+from portal.congress.views import hall, polls, roster, sessions, work_report  # noqa: E402,F401

@@ -16,6 +16,7 @@ from portal.congress.forms import LABELS, PollForm, PresenceForm, SessionForm, S
 from portal.congress.models import CongressSession, SessionDocument
 from portal.congress.rules import CongressError
 from portal.congress.rules import sessions as rules
+from portal.congress.rules import work_report
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
 from portal.disclosure import files
@@ -57,6 +58,7 @@ def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
         "log_people": people, "display_url": absolute_url("congress.hall", token=cs.display_token) if manage else "",
         "new_poll_form": PollForm(formdata=None) if manage else None,
         "documents": rules.documents(db.session, cs),
+        "work_report": work_report.standing(db.session, cs), "compiled": work_report.compiled_for(db.session, cs),
         "document_form": AttachmentForm(formdata=None) if manage and cs.status != "closed" else None,
         "allowed_files": files.ALLOWED_HINT,
         "voted": {poll.id for poll in polls if poll.status == "open" and user_id and has_voted(db.session, poll, user_id)},
@@ -106,7 +108,8 @@ def create_session() -> Response:
     if form.validate_on_submit():
         try:
             cs = rules.create_session(db.session, current_user, term, required(form.held_on.data), form.place.data or "",
-                                      form.agenda.data or "", form.requires_hall_code.data)
+                                      form.agenda.data or "", form.requires_hall_code.data,
+                                      work_report_required=not form.extraordinary.data)
         except CongressError as exc:
             db.session.rollback()
             error = explain(exc)

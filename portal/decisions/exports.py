@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from openpyxl import Workbook
 
 from portal.decisions.queries import TrackerRow
+from portal.proposals.queries import Report
 from portal.xlsx import append_row, save
 
 Translate = Callable[[str], str]
@@ -15,6 +17,25 @@ Translate = Callable[[str], str]
 def tracker_xlsx(rows: list[TrackerRow], headers: list[str], status_label: Callable[[str], str],
                  body_label: Callable[[str], str]) -> bytes:
     wb = Workbook()
+    _resolutions(wb, rows, headers, status_label, body_label)
+    return save(wb)
+
+
+def congress_report_xlsx(rows: list[TrackerRow], headers: list[str], status_label: Callable[[str], str],
+                         body_label: Callable[[str], str], proposals: tuple[str, Report, date] | None) -> bytes:
+    """The report to the congress: the resolutions, then the handling of proposals (term
+    name, the committee's report, the day) as the committee's own sheets."""
+    wb = Workbook()
+    _resolutions(wb, rows, headers, status_label, body_label)
+    if proposals is not None:
+        from portal.proposals.exports import add_report_sheets
+
+        add_report_sheets(wb, *proposals)
+    return save(wb)
+
+
+def _resolutions(wb: Workbook, rows: list[TrackerRow], headers: list[str], status_label: Callable[[str], str],
+                 body_label: Callable[[str], str]) -> None:
     ws = wb.active
     assert ws is not None
     append_row(ws, headers)
@@ -26,7 +47,6 @@ def tracker_xlsx(rows: list[TrackerRow], headers: list[str], status_label: Calla
             r.last_report.isoformat() if r.last_report else "", r.next_due.isoformat() if r.next_due else "",
             r.reports, r.urgings,
         ])
-    return save(wb)
 
 
 def archive_zip(year: int, minutes: list[tuple[str, str]], resolutions_xlsx: bytes, reports: list[tuple[str, str]],

@@ -188,3 +188,8 @@ class TrackerFilterForm(FlaskForm):
 
 class CongressReportForm(FlaskForm):
     since = DateField(_l("上次教代会会议日期"), validators=[DataRequired(_l("请填写日期。")), PlausibleDate()])
+
+
+class AttachReportForm(FlaskForm):
+    session_id = SelectField(_l("提交哪次教代会会议"), coerce=int_or_zero,
+                             validators=[DataRequired(_l("请选择会议。"))])

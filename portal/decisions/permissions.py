@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from portal.auth.models import Role, User
 from portal.auth.permissions import Context, holds, is_leader, register
+from portal.congress.permissions import principals_office
 from portal.decisions.models import CoOwner, Item, Meeting, MeetingBody, Resolution, Visibility
 from portal.org.models import Office
 
@@ -125,7 +126,7 @@ def _approval(user: User | None, res: Resolution, ctx: Context) -> bool:
 
 
 def _congress_report(user: User | None, obj: Any, ctx: Context) -> bool:
-    return user is not None and (user.has_role(Role.UNION, Role.ADMIN)
+    return user is not None and (user.has_role(Role.UNION, Role.ADMIN, Role.RECORDER)
                                  or holds(user, ctx, Office.SECRETARY, Office.PRINCIPAL))
 
 
@@ -161,4 +162,5 @@ register("resolution.supervise", _secretary)
 register("resolution.reconsider", _propose)
 register("resolution.create", _run)  # obj: the meeting
 register("congress_report.view", _congress_report)
+register("congress_report.attach", principals_office)  # the principal's office compiles it for a session
 register("self_check.view", _self_check)

@@ -58,7 +58,14 @@ def register_workbook(term_name: str, rows: list[Proposal], today: date) -> byte
 
 def report_workbook(term_name: str, report: Report, today: date) -> bytes:
     wb = Workbook()
-    ws = _sheet(wb, _("统计"), [term_name, _("件数")], first=True)
+    add_report_sheets(wb, term_name, report, today, first=True)
+    return save(wb)
+
+
+def add_report_sheets(wb: Workbook, term_name: str, report: Report, today: date, first: bool = False) -> None:
+    """The committee's report as three sheets of ``wb`` (also part of the principal's report
+    to the congress)."""
+    ws = _sheet(wb, _("统计"), [term_name, _("件数")], first=first)
     append_row(ws, [_("提案总数"), report.total])
     for code, n in report.by_status.items():
         append_row(ws, [_label("status", code), n])
@@ -71,4 +78,3 @@ def report_workbook(term_name: str, report: Report, today: date) -> bytes:
         append_row(ws, list(row))
     ws = _sheet(wb, _("提案清单"), _header())
     _rows(ws, report.rows, today)
-    return save(wb)

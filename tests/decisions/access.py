@@ -52,10 +52,11 @@ ACCESS: dict[str, object] = {
     "decisions.confirm": frozenset({"secretary"}),
     "decisions.record_approval": frozenset({"principal", "secretary"}),
     "decisions.reconsider": PROPOSERS,
-    "decisions.congress_report": frozenset({"union", "admin", "secretary", "principal"}),
+    "decisions.congress_report": frozenset({"union", "admin", "secretary", "principal", "recorder"}),
+    "decisions.attach_congress_report": frozenset({"principal", "recorder"}),  # sent back: no session chosen
     "decisions.self_check": frozenset({"secretary", "principal", "supervisor", "admin"}),
     "decisions.archive": frozenset({"secretary", "principal", "supervisor", "admin"}),
-    "decisions.congress_report_export": frozenset({"union", "admin", "secretary", "principal"}),
+    "decisions.congress_report_export": frozenset({"union", "admin", "secretary", "principal", "recorder"}),
 }
 
 

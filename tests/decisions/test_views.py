@@ -278,3 +278,45 @@ def test_archive_bundle_lists_every_file_with_its_digest(app, client, world):
     for name in names:
         assert f"{hashlib.sha256(zf.read(name)).hexdigest()}  {name}" in sums
     assert "audit-chain #" in sums
+
+
+def test_the_report_is_compiled_for_a_session_and_attached_frozen(app, client, world):
+    """Since the previous session, staff and public resolutions only, printable and as XLSX
+    (with the proposals' sheets), kept as it was when attached."""
+    from portal.congress.models import SessionDocument, SessionReport
+    from portal.congress.rules import sessions
+    from tests.congress import factories as cf
+
+    with app.app_context():
+        union = cf.user(db.session, "union")
+        term = cf.term(db.session)
+        sessions.create_session(db.session, union, term, date(2026, 1, 5), "礼堂")
+        cs = sessions.create_session(db.session, union, term, date(2026, 6, 1), "礼堂")
+        db.session.commit()
+        cs_id = cs.id
+    login_as(client, app, "staff")  # the form is not shown, and the route refuses
+    assert client.post("/decisions/congress-report/attach", data={"session_id": cs_id}).status_code == 403
+    login_as(client, app, "principal")
+    page = _text(client.get("/decisions/congress-report"))
+    assert "汇编并附到会议" in page
+    resp = client.post("/decisions/congress-report/attach", data={"session_id": "999999"})
+    assert resp.status_code == 303  # not a choice: explained, nothing attached
+    resp = client.post("/decisions/congress-report/attach", data={"session_id": cs_id})
+    assert resp.status_code == 303
+    with app.app_context():
+        report = db.session.scalars(select(SessionReport)).one()
+        sheet = db.session.get(SessionDocument, report.document_id)
+        assert report.session_id == cs_id and sheet.session_id == cs_id and sheet.filename.endswith(".xlsx")
+        report_id = report.id
+        db.session.get(Resolution, world["public"]).title = "改过的标题"
+        db.session.commit()
+    login_as(client, app, "staff")
+    frozen = _text(client.get(f"/congress/session-reports/{report_id}"))
+    assert PUBLIC_T in frozen and STAFF_T in frozen and INTERNAL_T not in frozen and "改过的标题" not in frozen
+    assert "2026-01-05" in frozen  # counted from the previous session
+    assert "决议执行情况报告" in _text(client.get(f"/congress/sessions/{cs_id}")) or \
+        "决议执行情况的报告" in _text(client.get(f"/congress/sessions/{cs_id}"))
+    xlsx = client.get(f"/congress/documents/{sheet.id}")
+    wb = load_workbook(io.BytesIO(xlsx.data))
+    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert STAFF_T in cells and INTERNAL_T not in cells and len(wb.worksheets) == 4

@@ -1,8 +1,6 @@
 """The resolution tracker (决议督办台账): every visible resolution with its status and the
-headline figures; XLSX and print; and the principal's report to the congress."""
+headline figures; XLSX and print; the school year's self-check and archive."""
 from __future__ import annotations
-
-from datetime import date
 
 from flask import Response, make_response, request
 from flask_babel import gettext as _
@@ -12,12 +10,10 @@ from sqlalchemy import select
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
-from portal.congress.models import CongressTerm
 from portal.decisions import exports, queries
 from portal.decisions.forms import BODY_LABELS, CADENCE_LABELS, KIND_LABELS, STATUS_LABELS, VISIBILITY_LABELS, \
-    CongressReportForm, TrackerFilterForm
+    TrackerFilterForm
 from portal.decisions.models import Resolution
-from portal.decisions.rules.tracker import add_months
 from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
 from portal.extensions import db
@@ -80,53 +76,6 @@ def _xlsx(data: bytes, name: str) -> Response:
     resp.headers["Content-Disposition"] = f"attachment; filename={name}"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
-
-
-def _since(form: CongressReportForm) -> date:
-    if form.since.data and not form.since.errors:
-        return form.since.data
-    term = db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
-    last_year = add_months(today(), -12)
-    return max(term.starts_on, last_year) if term else last_year
-
-
-@bp.get("/decisions/congress-report")
-def congress_report() -> Response:
-    """The principal's report on the execution of resolutions touching staff interests since
-    the previous congress session: each resolution, its decision, reports, status, on-time share."""
-    permissions.require("congress_report.view")
-    form = CongressReportForm(request.args, meta={"csrf": False})
-    if request.args:
-        form.validate()
-    since = _since(form)
-    form.since.data = since
-    day = today()
-    rows = queries.congress_rows(db.session, since, day)
-    from portal.proposals.forms import ANSWER_LABELS, RATING_LABELS, STATUS_LABELS as PROPOSAL_STATUS
-    from portal.proposals.queries import report as proposal_report
-
-    term = db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
-    proposals = proposal_report(db.session, term.id, day) if term else None
-    return render("decisions/congress_report.html", rows=rows, form=form, since=since, today=day,
-                  proposals=proposals, term=term, proposal_status=PROPOSAL_STATUS, answer_labels=ANSWER_LABELS,
-                  rating_labels=RATING_LABELS,
-                  reports=queries.reports_of(db.session, [r.resolution.id for r in rows]),
-                  figures=queries.figures(db.session, rows, day), status_labels=STATUS_LABELS,
-                  body_labels=BODY_LABELS)
-
-
-@bp.get("/decisions/congress-report.xlsx")
-def congress_report_export() -> Response:
-    """The report to the congress as a spreadsheet."""
-    permissions.require("congress_report.view")
-    form = CongressReportForm(request.args, meta={"csrf": False})
-    if request.args:
-        form.validate()
-    rows = queries.congress_rows(db.session, _since(form), today())
-    data = exports.tracker_xlsx(rows, _headers(), lambda s: str(STATUS_LABELS[s]), lambda b: str(BODY_LABELS.get(b, b)))
-    return _xlsx(data, "congress-report.xlsx")
-
-
 
 
 @bp.get("/decisions/self-check")

@@ -1,4 +1,5 @@
-"""``flask --app portal`` commands: init-db, seed-demo, create-admin, backup, audit verify, thresholds."""
+"""``flask --app portal`` commands: init-db, seed-demo, create-admin, backup, audit flush / verify,
+remind, thresholds."""
 from __future__ import annotations
 
 import getpass
@@ -146,6 +147,16 @@ def register(app: Flask) -> None:
         count = flush_anonymous(db.session)
         db.session.commit()
         click.echo(N_("已将 %(n)d 条匿名记录并入审计链。") % {"n": count})
+
+    @app.cli.command("remind")
+    def remind() -> None:
+        """Send the day's inbox reminders of reports coming due or late (run daily from cron)."""
+        from portal.decisions.rules.reminders import send_reminders
+        from portal.timeutil import to_local, utcnow
+
+        count = send_reminders(db.session, to_local(utcnow()).date())
+        db.session.commit()
+        click.echo(N_("已发送 %(n)d 条报告提醒。") % {"n": count})
 
     @audit.command("verify")
     def verify() -> None:

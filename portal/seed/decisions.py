@@ -334,6 +334,11 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     ir.schedule_item(session, users["secretary"], d.ms(d.today), nxt, m)
     session.flush()
 
+    # --- this morning's reminders (cron runs ``flask remind`` daily) ----------------------------
+    from portal.decisions.rules.reminders import send_reminders
+
+    send_reminders(session, d.today)
+
 
 
 def seed_bench_decisions(session: Session, rng: Any, people: list[User], now: Any, progress: Any,

@@ -52,6 +52,45 @@ def _sign_in_on_phone(browser, live_server, session_cookie, username: str, sessi
     ctx.close()
 
 
+def _work_report(browser, live_server, session_cookie, session_url: str) -> None:
+    """The principal's work report: the principal files it (with a paper), rep1 reads it on
+    the phone and leaves an opinion, the principal's office (党政办, leader3) answers."""
+    ctx, page, problems = _as(browser, live_server, session_cookie, "principal")
+    page.goto("/")
+    todo = page.get_by_role("link", name=re.compile("需要校长工作报告"))
+    expect(todo.first).to_be_visible()
+    todo.first.click()
+    page.get_by_label("报告标题").fill("学校年度工作报告")
+    page.get_by_label("报告正文").fill("## 一、本年度工作回顾\n\n完成课后服务调整。\n\n## 二、明年工作\n\n1. 落实绩效工资方案")
+    page.get_by_role("button", name="提交报告").click()
+    expect(page.get_by_text("校长工作报告已提交，代表可以阅读并提出意见。")).to_be_visible()
+    expect(page.get_by_role("heading", name="一、本年度工作回顾")).to_be_visible()
+    assert not problems.items, problems.items
+    ctx.close()
+
+    ctx, phone, problems = _as(browser, live_server, session_cookie, "rep1", width=375, height=800)
+    phone.goto("/inbox")
+    phone.locator("li", has_text=re.compile("学校年度工作报告.*已提交")).first.get_by_role("button", name="查看").click()
+    phone.get_by_role("button", name="我已阅读").click()
+    expect(phone.get_by_text("已标记为已阅读。")).to_be_visible()
+    phone.get_by_label("您的意见").fill("建议把青年教师培养写进明年的工作安排。")
+    phone.get_by_role("button", name="提交意见").click()
+    expect(phone.get_by_text("意见已提交，校长办公室将作答复。")).to_be_visible()
+    shoot(phone, "congress-work-report-rep", widths=(375,))
+    assert not problems.items, problems.items
+    ctx.close()
+
+    ctx, page, problems = _as(browser, live_server, session_cookie, "leader3")
+    page.goto(session_url + "/work-report")
+    page.get_by_label("答复", exact=True).fill("已采纳，将列入明年工作安排第三项。")
+    page.get_by_role("button", name="发布答复").click()
+    expect(page.get_by_text("答复已发布。")).to_be_visible()
+    expect(page.locator(".answer")).to_contain_text("已采纳")
+    shoot(page, "congress-work-report-answered")
+    assert not problems.items, problems.items
+    ctx.close()
+
+
 def test_a_session_in_the_hall(browser, live_server, session_cookie, e2e_app):
     ctx, union, problems = _as(browser, live_server, session_cookie, "union")
     union.goto("/congress/")
@@ -61,6 +100,12 @@ def test_a_session_in_the_hall(browser, live_server, session_cookie, e2e_app):
     union.get_by_label(re.compile("签到须扫描会场大屏")).check()
     union.get_by_role("button", name="创建会议").click()
     expect(union.get_by_text(re.compile("已创建第 \\d+ 次会议"))).to_be_visible()
+    planned_url = union.url
+    union.get_by_role("button", name="开始会议（开放签到）").click()  # refused: no work report yet
+    expect(union.get_by_text(re.compile("校长工作报告是本次会议的必备议程"))).to_be_visible()
+    _work_report(browser, live_server, session_cookie, planned_url)
+    union.goto(planned_url)
+    expect(union.locator("#agenda-h + p")).to_contain_text("1 位代表已阅读")
     union.get_by_role("button", name="开始会议（开放签到）").click()
     expect(union.get_by_text("会议已开始，代表可以签到。")).to_be_visible()
     session_url = union.url

@@ -166,4 +166,17 @@ def test_a_party_meeting_by_the_rules_to_the_tracker_and_the_congress_report(bro
     ctx, page, problems = _as(browser, live_server, session_cookie, "principal")
     page.goto("/inbox")
     expect(page.get_by_text(re.compile(f"书记催报.*{RESOLUTION}"))).to_be_visible()
+
+    # ...and compiles the report for a session of the congress, where it stays as attached
+    page.goto("/decisions/congress-report")
+    page.get_by_label("提交哪次教代会会议").select_option(index=1)
+    page.get_by_role("button", name="汇编并附到会议").click()
+    expect(page.get_by_text(re.compile("报告已附到第 \\d+ 次会议。"))).to_be_visible()
+    expect(page.get_by_role("heading", name=RESOLUTION)).to_be_visible()
+    page.emulate_media(media="print")
+    page.pdf(path="tests/artifacts/congress-session-report.pdf", format="A4")
+    page.emulate_media(media="screen")
+    shoot(page, "congress-session-report")
+    page.get_by_role("link", name=re.compile("第 \\d+ 次会议")).first.click()
+    expect(page.get_by_role("link", name="关于教职工切身利益相关决议执行情况的报告")).to_be_visible()
     _done(ctx, problems)

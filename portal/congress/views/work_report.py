@@ -114,7 +114,7 @@ def leave_opinion(session_id: int) -> Response:
         else:
             db.session.commit()
             flash(_("意见已提交，校长办公室将作答复。"), "success")
-            return redirect_to(url_for("congress.work_report", session_id=cs.id) + "#opinions")
+            return redirect_to(url_for("congress.work_report", session_id=cs.id))
     return render("congress/work_report.html", block="opinion_form",
                   **_context(cs, opinion_form=form, opinion_error=error))
 

@@ -3,13 +3,14 @@ sessions, locale, and the error pages."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, Callable, TypeVar, cast, overload
 from urllib.parse import urlsplit
 
 import flask
 from flask import (
     Flask,
     Response,
+    abort,
     current_app,
     flash,
     make_response,
@@ -26,10 +27,11 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
-from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
+from portal import files
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.i18n import N_
@@ -121,9 +123,47 @@ def writes_late(view: V) -> V:
 
 def begin_write() -> None:
     """End this request's read transaction; the next statement takes the write lock
-    (BEGIN IMMEDIATE on SQLite). Objects loaded so far are refreshed on their next use."""
+    (BEGIN IMMEDIATE on SQLite). Objects loaded so far are expired, so they are read again,
+    under the lock, on their next use: a rule never decides on what another writer changed
+    in between."""
     db.session.commit()
+    db.session.expire_all()
     write_intent.set(True)
+
+
+# --- stored files -------------------------------------------------------------------
+
+@overload
+def store_upload(upload: FileStorage) -> files.StoredFile: ...
+@overload
+def store_upload(upload: FileStorage | None) -> files.StoredFile | None: ...
+def store_upload(upload: FileStorage | None) -> files.StoredFile | None:
+    """Check, hash and write an uploaded file, then :func:`begin_write`: for views marked
+    :func:`writes_late`, so the slow part holds no write lock. None when no file was chosen
+    (Flask-WTF's ``FileField`` gives None then); the write begins all the same.
+    Raises :class:`portal.files.FileRefused` (nothing written, no write begun)."""
+    stored = None
+    if upload is not None:
+        stored = files.store(current_app.config["UPLOAD_DIR"], upload.filename or "", upload.read())
+    begin_write()
+    return stored
+
+
+def send_stored(filename: str, stored_name: str, content_type: str = "", *, public: bool = False) -> Response:
+    """A file kept by :mod:`portal.files` as a download (never inline), under its original
+    name, as the type it was checked to be (from the name where the row keeps none), sandboxed
+    and unsniffed; 404 when there is none on disk. ``public``: anyone may fetch it, so shared
+    caches may keep it five minutes; otherwise nothing keeps it."""
+    try:
+        path = files.path_of(current_app.config["UPLOAD_DIR"], stored_name)
+        resp = flask.send_file(path, mimetype=content_type or files.content_type_for(filename), as_attachment=True,
+                               download_name=filename, conditional=True, max_age=0)
+    except FileNotFoundError:
+        abort(404)
+    resp.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

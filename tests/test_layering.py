@@ -17,7 +17,7 @@ CJK = range(0x4E00, 0xA000)
 def _domain_modules() -> list[str]:
     found = []
     for path in sorted(PORTAL.rglob("*.py")):
-        if path.stem in ("models", "rules", "memberships", "db", "counting", "workflow", "errors") \
+        if path.stem in ("models", "rules", "memberships", "db", "counting", "workflow", "errors", "files") \
                 or path.parent.name == "rules":
             found.append(".".join(path.relative_to(ROOT).with_suffix("").parts))
     return found

@@ -210,6 +210,58 @@ def test_bidi_controls_are_stripped_from_every_form_and_query_value(app, client,
 
 
 def test_uploaded_file_names_lose_bidi_controls():
-    from portal.disclosure.files import clean_filename
+    from portal.files import clean_filename
 
     assert clean_filename(f"报告{BIDI}gpj.exe") == "报告gpj.exe"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def test_an_upload_is_checked_and_written_before_the_write_begins(app, monkeypatch):
+    import io
+    from pathlib import Path
+
+    from flask import request
+
+    from portal import files, web
+    from portal.extensions import write_intent
+
+    seen: list[bool] = []
+    real_store = files.store
+    monkeypatch.setattr(files, "store", lambda *args: (seen.append(write_intent.get()), real_store(*args))[1])
+    with app.test_request_context(method="POST", data={"file": (io.BytesIO(PDF), "预算.pdf")}):
+        write_intent.set(False)  # as for a view marked writes_late
+        stored = web.store_upload(request.files["file"])
+        assert seen == [False] and write_intent.get() is True
+        assert stored.filename == "预算.pdf" and stored.content_type == "application/pdf" and stored.size == len(PDF)
+        assert (Path(app.config["UPLOAD_DIR"]) / stored.stored_name).read_bytes() == PDF
+    with app.test_request_context(method="POST", data={"file": (io.BytesIO(b"<html>"), "a.pdf")}):
+        write_intent.set(False)
+        with pytest.raises(files.FileRefused, match="不支持该文件类型"):
+            web.store_upload(request.files["file"])
+        assert write_intent.get() is False  # refused: no write begun
+    with app.test_request_context(method="POST"):
+        write_intent.set(False)
+        assert web.store_upload(None) is None and write_intent.get() is True
+
+
+def test_a_stored_file_is_sent_as_a_sandboxed_download_or_404(app):
+    from werkzeug.exceptions import NotFound
+
+    from portal import files, web
+
+    stored = files.store(app.config["UPLOAD_DIR"], "报告.pdf", PDF)
+    with app.test_request_context():
+        resp = web.send_stored("报告.pdf", stored.stored_name)  # no type kept: from the (checked) name
+        assert resp.mimetype == "application/pdf" and resp.headers["Cache-Control"] == "private, no-store"
+        assert resp.headers["Content-Disposition"].startswith("attachment;")
+        assert resp.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        resp.close()
+        resp = web.send_stored("说明", stored.stored_name, public=True)
+        assert resp.mimetype == "application/octet-stream" and resp.headers["Cache-Control"] == "public, max-age=300"
+        resp.close()
+        for name in ("", "../instance", "0" * 32):  # none, not one of ours, gone from disk
+            with pytest.raises(NotFound):
+                web.send_stored("报告.pdf", name)

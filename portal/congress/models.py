@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base
+from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -123,21 +124,15 @@ class CongressSession(Base):
         return self.status == SessionStatus.OPEN.value
 
 
-class SessionDocument(Base):
+class SessionDocument(StoredFileColumns, Base):
     """A paper of a session (the work report, the budget, a draft plan), a file stored by
-    ``disclosure.files``: checked by content, kept outside ``static/``."""
+    ``portal.files``: checked by content, kept outside ``static/``."""
 
     __tablename__ = "congress_session_document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class WorkReport(Base):

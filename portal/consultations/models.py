@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base
+from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -96,19 +97,13 @@ class Consultation(Base):
         return "open" if now <= self.closes_at else "closed"
 
 
-class ConsultationAttachment(Base):
-    """The draft's attachment (a file stored by ``disclosure.files``)."""
+class ConsultationAttachment(StoredFileColumns, Base):
+    """The draft's attachment (a file stored by ``portal.files``)."""
 
     __tablename__ = "consultation_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Comment(Base):

@@ -31,7 +31,7 @@ from portal.i18n import N_
 from portal.timeutil import day_end_utc, day_start_utc, to_local, utcnow
 
 if TYPE_CHECKING:
-    from portal.disclosure.files import StoredFile
+    from portal.files import StoredFile
 
 TITLE_MAX = 120
 BODY_MAX = 50_000
@@ -111,16 +111,14 @@ def update_draft(session: Session, actor: User, consultation: Consultation, *, t
 
 
 def attach(session: Session, actor: User, consultation: Consultation, stored: StoredFile) -> ConsultationAttachment:
-    """Attach a stored file (``disclosure.files.store``) to a draft."""
+    """Attach a stored file (``portal.files.store``) to a draft."""
     if not consultation.is_draft:
         raise ConsultationError(N_("只能在草稿中添加附件。"))
     count = session.scalar(select(func.count()).select_from(ConsultationAttachment)
                            .where(ConsultationAttachment.consultation_id == consultation.id)) or 0
     if count >= MAX_ATTACHMENTS:
         raise ConsultationError(N_("每个征求意见稿最多 %(max)d 个附件。"), max=MAX_ATTACHMENTS)
-    att = ConsultationAttachment(consultation_id=consultation.id, filename=stored.filename,
-                                 stored_name=stored.stored_name, content_type=stored.content_type,
-                                 size=stored.size, sha256=stored.sha256)
+    att = ConsultationAttachment(consultation_id=consultation.id, **stored.columns())
     session.add(att)
     session.flush()
     record(session, actor, "consultation.attachment_added", att, consultation=consultation.id,

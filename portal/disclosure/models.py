@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base
+from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -164,19 +165,13 @@ class Notice(Base):
         return self.is_draft
 
 
-class Attachment(Base):
+class Attachment(StoredFileColumns, Base):
     """A file kept under ``instance/uploads`` by a random name; never under ``static/``."""
 
     __tablename__ = "notice_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))  # as uploaded, shown and offered on download
-    stored_name: Mapped[str] = mapped_column(String(80))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     notice: Mapped[Notice] = relationship(back_populates="attachments", lazy="raise_on_sql")
 

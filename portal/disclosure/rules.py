@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import cmarkgfm
 import nh3
@@ -33,14 +32,12 @@ from portal.disclosure.models import (
     Status,
 )
 from portal.errors import DomainError, Message
+from portal.files import StoredFile
 from portal.i18n import N_
 from portal.notify.rules import notify
 from portal.org.memberships import Memberships
 from portal.org.models import OFFICE_NAMES, Office
 from portal.timeutil import day_end_utc, to_local, utcnow
-
-if TYPE_CHECKING:  # files imports DisclosureError from here
-    from portal.disclosure.files import StoredFile
 
 # Who approves, by channel: the first holder of these offices who is not the notice's author
 # (four eyes). A school may set another order (``APPROVAL_CHAINS`` in the configuration).
@@ -362,10 +359,7 @@ def start_correction(session: Session, actor: User, notice: Notice) -> Notice:
     session.add(draft)
     session.flush()
     for att in session.scalars(select(Attachment).where(Attachment.notice_id == notice.id)):
-        session.add(Attachment(
-            notice_id=draft.id, filename=att.filename, stored_name=att.stored_name,
-            content_type=att.content_type, size=att.size, sha256=att.sha256,
-        ))
+        session.add(Attachment(notice_id=draft.id, **att.stored_file().columns()))
     record(session, actor, "notice.correction_started", draft, corrects=notice.id, version=draft.version)
     return draft
 
@@ -480,14 +474,13 @@ def acknowledge(session: Session, actor: User, notice: Notice, now: datetime | N
 # --- attachments ------------------------------------------------------------------------
 
 def attach(session: Session, actor: User, notice: Notice, stored: StoredFile) -> Attachment:
-    """Attach a stored file (see ``disclosure.files.store``) to a draft."""
+    """Attach a stored file (see ``portal.files.store``) to a draft."""
     if not notice.is_editable:
         raise DisclosureError(N_("只能在草稿中添加附件。"))
     count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.notice_id == notice.id)) or 0
     if count >= 20:
         raise DisclosureError(N_("每条公开事项最多 20 个附件。"))
-    att = Attachment(notice_id=notice.id, filename=stored.filename, stored_name=stored.stored_name,
-                     content_type=stored.content_type, size=stored.size, sha256=stored.sha256)
+    att = Attachment(notice_id=notice.id, **stored.columns())
     session.add(att)
     session.flush()
     record(session, actor, "attachment.added", att, notice=notice.id, filename=att.filename, sha256=att.sha256)

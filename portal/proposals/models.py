@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import Department, User
 from portal.congress.models import CongressTerm
 from portal.db import Base
+from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -211,7 +212,7 @@ class Part(Base):
     by: Mapped[User] = relationship(lazy="raise_on_sql")
 
 
-class ProposalAttachment(Base):
+class ProposalAttachment(StoredFileColumns, Base):
     """A file of the proposal (``round`` 0) or of an answer or part in that round."""
 
     __tablename__ = "proposal_attachment"
@@ -219,10 +220,4 @@ class ProposalAttachment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     round: Mapped[int] = mapped_column(Integer, default=0)
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -40,7 +40,7 @@ from portal.proposals.models import (
 from portal.timeutil import to_local, utcnow
 
 if TYPE_CHECKING:
-    from portal.disclosure.files import StoredFile
+    from portal.files import StoredFile
 
 TITLE_MAX = 120
 TEXT_MAX = 10_000
@@ -138,9 +138,7 @@ def attach(session: Session, actor: User, proposal: Proposal, stored: StoredFile
                            .where(ProposalAttachment.proposal_id == proposal.id)) or 0
     if count >= MAX_ATTACHMENTS:
         raise ProposalError(N_("每个提案最多 %(max)d 个附件。"), max=MAX_ATTACHMENTS)
-    att = ProposalAttachment(proposal_id=proposal.id, round=round_, filename=stored.filename,
-                             stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
-                             sha256=stored.sha256, uploaded_by_id=actor.id)
+    att = ProposalAttachment(proposal_id=proposal.id, round=round_, uploaded_by_id=actor.id, **stored.columns())
     session.add(att)
     session.flush()
     record(session, actor, "proposal.attachment_added", att, proposal=proposal.id, filename=att.filename,

@@ -129,7 +129,7 @@ MINUTES_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>
 
 def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) -> None:
     """A year of meetings and resolutions for the demo school."""
-    from portal.disclosure.files import store
+    from portal.files import store
 
     d = _Demo(session, users)
     minutes_file = store(upload_dir, "教职工座谈会纪要.pdf", MINUTES_PDF)

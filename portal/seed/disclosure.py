@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.disclosure import files, rules
+from portal import files
+from portal.disclosure import rules
 from portal.disclosure.models import CatalogItem, Notice
 from portal.timeutil import utcnow
 

@@ -57,7 +57,7 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
         cs = f.open_session(db.session, union, requires_hall_code=True)
         poll = f.poll(db.session, union, cs)
         from portal.congress.rules.sessions import attach_document
-        from portal.disclosure.files import store
+        from portal.files import store
 
         doc = attach_document(db.session, union, cs, store(app.config["UPLOAD_DIR"], "议程.pdf", b"%PDF-1.4\n%%EOF\n"))
         from portal.congress.rules import work_report

@@ -121,7 +121,7 @@ def test_the_office_backlog_names_each_session_missing_its_report(session, union
 
 
 def test_a_compiled_report_is_frozen_and_refused_after_close(session, union, people, app) -> None:
-    from portal.disclosure.files import store
+    from portal.files import store
 
     cs = f.open_session(session, union)
     doc = sessions.attach_document(session, union, cs, store(app.config["UPLOAD_DIR"], "a.pdf", b"%PDF-1.4\n%%EOF\n"))

@@ -29,7 +29,7 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
     from datetime import timedelta
 
     from portal.consultations import rules
-    from portal.disclosure.files import store
+    from portal.files import store
     from portal.extensions import db
     from portal.timeutil import to_local, utcnow
     from tests.disclosure.factories import user

@@ -320,3 +320,60 @@ def test_the_report_is_compiled_for_a_session_and_attached_frozen(app, client, w
     wb = load_workbook(io.BytesIO(xlsx.data))
     cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
     assert STAFF_T in cells and INTERNAL_T not in cells and len(wb.worksheets) == 4
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _downloaded_as_a_file(resp, name: str) -> None:
+    assert resp.status_code == 200 and resp.data == PDF
+    assert resp.headers["Content-Type"] == "application/pdf"
+    assert resp.headers["Content-Disposition"].startswith("attachment;") and name in resp.headers["Content-Disposition"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "no-store" in resp.headers["Cache-Control"]
+
+
+def test_evidence_file_is_checked_stored_and_downloaded_as_a_file(app, client, world):
+    with app.app_context():
+        item_id = f.item(db.session, "party", "食堂承包方案").id
+        db.session.commit()
+    login_as(client, app, "secretary")
+    fields = {"kind": "hearing", "held_on": "2026-03-02", "reference": "", "who": "", "conclusion": ""}
+    refused = client.post(f"/decisions/items/{item_id}/evidence",
+                          data={**fields, "file": (io.BytesIO(b"<svg onload=alert(1)>"), "x.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 200 and "不支持该文件类型" in _text(refused)
+    resp = client.post(f"/decisions/items/{item_id}/evidence",
+                       data={**fields, "file": (io.BytesIO(PDF), "座谈会纪要.pdf")}, content_type="multipart/form-data")
+    assert resp.status_code == 303
+    (href,) = re.findall(r'href="(/decisions/evidence/\d+/file)"', _text(client.get(f"/decisions/items/{item_id}")))
+    _downloaded_as_a_file(client.get(href), "filename*=UTF-8''%E5%BA%A7%E8%B0%88")
+    client.post("/logout")
+    assert client.get(href).status_code == 302
+
+
+def test_report_file_downloads_and_a_lost_file_is_404(app, client, world):
+    login_as(client, app, "principal")
+    resp = client.post(f"/resolutions/{world['staff']}/report",
+                       data={"text": "合同已签订", "percent": "40", "file": (io.BytesIO(PDF), "合同.pdf")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 303
+    with app.app_context():
+        report = db.session.scalar(select(Report).where(Report.resolution_id == world["staff"]))
+        assert report is not None and report.attachment_name == "合同.pdf" and len(report.attachment_sha256) == 64
+        report_id, stored = report.id, report.attachment_stored
+    login_as(client, app, "staff")
+    _downloaded_as_a_file(client.get(f"/resolutions/reports/{report_id}/file"), "filename*=UTF-8''%E5%90%88%E5%90%8C.pdf")
+    from pathlib import Path
+
+    (Path(app.config["UPLOAD_DIR"]) / stored).unlink()
+    assert client.get(f"/resolutions/reports/{report_id}/file").status_code == 404
+
+
+def test_report_without_a_file_has_no_download(app, client, world):
+    login_as(client, app, "principal")
+    assert client.post(f"/resolutions/{world['staff']}/report", data={"text": "进展", "percent": "10"}).status_code == 303
+    with app.app_context():
+        report_id = db.session.scalar(select(Report.id).where(Report.resolution_id == world["staff"]))
+    assert client.get(f"/resolutions/reports/{report_id}/file").status_code == 404

@@ -44,7 +44,7 @@ ACCESS: dict[str, object] = {
 def sample_args(app, people: dict[str, int]) -> dict[str, object]:
     """Values for URL parameters, by name (objects made through the real rules)."""
     from portal.disclosure import rules
-    from portal.disclosure.files import store
+    from portal.files import store
     from portal.extensions import db
     from tests.disclosure.factories import catalog, published, user
 

@@ -48,7 +48,7 @@ def school(app, people):
 
 
 def _attach(app, notice_id: int, name: str = "附件.pdf", data: bytes = PDF) -> int:
-    from portal.disclosure.files import store
+    from portal.files import store
 
     with app.app_context():
         notice = db.session.get(Notice, notice_id)

@@ -34,7 +34,7 @@ ACCESS: dict[str, object] = {
 
 
 def sample_args(app, people: dict[str, int]) -> dict[str, object]:
-    from portal.disclosure.files import store
+    from portal.files import store
     from portal.extensions import db
     from portal.proposals import rules
     from tests.disclosure.factories import user

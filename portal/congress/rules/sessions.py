@@ -19,7 +19,7 @@ from portal.congress.models import (
     SessionStatus, TermKind,
 )
 from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
-from portal.disclosure.files import StoredFile
+from portal.files import StoredFile
 from portal.i18n import N_
 from portal.notify.rules import notify
 from portal.timeutil import to_local, utcnow
@@ -107,16 +107,14 @@ MAX_DOCUMENTS = 20
 
 def attach_document(session: Session, actor: User, cs: CongressSession, stored: StoredFile,
                     now: datetime | None = None) -> SessionDocument:
-    """Add a paper to a session (``disclosure.files.store`` wrote it, before the write lock)."""
+    """Add a paper to a session (``portal.files.store`` wrote it, before the write lock)."""
     if cs.status == SessionStatus.CLOSED.value:
         raise CongressError(N_("会议已结束，不能再添加会议文件。"))
     count = session.scalar(select(func.count()).select_from(SessionDocument)
                            .where(SessionDocument.session_id == cs.id)) or 0
     if count >= MAX_DOCUMENTS:
         raise CongressError(N_("每次会议最多 %(max)d 个会议文件。"), max=MAX_DOCUMENTS)
-    doc = SessionDocument(session_id=cs.id, filename=stored.filename, stored_name=stored.stored_name,
-                          content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                          uploaded_by_id=actor.id, uploaded_at=now or utcnow())
+    doc = SessionDocument(session_id=cs.id, uploaded_by_id=actor.id, uploaded_at=now or utcnow(), **stored.columns())
     session.add(doc)
     session.flush()
     record(session, actor, "congress.document_added", doc, congress_session=cs.id, filename=doc.filename,

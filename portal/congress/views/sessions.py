@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, request, send_file, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +19,12 @@ from portal.congress.rules import sessions as rules
 from portal.congress.rules import work_report
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
-from portal.disclosure import files
 from portal.disclosure.forms import AttachmentForm
-from portal.disclosure.rules import DisclosureError
 from portal.extensions import db
+from portal.files import ALLOWED_HINT, FileRefused
 from portal.formutil import error_text, options, required
 from portal.timeutil import utcnow
-from portal.web import absolute_url, begin_write, explain, redirect_to, render, writes_late
+from portal.web import absolute_url, explain, redirect_to, render, send_stored, store_upload, writes_late
 
 
 def load_session(session_id: int, action: str = "congress.session.view") -> CongressSession:
@@ -60,7 +59,7 @@ def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
         "documents": rules.documents(db.session, cs),
         "work_report": work_report.standing(db.session, cs), "compiled": work_report.compiled_for(db.session, cs),
         "document_form": AttachmentForm(formdata=None) if manage and cs.status != "closed" else None,
-        "allowed_files": files.ALLOWED_HINT,
+        "allowed_files": ALLOWED_HINT,
         "voted": {poll.id for poll in polls if poll.status == "open" and user_id and has_voted(db.session, poll, user_id)},
         **extra,
     }
@@ -160,11 +159,10 @@ def upload_document(session_id: int) -> Response:
         flash(error_text(form), "error")
         return redirect_to(url_for("congress.show_session", session_id=cs.id))
     try:
-        stored = files.store(current_app.config["UPLOAD_DIR"], form.file.data.filename or "", form.file.data.read())
-        begin_write()
+        stored = store_upload(form.file.data)
         cs = load_session(session_id, "congress.manage")
         rules.attach_document(db.session, current_user, cs, stored)
-    except (CongressError, DisclosureError) as exc:
+    except (CongressError, FileRefused) as exc:
         db.session.rollback()
         flash(explain(exc), "error")
     else:
@@ -178,14 +176,7 @@ def download_document(congress_file_id: int) -> Response:
     """A session paper, as a file, for whoever may see the session."""
     doc = db.session.get(SessionDocument, congress_file_id) or abort(404)
     load_session(doc.session_id)
-    try:
-        resp = send_file(files.path_of(current_app.config["UPLOAD_DIR"], doc.stored_name), mimetype=doc.content_type,
-                         as_attachment=True, download_name=doc.filename, conditional=True, max_age=0)
-    except FileNotFoundError:
-        abort(404)
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_stored(doc.filename, doc.stored_name, doc.content_type)
 
 
 def _step(session_id: int, step: str) -> Response:

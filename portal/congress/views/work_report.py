@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import nh3
-from flask import Response, abort, current_app, flash, url_for
+from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,12 +17,12 @@ from portal.congress.rules import sessions as session_rules
 from portal.congress.rules import work_report as rules
 from portal.congress.views import bp
 from portal.congress.views.sessions import load_session
-from portal.disclosure import files
+from portal import files
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import error_text
 from portal.registry import Todo
-from portal.web import begin_write, explain, redirect_to, render, writes_late
+from portal.web import explain, redirect_to, render, store_upload, writes_late
 
 
 def _context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
@@ -64,10 +64,7 @@ def file_work_report(session_id: int) -> Response:
         return render("congress/work_report.html", block="file_form", **_context(cs, form=form, error=error_text(form)))
     try:
         draft = rules.prepare(form.title.data or "", form.body.data or "")
-        upload = form.file.data
-        chosen = upload is not None and bool(upload.filename)
-        stored = files.store(current_app.config["UPLOAD_DIR"], upload.filename or "", upload.read()) if chosen else None
-        begin_write()
+        stored = store_upload(form.file.data)
         cs = load_session(session_id, "congress.work_report.file")
         document = session_rules.attach_document(db.session, current_user, cs, stored) if stored else None
         rules.file_report(db.session, current_user, cs, draft, document)

@@ -2,7 +2,7 @@
 on each comment, the adoption summary and the matter it prepares; and the to-dos."""
 from __future__ import annotations
 
-from flask import Response, current_app, flash, url_for
+from flask import Response, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,15 +14,15 @@ from portal.consultations.forms import ConsultationForm, MarkForm, MatterForm, R
 from portal.consultations.models import Comment, Consultation, Status
 from portal.consultations.views import bp
 from portal.consultations.views.reading import consultation_context, load_comment, load_consultation
-from portal.disclosure import files
 from portal.disclosure.forms import AttachmentForm
-from portal.disclosure.rules import DisclosureError, render_markdown
+from portal.disclosure.rules import render_markdown
 from portal.extensions import db
+from portal.files import ALLOWED_HINT, FileRefused
 from portal.pagecache import versioned
 from portal.formutil import error_text
 from portal.registry import Todo
 from portal.timeutil import to_local
-from portal.web import begin_write, explain, redirect_to, render, writes_late
+from portal.web import begin_write, explain, redirect_to, render, store_upload, writes_late
 
 
 def _fields(form: ConsultationForm) -> dict[str, object]:
@@ -75,7 +75,7 @@ def edit(consultation_id: int) -> Response:
             flash(_("草稿已保存。"), "success")
             return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
     return render("consultations/edit.html", block="consultation_form", form=form, c=consultation, error=error,
-                  attachment_form=AttachmentForm(), allowed=files.ALLOWED_HINT)
+                  attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
 
 
 @bp.post("/consultations/<int:consultation_id>/attachments")
@@ -88,11 +88,10 @@ def upload(consultation_id: int) -> Response:
         flash(error_text(form), "error")
         return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
     try:
-        stored = files.store(current_app.config["UPLOAD_DIR"], form.file.data.filename or "", form.file.data.read())
-        begin_write()
+        stored = store_upload(form.file.data)
         consultation = load_consultation(consultation_id, "consultation.edit")
         rules.attach(db.session, current_user, consultation, stored)
-    except (rules.ConsultationError, DisclosureError) as exc:
+    except (rules.ConsultationError, FileRefused) as exc:
         db.session.rollback()
         flash(explain(exc), "error")
     else:

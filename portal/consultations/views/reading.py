@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, send_file
+from flask import Response, abort
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -17,10 +17,9 @@ from portal.consultations.forms import (
 )
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment
 from portal.consultations.views import bp
-from portal.disclosure.files import path_of
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.web import explain, paginate, render
+from portal.web import explain, paginate, render, send_stored
 
 PAGE_SIZE = 20
 LABELS = {"audience": AUDIENCE_LABELS, "adoption": ADOPTION_LABELS, "window": WINDOW_LABELS, "matter": MATTER_LABELS}
@@ -110,12 +109,4 @@ def download(consultation_file_id: int) -> Response:
     """The draft's attachment, as a file, after the consultation's own access check."""
     att = db.session.get(ConsultationAttachment, consultation_file_id) or abort(404)
     load_consultation(att.consultation_id)
-    try:
-        path = path_of(current_app.config["UPLOAD_DIR"], att.stored_name)
-        resp = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
-                         conditional=True, max_age=0)
-    except FileNotFoundError:
-        abort(404)
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_stored(att.filename, att.stored_name, att.content_type)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
+from portal.web import store_upload
 
 bp = Blueprint("decisions", __name__)
 
@@ -17,14 +18,11 @@ def get_or_404(model: Any, obj_id: int) -> Any:
 
 
 def stored_attachment(upload: FileStorage | None) -> tuple[str, str, str] | None:
-    """Store an uploaded file (checked by content, random name) and return (name, stored, sha256);
-    None when no file was chosen. Raises the disclosure rules' error for a refused file."""
-    if upload is None or not getattr(upload, "filename", ""):
-        return None
-    from portal.disclosure.files import store
-
-    stored = store(current_app.config["UPLOAD_DIR"], upload.filename or "", upload.read())
-    return stored.filename, stored.stored_name, stored.sha256
+    """Store an uploaded file (``portal.web.store_upload``: before the write lock, which it then
+    takes) and return (name, stored, sha256) for the inline columns; None when no file was
+    chosen. Raises ``portal.files.FileRefused`` for a refused file."""
+    stored = store_upload(upload)
+    return (stored.filename, stored.stored_name, stored.sha256) if stored else None
 
 
 from portal.decisions.views import congress_report, items, meetings, procedure, resolutions, tracker  # noqa: E402,F401

@@ -139,7 +139,7 @@ def attach_congress_report() -> Response:
     html = render_template("decisions/_congress_report_body.html", **compiled.context())
     from portal.congress.rules import sessions as session_rules
     from portal.congress.rules import work_report
-    from portal.disclosure import files
+    from portal import files
 
     try:
         stored = files.store(current_app.config["UPLOAD_DIR"], _("决议执行情况报告_第%(n)d次会议.xlsx", n=cs.number),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, send_file, url_for
+from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -28,12 +28,12 @@ from portal.decisions.models import Evidence, Item, ItemState, ItemView
 from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as rules
 from portal.decisions.views import bp, get_or_404, stored_attachment
-from portal.disclosure.rules import DisclosureError
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.files import FileRefused
 from portal.formutil import options, required
 from portal.registry import Todo
-from portal.web import explain, redirect_to, render
+from portal.web import explain, redirect_to, render, send_stored, writes_late
 
 
 def load_item(item_id: int) -> Item:
@@ -118,6 +118,7 @@ def record_view(item_id: int) -> Response:
 
 
 @bp.post("/decisions/items/<int:item_id>/evidence")
+@writes_late
 def add_evidence(item_id: int) -> Response:
     """Record that staff were heard, the cadre preparation, or the expert review, with a file."""
     found = load_item(item_id)
@@ -131,7 +132,7 @@ def add_evidence(item_id: int) -> Response:
                            reference=form.reference.data or "", who=form.who.data or "",
                            conclusion=form.conclusion.data or "", attachment=attachment,
                            consultation_id=form.consultation_id.data or None)
-    except (DecisionError, DisclosureError) as exc:
+    except (DecisionError, FileRefused) as exc:
         db.session.rollback()
         return item_page(load_item(item_id), explain(exc), evidence_form=form)
     db.session.commit()
@@ -175,21 +176,9 @@ def repropose(item_id: int) -> Response:
 @bp.get("/decisions/evidence/<int:evidence_id>/file")
 def evidence_file(evidence_id: int) -> Response:
     """The file attached to an evidence record, as a download, for those who may see the item."""
-    from portal.disclosure.files import path_of
-
     evidence = get_or_404(Evidence, evidence_id)
     permissions.require("item.view", load_item(evidence.item_id))
-    if not evidence.attachment_stored:
-        abort(404)
-    try:
-        path = path_of(current_app.config["UPLOAD_DIR"], evidence.attachment_stored)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    resp = send_file(path, as_attachment=True, download_name=evidence.attachment_name)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return send_stored(evidence.attachment_name, evidence.attachment_stored)
 
 
 def view_todos(user: User, ctx: Context) -> list[Todo]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, send_file, url_for
+from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,11 +30,10 @@ from portal.decisions.rules import resolutions as rules
 from portal.decisions.rules.tracker import due_soon, next_report_due, track_status
 from portal.decisions.views import bp, get_or_404, stored_attachment
 from portal.decisions.views.procedure import today
-from portal.disclosure.rules import DisclosureError
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.registry import Todo
-from portal.web import explain, redirect_to, render
+from portal.web import explain, redirect_to, render, send_stored, writes_late
 
 
 def load_resolution(resolution_id: int) -> Resolution:
@@ -81,7 +80,7 @@ def _act(resolution_id: int, action: str, form_name: str, form: Any, step: Any, 
         return resolution_page(found, **{form_name: form})
     try:
         step(found, form)
-    except (DomainError, DisclosureError) as exc:
+    except DomainError as exc:  # FileRefused too
         db.session.rollback()
         return resolution_page(load_resolution(resolution_id), explain(exc), **{form_name: form})
     db.session.commit()
@@ -90,6 +89,7 @@ def _act(resolution_id: int, action: str, form_name: str, form: Any, step: Any, 
 
 
 @bp.post("/resolutions/<int:resolution_id>/report")
+@writes_late  # stored_attachment writes the file, then takes the write lock
 def file_report(resolution_id: int) -> Response:
     """The owner files a progress report (text, percent, attachment; final to ask for closing)."""
     def step(res: Resolution, f: ReportForm) -> None:
@@ -160,21 +160,9 @@ def reconsider(resolution_id: int) -> Response:
 @bp.get("/resolutions/reports/<int:report_id>/file")
 def report_file(report_id: int) -> Response:
     """A report's attachment, for those who may see the resolution."""
-    from portal.disclosure.files import path_of
-
     report = get_or_404(Report, report_id)
     permissions.require("resolution.view", load_resolution(report.resolution_id))
-    if not report.attachment_stored:
-        abort(404)
-    try:
-        path = path_of(current_app.config["UPLOAD_DIR"], report.attachment_stored)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    resp = send_file(path, as_attachment=True, download_name=report.attachment_name)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return send_stored(report.attachment_name, report.attachment_stored)
 
 
 def report_todos(user: User, ctx: Context) -> list[Todo]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select, true
@@ -14,15 +14,16 @@ from sqlalchemy.orm import joinedload
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
-from portal.disclosure import files, queries, rules
+from portal.disclosure import queries, rules
 from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
 from portal.disclosure.models import ON_RECORD, Acknowledgement, Attachment, CatalogItem, Notice, Status
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
+from portal.files import ALLOWED_HINT, FileRefused
 from portal.formutil import error_text
 from portal.registry import Todo
-from portal.web import begin_write, explain, redirect_to, render, writes_late
+from portal.web import begin_write, explain, redirect_to, render, store_upload, writes_late
 
 
 def _items_for(user: User) -> list[CatalogItem]:
@@ -161,7 +162,7 @@ def edit(notice_id: int) -> Response:
             flash(_("草稿已保存。"), "success")
             return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
     return render("disclosure/edit.html", block=_settings_block(), form=form, notice=notice, error=error,
-                  item_defaults=item_defaults, attachment_form=AttachmentForm(), allowed=files.ALLOWED_HINT)
+                  item_defaults=item_defaults, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
 
 
 @bp.post("/notices/preview")
@@ -238,18 +239,20 @@ def correct(notice_id: int) -> Response:
 
 
 @bp.post("/notices/<int:notice_id>/attachments")
+@writes_late
 def upload(notice_id: int) -> Response:
-    """Add an attachment to a draft; the type is checked by content, not by name."""
+    """Add an attachment to a draft; the type is checked by content, not by name, and the
+    file written before the write lock."""
     notice = load_notice(notice_id, "notice.edit")
     form = AttachmentForm()
     if not form.validate_on_submit():
         flash(error_text(form), "error")
         return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
-    upload_file = form.file.data
     try:
-        stored = files.store(current_app.config["UPLOAD_DIR"], upload_file.filename or "", upload_file.read())
+        stored = store_upload(form.file.data)
+        notice = load_notice(notice_id, "notice.edit")
         rules.attach(db.session, current_user, notice, stored)
-    except rules.DisclosureError as exc:
+    except (rules.DisclosureError, FileRefused) as exc:
         db.session.rollback()
         flash(explain(exc), "error")
     else:

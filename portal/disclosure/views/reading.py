@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.disclosure import queries
-from portal.disclosure.files import path_of
 from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, SearchForm
 from portal.disclosure.models import (
     Acknowledgement, Attachment, CatalogItem, Channel, Clarification, Notice, Objection, Status,
@@ -28,7 +27,7 @@ from portal.formutil import options
 from portal.pagecache import public_page
 from portal.registry import Section
 from portal.timeutil import to_local, utcnow
-from portal.web import absolute_url, paginate, render
+from portal.web import absolute_url, paginate, render, send_stored
 
 PAGE_SIZE = 20
 
@@ -144,15 +143,7 @@ def download(attachment_id: int) -> Response:
     """Download an attachment as a file (never inline), after the notice's own access check."""
     att = db.session.get(Attachment, attachment_id) or abort(404)
     notice = load_notice(att.notice_id, "notice.read_body")
-    try:
-        path = path_of(current_app.config["UPLOAD_DIR"], att.stored_name)
-        resp = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
-                         conditional=True, max_age=0)
-    except FileNotFoundError:
-        abort(404)
-    resp.headers["Cache-Control"] = "private, no-store" if notice.audience != "public" else "public, max-age=300"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_stored(att.filename, att.stored_name, att.content_type, public=notice.audience == "public")
 
 
 # --- what disclosure shows on the home page --------------------------------------------------

@@ -2,17 +2,15 @@
 inviting co-signers, co-signing (附议) or declining, and submitting for review."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, request, send_file, url_for
+from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import permissions
 from portal.auth.models import User
-from portal.disclosure import files
-from portal.disclosure.files import path_of
 from portal.disclosure.forms import AttachmentForm
-from portal.disclosure.rules import DisclosureError
 from portal.extensions import db
+from portal.files import ALLOWED_HINT, FileRefused
 from portal.formutil import error_text
 from portal.i18n import N_
 from portal.proposals import rules, similar
@@ -20,7 +18,7 @@ from portal.proposals.forms import LABELS, InviteForm, ProposalForm, SimilarForm
 from portal.proposals.models import Proposal, ProposalAttachment
 from portal.proposals.views import bp
 from portal.proposals.views.common import load_proposal, step
-from portal.web import begin_write, explain, redirect_to, render, writes_late
+from portal.web import explain, redirect_to, render, send_stored, store_upload, writes_late
 
 
 def _fields(form: ProposalForm) -> dict[str, str]:
@@ -71,7 +69,7 @@ def edit(proposal_id: int) -> Response:
             return redirect_to(url_for("proposals.show", proposal_id=proposal.id))
     matches = _similar_to(form.title.data or "", form.reason.data or "", proposal.id)
     return render("proposals/edit.html", block="proposal_form", form=form, p=proposal, error=error, matches=matches,
-                  labels=LABELS, attachment_form=AttachmentForm(), allowed=files.ALLOWED_HINT)
+                  labels=LABELS, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
 
 
 @bp.get("/proposals/similar")
@@ -101,11 +99,10 @@ def upload(proposal_id: int) -> Response:
         flash(error_text(form), "error")
         return redirect_to(url_for("proposals.show", proposal_id=proposal_id))
     try:
-        stored = files.store(current_app.config["UPLOAD_DIR"], form.file.data.filename or "", form.file.data.read())
-        begin_write()
+        stored = store_upload(form.file.data)
         proposal = load_proposal(proposal_id)
         rules.attach(db.session, current_user, proposal, stored)
-    except (rules.ProposalError, DisclosureError) as exc:
+    except (rules.ProposalError, FileRefused) as exc:
         db.session.rollback()
         flash(explain(exc), "error")
     else:
@@ -119,14 +116,7 @@ def download(proposal_file_id: int) -> Response:
     """A proposal's or an answer's file, after the proposal's own access check."""
     att = db.session.get(ProposalAttachment, proposal_file_id) or abort(404)
     load_proposal(att.proposal_id)
-    try:
-        resp = send_file(path_of(current_app.config["UPLOAD_DIR"], att.stored_name), mimetype=att.content_type,
-                         as_attachment=True, download_name=att.filename, conditional=True, max_age=0)
-    except FileNotFoundError:
-        abort(404)
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_stored(att.filename, att.stored_name, att.content_type)
 
 
 @bp.post("/proposals/<int:proposal_id>/invite")

@@ -15,6 +15,7 @@ from portal.auth.models import User
 from portal.decisions.models import Item, Meeting, Report, Resolution
 from portal.decisions.rules import items as ir
 from portal.decisions.rules import meetings as mr
+from portal.decisions.rules import outcomes
 from portal.decisions.rules import procedure as pr
 from portal.decisions.rules import resolutions as rr
 from portal.org.memberships import Memberships
@@ -81,18 +82,18 @@ class _Demo:
         ms = self.ms(m.held_on)
         voters = mr.present_voters(m, ms)
         if method == "secret":
-            mr.open_secret_ballot(self.s, self.u["secretary"], ms, m, it)
+            outcomes.open_secret_ballot(self.s, self.u["secretary"], ms, m, it)
             for n, uid in enumerate(voters):
-                mr.cast_secret_ballot(self.s, self.person(uid), ms, m, it, "no" if n < no else "yes")
-            mr.close_secret_ballot(self.s, self.u["secretary"], ms, m, it)
+                outcomes.cast_secret_ballot(self.s, self.person(uid), ms, m, it, "no" if n < no else "yes")
+            outcomes.close_secret_ballot(self.s, self.u["secretary"], ms, m, it)
         elif method == "named":
-            mr.vote(self.s, self.u["secretary"], ms, m, it, "named",
+            outcomes.vote(self.s, self.u["secretary"], ms, m, it, "named",
                     named={u: ("no" if n < no else "yes") for n, u in enumerate(voters)})
         else:
-            mr.vote(self.s, self.u["secretary"], ms, m, it, method, yes=len(voters) - no, no=no, abstain=0)
+            outcomes.vote(self.s, self.u["secretary"], ms, m, it, method, yes=len(voters) - no, no=no, abstain=0)
 
     def decide(self, m: Meeting, it: Item, outcome: str = "pass", text: str = "同意。") -> Item | None:
-        return mr.decide(self.s, self.u["principal"], self.ms(m.held_on), m, it, outcome, text)
+        return outcomes.decide(self.s, self.u["principal"], self.ms(m.held_on), m, it, outcome, text)
 
     def finish(self, m: Meeting) -> None:
         from portal.decisions.queries import minutes_text, names_for

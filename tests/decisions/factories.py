@@ -10,6 +10,7 @@ from portal.auth.models import User
 from portal.decisions.models import Item, Meeting, Resolution
 from portal.decisions.rules import items as item_rules
 from portal.decisions.rules import meetings as meeting_rules
+from portal.decisions.rules import outcomes
 from portal.decisions.rules import procedure as procedure_rules
 from portal.decisions.rules import resolutions as res_rules
 from portal.org.memberships import Memberships
@@ -99,7 +100,7 @@ def passed_item(session, title: str = "食堂承包合同", staff_interest: bool
     it = item(session, "party", title)
     m = settled(session, "party", [it], on)
     stances_in_order(session, m, it, on=on)
-    meeting_rules.vote(session, user(session, "secretary"), ms(session, on), m, it, "hands", yes=len(
+    outcomes.vote(session, user(session, "secretary"), ms(session, on), m, it, "hands", yes=len(
         meeting_rules.present_voters(m, ms(session, on))), no=0, abstain=0)
     return m, it
 

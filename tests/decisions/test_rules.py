@@ -14,6 +14,7 @@ from portal.decisions.queries import minutes_text, names_for
 from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as item_rules
 from portal.decisions.rules import meetings as meeting_rules
+from portal.decisions.rules import outcomes
 from portal.decisions.rules import procedure as procedure_rules
 from portal.decisions.rules import resolutions as res_rules
 from portal.timeutil import local_to_utc
@@ -69,7 +70,7 @@ def test_motion_needs_4_yes_of_7_whatever_the_attendance(session, school, yes, p
     m = f.settled(session, items=[it])
     _absent(session, m, ["m1", "m2"])  # 5 present
     f.stances_in_order(session, m, it)
-    assert meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "hands",
+    assert outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "hands",
                               yes=yes, no=5 - yes, abstain=0) is passed
     assert f"至少需 4 票" in it.result_text and ("，通过。" in it.result_text) is passed
 
@@ -79,7 +80,7 @@ def test_party_committee_of_8_needs_5_yes(session, people):
     it = f.item(session)
     m = f.settled(session, items=[it])
     f.stances_in_order(session, m, it)
-    assert not meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "oral",
+    assert not outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "oral",
                                   yes=4, no=4, abstain=0)
     assert "至少需 5 票" in it.result_text
 
@@ -90,7 +91,7 @@ def test_party_committee_of_9_with_6_present_4_yes_fails(session, people):
     m = f.settled(session, items=[it])
     _absent(session, m, ["m1", "m2", "m3"])
     f.stances_in_order(session, m, it)
-    assert not meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "hands",
+    assert not outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "hands",
                                   yes=4, no=2, abstain=0)
     assert it.state == "rejected" and "至少需 5 票" in it.result_text
 
@@ -102,7 +103,7 @@ def test_a_schools_own_threshold_is_applied_and_the_meeting_keeps_its_version(se
     m = f.settled(session, items=[it])
     f.stances_in_order(session, m, it)
     assert m.procedure.version == 1 and m.procedure.majority_num == 2
-    assert not meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "hands", yes=4, no=3,
+    assert not outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "hands", yes=4, no=3,
                                   abstain=0)
     assert "至少需 5 票" in it.result_text  # 2/3 of 7 = 4.67 → 5
 
@@ -216,7 +217,7 @@ def test_vote_before_every_stance_is_refused_and_one_item_at_a_time(session, sch
     a, b = f.item(session, title="甲"), f.item(session, title="乙")
     m = f.settled(session, items=[a, b])
     with pytest.raises(DecisionError, match="尚未全部表态"):
-        meeting_rules.vote(session, user(session, "secretary"), ms(session), m, a, "hands", yes=7, no=0, abstain=0)
+        outcomes.vote(session, user(session, "secretary"), ms(session), m, a, "hands", yes=7, no=0, abstain=0)
     with pytest.raises(DecisionError, match="一事一议"):
         meeting_rules.record_stance(session, user(session, "recorder"), ms(session), m, b, school["leader"], "agree")
 
@@ -229,8 +230,8 @@ def test_counted_methods(session, school, method):
     m = f.settled(session, items=[it])
     f.stances_in_order(session, m, it)
     with pytest.raises(DecisionError, match="超过出席成员人数"):
-        meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, method, yes=7, no=1, abstain=0)
-    assert meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, method, yes=5, no=1, abstain=1)
+        outcomes.vote(session, user(session, "secretary"), ms(session), m, it, method, yes=7, no=1, abstain=0)
+    assert outcomes.vote(session, user(session, "secretary"), ms(session), m, it, method, yes=5, no=1, abstain=1)
     assert (it.vote_method, it.votes_yes, it.votes_no, it.votes_abstain) == (method, 5, 1, 1)
 
 
@@ -240,9 +241,9 @@ def test_named_ballot_records_each_choice(session, school):
     f.stances_in_order(session, m, it)
     voters = meeting_rules.present_voters(m, ms(session))
     with pytest.raises(DecisionError, match="每一位出席成员"):
-        meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "named", named={voters[0]: "yes"})
+        outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "named", named={voters[0]: "yes"})
     choices = {u: ("yes" if i < 3 else "no") for i, u in enumerate(voters)}
-    assert not meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "named", named=choices)
+    assert not outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "named", named=choices)
     assert (it.votes_yes, it.votes_no) == (3, 4) and len(it.named_votes) == 7
 
 
@@ -251,7 +252,7 @@ def test_secret_ballot_is_refused_until_the_ballot_machinery_is_merged(session, 
     m = f.settled(session, items=[it])
     f.stances_in_order(session, m, it)
     with pytest.raises(DecisionError, match="无记名投票"):
-        meeting_rules.vote(session, user(session, "secretary"), ms(session), m, it, "secret", yes=7, no=0, abstain=0)
+        outcomes.vote(session, user(session, "secretary"), ms(session), m, it, "secret", yes=7, no=0, abstain=0)
     assert it.state == "scheduled"
 
 
@@ -267,9 +268,9 @@ def test_office_meeting_serious_disagreement_must_defer(session, school):
         stance = "disagree" if n < 3 else "agree"
         meeting_rules.record_stance(session, rec, ms(session), m, it, session.get(type(rec), uid), stance, "理由")
     with pytest.raises(DecisionError, match="应暂缓决策"):
-        meeting_rules.decide(session, school["principal"], ms(session), m, it, "pass", "通过")
+        outcomes.decide(session, school["principal"], ms(session), m, it, "pass", "通过")
     assert it.state == "scheduled"
-    meeting_rules.decide(session, school["principal"], ms(session), m, it, "defer")
+    outcomes.decide(session, school["principal"], ms(session), m, it, "defer")
     assert it.state == "deferred"
     again = item_rules.repropose_item(session, school["leader"], it)
     assert again.origin_id == it.id and again.state == "proposed" and len(again.views) == 2
@@ -280,7 +281,7 @@ def test_office_decision_on_a_major_matter_is_forwarded_with_its_record(session,
     f.agree(session, it)
     m = f.settled(session, "office", [it])
     f.stances_in_order(session, m, it)
-    forwarded = meeting_rules.decide(session, school["principal"], ms(session), m, it, "pass", "同意提交党委会")
+    forwarded = outcomes.decide(session, school["principal"], ms(session), m, it, "pass", "同意提交党委会")
     assert it.state == "forwarded" and not it.resolutions
     assert forwarded is not None and forwarded.body == "party" and forwarded.origin_id == it.id
     assert item_rules.missing_preconditions(forwarded, ms(session)) == []  # views travel with it
@@ -294,7 +295,7 @@ def test_office_decision_without_quorum_is_refused(session, school):
     m = f.settled(session, "office", [it])
     _absent(session, m, ["leader", "a1", "a2", "a3"])  # 2 of 6 present
     with pytest.raises(DecisionError, match="到会人数不足"):
-        meeting_rules.decide(session, school["principal"], ms(session), m, it, "pass", "通过")
+        outcomes.decide(session, school["principal"], ms(session), m, it, "pass", "通过")
 
 
 # --- cadence and lead time -------------------------------------------------------------------
@@ -401,7 +402,7 @@ def test_reconsideration_keeps_both_and_cannot_repeat(session, school):
     later = date(2026, 4, 10)
     m = f.settled(session, items=[item], on=later)
     f.stances_in_order(session, m, item, on=later)
-    assert meeting_rules.vote(session, school["secretary"], ms(session, later), m, item, "hands", yes=7, no=0, abstain=0)
+    assert outcomes.vote(session, school["secretary"], ms(session, later), m, item, "hands", yes=7, no=0, abstain=0)
     assert res.state == "changed" and res.changed_by_item_id == item.id
     new = res_rules.add_resolution(session, school["recorder"], item, title="食堂合同改为一年期", text="",
                                    owner=school["principal"], deadline=date(2026, 12, 31))
@@ -458,20 +459,20 @@ def test_secret_ballot_two_tables_no_double_vote_tally_from_raw_ballots(session,
     _absent(session, m, ["m1"])
     f.stances_in_order(session, m, it)
     with pytest.raises(DecisionError, match="先开始投票"):
-        meeting_rules.vote(session, school["secretary"], ms(session), m, it, "secret")
-    meeting_rules.open_secret_ballot(session, school["secretary"], ms(session), m, it)
+        outcomes.vote(session, school["secretary"], ms(session), m, it, "secret")
+    outcomes.open_secret_ballot(session, school["secretary"], ms(session), m, it)
     with pytest.raises(DecisionError, match="只有出席会议的成员"):
-        meeting_rules.cast_secret_ballot(session, school["m1"], ms(session), m, it, "yes")
+        outcomes.cast_secret_ballot(session, school["m1"], ms(session), m, it, "yes")
     voters = meeting_rules.present_voters(m, ms(session))
     for n, uid in enumerate(voters):
-        meeting_rules.cast_secret_ballot(session, session.get(type(school["m1"]), uid), ms(session), m, it,
+        outcomes.cast_secret_ballot(session, session.get(type(school["m1"]), uid), ms(session), m, it,
                                          "yes" if n < 5 else "no")
     with pytest.raises(DecisionError, match="已经投过票"):
-        meeting_rules.cast_secret_ballot(session, school["secretary"], ms(session), m, it, "no")
+        outcomes.cast_secret_ballot(session, school["secretary"], ms(session), m, it, "no")
     columns = {c.name for c in inspect(ItemSecretBallot).columns}
     assert columns == {"key", "item_id", "choice"}  # no voter, no time, no sequential key
     assert session.scalar(select(func.count()).select_from(ItemBallotVoter)) == 6
-    assert meeting_rules.close_secret_ballot(session, school["secretary"], ms(session), m, it)
+    assert outcomes.close_secret_ballot(session, school["secretary"], ms(session), m, it)
     assert (it.votes_yes, it.votes_no, it.state) == (5, 1, "passed")
     ballots = session.scalars(select(ItemSecretBallot.choice)).all()
     assert it.ballot_digest == box_digest(ballots, f"decisions-item:{it.id}")

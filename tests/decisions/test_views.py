@@ -156,11 +156,11 @@ def test_signed_minutes_are_read_only(app, client, world):
     with app.app_context():
         s = db.session
         m = s.get(Meeting, world["meeting"])
-        from portal.decisions.rules import meetings as mr
+        from portal.decisions.rules import meetings as mr, outcomes
 
         it = s.get(Item, world["item"])
         f.stances_in_order(s, m, it)
-        mr.vote(s, f.user(s, "secretary"), f.ms(s), m, it, "oral", yes=7, no=0, abstain=0)
+        outcomes.vote(s, f.user(s, "secretary"), f.ms(s), m, it, "oral", yes=7, no=0, abstain=0)
         mr.close_meeting(s, f.user(s, "secretary"), m)
         s.commit()
     for who in ("recorder", "supervisor"):
@@ -247,7 +247,7 @@ def test_tracker_plan_at_500_resolutions_uses_the_report_and_urging_indexes(app,
 
 
 def test_self_check_counts_the_year(app, client, world):
-    from portal.decisions.rules import meetings as mr
+    from portal.decisions.rules import meetings as mr, outcomes
 
     with app.app_context():
         s = db.session

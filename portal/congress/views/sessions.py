@@ -23,7 +23,6 @@ from portal.disclosure.forms import AttachmentForm
 from portal.extensions import db
 from portal.files import ALLOWED_HINT, FileRefused
 from portal.formutil import error_text, options, required
-from portal.timeutil import utcnow
 from portal.web import absolute_url, explain, redirect_to, render, send_stored, store_upload, writes_late
 
 

@@ -41,6 +41,7 @@ from portal.decisions.models import Item, ItemState, Meeting, MeetingBody, Meeti
 from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as item_rules
 from portal.decisions.rules import meetings as rules
+from portal.decisions.rules import outcomes
 from portal.decisions.rules import resolutions as res_rules
 from portal.decisions.rules.procedure import counting_rules
 from portal.decisions.views import bp, get_or_404
@@ -107,7 +108,7 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
     result_lines = counting.describe_result(rules_, count.members, count.present,
                                             cadre=bool(current and current.two_thirds), translate=gettext) \
         if count.members else []
-    disagreement = rules.disagreement(meeting, ms, current) if current else None
+    disagreement = outcomes.disagreement(meeting, ms, current) if current else None
     return dict(
         meeting=meeting, current=current, count=count, order=order, next_up=next_up, names=names,
         attendance=attendance, members=rules.voting_members(ms, meeting.body), queue=queue,
@@ -121,9 +122,9 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         choice_labels=CHOICE_LABELS, major_labels=MAJOR_LABELS, visibility_labels=VISIBILITY_LABELS,
         cadence_labels=CADENCE_LABELS, can=permissions.can, error=forms.get("error"),
         last=rules.last_speakers(ms, meeting.body), voters=rules.present_voters(meeting, ms),
-        secret_open=bool(current and rules.secret_open(current)),
-        voted=_voted(current) if current and rules.secret_open(current) else 0,
-        i_voted=bool(current and current_user.is_authenticated and rules.has_voted(db.session, current, current_user.id)),
+        secret_open=bool(current and outcomes.secret_open(current)),
+        voted=_voted(current) if current and outcomes.secret_open(current) else 0,
+        i_voted=bool(current and current_user.is_authenticated and outcomes.has_voted(db.session, current, current_user.id)),
     )
 
 
@@ -288,7 +289,7 @@ def vote(meeting_id: int) -> Response:
         named = None
         if f.method.data == "named":
             named = {u: request.form.get(f"named-{u}", "") for u in rules.present_voters(m, ms)}
-        passed = rules.vote(db.session, current_user, ms, m, item, f.method.data, yes=f.yes.data, no=f.no.data,
+        passed = outcomes.vote(db.session, current_user, ms, m, item, f.method.data, yes=f.yes.data, no=f.no.data,
                             abstain=f.abstain.data, named=named)
         flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
     return _act(meeting_id, "meeting.decide", "vote", VoteForm(), step, _("表决结果已记录。"))
@@ -301,7 +302,7 @@ def open_secret(meeting_id: int) -> Response:
         item = rules.current_item(m)
         if item is None:
             raise DecisionError(_("没有待议的议题。"))
-        rules.open_secret_ballot(db.session, current_user, ms, m, item)
+        outcomes.open_secret_ballot(db.session, current_user, ms, m, item)
     return _act(meeting_id, "meeting.decide", "open_secret", _Empty(), step, _("无记名投票已开始，请出席成员各自投票。"))
 
 
@@ -314,7 +315,7 @@ def cast_secret(meeting_id: int) -> Response:
         item = rules.current_item(m)
         if item is None:
             raise DecisionError(_("没有待议的议题。"))
-        rules.cast_secret_ballot(db.session, current_user, ms, m, item, request.form.get("choice", ""))
+        outcomes.cast_secret_ballot(db.session, current_user, ms, m, item, request.form.get("choice", ""))
     return _act(meeting_id, "meeting.cast_ballot", "cast_secret", _Empty(), step, _("您的选票已投入票箱。"))
 
 
@@ -325,7 +326,7 @@ def close_secret(meeting_id: int) -> Response:
         item = rules.current_item(m)
         if item is None:
             raise DecisionError(_("没有待议的议题。"))
-        passed = rules.close_secret_ballot(db.session, current_user, ms, m, item)
+        passed = outcomes.close_secret_ballot(db.session, current_user, ms, m, item)
         flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
     return _act(meeting_id, "meeting.decide", "close_secret", _Empty(), step, _("计票完成。"))
 
@@ -337,7 +338,7 @@ def decide(meeting_id: int) -> Response:
         item = rules.current_item(m)
         if item is None:
             raise DecisionError(_("没有待议的议题。"))
-        if rules.decide(db.session, current_user, ms, m, item, f.outcome.data, f.decision.data or "") is not None:
+        if outcomes.decide(db.session, current_user, ms, m, item, f.outcome.data, f.decision.data or "") is not None:
             flash(_("该议题属重大事项或涉及教职工切身利益，已提交党组织会议决定。"), "warning")
     return _act(meeting_id, "meeting.decide", "decide", DecideForm(), step, _("决定已记录。"))
 
@@ -349,7 +350,7 @@ def defer(meeting_id: int) -> Response:
         item = rules.current_item(m)
         if item is None:
             raise DecisionError(_("没有待议的议题。"))
-        rules.defer_item(db.session, current_user, ms, m, item, f.reason.data or "")
+        outcomes.defer_item(db.session, current_user, ms, m, item, f.reason.data or "")
     return _act(meeting_id, "meeting.decide", "defer", DeferForm(), step, _("议题已缓议。"))
 
 

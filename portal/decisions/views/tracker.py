@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from portal.auth import permissions
 from portal.auth.models import User
-from portal.auth.permissions import Context
 from portal.decisions import exports, queries
 from portal.decisions.forms import BODY_LABELS, CADENCE_LABELS, KIND_LABELS, STATUS_LABELS, VISIBILITY_LABELS, \
     TrackerFilterForm

@@ -2,7 +2,6 @@
 the principal's decision, closing, the minutes and their sign-off."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Response, abort, flash, url_for
@@ -44,10 +43,11 @@ from portal.decisions.rules import meetings as rules
 from portal.decisions.rules import outcomes
 from portal.decisions.rules import resolutions as res_rules
 from portal.decisions.rules.procedure import counting_rules
-from portal.decisions.views import bp, get_or_404
+from portal.decisions.views import bp
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import options
+from portal.i18n import N_
 from portal.org.memberships import Memberships
 from portal.org.models import BodyKind
 from portal.registry import Todo
@@ -184,7 +184,7 @@ def meeting(meeting_id: int) -> Response:
     return meeting_page(found)
 
 
-def _act(meeting_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
     """The shape of every meeting action: permission → form → one rule → commit → redirect;
     a refusal re-renders the page with the message and the form as typed."""
     found = load_meeting(meeting_id)
@@ -199,6 +199,14 @@ def _act(meeting_id: int, action: str, form_name: str, form: Any, step: Any, don
     db.session.commit()
     flash(done, "success")
     return redirect_to(url_for("decisions.meeting", meeting_id=meeting_id) + "#meeting-main")
+
+
+def item_under_discussion(m: Meeting) -> Item:
+    """The item being taken now (一事一议), or the refusal when none is left."""
+    item = rules.current_item(m)
+    if item is None:
+        raise DecisionError(N_("没有待议的议题。"))
+    return item
 
 
 def _item_of(meeting: Meeting, item_id: int | None) -> Item:
@@ -216,7 +224,7 @@ def schedule(meeting_id: int) -> Response:
         item_rules.schedule_item(db.session, current_user, permissions.current_context().memberships, item, m)
     form = ScheduleForm()
     form.item_id.validate_choice = False
-    return _act(meeting_id, "meeting.settle", "schedule", form, step, _("议题已列入议程。"))
+    return meeting_action(meeting_id, "meeting.settle", "schedule", form, step, _("议题已列入议程。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/unschedule")
@@ -224,7 +232,7 @@ def unschedule(meeting_id: int) -> Response:
     """Take an item off the agenda before it is settled."""
     def step(m: Meeting, ms: Memberships, f: UnscheduleForm) -> None:
         item_rules.unschedule_item(db.session, current_user, _item_of(m, f.item_id.data), m)
-    return _act(meeting_id, "meeting.settle", "unschedule", UnscheduleForm(), step, _("议题已撤下。"))
+    return meeting_action(meeting_id, "meeting.settle", "unschedule", UnscheduleForm(), step, _("议题已撤下。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/settle")
@@ -232,7 +240,7 @@ def settle(meeting_id: int) -> Response:
     """The secretary (Party, joint) or the principal (office) settles the agenda."""
     def step(m: Meeting, ms: Memberships, f: DeferForm) -> None:
         rules.settle_agenda(db.session, current_user, m)
-    return _act(meeting_id, "meeting.settle", "settle", _Empty(), step, _("议程已确定。"))
+    return meeting_action(meeting_id, "meeting.settle", "settle", NoFields(), step, _("议程已确定。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/papers")
@@ -241,7 +249,7 @@ def send_papers(meeting_id: int) -> Response:
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         if rules.send_papers(db.session, current_user, m):
             flash(_("材料送达晚于议事规则规定的提前时间（%(days)s 天）。", days=m.procedure.lead_days), "warning")
-    return _act(meeting_id, "meeting.settle", "papers", _Empty(), step, _("会议材料已送达参会人员。"))
+    return meeting_action(meeting_id, "meeting.settle", "papers", NoFields(), step, _("会议材料已送达参会人员。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/attendance")
@@ -252,7 +260,7 @@ def attendance(meeting_id: int) -> Response:
         rules.set_attendance(db.session, current_user, ms, m, user, f.kind.data, f.reason.data or "")
     form = AttendanceForm()
     form.user_id.validate_choice = False
-    return _act(meeting_id, "meeting.run", "attendance", form, step, _("出席情况已记录。"))
+    return meeting_action(meeting_id, "meeting.run", "attendance", form, step, _("出席情况已记录。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/chair")
@@ -260,98 +268,19 @@ def hand_over_chair(meeting_id: int) -> Response:
     """The chair is absent: the deputy chairs, and why is recorded."""
     def step(m: Meeting, ms: Memberships, f: ChairForm) -> None:
         rules.hand_over_chair(db.session, current_user, ms, m, f.note.data or "")
-    return _act(meeting_id, "meeting.run", "chair", ChairForm(), step, _("已改由副职主持。"))
+    return meeting_action(meeting_id, "meeting.run", "chair", ChairForm(), step, _("已改由副职主持。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/stance")
 def stance(meeting_id: int) -> Response:
     """One member's stance on the current item, in order (末位表态), or a 列席 remark."""
     def step(m: Meeting, ms: Memberships, f: StanceForm) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
+        item = item_under_discussion(m)
         speaker = db.session.get(User, f.user_id.data) or abort(404)
         rules.record_stance(db.session, current_user, ms, m, item, speaker, f.stance.data, f.reason.data or "")
     form = StanceForm()
     form.user_id.validate_choice = False
-    return _act(meeting_id, "meeting.run", "stance", form, step, _("表态已记录。"))
-
-
-@bp.post("/decisions/meetings/<int:meeting_id>/vote")
-def vote(meeting_id: int) -> Response:
-    """The Party meeting's vote on the current item by the chosen method, with the counts."""
-    from flask import request
-
-    def step(m: Meeting, ms: Memberships, f: VoteForm) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
-        named = None
-        if f.method.data == "named":
-            named = {u: request.form.get(f"named-{u}", "") for u in rules.present_voters(m, ms)}
-        passed = outcomes.vote(db.session, current_user, ms, m, item, f.method.data, yes=f.yes.data, no=f.no.data,
-                            abstain=f.abstain.data, named=named)
-        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
-    return _act(meeting_id, "meeting.decide", "vote", VoteForm(), step, _("表决结果已记录。"))
-
-
-@bp.post("/decisions/meetings/<int:meeting_id>/secret/open")
-def open_secret(meeting_id: int) -> Response:
-    """The chair opens a secret ballot (无记名投票) on the current item."""
-    def step(m: Meeting, ms: Memberships, f: Any) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
-        outcomes.open_secret_ballot(db.session, current_user, ms, m, item)
-    return _act(meeting_id, "meeting.decide", "open_secret", _Empty(), step, _("无记名投票已开始，请出席成员各自投票。"))
-
-
-@bp.post("/decisions/meetings/<int:meeting_id>/secret/cast")
-def cast_secret(meeting_id: int) -> Response:
-    """A present member casts their secret ballot; nobody sees a count before the close."""
-    from flask import request
-
-    def step(m: Meeting, ms: Memberships, f: Any) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
-        outcomes.cast_secret_ballot(db.session, current_user, ms, m, item, request.form.get("choice", ""))
-    return _act(meeting_id, "meeting.cast_ballot", "cast_secret", _Empty(), step, _("您的选票已投入票箱。"))
-
-
-@bp.post("/decisions/meetings/<int:meeting_id>/secret/close")
-def close_secret(meeting_id: int) -> Response:
-    """The chair ends the secret ballot: counted from the raw ballots, the box's digest kept."""
-    def step(m: Meeting, ms: Memberships, f: Any) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
-        passed = outcomes.close_secret_ballot(db.session, current_user, ms, m, item)
-        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
-    return _act(meeting_id, "meeting.decide", "close_secret", _Empty(), step, _("计票完成。"))
-
-
-@bp.post("/decisions/meetings/<int:meeting_id>/decide")
-def decide(meeting_id: int) -> Response:
-    """The principal's decision at the office meeting, after everyone has stated."""
-    def step(m: Meeting, ms: Memberships, f: DecideForm) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
-        if outcomes.decide(db.session, current_user, ms, m, item, f.outcome.data, f.decision.data or "") is not None:
-            flash(_("该议题属重大事项或涉及教职工切身利益，已提交党组织会议决定。"), "warning")
-    return _act(meeting_id, "meeting.decide", "decide", DecideForm(), step, _("决定已记录。"))
-
-
-@bp.post("/decisions/meetings/<int:meeting_id>/defer")
-def defer(meeting_id: int) -> Response:
-    """The chair defers the current item (缓议)."""
-    def step(m: Meeting, ms: Memberships, f: DeferForm) -> None:
-        item = rules.current_item(m)
-        if item is None:
-            raise DecisionError(_("没有待议的议题。"))
-        outcomes.defer_item(db.session, current_user, ms, m, item, f.reason.data or "")
-    return _act(meeting_id, "meeting.decide", "defer", DeferForm(), step, _("议题已缓议。"))
+    return meeting_action(meeting_id, "meeting.run", "stance", form, step, _("表态已记录。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/resolutions")
@@ -369,7 +298,7 @@ def add_resolution(meeting_id: int) -> Response:
     form = ResolutionForm()
     for field in (form.item_id, form.owner_id, form.co_owner_id):
         field.validate_choice = False
-    return _act(meeting_id, "resolution.create", "resolution", form, step, _("决议已形成。"))
+    return meeting_action(meeting_id, "resolution.create", "resolution", form, step, _("决议已形成。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/close")
@@ -377,7 +306,7 @@ def close(meeting_id: int) -> Response:
     """Every item decided: the meeting ends and its minutes wait for signatures."""
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         rules.close_meeting(db.session, current_user, m)
-    return _act(meeting_id, "meeting.run", "close", _Empty(), step, _("会议已结束，请记录人和监督人签署纪要。"))
+    return meeting_action(meeting_id, "meeting.run", "close", NoFields(), step, _("会议已结束，请记录人和监督人签署纪要。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/sign")
@@ -385,7 +314,7 @@ def sign(meeting_id: int) -> Response:
     """The recorder or the supervisor signs the minutes; with both they are read-only."""
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         rules.sign_minutes(db.session, current_user, m, queries.minutes_text(m, queries.names_for(db.session, m)))
-    return _act(meeting_id, "meeting.sign", "sign", _Empty(), step, _("纪要已签署。"))
+    return meeting_action(meeting_id, "meeting.sign", "sign", NoFields(), step, _("纪要已签署。"))
 
 
 @bp.get("/decisions/meetings/<int:meeting_id>/minutes")
@@ -401,7 +330,7 @@ def minutes(meeting_id: int) -> Response:
                   states=MEETING_STATE_LABELS)
 
 
-class _Empty:
+class NoFields:
     """A form with nothing to fill in but the CSRF token (checked by the app for every POST)."""
 
     def validate_on_submit(self) -> bool:

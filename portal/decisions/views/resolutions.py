@@ -72,7 +72,7 @@ def resolution(resolution_id: int) -> Response:
     return resolution_page(found)
 
 
-def _act(resolution_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+def meeting_action(resolution_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
     found = load_resolution(resolution_id)
     permissions.require("resolution.view", found)
     permissions.require(action, found)
@@ -95,7 +95,7 @@ def file_report(resolution_id: int) -> Response:
     def step(res: Resolution, f: ReportForm) -> None:
         rules.file_report(db.session, current_user, res, f.text.data or "", f.percent.data or 0, today(),
                           final=f.final.data, attachment=stored_attachment(f.file.data))
-    return _act(resolution_id, "resolution.report", "report_form", ReportForm(), step, _("执行情况报告已提交。"))
+    return meeting_action(resolution_id, "resolution.report", "report_form", ReportForm(), step, _("执行情况报告已提交。"))
 
 
 @bp.post("/resolutions/<int:resolution_id>/urge")
@@ -103,7 +103,7 @@ def urge(resolution_id: int) -> Response:
     """The secretary urges the owner to report (催报)."""
     def step(res: Resolution, f: NoteForm) -> None:
         rules.urge(db.session, current_user, res, f.note.data or "")
-    return _act(resolution_id, "resolution.supervise", "note_form", NoteForm(), step, _("已催报，责任人将收到提醒。"))
+    return meeting_action(resolution_id, "resolution.supervise", "note_form", NoteForm(), step, _("已催报，责任人将收到提醒。"))
 
 
 @bp.post("/resolutions/<int:resolution_id>/note")
@@ -111,7 +111,7 @@ def supervision_note(resolution_id: int) -> Response:
     """The secretary's supervision note (督办意见)."""
     def step(res: Resolution, f: NoteForm) -> None:
         rules.add_supervision_note(db.session, current_user, res, f.note.data or "")
-    return _act(resolution_id, "resolution.supervise", "note_form", NoteForm(), step, _("督办意见已记录。"))
+    return meeting_action(resolution_id, "resolution.supervise", "note_form", NoteForm(), step, _("督办意见已记录。"))
 
 
 @bp.post("/resolutions/<int:resolution_id>/confirm")
@@ -119,9 +119,9 @@ def confirm(resolution_id: int) -> Response:
     """The secretary confirms the resolution done, after its final report."""
     def step(res: Resolution, f: Any) -> None:
         rules.confirm_done(db.session, current_user, res)
-    from portal.decisions.views.meetings import _Empty
+    from portal.decisions.views.meetings import NoFields
 
-    return _act(resolution_id, "resolution.supervise", "confirm", _Empty(), step, _("已确认办结。"))
+    return meeting_action(resolution_id, "resolution.supervise", "confirm", NoFields(), step, _("已确认办结。"))
 
 
 @bp.post("/resolutions/<int:resolution_id>/approval")
@@ -131,7 +131,7 @@ def record_approval(resolution_id: int) -> Response:
         assert f.approved_on.data is not None
         rules.record_approval(db.session, current_user, res, f.approved_on.data, f.authority.data or "",
                               f.document.data or "")
-    return _act(resolution_id, "resolution.record_approval", "approval_form", ApprovalForm(), step,
+    return meeting_action(resolution_id, "resolution.record_approval", "approval_form", ApprovalForm(), step,
                 _("已记录上级批准，决议开始执行。"))
 
 

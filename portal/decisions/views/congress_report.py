@@ -35,10 +35,14 @@ def _default_since(term: CongressTerm | None) -> date:
     return max(term.starts_on, last_year) if term else last_year
 
 
-def _since(form: CongressReportForm, term: CongressTerm | None) -> date:
-    if form.since.data and not form.since.errors:
-        return form.since.data
-    return _default_since(term)
+def _requested() -> tuple[CongressReportForm, CongressTerm | None, Compiled]:
+    """The report since the date in the query string, or the default when none is valid."""
+    form = CongressReportForm(request.args, meta={"csrf": False})
+    if request.args:
+        form.validate()
+    term = _current_term()
+    since = form.since.data if form.since.data and not form.since.errors else _default_since(term)
+    return form, term, compile_report(since, term)
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,7 @@ def _attach_form(term: CongressTerm | None, formdata: Any = None) -> AttachRepor
 def congress_report() -> Response:
     """The report since the date given (by default the term's start, at most a year back)."""
     permissions.require("congress_report.view")
-    form = CongressReportForm(request.args, meta={"csrf": False})
-    if request.args:
-        form.validate()
-    term = _current_term()
-    compiled = compile_report(_since(form, term), term)
+    form, term, compiled = _requested()
     form.since.data = compiled.since
     return render("decisions/congress_report.html", form=form, attach_form=_attach_form(term), **compiled.context())
 
@@ -108,11 +108,7 @@ def congress_report() -> Response:
 def congress_report_export() -> Response:
     """The report to the congress as a spreadsheet: the resolutions, then the proposals."""
     permissions.require("congress_report.view")
-    form = CongressReportForm(request.args, meta={"csrf": False})
-    if request.args:
-        form.validate()
-    term = _current_term()
-    return _xlsx(compile_report(_since(form, term), term).spreadsheet(), "congress-report.xlsx")
+    return _xlsx(_requested()[2].spreadsheet(), "congress-report.xlsx")
 
 
 def _previous_session_day(cs: CongressSession) -> date | None:

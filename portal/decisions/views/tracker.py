@@ -22,6 +22,7 @@ from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
 from portal.extensions import db
 from portal.formutil import options
+from portal.pagecache import public_page
 
 from portal.web import render
 
@@ -44,6 +45,7 @@ def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
 
 
 @bp.get("/tracker")
+@public_page()
 def tracker() -> Response:
     """Every resolution the reader may see, with owner, deadline, status and last report,
     filtered by year, body, owner and status, and the headline figures (on-time share)."""

@@ -54,9 +54,11 @@ def tracker() -> Response:
     form, filters = _filters(visible)
     day = today()
     rows = queries.tracker_rows(db.session, visible, day, filters)
+    # Labels translated once per request, not once per row (each lazy label is a gettext call).
     return render("decisions/tracker.html", block="tracker_rows", rows=rows, form=form, today=day,
-                  figures=queries.figures(db.session, rows, day), status_labels=STATUS_LABELS,
-                  body_labels=BODY_LABELS, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
+                  figures=queries.figures(db.session, rows, day),
+                  status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
+                  body_labels={k: str(v) for k, v in BODY_LABELS.items()}, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
                   kind_labels=KIND_LABELS, cadence_labels=CADENCE_LABELS, print_view=request.args.get("print") == "1")
 
 

@@ -491,6 +491,8 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
                 f"{nc['date']}, commit {nc['commit']}: every page rendered, with the indexes and the other changes.", "",
                 "| page | share of floor | p95 ms / × floor | p99 ms |", "|---|---|---|---|"]
         for key, label, _path, _signed in PAGES:
+            if key not in N["pages"]:  # a page added after that run
+                continue
             e = N["pages"][key]
             out.append(f"| `{label}` | {pct(e['share'])} | {e['p95']:.1f} / {e['p95_ratio']:.1f}× | {e['p99']:.1f} |")
     pg = HERE / "runs" / "pg-plans.json"

@@ -46,7 +46,7 @@ clean:
 # The benchmark (QUALITY.md "Performance benchmark protocol"); never part of `make test`.
 # Seeded databases are cached in benchmarks/data/ and remade when the seed code changes.
 BENCH_DATA := benchmarks/data
-BENCH_SEED := portal/seed/bench.py portal/seed/demo.py portal/seed/disclosure.py portal/seed/congress.py
+BENCH_SEED := portal/seed/bench.py portal/seed/demo.py portal/seed/disclosure.py portal/seed/congress.py portal/seed/decisions.py
 
 $(BENCH_DATA)/notices-%.sqlite3: $(BENCH_SEED) | $(VENV)/.installed
 	mkdir -p $(BENCH_DATA)

@@ -54,10 +54,11 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("proposals_user", "/proposals (register) signed in", "/proposals", True),
     ("inbox_badge", "/inbox/badge signed in", "/inbox/badge", True),
     # Decisions (issue 10): the resolution tracker (500 resolutions with reports), as the public
-    # and a staff member see it. The meeting page needs a seat on a body; the benchmark signs in
-    # as teacher1, so it is measured in tests/decisions (query count), not here.
+    # and a staff member see it, and the latest Party meeting of the bench seed (ten items, each
+    # with its stances and a vote) as the Party secretary, who holds a seat (see PAGE_USER).
     ("tracker_anon", "/tracker anonymous", "/tracker", False),
     ("tracker_user", "/tracker signed in", "/tracker", True),
+    ("meeting_party", "/decisions/meetings/<id> (Party, 10 items) as secretary", "/decisions/meetings/{meeting}", True),
     # The congress (issue 8): the open session of the demo seed, its open motion, and the hall
     # display's poll (the token is read from the database: see expand()). Votes: vote_burst.py.
     ("congress_session", "/congress/sessions/2 signed in", "/congress/sessions/2", True),
@@ -78,10 +79,24 @@ def read_tokens(url: str) -> None:
     conn = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
         row = conn.execute("SELECT display_token FROM congress_session WHERE status = 'open' ORDER BY id LIMIT 1").fetchone()
+        meeting = conn.execute("SELECT m.id FROM dec_meeting m JOIN dec_item i ON i.meeting_id = m.id "
+                               "WHERE m.body = 'party' GROUP BY m.id HAVING count(*) >= 10 "
+                               "ORDER BY m.held_on DESC, m.id DESC LIMIT 1").fetchone()
     finally:
         conn.close()
     TOKENS["hall"] = row[0] if row else "missing-token-0000"
+    TOKENS["meeting"] = str(meeting[0]) if meeting else "0"
+
+
 USER, PASSWORD = "teacher1", "demo-2026"
+# Pages measured signed in as someone other than USER (all demo users share PASSWORD).
+PAGE_USER: dict[str, str] = {"meeting_party": "secretary"}
+
+
+def user_of(key: str) -> str:
+    return PAGE_USER.get(key, USER)
+
+
 EXTRA_ENV: dict[str, str] = {}
 TARGET_SHARE = {"healthz": 0.60, "home_user": 0.20, "school_user": 0.20}
 DEFAULT_SHARE = 0.30
@@ -146,14 +161,14 @@ def get(port: int, path: str, headers: dict[str, str] | None = None,
         conn.close()
 
 
-def login(port: int) -> str:
-    """Sign in as teacher1 through the login form; return the Cookie header value."""
+def login(port: int, username: str = USER) -> str:
+    """Sign in as ``username`` through the login form; return the Cookie header value."""
     status, headers, body = get(port, "/login")
     cookie = headers["set-cookie"].split(";", 1)[0]
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
         re.search(rb'name="csrf_token" value="([^"]+)"', body)
     assert token, "no CSRF token on the login page"
-    form = f"csrf_token={quote(token.group(1).decode())}&username={USER}&password={quote(PASSWORD)}&next="
+    form = f"csrf_token={quote(token.group(1).decode())}&username={username}&password={quote(PASSWORD)}&next="
     status, headers, _ = get(port, "/login", {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
                              method="POST", body=form)
     assert status in (302, 303), f"login failed: {status}"
@@ -233,12 +248,15 @@ def statements_per_page(url: str) -> dict[str, Any]:
     def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         captured.append((statement, parameters))
 
-    anon, user = app.test_client(), app.test_client()
-    r = user.post("/login", data={"username": USER, "password": PASSWORD, "next": ""})
-    assert r.status_code in (302, 303), r.status_code
+    anon = app.test_client()
+    users: dict[str, Any] = {}
+    for name in {user_of(key) for key, _l, _p, signed in PAGES if signed}:
+        users[name] = app.test_client()
+        r = users[name].post("/login", data={"username": name, "password": PASSWORD, "next": ""})
+        assert r.status_code in (302, 303), (name, r.status_code)
     for key, _label, path, signed in PAGES:
         path = expand(path)
-        client = user if signed else anon
+        client = users[user_of(key)] if signed else anon
         client.get(path)  # warm
         captured.clear()
         event.listen(engine, "before_cursor_execute", before)
@@ -321,10 +339,10 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
     portal = Gunicorn("wsgi:app", env, workers=2)
     floor = Gunicorn("benchmarks.hello:app", {}, workers=2)
     try:
-        cookie = login(portal.port)
+        cookies = {name: login(portal.port, name) for name in {user_of(k) for k, _l, _p, s in PAGES if s}}
         fp = first_page(portal.port)
-        for _key, _label, path, signed in PAGES:  # warm every worker
-            load(portal.port, expand(path), cookie if signed else None, 1, connections, threads)
+        for key, _label, path, signed in PAGES:  # warm every worker
+            load(portal.port, expand(path), cookies[user_of(key)] if signed else None, 1, connections, threads)
         load(floor.port, "/", None, 1, connections, threads)
         pages: dict[str, Any] = {}
         floor_runs: list[dict[str, Any]] = []
@@ -333,7 +351,8 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
             floor_runs.append(previous)
             for key, label, path, signed in PAGES:
                 print(f"  {label}", flush=True)
-                page = load(portal.port, expand(path), cookie if signed else None, seconds, connections, threads)
+                page = load(portal.port, expand(path), cookies[user_of(key)] if signed else None, seconds, connections,
+                            threads)
                 after = load(floor.port, "/", None, seconds, connections, threads)
                 floor_runs.append(after)
                 f_rps = (previous["rps"] + after["rps"]) / 2
@@ -472,6 +491,8 @@ def render(run: dict[str, Any], before: dict[str, Any] | None, notes: str) -> st
                 f"{nc['date']}, commit {nc['commit']}: every page rendered, with the indexes and the other changes.", "",
                 "| page | share of floor | p95 ms / × floor | p99 ms |", "|---|---|---|---|"]
         for key, label, _path, _signed in PAGES:
+            if key not in N["pages"]:  # a page added after that run
+                continue
             e = N["pages"][key]
             out.append(f"| `{label}` | {pct(e['share'])} | {e['p95']:.1f} / {e['p95_ratio']:.1f}× | {e['p99']:.1f} |")
     pg = HERE / "runs" / "pg-plans.json"

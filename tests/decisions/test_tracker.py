@@ -62,3 +62,90 @@ def test_on_time_share_over_twelve_months_counts_missing_reports():
     share = on_time_share(reports, missing_now=1, today=today)
     assert (share.on_time, share.due, share.percent) == (2, 4, "50%")
     assert on_time_share([], 0, today).percent == "—"
+
+
+# --- the tracker page: statements pinned, and the anonymous page cache stays fresh and public ---
+
+from sqlalchemy import select  # noqa: E402
+
+from portal.decisions.rules import resolutions as res_rules  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from tests.conftest import ON_POSTGRES, login_as  # noqa: E402
+from tests.decisions import factories as f  # noqa: E402
+from tests.decisions.test_views import _many, counting, world  # noqa: E402,F401
+
+# Statements of one /tracker request (SQLite also counts its BEGIN), anonymous and as staff.
+TRACKER_STATEMENTS = {None: 5 if ON_POSTGRES else 6, "staff": 7 if ON_POSTGRES else 8}
+
+
+@pytest.mark.parametrize("role", [None, "staff"])
+def test_tracker_statements_are_pinned_and_equal_at_two_sizes(app, client, world, role):  # noqa: F811
+    if role:
+        login_as(client, app, role)
+    client.get("/tracker")
+    with counting(app) as small:
+        assert client.get("/tracker").status_code == 200
+    _many(app, 500)
+    with counting(app) as large:
+        assert client.get("/tracker").status_code == 200
+    assert len(small) == len(large) == TRACKER_STATEMENTS[role], large
+
+
+@pytest.fixture
+def cached_app(template_db, tmp_path):
+    from portal import create_app
+    from tests.conftest import Client, _config, fresh_database_url
+
+    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads"),
+                             PAGE_CACHE=True))
+    app.test_client_class = Client
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_anonymous_tracker_is_cached_but_fresh_and_public_only(cached_app):
+    from tests.conftest import ROLES, make_user
+
+    app = cached_app
+    with app.app_context():
+        s = db.session
+        for role in ROLES:
+            make_user(role, {role})
+        s.commit()
+        f.school(s)
+        ids = {}
+        for vis in ("public", "staff", "internal"):
+            _m, it = f.passed_item(s, f"决议{vis.upper()}SENT", on=date(2026, 2, 10))
+            ids[vis] = res_rules.add_resolution(s, f.user(s, "recorder"), it, title=f"决议{vis.upper()}SENT", text="内容",
+                                                owner=f.user(s, "principal"), deadline=date(2026, 12, 31),
+                                                visibility=vis).id
+        s.commit()
+    anon, staff = app.test_client(), app.test_client()
+    login_as(staff, app, "staff")
+    assert "STAFFSENT" in staff.get("/tracker").get_data(as_text=True)  # the signed-in page is not the cached one
+    page = anon.get("/tracker").get_data(as_text=True)
+    assert "PUBLICSENT" in page and "STAFFSENT" not in page and "INTERNALSENT" not in page
+    with counting(app) as seen:
+        again = anon.get("/tracker").get_data(as_text=True)
+    assert again.count("PUBLICSENT") == page.count("PUBLICSENT")
+    assert not [q for q in seen if "dec_resolution" in q]  # served from the cache
+    staff_page = staff.get("/tracker").get_data(as_text=True)
+    assert "STAFFSENT" in staff_page and "INTERNALSENT" not in staff_page
+    # a report, then an urging, show at once (each moves the data version)
+    before_reports = page.count("2026-")
+    principal = app.test_client()
+    login_as(principal, app, "principal")
+    assert principal.post(f"/resolutions/{ids['public']}/report",
+                          data={"text": "合同已签订", "percent": "40"}).status_code == 303
+    after = anon.get("/tracker").get_data(as_text=True)
+    assert after != page and after.count("2026-") >= before_reports
+    with app.app_context():
+        from portal.decisions.models import Report
+        filed = db.session.scalar(select(Report.filed_on).where(Report.resolution_id == ids["public"]))
+    assert filed is not None and filed.isoformat() in after
+    secretary = app.test_client()
+    login_as(secretary, app, "secretary")
+    assert secretary.post(f"/resolutions/{ids['public']}/urge", data={"note": "请按月报告"}).status_code == 303
+    urged = anon.get("/tracker").get_data(as_text=True)
+    assert "催报 1 次" in urged

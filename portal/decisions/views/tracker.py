@@ -17,6 +17,7 @@ from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
 from portal.extensions import db
 from portal.formutil import options
+from portal.pagecache import public_page
 
 from portal.web import render
 
@@ -39,6 +40,7 @@ def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
 
 
 @bp.get("/tracker")
+@public_page()
 def tracker() -> Response:
     """Every resolution the reader may see, with owner, deadline, status and last report,
     filtered by year, body, owner and status, and the headline figures (on-time share)."""
@@ -47,9 +49,11 @@ def tracker() -> Response:
     form, filters = _filters(visible)
     day = today()
     rows = queries.tracker_rows(db.session, visible, day, filters)
+    # Labels translated once per request, not once per row (each lazy label is a gettext call).
     return render("decisions/tracker.html", block="tracker_rows", rows=rows, form=form, today=day,
-                  figures=queries.figures(db.session, rows, day), status_labels=STATUS_LABELS,
-                  body_labels=BODY_LABELS, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
+                  figures=queries.figures(db.session, rows, day),
+                  status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
+                  body_labels={k: str(v) for k, v in BODY_LABELS.items()}, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
                   kind_labels=KIND_LABELS, cadence_labels=CADENCE_LABELS, print_view=request.args.get("print") == "1")
 
 

@@ -200,6 +200,14 @@ def paginate(query: Select, per_page: int) -> dict[str, Any]:
     return {"rows": rows, "total": total, "page": page, "pages": max((total + per_page - 1) // per_page, 1)}
 
 
+def page_of(items: list[Any], per_page: int) -> dict[str, Any]:
+    """One page (from ``?page=``) of a list already in memory, with the pager's counts: for
+    lists whose totals need every row anyway (the tracker's headline figures)."""
+    pages = max((len(items) + per_page - 1) // per_page, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    return {"rows": items[(page - 1) * per_page:page * per_page], "total": len(items), "page": page, "pages": pages}
+
+
 def page_url(page: int) -> str:
     """This page's URL with the same filters and another ``page=``."""
     args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}

@@ -377,3 +377,18 @@ def test_report_without_a_file_has_no_download(app, client, world):
     with app.app_context():
         report_id = db.session.scalar(select(Report.id).where(Report.resolution_id == world["staff"]))
     assert client.get(f"/resolutions/reports/{report_id}/file").status_code == 404
+
+
+def test_the_tracker_pages_fifty_rows_and_counts_them_all(app, client, world):
+    """The headline figures and the count cover every visible row; the page shows fifty, the
+    next page the rest with the filters kept; the print view shows all."""
+    _many(app, 120)  # 40 public, 40 staff, 40 internal
+    login_as(client, app, "staff")
+    first = _text(client.get("/tracker?year=2025"))
+    rows = first.count('href="/resolutions/')
+    assert rows == 50 and "决议（80 项）" in first and "第 1 / 2 页" in first
+    assert 'href="/tracker?year=2025&amp;page=2"' in first
+    second = client.hx("/tracker?year=2025&page=2")
+    assert second.status_code == 200 and _text(second).count('href="/resolutions/') == 30
+    assert _text(client.get("/tracker?year=2025&page=999")).count('href="/resolutions/') == 30  # the last page
+    assert _text(client.get("/tracker?year=2025&print=1")).count('href="/resolutions/') == 80

@@ -19,7 +19,9 @@ from portal.extensions import db
 from portal.formutil import options
 from portal.pagecache import public_page
 
-from portal.web import render
+from portal.web import page_of, render
+
+TRACKER_PAGE = 50
 
 
 def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
@@ -49,12 +51,16 @@ def tracker() -> Response:
     form, filters = _filters(visible)
     day = today()
     rows = queries.tracker_rows(db.session, visible, day, filters)
+    print_view = request.args.get("print") == "1"
+    # The figures count every row; the page shows fifty (the print view and the XLSX show all).
+    shown = {"rows": rows, "page": 1, "pages": 1} if print_view else page_of(rows, TRACKER_PAGE)
     # Labels translated once per request, not once per row (each lazy label is a gettext call).
-    return render("decisions/tracker.html", block="tracker_rows", rows=rows, form=form, today=day,
+    return render("decisions/tracker.html", block="tracker_rows", rows=rows, shown=shown["rows"], page=shown["page"],
+                  pages=shown["pages"], form=form, today=day,
                   figures=queries.figures(db.session, rows, day),
                   status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
                   body_labels={k: str(v) for k, v in BODY_LABELS.items()}, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
-                  kind_labels=KIND_LABELS, cadence_labels=CADENCE_LABELS, print_view=request.args.get("print") == "1")
+                  kind_labels=KIND_LABELS, cadence_labels=CADENCE_LABELS, print_view=print_view)
 
 
 def _headers() -> list[str]:

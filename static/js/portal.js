@@ -23,13 +23,6 @@
     target.removeAttribute("data-autofocus");
     target.focus();
   });
-  // On a phone the navigation is one line that scrolls sideways: bring the current entry
-  // into view (a wide screen shows them all and nothing moves).
-  var list = document.querySelector(".main-nav ul");
-  var current = list && list.querySelector("[aria-current='page']");
-  if (current && list.scrollWidth > list.clientWidth) {
-    list.scrollLeft += current.getBoundingClientRect().left - list.getBoundingClientRect().left - list.clientWidth / 3;
-  }
   function showNotice(text) {
     var main = document.getElementById("main");
     if (!main) return;

@@ -116,13 +116,23 @@ def fresh_database_url(template_db: str, directory: Path) -> str:
     return f"sqlite:///{target}"
 
 
-@pytest.fixture
-def app(template_db: str, tmp_path: Path):
-    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads")))
+def _app(template_db: str, tmp_path: Path, **extra):
+    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads"), **extra))
     app.test_client_class = Client
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(template_db: str, tmp_path: Path):
+    yield from _app(template_db, tmp_path)
+
+
+@pytest.fixture
+def cached_app(template_db: str, tmp_path: Path):
+    """An app with the public page cache on (tests run with it off)."""
+    yield from _app(template_db, tmp_path, PAGE_CACHE=True)
 
 
 @pytest.fixture

@@ -91,19 +91,6 @@ def test_tracker_statements_are_pinned_and_equal_at_two_sizes(app, client, world
     assert len(small) == len(large) == TRACKER_STATEMENTS[role], large
 
 
-@pytest.fixture
-def cached_app(template_db, tmp_path):
-    from portal import create_app
-    from tests.conftest import Client, _config, fresh_database_url
-
-    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads"),
-                             PAGE_CACHE=True))
-    app.test_client_class = Client
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
 def test_anonymous_tracker_is_cached_but_fresh_and_public_only(cached_app):
     from tests.conftest import ROLES, make_user
 

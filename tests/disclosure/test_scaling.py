@@ -225,19 +225,6 @@ def test_pages_are_gzipped_when_the_client_accepts_it(app, client, people):
 
 # --- the public page cache ---------------------------------------------------------------------
 
-@pytest.fixture
-def cached_app(template_db, tmp_path):
-    from portal import create_app
-    from tests.conftest import Client, _config, fresh_database_url
-
-    app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads"),
-                             PAGE_CACHE=True))
-    app.test_client_class = Client
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
 def test_public_pages_are_cached_until_the_data_changes(cached_app):
     from tests.conftest import make_user
     from tests.disclosure.factories import published

@@ -178,15 +178,18 @@ class Standing:
 
 
 def standing(session: Session, cs: CongressSession) -> Standing:
-    report = report_of(session, cs)
-    if report is None:
+    """Filed or not, read by how many, opinions and unanswered ones (one statement)."""
+    read = (select(func.count()).select_from(WorkReportRead).where(WorkReportRead.report_id == WorkReport.id)
+            .correlate(WorkReport).scalar_subquery())
+    total = (select(func.count()).select_from(WorkReportOpinion).where(WorkReportOpinion.report_id == WorkReport.id)
+             .correlate(WorkReport).scalar_subquery())
+    unanswered = (select(func.count()).select_from(WorkReportOpinion)
+                  .where(WorkReportOpinion.report_id == WorkReport.id, WorkReportOpinion.answered_at.is_(None))
+                  .correlate(WorkReport).scalar_subquery())
+    row = session.execute(select(read, total, unanswered).where(WorkReport.session_id == cs.id)).first()
+    if row is None:
         return Standing(False, 0, 0, 0)
-    read = session.scalar(select(func.count()).select_from(WorkReportRead)
-                          .where(WorkReportRead.report_id == report.id)) or 0
-    total, unanswered = session.execute(
-        select(func.count(), func.count().filter(WorkReportOpinion.answered_at.is_(None)))
-        .where(WorkReportOpinion.report_id == report.id)).one()
-    return Standing(True, read, total or 0, unanswered or 0)
+    return Standing(True, row[0] or 0, row[1] or 0, row[2] or 0)
 
 
 def opinions(session: Session, report: WorkReport) -> list[WorkReportOpinion]:

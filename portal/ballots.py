@@ -42,14 +42,45 @@ The whole API (stable; other features import it):
 
 :class:`BallotError` carries an ``N_()``-marked Chinese message with named %-parameters,
 like ``portal.errors.DomainError`` (of which it is a subclass).
+
+The box in the database, :class:`SecretBox` (the one implementation every feature with secret
+ballots uses: congress polls, democratic evaluation, secret ballots at the Party meeting):
+
+Who voted and what was voted are two tables. The *voter table* has one row per voter and box
+(its primary key, or a unique constraint, on (box, voter) is what refuses a second vote); the
+*ballot table* has a random key, the box and the content columns, and nothing else: no voter,
+no time, no sequential key, ``WITHOUT ROWID`` on SQLite. A feature declares its box once,
+naming those columns, and its rules call:
+
+``box.cast(session, box_id, voter_id, *rows)``
+    Record that the voter voted and put their ballot rows (tuples of content values; usually
+    one row, several where one voter fills several, as in an evaluation) into the box with
+    fresh keys. A second vote, also from a request that raced this one, raises the box's
+    refusal (a ``DomainError`` with a Chinese message), never an ``IntegrityError``.
+
+``box.close(session, box_id) -> ClosedBox``
+    At close: read the box, then write both tables of this box again, the ballots in the order
+    of their random keys and the voters in the order of their ids, so that nothing the database
+    keeps of the order rows came in (PostgreSQL heap order and ``xmin``, SQLite rowids) can
+    pair a voter with a ballot. Done on every database. Returns the contents and the digest.
+
+``box.has_voted``, ``box.voted`` (how many), ``box.contents`` (the raw rows, no voter) and
+``box.digest(rows, box_id)``: :func:`box_digest` over each row as one canonical string (its
+content values joined by ``"."``, so a one-column box digests its ballots unchanged) with the
+context ``"<name>:<box id>"``.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from portal.errors import DomainError
 from portal.i18n import N_
@@ -135,3 +166,86 @@ def tally(ballots: Iterable[str], options: Sequence[str], max_choices: int = 1,
         for code in codes:
             counts[code] += 1
     return Tally(counts=counts, cast=cast, empty=empty)
+
+
+# --- the box in the database ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClosedBox:
+    """What a box held at close: its raw content rows (no voter), how many voted, the digest."""
+
+    contents: list[tuple[Any, ...]]
+    voters: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class SecretBox:
+    """One feature's secret box: the columns of its ballot table and of its voter table.
+
+    ``key``, ``box`` and ``content`` are columns of the ballot table (its random primary key,
+    the box it belongs to, what was voted); ``voter_box`` and ``voter`` columns of the voter
+    table, whose primary key is (box, voter). ``refusal`` makes the error a second vote raises.
+    ``name`` prefixes the digest's context.
+    """
+
+    name: str
+    key: InstrumentedAttribute[str]
+    box: InstrumentedAttribute[int]
+    content: tuple[InstrumentedAttribute[Any], ...]
+    voter_box: InstrumentedAttribute[int]
+    voter: InstrumentedAttribute[int]
+    refusal: Callable[[], DomainError]
+
+    def context(self, box_id: int) -> str:
+        return f"{self.name}:{box_id}"
+
+    def has_voted(self, session: Session, box_id: int, voter_id: int) -> bool:
+        return session.scalar(select(self.voter).where(self.voter_box == box_id, self.voter == voter_id)) is not None
+
+    def voted(self, session: Session, box_id: int) -> int:
+        """How many have voted (the number, never the split)."""
+        return session.scalar(select(func.count()).select_from(self.voter.class_)
+                              .where(self.voter_box == box_id)) or 0
+
+    def cast(self, session: Session, box_id: int, voter_id: int, *rows: tuple[Any, ...]) -> None:
+        """The voter's row, then their ballot rows with fresh random keys; a second vote is refused."""
+        try:
+            with session.begin_nested():
+                session.execute(insert(self.voter.class_).values({self.voter_box.key: box_id, self.voter.key: voter_id}))
+        except IntegrityError:
+            raise self.refusal() from None
+        if rows:
+            names = [c.key for c in self.content]
+            session.execute(insert(self.key.class_), [
+                {self.key.key: new_ballot_key(), self.box.key: box_id, **dict(zip(names, row, strict=True))}
+                for row in rows])
+
+    def contents(self, session: Session, box_id: int) -> list[tuple[Any, ...]]:
+        """Every ballot row of the box, content only, in key order (which says nothing)."""
+        return [tuple(r) for r in session.execute(select(*self.content).where(self.box == box_id)
+                                                  .order_by(self.key))]
+
+    def digest(self, rows: Iterable[Sequence[Any]], box_id: int) -> str:
+        return box_digest((".".join(str(v) for v in row) for row in rows), self.context(box_id))
+
+    def close(self, session: Session, box_id: int) -> ClosedBox:
+        """Read the box and write both of its tables again in an order that carries nothing:
+        ballots by their random key, voters by id. A table's stored order is otherwise the
+        order rows came in (PostgreSQL's heap and its ``xmin``, SQLite's rowids), which is the
+        order people voted, in both tables alike."""
+        names = [c.key for c in self.content]
+        ballots = session.execute(select(self.key, *self.content).where(self.box == box_id)
+                                  .order_by(self.key)).all()
+        voters = list(session.scalars(select(self.voter).where(self.voter_box == box_id).order_by(self.voter)))
+        session.execute(delete(self.key.class_).where(self.box == box_id))
+        session.execute(delete(self.voter.class_).where(self.voter_box == box_id))
+        if ballots:
+            session.execute(insert(self.key.class_), [
+                {self.key.key: key, self.box.key: box_id, **dict(zip(names, rest, strict=True))}
+                for key, *rest in ballots])
+        if voters:
+            session.execute(insert(self.voter.class_),
+                            [{self.voter_box.key: box_id, self.voter.key: v} for v in voters])
+        contents = [tuple(rest) for _key, *rest in ballots]
+        return ClosedBox(contents=contents, voters=len(voters), digest=self.digest(contents, box_id))

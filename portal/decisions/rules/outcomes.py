@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import counting
+from portal.ballots import SecretBox, check_choices, tally
 from portal.audit.rules import record
 from portal.auth.models import User
 from portal.decisions.models import (
@@ -184,6 +184,12 @@ def defer_item(session: Session, actor: User, memberships: Memberships, meeting:
 
 CHOICES = ("yes", "no", "abstain")
 
+BOX = SecretBox(
+    name="decisions-item", key=ItemSecretBallot.key, box=ItemSecretBallot.item_id, content=(ItemSecretBallot.choice,),
+    voter_box=ItemBallotVoter.item_id, voter=ItemBallotVoter.user_id,
+    refusal=lambda: DecisionError(N_("您已经投过票了。")),
+)
+
 
 def secret_open(item: Item) -> bool:
     return item.vote_method == VoteMethod.SECRET.value and item.decided_at is None
@@ -203,46 +209,35 @@ def open_secret_ballot(session: Session, actor: User, memberships: Memberships, 
 
 def cast_secret_ballot(session: Session, voter: User, memberships: Memberships, meeting: Meeting, item: Item,
                        choice: str) -> None:
-    """A present voting member casts a secret ballot: who voted and what was voted are two
-    tables, the ballot row has a random key and no voter or time; voting twice is refused."""
-    from sqlalchemy.exc import IntegrityError
-
-    from portal.ballots import check_choices, new_ballot_key
-
+    """A present voting member casts a secret ballot into the item's box (``portal.ballots``):
+    who voted and what was voted are two tables, the ballot row has a random key and no voter
+    or time; voting twice is refused."""
     if not secret_open(item) or item.meeting_id != meeting.id or meeting.state != MeetingState.SETTLED.value:
         raise DecisionError(N_("本议题没有进行中的无记名投票。"))
     if voter.id not in present_voters(meeting, memberships):
         raise DecisionError(N_("只有出席会议的成员可以投票。"))
     ballot = check_choices([choice], CHOICES, max_choices=1, min_choices=1)
-    try:
-        with session.begin_nested():
-            session.add(ItemBallotVoter(item_id=item.id, user_id=voter.id))
-            session.flush()
-    except IntegrityError:
-        raise DecisionError(N_("您已经投过票了。")) from None
-    session.add(ItemSecretBallot(key=new_ballot_key(), item_id=item.id, choice=ballot))
-    session.flush()
+    BOX.cast(session, item.id, voter.id, (ballot,))
     record(session, voter, "item.secret_ballot_cast", item)  # who voted, never what
 
 
 def close_secret_ballot(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item) -> bool:
-    """Count the box from the raw ballots; the result and the box's digest are frozen."""
-    from portal.ballots import box_digest, tally
-
+    """Count the box from the raw ballots; the result and the box's digest are frozen, and the
+    box is written again so that its stored order cannot pair a ballot with a voter."""
     if not secret_open(item) or item.meeting_id != meeting.id:
         raise DecisionError(N_("本议题没有进行中的无记名投票。"))
     count = require_quorum(meeting, memberships, item)
-    ballots = list(session.scalars(select(ItemSecretBallot.choice).where(ItemSecretBallot.item_id == item.id)))
-    voted = session.scalar(select(func.count()).select_from(ItemBallotVoter).where(ItemBallotVoter.item_id == item.id))
-    if not ballots:
+    if not BOX.voted(session, item.id):
         raise DecisionError(N_("还没有人投票，不能结束计票。"))
-    assert voted == len(ballots)
+    closed = BOX.close(session, item.id)
+    ballots = [choice for (choice,) in closed.contents]
+    assert closed.voters == len(ballots)
     counts = tally(ballots, CHOICES, max_choices=1, min_choices=1).counts
     rules = counting_rules(meeting.procedure)
     yes = counts["yes"]
     passed = counting.passed(rules, count.members, count.present, yes, cadre=item.two_thirds)
     item.votes_yes, item.votes_no, item.votes_abstain = yes, counts["no"], counts["abstain"]
-    item.ballot_digest = box_digest(ballots, f"decisions-item:{item.id}")
+    item.ballot_digest = closed.digest
     item.result_text = "\n".join(counting.describe_result(rules, count.members, count.present, yes,
                                                           cadre=item.two_thirds))
     item.decided_at = utcnow()
@@ -256,4 +251,9 @@ def close_secret_ballot(session: Session, actor: User, memberships: Memberships,
 
 
 def has_voted(session: Session, item: Item, user_id: int) -> bool:
-    return session.get(ItemBallotVoter, (item.id, user_id)) is not None
+    return BOX.has_voted(session, item.id, user_id)
+
+
+def ballots_cast(session: Session, item: Item) -> int:
+    """How many have cast a secret ballot on the item (the number, never the split)."""
+    return BOX.voted(session, item.id)

@@ -123,18 +123,9 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         cadence_labels=CADENCE_LABELS, can=permissions.can, error=forms.get("error"),
         last=rules.last_speakers(ms, meeting.body), voters=rules.present_voters(meeting, ms),
         secret_open=bool(current and outcomes.secret_open(current)),
-        voted=_voted(current) if current and outcomes.secret_open(current) else 0,
+        voted=outcomes.ballots_cast(db.session, current) if current and outcomes.secret_open(current) else 0,
         i_voted=bool(current and current_user.is_authenticated and outcomes.has_voted(db.session, current, current_user.id)),
     )
-
-
-def _voted(item: Item) -> int:
-    from sqlalchemy import func
-
-    from portal.decisions.models import ItemBallotVoter
-
-    return db.session.scalar(select(func.count()).select_from(ItemBallotVoter).where(
-        ItemBallotVoter.item_id == item.id)) or 0
 
 
 def meeting_page(meeting: Meeting, status: int = 200, **forms: Any) -> Response:

@@ -30,6 +30,13 @@ from portal.timeutil import to_local, utcnow
 
 MAX_CANDIDATES = 60
 
+# Who voted (Participation, for named polls too) and the secret ballots: the box of portal.ballots.
+BOX = ballots.SecretBox(
+    name="congress-poll", key=SecretBallot.key, box=SecretBallot.poll_id, content=(SecretBallot.choice,),
+    voter_box=Participation.poll_id, voter=Participation.user_id,
+    refusal=lambda: AlreadyVoted(N_("您已投票。无记名投票一经投出不能更改。")),
+)
+
 
 @dataclass
 class PollSpec:
@@ -155,15 +162,11 @@ def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str
             Attendance.session_id == poll.session_id, Attendance.user_id == user.id)):
         raise CongressError(N_("请先签到，签到后才能投票。"))
     choice = ballots.check_choices(choices, poll.options, poll.max_choices, 1 if poll.is_motion else 0)
-    voted = session.scalar(select(Participation.user_id).where(
-        Participation.poll_id == poll.id, Participation.user_id == user.id)) is not None
+    voted = has_voted(session, poll, user.id)
     if poll.secret:
         if voted:
-            raise AlreadyVoted(N_("您已投票。无记名投票一经投出不能更改。"))
-        session.add(Participation(poll_id=poll.id, user_id=user.id))
-        session.flush()  # the primary key refuses a second ballot from a request that raced this one
-        session.add(SecretBallot(key=ballots.new_ballot_key(), poll_id=poll.id, choice=choice))
-        session.flush()
+            raise BOX.refusal()
+        BOX.cast(session, poll.id, user.id, (choice,))  # also refuses a request that raced this one
         record(session, user, "congress.voted", poll, secret=True)
         return "cast"
     if voted:
@@ -182,26 +185,25 @@ def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str
 
 
 def has_voted(session: Session, poll: Poll, user_id: int) -> bool:
-    return session.scalar(select(Participation.user_id).where(
-        Participation.poll_id == poll.id, Participation.user_id == user_id)) is not None
+    return BOX.has_voted(session, poll.id, user_id)
 
 
 def ballots_cast(session: Session, poll: Poll) -> int:
     """How many have voted so far (the number, never the split)."""
     if poll.ballots_cast is not None:
         return poll.ballots_cast
-    return session.scalar(select(func.count()).select_from(Participation).where(Participation.poll_id == poll.id)) or 0
+    return BOX.voted(session, poll.id)
 
 
 def raw_ballots(session: Session, poll: Poll) -> list[str]:
     """Every ballot in the box, as canonical strings (no voter), for the tally and a recount."""
     if poll.secret:
-        return list(session.scalars(select(SecretBallot.choice).where(SecretBallot.poll_id == poll.id)))
+        return [choice for (choice,) in BOX.contents(session, poll.id)]
     return list(session.scalars(select(NamedVote.choice).where(NamedVote.poll_id == poll.id)))
 
 
 def box_context(poll: Poll) -> str:
-    return f"congress-poll:{poll.id}"
+    return BOX.context(poll.id)
 
 
 def _close(session: Session, poll: Poll, now: datetime) -> None:
@@ -218,25 +220,17 @@ def close_poll(session: Session, actor: User, poll: Poll, now: datetime | None =
     if poll.paper and poll.is_open:
         raise CongressError(N_("纸质表决请录入计票结果后结束。"))
     _close(session, poll, now or utcnow())
-    box = raw_ballots(session, poll)
+    if poll.secret:  # the box is written again in an order that pairs no ballot with a voter
+        closed = BOX.close(session, poll.id)
+        box, poll.digest = [choice for (choice,) in closed.contents], closed.digest
+    else:
+        box = raw_ballots(session, poll)
+        poll.digest = ballots.box_digest(box, box_context(poll))
     result = ballots.tally(box, poll.options, poll.max_choices, 1 if poll.is_motion else 0)
     session.add_all(PollCount(poll_id=poll.id, code=code, count=n) for code, n in result.counts.items())
     poll.ballots_cast = result.cast
-    poll.digest = ballots.box_digest(box, box_context(poll))
-    if poll.secret and session.get_bind().dialect.name != "sqlite":
-        _rewrite_in_key_order(session, poll)
     session.flush()
     record(session, actor, "congress.poll_closed", poll, cast=result.cast, counts=result.counts, digest=poll.digest)
-
-
-def _rewrite_in_key_order(session: Session, poll: Poll) -> None:
-    """PostgreSQL keeps heap rows in insertion order, which is voting order; written again
-    sorted by the random key, the stored order says nothing about who voted when."""
-    rows = session.execute(select(SecretBallot.key, SecretBallot.choice).where(SecretBallot.poll_id == poll.id)
-                           .order_by(SecretBallot.key)).all()
-    session.execute(delete(SecretBallot).where(SecretBallot.poll_id == poll.id))
-    if rows:
-        session.execute(insert(SecretBallot), [{"key": k, "poll_id": poll.id, "choice": c} for k, c in rows])
 
 
 def close_paper_poll(session: Session, actor: User, poll: Poll, counts: dict[str, int], cast: int | None = None,

@@ -61,7 +61,9 @@ class Evaluation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     eligible_count: Mapped[int] = mapped_column(Integer, default=0)  # frozen at opening
     rater_count: Mapped[int] = mapped_column(Integer, default=0)  # frozen at close
-    digest: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 over the sorted ratings, at close
+    # At close: portal.ballots.box_digest over one "<subject id>.<grade>" line per rating, context
+    # "evaluation:<id>" (evaluations closed by earlier releases hashed "<key>:<subject>:<grade>" lines).
+    digest: Mapped[str] = mapped_column(String(64), default="")
 
     subjects: Mapped[list[EvaluationSubject]] = relationship(
         back_populates="evaluation", order_by="EvaluationSubject.position", lazy="raise_on_sql")

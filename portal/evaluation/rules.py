@@ -3,16 +3,14 @@ it with frozen counts. Every change writes its audit event; refusals raise
 :class:`EvaluationError` with a marked message. No Flask."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
+from portal.ballots import SecretBox
 from portal.auth.models import User
 from portal.congress.models import CongressTerm, Representative
 from portal.errors import DomainError
@@ -40,6 +38,15 @@ MIN_GROUP = 5
 
 class EvaluationError(DomainError):
     pass
+
+
+# Who rated and the ratings (one row per subject rated): the secret box of portal.ballots.
+BOX = SecretBox(
+    name="evaluation", key=EvaluationRating.key, box=EvaluationRating.evaluation_id,
+    content=(EvaluationRating.subject_id, EvaluationRating.grade),
+    voter_box=EvaluationRater.evaluation_id, voter=EvaluationRater.rater_id,
+    refusal=lambda: EvaluationError(N_("您已参加本次评议，每人只能评议一次。")),
+)
 
 
 def _today(now: datetime | None) -> date:
@@ -118,22 +125,23 @@ def open_evaluation(session: Session, actor: User, evaluation: Evaluation, now: 
 
 
 def has_rated(session: Session, evaluation: Evaluation, user_id: int) -> bool:
-    return session.get(EvaluationRater, (evaluation.id, user_id)) is not None
+    return BOX.has_voted(session, evaluation.id, user_id)
 
 
 def rate(session: Session, actor: User, evaluation: Evaluation, grades: Mapping[int, str],
          now: datetime | None = None) -> None:
     """Record one rater's grades for every subject but themselves, once.
 
-    The ratings go in with random keys and nothing else that could name the rater; that
-    they rated is recorded apart (and is what the audit event says).
+    The ratings go into the evaluation's box (``portal.ballots``) with random keys and nothing
+    else that could name the rater; that they rated is recorded apart (and is what the audit
+    event says).
     """
     if not evaluation.is_open:
         raise EvaluationError(N_("该评议不在进行中，不能评议。"))
     if actor.id not in eligible_raters(session, evaluation, _today(now)):
         raise EvaluationError(N_("您不在本次评议的评议人范围内。"))
     if has_rated(session, evaluation, actor.id):
-        raise EvaluationError(N_("您已参加本次评议，每人只能评议一次。"))
+        raise BOX.refusal()
     subjects = session.scalars(select(EvaluationSubject).where(EvaluationSubject.evaluation_id == evaluation.id)
                                .order_by(EvaluationSubject.position)).all()
     to_rate = [s for s in subjects if s.user_id != actor.id]
@@ -142,57 +150,21 @@ def rate(session: Session, actor: User, evaluation: Evaluation, grades: Mapping[
     missing = [s.user.name for s in to_rate if grades.get(s.id) not in {g.value for g in GRADES}]
     if missing:
         raise EvaluationError(N_("请为每位被评议人选择等次，尚未选择：%(names)s。"), names="、".join(missing))
-    try:
-        with session.begin_nested():
-            session.add(EvaluationRater(evaluation_id=evaluation.id, rater_id=actor.id))
-            session.flush()
-    except IntegrityError:
-        raise EvaluationError(N_("您已参加本次评议，每人只能评议一次。")) from None
-    session.add_all(EvaluationRating(key=secrets.token_hex(16), evaluation_id=evaluation.id, subject_id=s.id,
-                                     grade=grades[s.id]) for s in to_rate)
-    session.flush()
+    BOX.cast(session, evaluation.id, actor.id, *[(s.id, grades[s.id]) for s in to_rate])
     record(session, actor, "evaluation.rated", evaluation)
 
 
-def ballot_digest(rows: Sequence[tuple[str, int, str]]) -> str:
-    """SHA-256 over the sorted (key, subject, grade) lines: a recount can be checked against it."""
-    lines = sorted(f"{key}:{subject}:{grade}" for key, subject, grade in rows)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def _rewrite_without_time_order(session: Session, evaluation: Evaluation) -> None:
-    """Write both tables of this evaluation again, ratings by their random key and raters by
-    id. A table's physical order is its insertion order on PostgreSQL (SQLite keeps the
-    WITHOUT ROWID ratings in key order already): after this, what a database reader sees in
-    either table carries no trace of who rated when."""
-    ratings = session.execute(select(EvaluationRating.key, EvaluationRating.subject_id, EvaluationRating.grade)
-                              .where(EvaluationRating.evaluation_id == evaluation.id)
-                              .order_by(EvaluationRating.key)).all()
-    raters = list(session.scalars(select(EvaluationRater.rater_id)
-                                  .where(EvaluationRater.evaluation_id == evaluation.id)
-                                  .order_by(EvaluationRater.rater_id)))
-    session.execute(delete(EvaluationRating).where(EvaluationRating.evaluation_id == evaluation.id))
-    session.execute(delete(EvaluationRater).where(EvaluationRater.evaluation_id == evaluation.id))
-    if ratings:
-        session.execute(insert(EvaluationRating), [
-            {"key": k, "evaluation_id": evaluation.id, "subject_id": s, "grade": g} for k, s, g in ratings])
-    if raters:
-        session.execute(insert(EvaluationRater), [{"evaluation_id": evaluation.id, "rater_id": r} for r in raters])
-
-
 def close_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
-    """Close: freeze the counts per subject and grade, the number who rated, and the digest."""
+    """Close: freeze the counts per subject and grade, the number who rated, and the digest;
+    the box is written again so that its stored order cannot pair a rating with a rater."""
     _move(evaluation, "close", N_("只有进行中的评议可以结束。"))
     evaluation.closed_at = now or utcnow()
-    rows = session.execute(select(EvaluationRating.key, EvaluationRating.subject_id, EvaluationRating.grade)
-                           .where(EvaluationRating.evaluation_id == evaluation.id)).all()
+    closed = BOX.close(session, evaluation.id)
     counts: dict[tuple[int, str], int] = {}
-    for _key, subject_id, grade in rows:
+    for subject_id, grade in closed.contents:
         counts[(subject_id, grade)] = counts.get((subject_id, grade), 0) + 1
     session.add_all(EvaluationTally(subject_id=s, grade=g, count=n) for (s, g), n in sorted(counts.items()))
-    evaluation.rater_count = session.scalar(
-        select(func.count()).select_from(EvaluationRater).where(EvaluationRater.evaluation_id == evaluation.id)) or 0
-    evaluation.digest = ballot_digest([tuple(r) for r in rows])
+    evaluation.rater_count = closed.voters
+    evaluation.digest = closed.digest
     session.flush()
-    _rewrite_without_time_order(session, evaluation)
     record(session, actor, "evaluation.closed", evaluation, raters=evaluation.rater_count, digest=evaluation.digest)

@@ -1,4 +1,5 @@
-"""Secret-ballot arithmetic shared by every body that votes: pure Python, no database, no Flask.
+"""Secret ballots for every body that votes: the arithmetic (pure Python) and the box that keeps
+them in the database (:class:`SecretBox`, SQLAlchemy). No Flask.
 
 A *ballot* is what one voter put in the box: a set of option codes (short ASCII strings
 such as ``"yes"``, ``"no"``, ``"abstain"`` or a candidate code ``"c12"``). A motion ballot

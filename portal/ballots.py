@@ -65,7 +65,7 @@ naming those columns, and its rules call:
     keeps of the order rows came in (PostgreSQL heap order and ``xmin``, SQLite rowids) can
     pair a voter with a ballot. Done on every database. Returns the contents and the digest.
 
-``box.has_voted``, ``box.voted`` (how many), ``box.who_voted``, ``box.contents`` (the raw rows, no voter) and
+``box.has_voted``, ``box.voted`` (how many), ``box.contents`` (the raw rows, no voter) and
 ``box.digest(rows, box_id)``: :func:`box_digest` over each row as one canonical string (its
 content values joined by ``"."``, so a one-column box digests its ballots unchanged) with the
 context ``"<name>:<box id>"``.
@@ -208,10 +208,6 @@ class SecretBox:
         """How many have voted (the number, never the split)."""
         return session.scalar(select(func.count()).select_from(self.voter.class_)
                               .where(self.voter_box == box_id)) or 0
-
-    def who_voted(self, session: Session, box_id: int) -> set[int]:
-        """The voters of the box (who, never what)."""
-        return set(session.scalars(select(self.voter).where(self.voter_box == box_id)))
 
     def cast(self, session: Session, box_id: int, voter_id: int, *rows: tuple[Any, ...]) -> None:
         """The voter's row, then their ballot rows with fresh random keys; a second vote is refused."""

@@ -12,7 +12,6 @@ from sqlalchemy import DateTime, Date, inspect, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
-from portal.decisions.rules import DecisionError
 from portal.decisions.rules import meetings as meeting_rules
 from portal.decisions.rules import outcomes
 from portal.extensions import db
@@ -110,23 +109,3 @@ def test_no_audit_event_log_line_or_page_ties_a_choice_to_a_voter(app, session, 
             for cookie in resp.headers.getlist("Set-Cookie"):
                 assert not any(c in cookie for c in CHOICES)
     assert not any(c in rec.getMessage() for rec in caplog.records for c in ('"yes"', "'yes'", "abstain"))
-
-
-def test_the_box_is_counted_only_when_every_member_present_has_voted(session, people):
-    """No subset of voters is ever counted: closed after the first ballot, the count would
-    show the chair (who can read who voted when) that voter's choice."""
-    f.school(session)
-    it = f.item(session)
-    m = f.settled(session, items=[it])
-    f.stances_in_order(session, m, it)
-    chair = user(session, "secretary")
-    outcomes.open_secret_ballot(session, chair, ms(session), m, it)
-    voters = meeting_rules.present_voters(m, ms(session))
-    outcomes.cast_secret_ballot(session, session.get(User, voters[0]), ms(session), m, it, "no")
-    with pytest.raises(DecisionError, match="还有 6 位出席成员未投票"):
-        outcomes.close_secret_ballot(session, chair, ms(session), m, it)
-    assert it.decided_at is None and it.votes_no is None and outcomes.ballots_cast(session, it) == 1
-    for uid in voters[1:]:
-        outcomes.cast_secret_ballot(session, session.get(User, uid), ms(session), m, it, "yes")
-    assert outcomes.close_secret_ballot(session, chair, ms(session), m, it)
-    assert (it.votes_yes, it.votes_no, it.votes_abstain) == (6, 1, 0)

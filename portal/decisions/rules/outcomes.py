@@ -222,18 +222,13 @@ def cast_secret_ballot(session: Session, voter: User, memberships: Memberships, 
 
 
 def close_secret_ballot(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item) -> bool:
-    """Count the box from the raw ballots once every member present has voted; the result and
-    the box's digest are frozen, and the box is written again so that its stored order cannot
-    pair a ballot with a voter."""
+    """Count the box from the raw ballots; the result and the box's digest are frozen, and the
+    box is written again so that its stored order cannot pair a ballot with a voter."""
     if not secret_open(item) or item.meeting_id != meeting.id:
         raise DecisionError(N_("本议题没有进行中的无记名投票。"))
     count = require_quorum(meeting, memberships, item)
-    # A box counted before everyone present has voted would show the chair, who watches the
-    # number voted and can read who voted when in the audit log, how the first few voted.
-    missing = set(present_voters(meeting, memberships)) - BOX.who_voted(session, item.id)
-    if missing:
-        raise DecisionError(N_("还有 %(missing)d 位出席成员未投票。无记名投票须待出席成员全部投票（可投弃权票）后才能计票。"),
-                            missing=len(missing))
+    if not BOX.voted(session, item.id):
+        raise DecisionError(N_("还没有人投票，不能结束计票。"))
     closed = BOX.close(session, item.id)
     ballots = [choice for (choice,) in closed.contents]
     assert closed.voters == len(ballots)

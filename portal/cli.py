@@ -2,11 +2,13 @@
 remind, thresholds."""
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from alembic import command
@@ -14,7 +16,9 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import Connection, inspect, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from portal import readiness
 from portal.extensions import db
 from portal.i18n import N_
 
@@ -39,6 +43,7 @@ def migrate(revision: str = "heads") -> tuple[tuple[str, ...], tuple[str, ...]]:
     with db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         raw = conn.connection.driver_connection
+        assert raw is not None  # a live connection, checked out just above
         if sqlite:  # outside any transaction, where the pragma takes effect
             raw.execute("PRAGMA foreign_keys=OFF")
         try:
@@ -69,6 +74,31 @@ class _Count(click.ParamType):
             return int(str(value).strip())
         except ValueError:
             self.fail(N_("“%(value)s”不是整数。") % {"value": value}, param, ctx)
+
+
+def _says_what_to_fix(app: Flask, command: click.Command) -> None:
+    """A database that cannot be reached, named or written ends the command with one line
+    (Chinese and English) and exit status 1, instead of a traceback."""
+    callback = command.callback
+    if callback is None:
+        return
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except (readiness.NotReady, OperationalError, InterfaceError) as error:
+            with app.app_context():
+                try:
+                    line = readiness.one_line(readiness.describe(error, str(app.config["DATABASE_URL"])))
+                except Exception:  # noqa: BLE001 - not a configuration problem: the traceback helps
+                    raise error from None
+            click.echo(N_("错误：") + line, err=True)
+            sys.exit(1)
+
+    command.callback = run
+    for sub in getattr(command, "commands", {}).values():
+        _says_what_to_fix(app, sub)
 
 
 def register(app: Flask) -> None:
@@ -243,3 +273,6 @@ def register(app: Flask) -> None:
             "rule": "".join(counting.describe_rule(rules, members, present, cadre)),
         }
         click.echo(json.dumps(result, ensure_ascii=False))
+
+    for command in app.cli.commands.values():
+        _says_what_to_fix(app, command)

@@ -2,18 +2,23 @@
 remind, thresholds."""
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import Connection, inspect, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from portal import readiness
 from portal.extensions import db
 from portal.i18n import N_
 
@@ -27,10 +32,36 @@ def alembic_config(connection: Connection) -> Config:
     return cfg
 
 
-def migrate(revision: str = "heads") -> None:
-    """Upgrade the database to ``revision`` (every head: features may add migrations side by side) inside one transaction."""
-    with db.engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+def migrate(revision: str = "heads") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Upgrade the database to ``revision`` (every head: features may add migrations side by
+    side) inside one transaction; returns the revisions it found and the ones it left.
+
+    On SQLite a batch migration rebuilds a table by copy and drop, which a table that other
+    rows reference refuses while foreign keys are on. So, as Alembic's batch mode expects,
+    foreign keys are off for the upgrade and checked after it: the upgrade commits only when
+    ``PRAGMA foreign_key_check`` finds nothing, and rolls back whole otherwise."""
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection
+        assert raw is not None  # a live connection, checked out just above
+        if sqlite:  # outside any transaction, where the pragma takes effect
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                before = tuple(MigrationContext.configure(conn).get_current_heads())
+                command.upgrade(alembic_config(conn), revision)
+                if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    raise MigrationFailed(N_("升级后有 %(n)d 行引用了不存在的记录（首个在表 %(table)s），升级已撤销。")
+                                          % {"n": len(broken), "table": broken[0][0]})
+                after = tuple(MigrationContext.configure(conn).get_current_heads())
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
+    return before, after
+
+
+class MigrationFailed(click.ClickException):
+    """An upgrade that would leave the data inconsistent; nothing of it was kept."""
 
 
 class _Count(click.ParamType):
@@ -45,12 +76,41 @@ class _Count(click.ParamType):
             self.fail(N_("“%(value)s”不是整数。") % {"value": value}, param, ctx)
 
 
+def _says_what_to_fix(app: Flask, command: click.Command) -> None:
+    """A database that cannot be reached, named or written ends the command with one line
+    (Chinese and English) and exit status 1, instead of a traceback."""
+    callback = command.callback
+    if callback is None:
+        return
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except (readiness.NotReady, OperationalError, InterfaceError) as error:
+            with app.app_context():
+                try:
+                    line = readiness.one_line(readiness.describe(error, str(app.config["DATABASE_URL"])))
+                except Exception:  # noqa: BLE001 - not a configuration problem: the traceback helps
+                    raise error from None
+            click.echo(N_("错误：") + line, err=True)
+            sys.exit(1)
+
+    command.callback = run
+    for sub in getattr(command, "commands", {}).values():
+        _says_what_to_fix(app, sub)
+
+
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the schema to the newest migration."""
-        migrate()
-        click.echo(N_("数据库已迁移到最新版本。"))
+        before, after = migrate()
+        if before == after:
+            click.echo(N_("数据库已是最新版本（%(rev)s），无需升级。") % {"rev": ", ".join(after)})
+        else:
+            click.echo(N_("数据库已从 %(old)s 升级到 %(new)s。")
+                       % {"old": ", ".join(before) or N_("空库"), "new": ", ".join(after)})
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there are no users yet.")
@@ -213,3 +273,6 @@ def register(app: Flask) -> None:
             "rule": "".join(counting.describe_rule(rules, members, present, cadre)),
         }
         click.echo(json.dumps(result, ensure_ascii=False))
+
+    for command in app.cli.commands.values():
+        _says_what_to_fix(app, command)

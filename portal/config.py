@@ -9,23 +9,30 @@ from pathlib import Path
 from portal.i18n import N_
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once into ``instance/``."""
+def _secret_key(instance_path: Path) -> tuple[str, str | None]:
+    """SECRET_KEY from the environment, else one generated once into ``instance/``; and the
+    path that could not be written, if any (the app then starts only to say so, with a key
+    of its own that nothing outlives)."""
     if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+        return os.environ["SECRET_KEY"], None
     key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return key_file.read_text().strip()
+    try:
+        if not key_file.exists():
+            instance_path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        return key_file.read_text().strip(), None
+    except OSError:
+        return secrets.token_hex(32), str(instance_path)
 
 
 def defaults(instance_path: Path) -> dict:
     env = os.environ
+    secret_key, unwritable = _secret_key(instance_path)
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": secret_key,
+        "INSTANCE_UNWRITABLE": unwritable,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}",
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

@@ -43,7 +43,9 @@ def make_engine(url: str) -> Engine:
     IMMEDIATE for every transaction that may write."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # A database that does not answer is reported within seconds, not after the OS gives up.
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                             connect_args={"connect_timeout": 10} if "+psycopg" in url else {})
 
     engine = create_engine(url, connect_args={"timeout": 30})
 

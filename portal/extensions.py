@@ -7,15 +7,22 @@ functions only flush.
 """
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, g
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from portal import readiness
 from portal.db import Base, make_engine, write_intent
+from portal.errors import Message
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Base", "write_intent", "db", "login_manager", "csrf", "babel", "htmx"]
 
@@ -25,6 +32,7 @@ class Database:
 
     def __init__(self) -> None:
         self._engine: Engine | None = None
+        self._problem: Message | None = None
         self._factory = sessionmaker(expire_on_commit=False)
         self._scoped: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope)
 
@@ -32,6 +40,8 @@ class Database:
     def engine(self) -> Engine:
         """The application's engine (set by :meth:`init_app`)."""
         if self._engine is None:
+            if self._problem is not None:
+                raise readiness.NotReady(self._problem)
             raise RuntimeError("the database is not set up: call db.init_app(app) first")
         return self._engine
 
@@ -42,15 +52,36 @@ class Database:
         return self._scoped()
 
     def init_app(self, app: Flask) -> None:
-        self._engine = make_engine(app.config["DATABASE_URL"])
+        """The engine for ``DATABASE_URL``; a URL that names no database or a driver that is
+        not installed leaves the app without one, saying why (``portal.readiness``)."""
+        url = app.config["DATABASE_URL"]
+        try:
+            self._engine, self._problem = make_engine(url), None
+        except (ArgumentError, NoSuchModuleError, ImportError) as error:
+            self._engine, self._problem = None, readiness.startup_failed(app, error, url)
         self._factory.configure(bind=self._engine)
         app.extensions["database"] = self
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
-            if exc is not None:
-                self._scoped().rollback()
-            self._scoped.remove()
+            # Never raise from here: the response is already made, and an error escaping the
+            # teardown would reach the server as its bare English error page.
+            try:
+                if exc is not None:
+                    self._scoped().rollback()
+                self._scoped.remove()
+            except Exception:  # noqa: BLE001 - a dropped connection; the pool replaces it
+                log.warning("closing the database session failed", exc_info=True)
+                self.discard()
+
+    def discard(self) -> None:
+        """Drop this context's session and close its connections rather than pool them:
+        for a session whose rollback failed (its connection is dead or in an unknown state)."""
+        try:
+            self._scoped().invalidate()
+        except Exception:  # noqa: BLE001 - nothing more can be done with it
+            log.warning("invalidating the session failed", exc_info=True)
+        self._scoped.registry.clear()
 
     @property
     def is_sqlite(self) -> bool:

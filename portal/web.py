@@ -13,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     render_template,
     request,
@@ -25,13 +26,14 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
-from portal import files
+from portal import files, readiness
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.i18n import N_
@@ -246,9 +248,38 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+# --- a database that cannot be served -----------------------------------------------
+
+def unavailable(found: Message) -> Response:
+    """The answer while the database cannot be served: /healthz's JSON, or the page."""
+    if request.endpoint == "home.healthz":
+        resp = flask.jsonify(readiness.unavailable_details(found))
+        resp.status_code = 503
+        resp.headers["Retry-After"] = "30"
+        return resp
+    return unavailable_page(503, _("系统维护中"), explain(found))
+
+
+def unavailable_page(code: int, title: str, message: str) -> Response:
+    """A page that needs no database (not who is signed in, not the navigation): for a
+    database that cannot be reached or served, and for errors about the database itself."""
+    g.no_database = True
+    g._login_user = login_manager.anonymous_user()  # Flask-Login would load the user to render
+    resp = make_response(render_template("errors/unavailable.html", code=code, title=title, message=message), code)
+    if code == 503:
+        resp.headers["Retry-After"] = "30"
+    resp.headers["Cache-Control"] = "no-store"
+    if is_partial():
+        resp.headers["HX-Retarget"] = "#main"
+        resp.headers["HX-Reswap"] = "innerHTML"
+    return resp
+
+
 # --- locale -------------------------------------------------------------------------
 
 def select_locale() -> str:
+    if g.get("no_database"):  # the maintenance page: asking who is signed in needs the database
+        return request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN")
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     cookie = request.cookies.get("lang")
@@ -310,6 +341,15 @@ def init_app(app: Flask) -> None:
         return redirect(login)
 
     @app.before_request
+    def _ready() -> Response | None:
+        """Before anything asks the database: a database that cannot be served gets the
+        maintenance page (or /healthz its 503), never a 500 from deep inside a view."""
+        if request.endpoint == "static":
+            return None
+        found = readiness.problem(app)
+        return None if found is None else unavailable(found)
+
+    @app.before_request
     def _before() -> Response | None:
         view = app.view_functions.get(request.endpoint or "")
         write_intent.set(request.method not in SAFE_METHODS and not getattr(view, "writes_late", False))
@@ -344,7 +384,9 @@ def init_app(app: Flask) -> None:
         # Static files are the same for everyone (and cached long by portal.delivery); asking
         # who is signed in would also cost a database query per stylesheet.
         if request.endpoint != "static":
-            if current_user and current_user.is_authenticated:
+            if g.get("no_database"):  # the maintenance page: nobody is asked for
+                h["Cache-Control"] = "no-store"
+            elif current_user and current_user.is_authenticated:
                 h["Cache-Control"] = "no-store"
             resp.vary.add("Cookie")
         return resp
@@ -414,11 +456,45 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _500(e: Exception) -> Response:
-        log.exception("unhandled error")
-        db.session.rollback()
+        """Every error the views did not expect gets the portal's page, whatever failed and
+        whenever: this handler never raises (an error escaping it would reach the browser as
+        the server's bare English page). A read that lost its database connection (the
+        database restarted) is tried once more on a new one."""
         try:
-            return error_page(500, _("服务器出错"), _("处理请求时出错，您的操作没有生效。请稍后再试。"))
-        except Exception:  # noqa: BLE001 - the error page itself failed; say it plainly
+            return _server_error(e)
+        except Exception:  # noqa: BLE001 - the last resort must not fail
             log.exception("error page failed")
             return Response(N_("服务器出错，您的操作没有生效。请稍后再试。"), 500, mimetype="text/plain")
+
+    def _server_error(e: Exception) -> Response:
+        lost_connection = isinstance(e, DBAPIError) and e.connection_invalidated
+        if not lost_connection:
+            log.exception("unhandled error")
+        _discard_session()
+        if lost_connection and request.method in SAFE_METHODS and not g.get("retried"):
+            g.retried = True
+            log.warning("database connection lost; trying %s once more", request.path)
+            try:
+                return app.make_response(app.preprocess_request() or app.dispatch_request())
+            except HTTPException as again:
+                return _http(again)
+            except Exception as again:  # noqa: BLE001 - the second failure gets the page below
+                e = again
+                log.exception("the retry failed too")
+                _discard_session()
+        title, message = _("服务器出错"), _("处理请求时出错，您的操作没有生效。请稍后再试。")
+        if not isinstance(e, SQLAlchemyError | readiness.NotReady):
+            try:
+                return error_page(500, title, message)
+            except Exception:  # noqa: BLE001 - the page asks the database (who is signed in)
+                log.exception("error page failed")
+                _discard_session()
+        return unavailable_page(500, title, message)
+
+    def _discard_session() -> None:
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection cannot roll back; drop it
+            log.warning("rollback failed", exc_info=True)
+            db.discard()
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal import registry
+from portal import readiness, registry
 from portal.auth import permissions
+from portal.errors import Message
 from portal.extensions import db
 from portal.org.models import OFFICE_NAMES, Office
 from portal.pagecache import data_head, public_page, versioned
-from portal.web import render
+from portal.web import render, unavailable
 
 bp = Blueprint("home", __name__)
 
@@ -55,9 +56,17 @@ def todos() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response | tuple[Response, int]:
-    """200 when the database answers; 503 otherwise."""
+    """200 when the database answers at the schema this code expects; otherwise 503 with
+    the one line that says what to fix (a schema behind the code, an unreachable server;
+    ``portal.readiness`` answers before this view while the database cannot be served)."""
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        return jsonify(status="error", database="unreachable"), 503
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        db.session.rollback()
+        url = current_app.config["DATABASE_URL"]
+        try:
+            found = readiness.describe(error, url)
+        except Exception:  # noqa: BLE001 - not a configuration problem; still unhealthy
+            found = Message(readiness.UNREACHABLE, where=readiness.hide_password(url), reason=type(error).__name__)
+        return unavailable(found)
     return jsonify(status="ok", database="ok")

@@ -11,7 +11,9 @@ representative logs in through the form, sees the session page and votes.
 
 The file carries 24 MB of ballast, the size of a school's database after some years: the
 seeded hall alone is under 2 MB, which the backup copies in one or two steps, and commits
-that land between the steps of a longer copy are what this is about.
+that land between the steps of a longer copy are what this is about. A second test holds
+the backup to finishing under steady commits (copied in steps of 256 pages, it restarted
+from page 1 at every commit between two steps and never finished while writes went on).
 
 SQLite only: on PostgreSQL ``flask backup`` refuses and names pg_dump, which is PostgreSQL's
 own consistent snapshot; the test checks that refusal instead.
@@ -44,6 +46,22 @@ def add_ballast(path: str, megabytes: int) -> None:
         conn.execute("CREATE TABLE fault_ballast (b BLOB)")
         conn.executemany("INSERT INTO fault_ballast VALUES (randomblob(?))", [(1 << 20,)] * megabytes)
         conn.commit()
+    finally:
+        conn.close()
+
+
+def ballast_writer(path: str, stop: threading.Event, commits: list[int]) -> None:
+    """A small commit every 5 ms into the ballast table, with the app's pragmas, until stopped
+    (what a busy hall's votes look like to the file)."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        while not stop.is_set():
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO fault_ballast VALUES (randomblob(100))")
+            conn.execute("COMMIT")
+            commits[0] += 1
+            time.sleep(0.005)
     finally:
         conn.close()
 
@@ -161,3 +179,30 @@ def test_online_backup_under_write_load_then_serve_the_copy(app, tmp_path):
     assert read_box(copy_url, hall.poll_id).voted == box.voted | {newcomer.user_id}
     print(f"served from the copy: login, session page and a vote ok; total {time.perf_counter() - started:.1f} s")
 
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's online backup API; PostgreSQL is backed up with pg_dump")
+def test_backup_finishes_under_steady_commits(app, tmp_path):
+    """A commit every few milliseconds for as long as the backup runs (up to 30 s): the backup
+    must finish while they go on, with a sound copy."""
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    add_ballast(path, BALLAST_MB)
+    stop, commits = threading.Event(), [0]
+    writer = threading.Thread(target=ballast_writer, args=(path, stop, commits))
+    cap = threading.Timer(30, stop.set)
+    writer.start()
+    cap.start()
+    try:
+        while commits[0] < 10 and writer.is_alive():  # the writer is going
+            time.sleep(0.01)
+        before, t0 = commits[0], time.perf_counter()
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
+        seconds, during, writing = time.perf_counter() - t0, commits[0] - before, not stop.is_set()
+    finally:
+        stop.set()
+        cap.cancel()
+        writer.join()
+    print(f"\nbackup under steady commits: {seconds:.2f} s, {during} commits meanwhile, "
+          f"writer {'still' if writing else 'no longer'} writing when it ended")
+    assert result.exit_code == 0, result.output
+    assert writing, f"the backup finished only when the writes stopped ({seconds:.0f} s)"
+    assert sqlite_checks(str(tmp_path / "copy.sqlite3")) == ("ok", 0)

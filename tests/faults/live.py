@@ -25,6 +25,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, insert, select
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -205,6 +206,31 @@ def wait_group_gone(pgid: int, seconds: float = 15) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"process group {pgid} still alive: {alive}")
+
+
+def wait_backends_gone(database_url: str, seconds: float = 15) -> float:
+    """PostgreSQL: wait until no other client is connected to the database (a killed app
+    server's backends end when they notice their client is gone, rolling back whatever was
+    not committed). Returns the seconds it took."""
+    from sqlalchemy import create_engine, text
+
+    from portal.db import normalise_url
+
+    engine = create_engine(normalise_url(database_url), poolclass=NullPool)
+    started = time.monotonic()
+    try:
+        while True:
+            with engine.connect() as conn:
+                others = conn.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
+            if not others:
+                return time.monotonic() - started
+            if time.monotonic() - started > seconds:
+                raise RuntimeError(f"{others} connections of the killed server still open after {seconds} s")
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
 
 
 def request(port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None,

@@ -22,6 +22,7 @@ import time
 from tests.conftest import ON_POSTGRES, PASSWORD
 from tests.faults.live import (
     PLACE, Gunicorn, acknowledged, read_box, seed_hall, sign_in_and_get, sqlite_checks, verify_chain_at, vote,
+    wait_backends_gone,
 )
 
 VOTERS = 1000
@@ -81,7 +82,9 @@ def test_kill9_during_vote_commits(app, tmp_path):
     with lock:
         acked_at_kill, sent_at_kill = set(acked), set(sent)
     if ON_POSTGRES:
-        wal, integrity, orphans = "", "n/a", 0  # PostgreSQL enforces its foreign keys itself
+        # Read once the dead server's connections are gone: nothing can commit after that.
+        wal = f", its connections gone after {wait_backends_gone(url):.2f} s"
+        integrity, orphans = "n/a", 0  # PostgreSQL enforces its foreign keys itself
     else:
         path = url.removeprefix("sqlite:///")
         wal = f", WAL left by the kill {os.path.getsize(path + '-wal') // 1024} KB"  # replayed by the next open

@@ -186,7 +186,10 @@ def register(app: Flask) -> None:
         src = sqlite3.connect(source_path)
         dst = sqlite3.connect(str(path))
         try:
-            src.backup(dst, pages=256)
+            # One step, on one read snapshot: WAL lets the writers go on meanwhile. In steps
+            # of some pages, every commit between two steps restarts the copy from page 1, and
+            # under steady writes (a vote) a database of some megabytes never finishes.
+            src.backup(dst, pages=-1)
             ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()

@@ -229,3 +229,19 @@ def login_as(client: FlaskClient, app: Flask, username: str) -> None:
         s["_fresh"] = True
         s["login_at"] = now
         s["seen_at"] = now
+
+
+def writer_can_start(app: Flask) -> bool:
+    """Whether another connection could take SQLite's write lock right now (no waiting)."""
+    import sqlite3
+
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()

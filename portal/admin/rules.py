@@ -1,9 +1,6 @@
 """Managing accounts: create, edit, deactivate, reset, and import a roster all or nothing."""
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import secrets
 import string
 from dataclasses import dataclass, field
@@ -12,6 +9,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import xlsx
 from portal.audit.rules import record
 from portal.auth.models import LABEL_ROLES, Department, Role, User
 from portal.auth.rules import username_problem
@@ -133,8 +131,9 @@ class RosterResult:
         return not self.errors
 
 
-class RosterFileError(DomainError):
-    """The file itself cannot be read (wrong type, no header, too many rows)."""
+# The file itself cannot be read (wrong type, no header, too many rows, too large or too
+# strangely built to parse safely): the error portal.xlsx raises, under the roster's name.
+RosterFileError = xlsx.TableRefused
 
 
 def read_roster(filename: str, data: bytes) -> list[RosterRow]:
@@ -172,50 +171,10 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
 
 
 def read_table(filename: str, data: bytes) -> list[list[Any]]:
-    """The rows of an XLSX (first sheet) or CSV file, bounded in rows and columns; shared by
-    every roster import (staff here, the congress roster in ``portal.congress``)."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx") or data[:2] == b"PK":
-        return _xlsx_rows(data)
-    if lower.endswith(".csv"):
-        return _csv_rows(data)
-    raise RosterFileError(N_("只支持 .xlsx 或 .csv 格式的名册文件。"))
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    """Stream the first sheet: at most MAX_COLUMNS columns and one row past the cap.
-
-    A sheet may declare far more cells than it holds (A1:XFD1600 in a 1.5 KB file);
-    read-only mode pads every row to the declared width, so both bounds are set here,
-    before anything is read.
-    """
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise RosterFileError(N_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROSTER_ROWS + 2)
-        return [list(r) for r in itertools.islice(rows, MAX_ROSTER_ROWS + 2)]
-    except Exception as exc:  # noqa: BLE001 - a broken sheet inside a valid zip
-        raise RosterFileError(N_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from exc
-    finally:
-        wb.close()
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(N_("无法识别 CSV 文件的编码，请另存为 UTF-8。"))
-    rows = itertools.islice(csv.reader(io.StringIO(text)), MAX_ROSTER_ROWS + 2)
-    return [row[:MAX_COLUMNS] for row in rows]
+    """The rows of an XLSX (first sheet) or CSV roster, bounded in rows and columns (one row
+    past the cap, so a longer file is reported); shared by every roster import (staff here, the
+    congress roster in ``portal.congress``). Slow work: call it before the write lock."""
+    return xlsx.read_table(filename, data, max_rows=MAX_ROSTER_ROWS + 2, max_columns=MAX_COLUMNS)
 
 
 TRUE_WORDS = {N_("是"), N_("党员"), N_("中共党员"), "y", "yes", "1", "true"}

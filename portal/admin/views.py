@@ -28,7 +28,7 @@ from portal.i18n import N_
 from portal.org import rules as org_rules
 from portal.org.models import Body, BodyKind, BodyMember, Seat
 from portal.org.rules import seat_member
-from portal.web import explain, paginate, redirect, redirect_to, render
+from portal.web import begin_write, explain, paginate, redirect, redirect_to, render, writes_late
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -107,8 +107,11 @@ def reset_password(user_id: int) -> Response:
 
 
 @bp.route("/roster", methods=["GET", "POST"])
+@writes_late
 def import_roster() -> Response:
-    """Import staff from XLSX/CSV: every row valid, or nothing imported and each bad row listed."""
+    """Import staff from XLSX/CSV: every row valid, or nothing imported and each bad row listed.
+    The file is read (bounded, see ``portal.xlsx``) before the write lock; a file refused
+    there is explained above the form and nothing is written."""
     permissions.require("users.manage")
     form = RosterImportForm()
     result = file_error = None
@@ -119,6 +122,7 @@ def import_roster() -> Response:
         except rules.RosterFileError as exc:
             file_error = explain(exc)
         else:
+            begin_write()
             result = rules.import_roster(db.session, current_user, rows)
             if result.ok:
                 db.session.commit()

@@ -17,7 +17,7 @@ from portal.disclosure import rules
 from portal.disclosure.models import Attachment, Notice, Objection
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.conftest import ON_POSTGRES, login_as
+from tests.conftest import ON_POSTGRES, login_as, writer_can_start
 from tests.disclosure.factories import catalog, draft, published, user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -472,29 +472,13 @@ def test_exports_write_formula_like_text_as_text(app, client, people):
 
 # --- rendering never holds the write lock ------------------------------------------------------
 
-def _writer_can_start(app) -> bool:
-    """Whether another connection could take SQLite's write lock right now (no waiting)."""
-    import sqlite3
-
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
-
-
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock")
 def test_markdown_is_rendered_while_other_writers_can_write(app, client, people, monkeypatch):
     real = rules.render_markdown
     seen: list[bool] = []
 
     def probing(text: str) -> str:
-        seen.append(_writer_can_start(app))
+        seen.append(writer_can_start(app))
         return real(text)
 
     monkeypatch.setattr(rules, "render_markdown", probing)

@@ -20,7 +20,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import error_text, options, required
 from portal.timeutil import to_local, utcnow
-from portal.web import explain, redirect_to, render
+from portal.web import begin_write, explain, redirect_to, render, writes_late
 
 
 def _enrol_form(term: CongressTerm, formdata: bool = False) -> EnrolForm:
@@ -54,9 +54,12 @@ def roster(term_id: int) -> Response:
 
 
 @bp.post("/terms/<int:term_id>/roster/import")
+@writes_late
 def import_roster(term_id: int) -> Response:
     """Import representatives from XLSX/CSV (工号, 代表团, 加入日期): every row valid, or
-    nothing enrolled and each bad row listed in Chinese (union)."""
+    nothing enrolled and each bad row listed in Chinese (union). The file is read (bounded,
+    see ``portal.xlsx``) before the write lock; a refused file is explained in the import
+    block and nothing is written."""
     permissions.require("congress.manage")
     term = db.session.get(CongressTerm, term_id) or abort(404)
     form = RepImportForm()
@@ -68,6 +71,7 @@ def import_roster(term_id: int) -> Response:
         except DomainError as exc:
             file_error = explain(exc)
         else:
+            begin_write()
             result = rules.import_reps(db.session, current_user, term, rows, to_local(utcnow()).date())
             if result.ok:
                 db.session.commit()

@@ -4,10 +4,12 @@ models and rules can be loaded and tested without an application (see
 ``tests/test_layering.py``)."""
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Constraint names must be stable so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -22,6 +24,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def one_of(column: str, states: Iterable[enum.Enum]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of the enum's values (named ``ck_<table>_<column>``)."""
+    return CheckConstraint(f"{column} IN ({', '.join(repr(str(s.value)) for s in states)})", name=column)
 
 
 # Whether the current unit of work may write. Safe (GET/HEAD) requests open their

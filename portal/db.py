@@ -5,12 +5,16 @@ models and rules can be loaded and tested without an application (see
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from portal.errors import DomainError
 
 # Constraint names must be stable so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING = {
@@ -29,6 +33,19 @@ class Base(DeclarativeBase):
 def one_of(column: str, states: Iterable[enum.Enum]) -> CheckConstraint:
     """A CHECK that ``column`` holds one of the enum's values (named ``ck_<table>_<column>``)."""
     return CheckConstraint(f"{column} IN ({', '.join(repr(str(s.value)) for s in states)})", name=column)
+
+
+@contextmanager
+def refused_on_conflict(session: Session, error: DomainError) -> Iterator[None]:
+    """Flush what the block writes inside a savepoint; when a constraint refuses it (another
+    writer got there first), only the savepoint is undone and ``error`` (a message for the
+    reader) is raised instead of a server error. The write lock makes this rare: it answers
+    for writes that were not under it."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError:
+        raise error from None
 
 
 # Whether the current unit of work may write. Safe (GET/HEAD) requests open their

@@ -180,7 +180,8 @@ def _refuse_what_cannot_be_repaired(conn: sa.Connection) -> None:
 def _extra_open_polls(conn: sa.Connection) -> list[tuple[int, int]]:
     """(session, poll) for every open poll but the first opened in its session."""
     open_polls = conn.execute(sa.text(
-        "SELECT session_id, id FROM congress_poll WHERE status = 'open' ORDER BY session_id, opened_at, id")).all()
+        "SELECT session_id, id FROM congress_poll WHERE status = 'open' "
+        "ORDER BY session_id, CASE WHEN opened_at IS NULL THEN 1 ELSE 0 END, opened_at, id")).all()  # NULLs last on both
     seen: set[int] = set()
     extra = []
     for session_id, poll_id in open_polls:

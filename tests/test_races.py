@@ -44,21 +44,29 @@ def together(app, jobs: list[Callable[[Session], Any]], *, gate: threading.Event
              gated: frozenset[int] = frozenset()) -> list[Any]:
     """Run each job in its own thread (own app context, session and connection), released
     at once; each commits what it did or rolls back. Jobs whose index is in ``gated`` wait
-    for ``gate`` after the release. Returns each job's result or the exception it raised."""
+    for ``gate`` after the release, with a connection of their own already at hand (the
+    others may hold every one of the pool's meanwhile). Returns each job's result or the
+    exception it raised."""
     results: list[Any] = [None] * len(jobs)
     barrier = threading.Barrier(len(jobs))
 
     def run(i: int, job: Callable[[Session], Any]) -> None:
         with app.app_context():
+            conn = db.engine.connect() if i in gated else None  # checked out, no transaction begun
+            s = Session(bind=conn) if conn is not None else db.session
             try:
                 barrier.wait(timeout=60)
                 if i in gated and gate is not None:
                     gate.wait(timeout=30)
-                results[i] = job(db.session)
-                db.session.commit()
+                results[i] = job(s)
+                s.commit()
             except BaseException as exc:  # noqa: BLE001 - reported to the test
-                db.session.rollback()
+                s.rollback()
                 results[i] = exc
+            finally:
+                if conn is not None:
+                    s.close()
+                    conn.close()
 
     threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
     for t in threads:

@@ -1,13 +1,20 @@
-"""The database layer every feature shares: the declarative ``Base``, the engine and the
-SQLite transaction handling. Imports no Flask, so models and rules can be loaded and tested
-without an application (see ``tests/test_layering.py``)."""
+"""The database layer every feature shares: the declarative ``Base``, the engine, and the
+write lock every write transaction takes first (SQLite and PostgreSQL). Imports no Flask, so
+models and rules can be loaded and tested without an application (see
+``tests/test_layering.py``)."""
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CheckConstraint, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from portal.errors import DomainError
 
 # Constraint names must be stable so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING = {
@@ -23,11 +30,39 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-# Whether the current unit of work may write. Safe (GET/HEAD) requests open their SQLite
-# transactions deferred so readers never queue behind each other; everything else takes
-# the write lock up front with BEGIN IMMEDIATE, because a deferred read-then-write
-# upgrade fails at once with "database is locked" and ignores busy_timeout.
+def one_of(column: str, states: Iterable[enum.Enum]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of the enum's values (named ``ck_<table>_<column>``)."""
+    return CheckConstraint(f"{column} IN ({', '.join(repr(str(s.value)) for s in states)})", name=column)
+
+
+@contextmanager
+def refused_on_conflict(session: Session, error: DomainError) -> Iterator[None]:
+    """Flush what the block writes inside a savepoint; when a constraint refuses it (another
+    writer got there first), only the savepoint is undone and ``error`` (a message for the
+    reader) is raised instead of a server error. The write lock makes this rare: it answers
+    for writes that were not under it."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError:
+        raise error from None
+
+
+# Whether the current unit of work may write. Safe (GET/HEAD) requests open their
+# transactions without the write lock so readers never queue behind writers or each other;
+# everything else takes it up front: BEGIN IMMEDIATE on SQLite, because a deferred
+# read-then-write upgrade fails at once with "database is locked" and ignores busy_timeout;
+# the advisory lock below on PostgreSQL.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+# PostgreSQL's counterpart of BEGIN IMMEDIATE: one transaction-scoped advisory lock, taken as
+# the first statement of every transaction that may write, so writers run one at a time and
+# each reads (READ COMMITTED: every statement sees what was committed before it) only after
+# the previous writer committed. Rules check, then act (the next number is max + 1; one poll
+# open at a time; no ballot after the tally) on data no other writer can change meanwhile.
+# The audit chain takes the same lock before appending (re-entrant within a transaction), which
+# also covers writes begun without intent. Any constant works; this one is the only one.
+PG_WRITE_LOCK = 7_263_001
 
 
 def normalise_url(url: str) -> str:
@@ -39,13 +74,23 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; on SQLite with WAL, foreign keys, a busy timeout, and BEGIN
-    IMMEDIATE for every transaction that may write."""
+    """An engine for ``url`` whose write transactions start with the write lock: BEGIN
+    IMMEDIATE on SQLite (with WAL, foreign keys and a busy timeout), the advisory lock
+    :data:`PG_WRITE_LOCK` on PostgreSQL. Read-only units of work (``write_intent`` false:
+    GET and HEAD requests) take neither."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         # A database that does not answer is reported within seconds, not after the OS gives up.
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                             connect_args={"connect_timeout": 10} if "+psycopg" in url else {})
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                               connect_args={"connect_timeout": 10} if "+psycopg" in url else {})
+        if engine.dialect.name == "postgresql":
+
+            @event.listens_for(engine, "begin")
+            def _pg_begin(conn: Any) -> None:
+                if write_intent.get():  # waits for the writer holding it to commit or roll back
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+        return engine
 
     engine = create_engine(url, connect_args={"timeout": 30})
 

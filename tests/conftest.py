@@ -232,9 +232,17 @@ def login_as(client: FlaskClient, app: Flask, username: str) -> None:
 
 
 def writer_can_start(app: Flask) -> bool:
-    """Whether another connection could take SQLite's write lock right now (no waiting)."""
+    """Whether another connection could take the write lock right now (no waiting): SQLite's,
+    or PostgreSQL's advisory lock (``portal.db.PG_WRITE_LOCK``)."""
     import sqlite3
 
+    if ON_POSTGRES:
+        import psycopg
+
+        from portal.db import PG_WRITE_LOCK
+
+        with psycopg.connect(app.config["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")) as other:
+            return bool(other.execute("SELECT pg_try_advisory_xact_lock(%s)", (PG_WRITE_LOCK,)).fetchone()[0])
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
     other = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:

@@ -14,6 +14,7 @@ from portal.audit.rules import record
 from portal.auth.models import LABEL_ROLES, Department, Role, User
 from portal.auth.rules import username_problem
 from portal.congress.rules import REPRESENTATIVE_WORD, current_term, enrol
+from portal.db import refused_on_conflict
 from portal.errors import DomainError, Message
 from portal.i18n import N_
 from portal.textclean import strip_controls
@@ -61,8 +62,9 @@ def create_user(
     else:
         user.set_password(password)
     user.set_roles(set(roles))
-    session.add(user)
-    session.flush()
+    with refused_on_conflict(session, AdminError(N_("用户名“%(username)s”或工号“%(staff_no)s”已被使用（用户名不区分大小写）。"),
+                                                 username=username, staff_no=staff_no)):
+        session.add(user)
     record(session, actor, "user.created", user, username=username, roles=sorted(user.roles))
     return user
 

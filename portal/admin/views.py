@@ -61,13 +61,18 @@ def create_user() -> Response:
     form = UserCreateForm()
     if form.validate_on_submit():
         password = rules.temporary_password()
-        user = rules.create_user(
-            db.session, current_user, username=form.username.data or "", staff_no=form.staff_no.data or "",
-            name=form.name.data or "", department=_department(form.department_id.data),
-            is_party_member=form.is_party_member.data, roles=form.roles.data or [], password=password,
-        )
-        db.session.commit()
-        return render("admin/password_issued.html", user=user, password=password)
+        try:
+            user = rules.create_user(
+                db.session, current_user, username=form.username.data or "", staff_no=form.staff_no.data or "",
+                name=form.name.data or "", department=_department(form.department_id.data),
+                is_party_member=form.is_party_member.data, roles=form.roles.data or [], password=password,
+            )
+        except rules.AdminError as exc:  # taken since the form checked (the database refused it)
+            db.session.rollback()
+            form.username.errors = [*form.username.errors, explain(exc)]
+        else:
+            db.session.commit()
+            return render("admin/password_issued.html", user=user, password=password)
     return render("admin/user_form.html", block="user_form", form=form, user=None)
 
 
@@ -123,11 +128,16 @@ def import_roster() -> Response:
             file_error = explain(exc)
         else:
             begin_write()
-            result = rules.import_roster(db.session, current_user, rows)
-            if result.ok:
-                db.session.commit()
-            else:
+            try:
+                result = rules.import_roster(db.session, current_user, rows)
+            except rules.AdminError as exc:  # an account the checks passed but the database refused
                 db.session.rollback()
+                file_error = explain(exc)
+            else:
+                if result.ok:
+                    db.session.commit()
+                else:
+                    db.session.rollback()
     departments = db.session.scalars(select(Department.name).order_by(Department.name)).all()
     return render(
         "admin/roster.html", form=form, result=result, file_error=file_error,

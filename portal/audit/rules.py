@@ -11,14 +11,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
+from portal.db import PG_WRITE_LOCK
 from portal.errors import Message
 from portal.i18n import N_
 from portal.timeutil import day_start_utc, to_local, utcnow
 
 SYSTEM_NAME = N_("系统")  # the actor of events no person did (stored as written, in the chain)
-
-# Any constant works; it names the one advisory lock that serialises appends on PostgreSQL.
-_PG_CHAIN_LOCK = 7_263_001
 
 # The actor shown for anonymous acts once they join the chain.
 ANONYMOUS = N_("匿名")
@@ -34,8 +32,9 @@ def record(
     """Append one event after the current head of the chain and flush it.
 
     ``actor`` is a user or ``None`` for the system; ``obj`` any mapped object with an ``id``.
-    On SQLite the request already holds the write lock (BEGIN IMMEDIATE); on PostgreSQL a
-    transaction-scoped advisory lock makes concurrent appenders queue, and the UNIQUE
+    A write transaction already holds the write lock from its start (BEGIN IMMEDIATE on
+    SQLite, the advisory lock on PostgreSQL, see ``portal.db``); on PostgreSQL the same lock
+    is taken again here (a no-op then) for a transaction begun without it, and the UNIQUE
     ``prev_hash`` column turns any fork that slipped through into an error, not a branch.
     Anonymous acts of earlier days still waiting (see :func:`record_anonymous`) join the
     chain first.
@@ -110,7 +109,7 @@ def _dump(summary: dict[str, Any]) -> str:
 
 def _lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
 
 def _append(session: Session, **fields: Any) -> AuditEvent:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Select, UniqueConstraint, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Select, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -125,6 +125,12 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+# Usernames are unique whatever their case: "Zhang" and "zhang" would be two accounts that
+# people (and the case-insensitive checks in the forms) take for one. An expression index:
+# a future SQLite table rebuild (batch migration) of ``user`` must create it again.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)
 
 
 class LoginFailure(Base):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.db import Base
+from portal.db import Base, one_of
 from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
@@ -25,6 +27,12 @@ class CongressTerm(Base):
     the whole active staff on the day."""
 
     __tablename__ = "congress_term"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        # One current term: the roster that votes, rates and is consulted now.
+        Index("uq_congress_term_current", "is_current", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
@@ -66,7 +74,10 @@ class Representative(Base):
     """
 
     __tablename__ = "congress_representative"
-    __table_args__ = (UniqueConstraint("term_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("term_id", "user_id"),
+        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id", ondelete="CASCADE"), index=True)
@@ -98,7 +109,7 @@ class CongressSession(Base):
     """A session (第N次会议) of a term: date, place, agenda; planned → open → closed."""
 
     __tablename__ = "congress_session"
-    __table_args__ = (UniqueConstraint("term_id", "number"),)
+    __table_args__ = (UniqueConstraint("term_id", "number"), one_of("status", SessionStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id"), index=True)
@@ -272,6 +283,16 @@ class Poll(Base):
     """
 
     __tablename__ = "congress_poll"
+    __table_args__ = (
+        UniqueConstraint("session_id", "position"),
+        # One poll of a session open at a time (open_poll checks it first, under the write lock).
+        Index("uq_congress_poll_one_open", "session_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        one_of("status", PollStatus),
+        CheckConstraint("seats >= 1", name="seats"),
+        CheckConstraint("roster_size >= 0 AND present_at_open >= 0 AND ballots_cast >= 0", name="counts"),
+        CheckConstraint("ballots_cast <= roster_size", name="ballots_within_roster"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), index=True)
@@ -387,6 +408,7 @@ class PollCount(Base):
     """A frozen count at close: votes for one option (赞成/反对/弃权 or a candidate)."""
 
     __tablename__ = "congress_poll_count"
+    __table_args__ = (CheckConstraint("count >= 0", name="count"),)
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("congress_poll.id"), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)

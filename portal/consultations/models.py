@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.db import Base
+from portal.db import Base, one_of
 from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
@@ -47,6 +47,7 @@ class Consultation(Base):
     __table_args__ = (
         Index("ix_consultation_matter", "matter_kind", "matter_id", "status"),
         Index("ix_consultation_list", "status", "closes_at", "id"),
+        one_of("status", Status),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.db import Base
+from portal.db import Base, one_of
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -167,7 +169,7 @@ class Procedure(Base):
 
 class Meeting(Base):
     __tablename__ = "dec_meeting"
-    __table_args__ = (Index("ix_dec_meeting_body_held", "body", "held_on"),)
+    __table_args__ = (Index("ix_dec_meeting_body_held", "body", "held_on"), one_of("state", MeetingState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[str] = mapped_column(String(10))
@@ -221,6 +223,11 @@ class Item(Base):
     """An agenda item (议题) with the flags that decide its preconditions and quorum."""
 
     __tablename__ = "dec_item"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position"),
+        one_of("state", ItemState),
+        CheckConstraint("votes_yes >= 0 AND votes_no >= 0 AND votes_abstain >= 0", name="votes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[str] = mapped_column(String(10))  # the meeting it is meant for
@@ -236,9 +243,9 @@ class Item(Base):
     state: Mapped[str] = mapped_column(String(10), default=ItemState.PROPOSED.value, index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("dec_meeting.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # the resolution this item reconsiders (复议); no FOREIGN KEY: item and resolution refer to
-    # each other, and a cycle of constraints cannot be created on both databases alike
-    reconsiders_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # the resolution this item reconsiders (复议). Item and resolution refer to each other: the
+    # constraint is added once both tables exist (migration 0015; use_alter for the rest).
+    reconsiders_id: Mapped[int | None] = mapped_column(ForeignKey("dec_resolution.id", use_alter=True), index=True)
     # the earlier item this one continues: forwarded from an office meeting with its record,
     # or proposed again after it was deferred
     origin_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"))
@@ -303,7 +310,7 @@ class Stance(Base):
     """One member's stance (or a 列席 attendee's remark) on an item, in the order stated."""
 
     __tablename__ = "dec_stance"
-    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("item_id", "user_id"), UniqueConstraint("item_id", "seq"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("dec_item.id", ondelete="CASCADE"), index=True)
@@ -356,7 +363,7 @@ class ItemBallotVoter(Base):
 
 class Resolution(Base):
     __tablename__ = "dec_resolution"
-    __table_args__ = (Index("ix_dec_resolution_tracker", "visibility", "decided_on"),)
+    __table_args__ = (Index("ix_dec_resolution_tracker", "visibility", "decided_on"), one_of("state", ResolutionState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=ResolutionKind.RESOLUTION.value)
@@ -416,7 +423,8 @@ class Report(Base):
     """A progress report (执行情况报告); ``due_on`` is the due date it answered."""
 
     __tablename__ = "dec_report"
-    __table_args__ = (Index("ix_dec_report_resolution_filed", "resolution_id", "filed_at"),)
+    __table_args__ = (Index("ix_dec_report_resolution_filed", "resolution_id", "filed_at"),
+                      CheckConstraint("percent BETWEEN 0 AND 100", name="percent"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("dec_resolution.id", ondelete="CASCADE"))

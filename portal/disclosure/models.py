@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.db import Base
+from portal.db import Base, one_of
 from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
@@ -96,6 +96,8 @@ class Notice(Base):
         Index("ix_notice_recent", "status", "is_current", "published_at", "id", "audience"),
         Index("ix_notice_ack_todo", "status", "is_current", "requires_ack", "published_at"),
         Index("ix_notice_gongshi", "status", "is_current", "gongshi_end"),
+        UniqueConstraint("series_id", "version"),
+        one_of("status", Status),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

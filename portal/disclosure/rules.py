@@ -31,6 +31,7 @@ from portal.disclosure.models import (
     Objection,
     Status,
 )
+from portal.db import refused_on_conflict
 from portal.errors import DomainError, Message
 from portal.files import StoredFile
 from portal.i18n import N_
@@ -356,8 +357,8 @@ def start_correction(session: Session, actor: User, notice: Notice) -> Notice:
         status=Status.DRAFT.value, series_id=notice.series_id or notice.id, version=notice.version + 1,
         supersedes_id=notice.id, is_current=False,
     )
-    session.add(draft)
-    session.flush()
+    with refused_on_conflict(session, DisclosureError(N_("此公告刚刚有人开始更正，请刷新页面后查看。"))):
+        session.add(draft)
     for att in session.scalars(select(Attachment).where(Attachment.notice_id == notice.id)):
         session.add(Attachment(notice_id=draft.id, **att.stored_file().columns()))
     record(session, actor, "notice.correction_started", draft, corrects=notice.id, version=draft.version)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.db import Base
+from portal.db import Base, one_of
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -48,6 +48,10 @@ EVALUATION_FLOW: Workflow[Status] = Workflow(
 
 class Evaluation(Base):
     __tablename__ = "evaluation"
+    # No rater_count <= eligible_count: whoever is on the roster on the day may rate, and
+    # a representative who joins after the opening is not in the number frozen then.
+    __table_args__ = (one_of("status", Status),
+                      CheckConstraint("eligible_count >= 0 AND rater_count >= 0", name="counts"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
@@ -122,6 +126,7 @@ class EvaluationTally(Base):
     """The frozen count of one grade for one subject, written at close."""
 
     __tablename__ = "evaluation_tally"
+    __table_args__ = (CheckConstraint("count >= 0", name="count"),)
 
     subject_id: Mapped[int] = mapped_column(ForeignKey("evaluation_subject.id", ondelete="CASCADE"), primary_key=True)
     grade: Mapped[str] = mapped_column(String(12), primary_key=True)

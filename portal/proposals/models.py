@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Department, User
 from portal.congress.models import CongressTerm
-from portal.db import Base
+from portal.db import Base, one_of
 from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
@@ -80,6 +80,7 @@ class Proposal(Base):
         Index("ix_proposal_register_answer", "term_id", "answer_class", "id"),
         Index("ix_proposal_register_overdue", "term_id", "status", "deadline", "id"),  # oldest overdue first
         Index("ix_proposal_overdue", "status", "deadline"),  # the dashboards, across terms
+        one_of("status", Status),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +148,7 @@ class Cosign(Base):
     """An invitation to co-sign (附议) and the representative's answer."""
 
     __tablename__ = "proposal_cosign"
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"), one_of("status", CosignStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)

@@ -472,7 +472,6 @@ def test_exports_write_formula_like_text_as_text(app, client, people):
 
 # --- rendering never holds the write lock ------------------------------------------------------
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock")
 def test_markdown_is_rendered_while_other_writers_can_write(app, client, people, monkeypatch):
     real = rules.render_markdown
     seen: list[bool] = []

@@ -25,6 +25,7 @@ from portal.congress.models import (
 )
 from portal.congress.rules.common import AlreadyVoted, CongressError, on_term_roster, roster_ids
 from portal.counting import Threshold
+from portal.db import refused_on_conflict
 from portal.i18n import N_
 from portal.timeutil import to_local, utcnow
 
@@ -86,7 +87,8 @@ def create_poll(session: Session, actor: User, cs: CongressSession, spec: PollSp
     names = _checked(spec)
     position = (session.scalar(select(func.max(Poll.position)).where(Poll.session_id == cs.id)) or 0) + 1
     poll = Poll(session_id=cs.id, position=position)
-    _apply(session, poll, spec, names)
+    with refused_on_conflict(session, CongressError(N_("表决事项刚刚有变动，请刷新页面后重试。"))):
+        _apply(session, poll, spec, names)
     record(session, actor, "congress.poll_drafted", poll, session_id=cs.id, kind=poll.kind, secret=poll.secret,
            paper=poll.paper)
     return poll
@@ -130,10 +132,10 @@ def open_poll(session: Session, actor: User, poll: Poll, now: datetime | None = 
         raise CongressError(N_("本届教代会没有代表，不能表决。"))
     present = session.scalar(select(func.count()).select_from(Attendance).where(
         Attendance.session_id == cs.id, Attendance.present.is_(True), Attendance.user_id.in_(roster))) or 0
-    session.execute(insert(PollEligible), [{"poll_id": poll.id, "user_id": u} for u in roster])
-    poll.status, poll.opened_at = PollStatus.OPEN.value, now
-    poll.roster_size, poll.present_at_open = len(roster), present
-    session.flush()
+    with refused_on_conflict(session, CongressError(N_("另一项表决刚刚开始，请先结束它。"))):
+        session.execute(insert(PollEligible), [{"poll_id": poll.id, "user_id": u} for u in roster])
+        poll.status, poll.opened_at = PollStatus.OPEN.value, now
+        poll.roster_size, poll.present_at_open = len(roster), present
     record(session, actor, "congress.poll_opened", poll, roster=len(roster), present=present)
 
 
@@ -250,6 +252,9 @@ def close_paper_poll(session: Session, actor: User, poll: Poll, counts: dict[str
         raise CongressError(N_("请填写收回的选票数。"))
     if cast > present:
         raise CongressError(N_("票数合计 %(cast)d 张，超过在场人数 %(present)d 人，请核对。"), cast=cast, present=present)
+    if poll.roster_size is not None and cast > poll.roster_size:
+        raise CongressError(N_("票数合计 %(cast)d 张，超过开始表决时的代表人数 %(roster)d 人，请核对。"), cast=cast,
+                            roster=poll.roster_size)
     if not poll.is_motion:
         over = [c.name for c in poll.candidates if counts[c.code] > cast]
         if over:

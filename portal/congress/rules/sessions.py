@@ -19,6 +19,7 @@ from portal.congress.models import (
     SessionStatus, TermKind,
 )
 from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
+from portal.db import refused_on_conflict
 from portal.files import StoredFile
 from portal.i18n import N_
 from portal.notify.rules import notify
@@ -68,8 +69,8 @@ def create_session(session: Session, actor: User, term: CongressTerm, held_on: d
     cs = CongressSession(term_id=term.id, number=number, held_on=held_on, place=place, agenda=agenda.strip(),
                          requires_hall_code=requires_hall_code, work_report_required=work_report_required,
                          display_token=new_display_token())
-    session.add(cs)
-    session.flush()
+    with refused_on_conflict(session, CongressError(N_("另一位同事刚刚安排了会议，请刷新页面后重试。"))):
+        session.add(cs)
     record(session, actor, "congress.session_planned", cs, term=term.id, number=number, held_on=held_on.isoformat(),
            work_report=work_report_required)
     if work_report_required:

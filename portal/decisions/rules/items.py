@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.auth.models import User
+from portal.db import refused_on_conflict
 from portal.decisions.models import (
     ITEM_FLOW,
     STAFF_HEARD,
@@ -240,10 +241,10 @@ def schedule_item(session: Session, actor: User, memberships: Memberships, item:
     if missing:
         raise DecisionError(N_("议题的前置程序尚未完成：%(what)s"), what=Message.joined([m.message for m in missing]))
     position = session.scalar(select(func.max(Item.position)).where(Item.meeting_id == meeting.id)) or 0
-    item.meeting_id = meeting.id
-    item.position = position + 1
-    item.state = ItemState.SCHEDULED.value
-    session.flush()
+    with refused_on_conflict(session, DecisionError(N_("会议议程刚刚有变动，请刷新页面后重试。"))):
+        item.meeting_id = meeting.id
+        item.position = position + 1
+        item.state = ItemState.SCHEDULED.value
     session.expire(meeting, ["items"])
     record(session, actor, "item.scheduled", item, meeting=meeting.id)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal import counting
 from portal.audit.rules import record
 from portal.auth.models import User
+from portal.db import refused_on_conflict
 from portal.decisions.models import (
     MEETING_FLOW,
     Attendance,
@@ -271,8 +272,8 @@ def record_stance(session: Session, actor: User, memberships: Memberships, meeti
                                 others="、".join(names.get(u, "?") for u in waiting))
     seq = max((s.seq for s in item.stances), default=0) + 1
     row_stance = Stance(item_id=item.id, user_id=speaker.id, seq=seq, stance=stance, reason=reason)
-    session.add(row_stance)
-    session.flush()
+    with refused_on_conflict(session, DecisionError(N_("表态记录刚刚有变动（另一位记录员同时在记录），请刷新页面后重试。"))):
+        session.add(row_stance)
     session.expire(item, ["stances"])
     record(session, actor, "item.stance", item, speaker=speaker.id, stance=stance, seq=seq)
     return row_stance

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal import counting
 from portal.audit.rules import record
 from portal.auth.models import User
+from portal.db import refused_on_conflict
 from portal.decisions.models import MajorKind, Meeting, MeetingBody, MeetingState, Procedure
 from portal.decisions.rules import DecisionError
 from portal.i18n import N_
@@ -103,8 +104,8 @@ def adopt_procedure(
         cadence_days=cadence, lead_days=lead, powers=",".join(chosen), note=note,
         created_by_id=getattr(actor, "id", None),
     )
-    session.add(proc)
-    session.flush()
+    with refused_on_conflict(session, DecisionError(N_("另一版议事规则刚刚通过，请刷新页面后再确认。"))):
+        session.add(proc)
     record(session, actor, "procedure.adopted", proc, body=body, version=version,
            adopted_on=adopted_on.isoformat(), filed_on=filed_on.isoformat() if filed_on else None)
     return proc

@@ -60,17 +60,13 @@ def defaults(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],
-        # Login throttling: failures within the window, per account+address, per address,
-        # and per account from addresses it never logged in from.
+        # Login throttling: failures within the window, per account+address, per address and
+        # per account (made without the account's device cookie), and per device cookie.
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_PER_PAIR": 5,
         "LOGIN_MAX_PER_ADDRESS": 30,
         "LOGIN_MAX_PER_ACCOUNT": 10,
-        # Past the pair limit, an address the account signed in from before gets one try per
-        # this many seconds instead of a lock; the school's own network (comma-separated CIDR)
-        # counts as such an address for every account.
-        "LOGIN_SLOW_SECONDS": int(env.get("LOGIN_SLOW_SECONDS", "60")),
-        "LOGIN_TRUSTED_NETWORKS": [n.strip() for n in env.get("LOGIN_TRUSTED_NETWORKS", "").split(",") if n.strip()],
+        "LOGIN_MAX_PER_DEVICE": 5,
         # How many other representatives must co-sign (附议) a proposal before review.
         "PROPOSAL_MIN_COSIGNERS": int(env.get("PROPOSAL_MIN_COSIGNERS", "2")),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Select, UniqueConstraint, func, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Select, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -134,7 +134,11 @@ Index("uq_user_username_lower", func.lower(User.username), unique=True)
 
 
 class LoginFailure(Base):
-    """One failed login, kept for throttling (see ``auth.rules.login_block_reason``)."""
+    """One failed login, kept for throttling (see ``auth.rules.login_block_reason``).
+
+    ``device`` is the nonce of the account's device cookie when the browser carried one: such
+    failures count against that browser only, the others against the account and the address.
+    """
 
     __tablename__ = "login_failure"
 
@@ -142,18 +146,7 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(45), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-class LoginAddress(Base):
-    """An address this account has signed in from with its password: throttling spares it."""
-
-    __tablename__ = "login_address"
-    __table_args__ = (UniqueConstraint("user_id", "address"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    address: Mapped[str] = mapped_column(String(45))
-    last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    device: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 ROLE_LABELS: dict[str, str] = {

@@ -1,17 +1,18 @@
 """Login, throttling and password rules: plain functions over a session."""
 from __future__ import annotations
 
-import ipaddress
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.auth import passwords
-from portal.auth.models import LoginAddress, LoginFailure, User
+from portal.auth.models import LoginFailure, User
 from portal.errors import Message
 from portal.i18n import N_
 from portal.timeutil import utcnow
@@ -23,85 +24,89 @@ _DUMMY_HASH = None
 @dataclass(frozen=True)
 class Throttle:
     window: timedelta = timedelta(minutes=15)
-    max_per_pair: int = 5  # one account from one address
-    max_per_address: int = 30  # any accounts from one address
-    max_per_account: int = 10  # one account from addresses it never signed in from
-    slow: timedelta = timedelta(seconds=60)  # one try per this, past the pair limit, from a known address
-    trusted_networks: tuple[str, ...] = ()  # the school's own network: known to every account
-    remember: timedelta = timedelta(days=365)  # how long a successful address stays known
+    max_per_pair: int = 5  # one account from one address, without the account's device cookie
+    max_per_address: int = 30  # any accounts from one address, without their device cookies
+    max_per_account: int = 10  # one account from anywhere, without its device cookie
+    max_per_device: int = 5  # one account from a browser holding its device cookie
+
+
+# A device cookie names the account a browser signed in as (OWASP, "Slow Down Online Guessing
+# Attacks with Device Cookies"): signed with the app's secret, so nobody can make one, and
+# carrying the account's id, so one account's cookie says nothing about another's.
+DEVICE_SALT = "portal.auth.device"
+DEVICE_LIFETIME = timedelta(days=365)
+
+
+def issue_device_token(secret_key: str, user: User) -> str:
+    """A new device cookie value for the browser that has just signed in as ``user``."""
+    return URLSafeTimedSerializer(secret_key, salt=DEVICE_SALT).dumps([user.id, secrets.token_urlsafe(16)])
+
+
+def trusted_device(
+    session: Session, username: str, token: str | None, secret_key: str, throttle: Throttle,
+    now: datetime | None = None,
+) -> str | None:
+    """The device (the cookie's nonce) when ``token`` is a device cookie this app issued, within
+    ``DEVICE_LIFETIME``, to the account named ``username``, and fewer than ``max_per_device``
+    wrong passwords were typed with it in the window; else ``None``.
+
+    A device that guessed wrong too often is untrusted until its failures age out: judged like
+    any browser without a cookie (which its holder could always become by dropping it).
+    """
+    if not token:
+        return None
+    try:
+        user_id, nonce = URLSafeTimedSerializer(secret_key, salt=DEVICE_SALT).loads(
+            token, max_age=int(DEVICE_LIFETIME.total_seconds()))
+    except (BadData, TypeError, ValueError):
+        return None
+    if not isinstance(user_id, int) or not isinstance(nonce, str) or not 0 < len(nonce) <= 32:
+        return None
+    if session.scalar(select(User.id).where(User.username == username)) != user_id:
+        return None
+    since = (now or utcnow()) - throttle.window
+    failures = session.scalar(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.device == nonce, LoginFailure.at >= since)
+    ) or 0
+    return nonce if failures < throttle.max_per_device else None
 
 
 def login_block_reason(
-    session: Session, username: str, address: str, throttle: Throttle, now: datetime | None = None
+    session: Session, username: str, address: str, throttle: Throttle, now: datetime | None = None,
+    device: str | None = None,
 ) -> Message | None:
     """Return a Chinese message when this login attempt must be refused, else ``None``.
 
-    Guessing is throttled, but nobody can lock an account's owner out. From an address the
-    account has signed in from before (or the school's own network), only the failures of
-    this account from this address count, and past the limit they slow the next try to one
-    a minute instead of locking. From any other address: five failures of the pair, thirty
-    from the address, or ten against the account lock that route for the window.
+    Guessing is throttled, but nobody can keep an account's owner out. A browser holding the
+    account's trusted device cookie (``device``, from ``trusted_device``) is never refused:
+    its own failures are counted against it alone. Every other attempt is judged by the
+    failures made without a trusted device: five of the account from this address, thirty
+    from the address, or ten against the account refuse it for the window. Those failures
+    never reach the owner's browser, so a colleague behind the same NAT cannot lock it out.
     """
-    now = now or utcnow()
-    since = now - throttle.window
-    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    minutes = int(throttle.window.total_seconds() // 60)
-    pair_filter = (LoginFailure.username == username, LoginFailure.address == address)
-
-    if is_known_address(session, username, address, throttle, now):
-        if (session.scalar(recent.where(*pair_filter)) or 0) < throttle.max_per_pair:
-            return None
-        last = session.scalar(select(func.max(LoginFailure.at)).where(*pair_filter))
-        wait = int((last + throttle.slow - now).total_seconds()) + 1 if last else 0
-        if wait > 0:
-            return Message(N_("该账号登录失败次数过多，请 %(seconds)d 秒后再试。"), seconds=wait)
+    if device is not None:
         return None
-
-    pair = session.scalar(recent.where(*pair_filter)) or 0
+    now = now or utcnow()
+    untrusted = select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.at >= now - throttle.window, LoginFailure.device.is_(None))
+    minutes = int(throttle.window.total_seconds() // 60)
+    pair = session.scalar(untrusted.where(LoginFailure.username == username, LoginFailure.address == address)) or 0
     if pair >= throttle.max_per_pair:
         return Message(N_("该账号登录失败次数过多，请 %(minutes)d 分钟后再试。"), minutes=minutes)
-    per_address = session.scalar(recent.where(LoginFailure.address == address)) or 0
+    per_address = session.scalar(untrusted.where(LoginFailure.address == address)) or 0
     if per_address >= throttle.max_per_address:
         return Message(N_("此地址登录失败次数过多，请 %(minutes)d 分钟后再试。"), minutes=minutes)
-    per_account = session.scalar(recent.where(LoginFailure.username == username)) or 0
+    per_account = session.scalar(untrusted.where(LoginFailure.username == username)) or 0
     if per_account >= throttle.max_per_account:
         return Message(N_("该账号登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试或联系管理员。"), minutes=minutes)
     return None
 
 
-def is_known_address(session: Session, username: str, address: str, throttle: Throttle, now: datetime) -> bool:
-    """Whether ``username`` has signed in from ``address`` (or it is in the school's network)."""
-    if _in_networks(address, throttle.trusted_networks):
-        return True
-    user = session.execute(select(User.id, User.last_login_ip).where(User.username == username)).first()
-    if user is None:
-        return False
-    if user.last_login_ip == address:
-        return True
-    return session.scalar(
-        select(LoginAddress.id).where(
-            LoginAddress.user_id == user.id, LoginAddress.address == address,
-            LoginAddress.last_at >= now - throttle.remember,
-        )
-    ) is not None
-
-
-def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for net in networks:
-        try:
-            if ip in ipaddress.ip_network(net, strict=False):
-                return True
-        except ValueError:  # a mistyped network in the configuration trusts nothing
-            continue
-    return False
-
-
-def authenticate(session: Session, username: str, password: str, address: str) -> User | None:
-    """Check the password; record a failure, or stamp and audit a success."""
+def authenticate(
+    session: Session, username: str, password: str, address: str, device: str | None = None
+) -> User | None:
+    """Check the password; record a failure (against ``device``, the trusted device from
+    ``trusted_device``, when there is one), or stamp and audit a success."""
     global _DUMMY_HASH
     user = session.scalar(User.by_username(username))
     if user is None or not user.active:
@@ -113,23 +118,20 @@ def authenticate(session: Session, username: str, password: str, address: str) -
         ok = user.check_password(password)
     if not ok:
         now = utcnow()
-        session.add(LoginFailure(username=username[:40], address=address[:45], at=now))
+        session.add(LoginFailure(username=username[:40], address=address[:45], device=device, at=now))
         # Keep the table small: only recent failures matter to any throttle (indexed on at).
         session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
         session.flush()
         return None
     assert user is not None
     user.last_login_ip = address[:45]
-    known = session.scalar(
-        select(LoginAddress).where(LoginAddress.user_id == user.id, LoginAddress.address == address[:45])
-    )
-    if known is None:
-        session.add(LoginAddress(user_id=user.id, address=address[:45], last_at=utcnow()))
+    # A success forgives only the failures made the same way: the browser's own, or (without a
+    # device cookie) those of this account from this address.
+    if device is not None:
+        session.execute(delete(LoginFailure).where(LoginFailure.device == device))
     else:
-        known.last_at = utcnow()
-    session.execute(
-        delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address)
-    )
+        session.execute(delete(LoginFailure).where(
+            LoginFailure.username == username, LoginFailure.address == address, LoginFailure.device.is_(None)))
     record(session, user, "auth.login", user, address=address)
     return user
 

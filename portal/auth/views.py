@@ -7,11 +7,24 @@ from flask_login import current_user, logout_user
 
 from portal.auth import permissions
 from portal.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
-from portal.auth.rules import Throttle, authenticate, change_password as apply_password, end_all_sessions, login_block_reason
+from portal.auth.models import User
+from portal.auth.rules import (
+    DEVICE_LIFETIME,
+    Throttle,
+    authenticate,
+    change_password as apply_password,
+    end_all_sessions,
+    issue_device_token,
+    login_block_reason,
+    trusted_device,
+)
 from portal.extensions import db
 from portal.web import client_address, explain, redirect, redirect_to, render, safe_next, start_session
 
 bp = Blueprint("auth", __name__)
+
+
+DEVICE_COOKIE = "portal_device"
 
 
 def _throttle() -> Throttle:
@@ -23,33 +36,46 @@ def _throttle() -> Throttle:
         max_per_pair=c["LOGIN_MAX_PER_PAIR"],
         max_per_address=c["LOGIN_MAX_PER_ADDRESS"],
         max_per_account=c["LOGIN_MAX_PER_ACCOUNT"],
-        slow=timedelta(seconds=c["LOGIN_SLOW_SECONDS"]),
-        trusted_networks=tuple(c["LOGIN_TRUSTED_NETWORKS"]),
+        max_per_device=c["LOGIN_MAX_PER_DEVICE"],
     )
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
-    """Show the login form; on POST check throttling and the password, then start a session."""
+    """Show the login form; on POST check throttling and the password, then start a session
+    and give this browser the account's device cookie."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     error = None
     if form.validate_on_submit():
-        address = client_address()
-        blocked = login_block_reason(db.session, form.username.data or "", address, _throttle())
+        username, address, throttle = form.username.data or "", client_address(), _throttle()
+        device = trusted_device(db.session, username, request.cookies.get(DEVICE_COOKIE),
+                                current_app.config["SECRET_KEY"], throttle)
+        blocked = login_block_reason(db.session, username, address, throttle, device=device)
         error = explain(blocked) if blocked else None
         if error is None:
-            user = authenticate(db.session, form.username.data or "", form.password.data or "", address)
+            user = authenticate(db.session, username, form.password.data or "", address, device=device)
             db.session.commit()
             if user is not None:
                 start_session(user)
                 if user.must_change_password:
                     flash(_("首次登录，请先设置新密码。"), "info")
-                    return redirect_to(url_for("auth.change_password"))
-                return redirect_to(safe_next(form.next.data, url_for("home.index")))
+                    return _remember_device(redirect_to(url_for("auth.change_password")), user)
+                return _remember_device(redirect_to(safe_next(form.next.data, url_for("home.index"))), user)
             error = _("用户名或密码错误。")
     return render("auth/login.html", block="login_form", form=form, error=error)
+
+
+def _remember_device(resp: Response, user: User) -> Response:
+    """Set a fresh device cookie: a year long, sent only to the login page, and not a session
+    (logout leaves it, so the owner's browser stays recognised)."""
+    resp.set_cookie(
+        DEVICE_COOKIE, issue_device_token(current_app.config["SECRET_KEY"], user),
+        max_age=int(DEVICE_LIFETIME.total_seconds()), path=url_for("auth.login"), httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,
+    )
+    return resp
 
 
 @bp.post("/logout")

@@ -1,22 +1,29 @@
 """Login throttling, passwords, sessions and the permission table, without HTTP."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.auth.models import LoginFailure, User
 from portal.auth.permissions import RULES, can
 from portal.disclosure.permissions import readable_audiences
 from portal.auth.rules import (
+    DEVICE_LIFETIME,
+    DEVICE_SALT,
     Throttle,
     authenticate,
     change_password,
     end_all_sessions,
+    issue_device_token,
     login_block_reason,
     password_problem,
+    trusted_device,
 )
+from portal.timeutil import utcnow
 from tests.conftest import PASSWORD, make_user
 
 NOW = datetime(2026, 11, 21, 8, 0)
@@ -48,12 +55,12 @@ def test_address_limit_across_accounts(session):
     assert "此地址" in login_block_reason(session, "someone", "10.9.9.9", T, NOW)
 
 
-def test_account_limit_spares_the_owners_known_address(session):
-    make_user("amy", last_login_ip="10.0.0.50")
-    for i in range(10):
+def test_account_limit_across_addresses(session):
+    for i in range(9):
         _fail(session, "amy", f"192.0.2.{i}", 1)
+    assert login_block_reason(session, "amy", "192.0.2.200", T, NOW) is None
+    _fail(session, "amy", "192.0.2.9", 1)
     assert "锁定" in login_block_reason(session, "amy", "192.0.2.200", T, NOW)
-    assert login_block_reason(session, "amy", "10.0.0.50", T, NOW) is None
 
 
 def test_authenticate_records_failures_and_clears_them_on_success(session):
@@ -125,37 +132,83 @@ def test_readable_audiences(session):
     assert readable_audiences(member) == {"public", "staff", "party"}
 
 
-# --- nobody can lock a colleague out ---------------------------------------------------------
+# --- nobody can lock a colleague out: the owner's browser holds a device cookie -------------
 
-def test_a_new_account_attacked_from_two_addresses_still_gets_in_from_the_school_network(session):
-    make_user("teacher7")  # never signed in
-    _fail(session, "teacher7", "203.0.113.1", 5)
-    _fail(session, "teacher7", "203.0.113.2", 5)
-    school = Throttle(trusted_networks=("10.20.0.0/16",))
-    assert login_block_reason(session, "teacher7", "10.20.3.4", school, NOW) is None
-    assert "锁定" in login_block_reason(session, "teacher7", "198.51.100.1", school, NOW)  # still guarded elsewhere
+SECRET = "test-secret-key"
+NAT = "10.0.0.99"  # the staff room: everyone in the school behind one address
 
 
-def test_failures_behind_a_shared_address_do_not_block_colleagues_who_signed_in_there(session):
-    make_user("bob")
-    assert authenticate(session, "bob", PASSWORD, "10.0.0.99") is not None  # bob used the staff-room NAT before
-    authenticate(session, "bob", PASSWORD, "192.0.2.7")  # and then from home: the NAT is no longer his last address
-    for i in range(30):
-        _fail(session, f"guess{i}", "10.0.0.99", 1)
-    assert login_block_reason(session, "bob", "10.0.0.99", T, NOW) is None
-    assert "此地址" in login_block_reason(session, "stranger", "10.0.0.99", T, NOW)
+def _device(session, username, token, now=NOW, throttle=T):
+    return trusted_device(session, username, token, SECRET, throttle, now)
 
 
-def test_guesses_from_a_known_address_are_slowed_not_locked(session):
-    make_user("amy", last_login_ip="10.0.0.50")
-    _fail(session, "amy", "10.0.0.50", 5)
-    for i in range(12):
-        _fail(session, "amy", f"192.0.2.{i}", 1)
-    reason = login_block_reason(session, "amy", "10.0.0.50", T, NOW + timedelta(seconds=10))
-    assert reason is not None and "秒后再试" in reason
-    assert login_block_reason(session, "amy", "10.0.0.50", T, NOW + timedelta(seconds=61)) is None
+def _fail_with_device(session, username, device, n, address=NAT, at=NOW):
+    for i in range(n):
+        session.add(LoginFailure(username=username, address=address, device=device, at=at - timedelta(seconds=i)))
+    session.flush()
 
 
-def test_a_mistyped_trusted_network_trusts_nothing(session):
-    _fail(session, "amy", "10.0.0.1", 5)
-    assert login_block_reason(session, "amy", "10.0.0.1", Throttle(trusted_networks=("not-a-net",)), NOW)
+def test_teacher8_gets_in_with_the_device_cookie_after_a_colleagues_guesses_from_the_same_address(session):
+    teacher8 = make_user("teacher8")
+    device = _device(session, "teacher8", issue_device_token(SECRET, teacher8))
+    assert device is not None
+    _fail(session, "teacher8", NAT, 5)  # a colleague's five wrong guesses
+    assert "失败次数过多" in login_block_reason(session, "teacher8", NAT, T, NOW)  # the colleague is stopped
+    assert login_block_reason(session, "teacher8", NAT, T, NOW, device=device) is None
+    for i in range(40):  # and forty more, against everyone in the staff room
+        _fail(session, f"user{i}", NAT, 1)
+    _fail(session, "teacher8", "192.0.2.1", 10)  # and the account from outside
+    assert "此地址" in login_block_reason(session, "someone", NAT, T, NOW)
+    assert "锁定" in login_block_reason(session, "teacher8", "192.0.2.2", T, NOW)
+    assert login_block_reason(session, "teacher8", NAT, T, NOW, device=device) is None
+
+
+def test_a_device_cookie_names_one_account_and_cannot_be_forged(session):
+    amy, bob = make_user("amy"), make_user("bob")
+    token = issue_device_token(SECRET, amy)
+    assert _device(session, "amy", token) is not None
+    assert _device(session, "bob", token) is None  # amy's cookie says nothing about bob
+    assert _device(session, "ghost", token) is None
+    assert _device(session, "bob", issue_device_token("another-secret", bob)) is None  # signed with another key
+    assert _device(session, "bob", URLSafeTimedSerializer(SECRET).dumps([bob.id, "x"])) is None  # another purpose
+    bobs_payload = URLSafeTimedSerializer("guessed", salt=DEVICE_SALT).dumps([bob.id, "x"]).split(".")[0]
+    assert _device(session, "bob", bobs_payload + token[token.index("."):]) is None  # amy's signature on bob's id
+    for junk in (None, "", "garbage", token[:-2] + "xx", token + "x"):
+        assert _device(session, "amy", junk) is None
+
+
+def test_a_device_cookie_expires_after_a_year(session, monkeypatch):
+    amy = make_user("amy")
+    issued = time.time() - DEVICE_LIFETIME.total_seconds() - 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(issued))
+    token = issue_device_token(SECRET, amy)
+    monkeypatch.undo()
+    assert _device(session, "amy", token) is None
+
+
+def test_a_device_that_guessed_wrong_too_often_is_untrusted_for_a_while(session):
+    amy = make_user("amy")
+    token = issue_device_token(SECRET, amy)
+    device = _device(session, "amy", token)
+    _fail_with_device(session, "amy", device, 4)
+    assert _device(session, "amy", token) == device
+    _fail_with_device(session, "amy", device, 1)
+    assert _device(session, "amy", token) is None  # now judged like any browser without a cookie
+    assert login_block_reason(session, "amy", NAT, T, NOW) is None  # its own failures do not lock the account
+    _fail(session, "amy", NAT, 5)
+    assert "失败次数过多" in login_block_reason(session, "amy", NAT, T, NOW, device=_device(session, "amy", token))
+    assert _device(session, "amy", token, now=NOW + timedelta(minutes=16)) == device  # trusted again
+
+
+def test_authenticate_counts_a_devices_failures_against_that_device_only(session):
+    amy = make_user("amy")
+    device = _device(session, "amy", issue_device_token(SECRET, amy))
+    _fail(session, "amy", NAT, 2, at=utcnow())  # a colleague's, without the cookie (and not swept as old)
+    for _ in range(5):
+        assert authenticate(session, "amy", "wrong", NAT, device=device) is None
+    untrusted = select(func.count()).select_from(LoginFailure).where(LoginFailure.device.is_(None))
+    assert session.scalar(untrusted) == 2
+    assert session.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.device == device)) == 5
+    assert login_block_reason(session, "amy", NAT, T) is None  # not counted against the pair or the account
+    assert authenticate(session, "amy", PASSWORD, NAT, device=device) is not None
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 2  # the colleague's are not forgiven

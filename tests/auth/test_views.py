@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from portal.auth.models import User
+from portal.auth.rules import DEVICE_SALT
+from portal.auth.views import DEVICE_COOKIE
 from portal.extensions import db
 from tests.conftest import PASSWORD, login_as, make_user
 
@@ -61,19 +64,19 @@ def _session(client):
         return dict(s)
 
 
-def test_real_user_gets_in_from_their_own_address_while_attacked(app, people):
+def test_real_user_gets_in_with_their_browser_from_anywhere_while_attacked(app, people):
     attacker = app.test_client()
     owner = app.test_client()
-    with app.app_context():
-        db.session.get(User, people["staff"]).last_login_ip = "10.0.0.7"
-        db.session.commit()
+    assert owner.post("/login", data={"username": "staff", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 303
+    owner.post("/logout")
     for i in range(12):
         attacker.post("/login", data={"username": "staff", "password": f"guess{i}"},
                       environ_base={"REMOTE_ADDR": f"192.0.2.{i}"})
     blocked = attacker.post("/login", data={"username": "staff", "password": PASSWORD},
                             environ_base={"REMOTE_ADDR": "192.0.2.99"})
     assert "锁定" in blocked.get_data(as_text=True)
-    r = owner.post("/login", data={"username": "staff", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    r = owner.post("/login", data={"username": "staff", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "203.0.113.5"})
     assert r.status_code == 303
 
 
@@ -222,14 +225,116 @@ def test_hundred_guesses_are_blocked_after_the_threshold_and_the_owner_gets_in(a
     assert r.status_code == 303
 
 
-def test_one_guesser_behind_the_school_nat_cannot_block_the_staff_room(app, people):
-    nat = {"REMOTE_ADDR": "10.0.0.99"}
-    teacher = app.test_client()
-    assert teacher.post("/login", data={"username": "staff", "password": PASSWORD}, environ_base=nat).status_code == 303
-    teacher.post("/logout", environ_base=nat)
-    guesser = app.test_client()
+# --- the device cookie: the owner's browser, not the address, is what the throttle spares ------
+
+NAT = {"REMOTE_ADDR": "10.0.0.99"}  # the staff room: the whole school behind one address
+
+
+def _sign_in(client, username, password=PASSWORD, **kwargs):
+    return client.post("/login", data={"username": username, "password": password}, environ_base=NAT, **kwargs)
+
+
+def _device_cookie(client):
+    return client.get_cookie(DEVICE_COOKIE, path="/login")
+
+
+def test_teacher8_gets_in_after_a_colleagues_5_and_40_wrong_guesses_from_the_staff_room(app, people):
+    teacher8 = app.test_client()
+    assert _sign_in(teacher8, "staff").status_code == 303  # signed in from the staff room before
+    teacher8.post("/logout", environ_base=NAT)
+    colleague = app.test_client()
+    for i in range(5):
+        assert "用户名或密码错误" in _sign_in(colleague, "staff", f"guess-{i}").get_data(as_text=True)
+    assert "登录失败次数过多" in _sign_in(colleague, "staff").get_data(as_text=True)  # refused, right password or not
+    assert _sign_in(teacher8, "staff").status_code == 303
+    teacher8.post("/logout", environ_base=NAT)
     for i in range(40):
-        guesser.post("/login", data={"username": f"user{i}", "password": f"guess-{i}"},
-                     environ_base=nat)
-    r = app.test_client().post("/login", data={"username": "staff", "password": PASSWORD}, environ_base=nat)
-    assert r.status_code == 303
+        _sign_in(colleague, f"user{i}", f"guess-{i}")
+    assert "此地址登录失败次数过多" in _sign_in(app.test_client(), "rep").get_data(as_text=True)
+    assert _sign_in(teacher8, "staff").status_code == 303
+
+
+def test_the_device_cookie_is_signed_long_lived_httponly_lax_and_only_for_the_login_page(app, people):
+    client = app.test_client()
+    _sign_in(client, "staff")
+    cookie = _device_cookie(client)
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax" and not cookie.secure
+    assert cookie.max_age == 365 * 24 * 3600 and cookie.path == "/login"
+    with app.app_context():
+        user_id, nonce = URLSafeTimedSerializer(app.secret_key, salt=DEVICE_SALT).loads(cookie.value)
+    assert user_id == people["staff"] and len(nonce) >= 16
+    over_https = app.test_client()
+    _sign_in(over_https, "staff", base_url="https://localhost")
+    assert _device_cookie(over_https).secure
+
+
+def test_each_sign_in_gives_a_new_device_cookie_and_a_failure_gives_none(app, people):
+    client = app.test_client()
+    _sign_in(client, "staff", "wrong")
+    assert _device_cookie(client) is None
+    _sign_in(client, "staff")
+    first = _device_cookie(client).value
+    client.post("/logout", environ_base=NAT)
+    _sign_in(client, "staff")
+    assert _device_cookie(client).value != first
+
+
+def test_logout_keeps_the_device_cookie_and_it_is_no_session(app, people):
+    client = app.test_client()
+    _sign_in(client, "staff")
+    cookie = _device_cookie(client).value
+    client.post("/logout", environ_base=NAT)
+    assert _device_cookie(client).value == cookie
+    assert "您好" not in client.get("/").get_data(as_text=True)  # the device cookie signs nobody in
+    stranger = app.test_client()
+    stranger.set_cookie(DEVICE_COOKIE, cookie, path="/login")
+    assert "您好" not in stranger.get("/").get_data(as_text=True)
+    assert "您好" not in stranger.get("/login", follow_redirects=True).get_data(as_text=True)
+
+
+def test_the_attacker_without_a_cookie_is_throttled_per_account_and_per_address(app, people):
+    owner = app.test_client()
+    _sign_in(owner, "staff")
+    owner.post("/logout", environ_base=NAT)
+    attacker = app.test_client()
+    for i in range(10):
+        attacker.post("/login", data={"username": "staff", "password": f"guess-{i}"},
+                      environ_base={"REMOTE_ADDR": f"192.0.2.{i}"})
+    r = attacker.post("/login", data={"username": "staff", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "192.0.2.200"})
+    assert "锁定" in r.get_data(as_text=True)
+    for i in range(30):
+        _sign_in(attacker, f"nobody{i}", "guess")
+    assert "此地址登录失败次数过多" in _sign_in(attacker, "admin").get_data(as_text=True)
+    assert _sign_in(owner, "staff").status_code == 303
+
+
+def test_a_forged_or_another_accounts_device_cookie_gives_no_exemption(app, people):
+    colleague = app.test_client()
+    assert _sign_in(colleague, "rep").status_code == 303  # the colleague's own, valid device cookie
+    colleague.post("/logout", environ_base=NAT)
+    for i in range(5):
+        _sign_in(colleague, "staff", f"guess-{i}")
+    assert "登录失败次数过多" in _sign_in(colleague, "staff").get_data(as_text=True)
+
+    forged = {
+        "another key": URLSafeTimedSerializer("guessed-key", salt=DEVICE_SALT).dumps([people["staff"], "x" * 22]),
+        "another purpose": URLSafeTimedSerializer(app.secret_key).dumps([people["staff"], "x" * 22]),
+        "garbage": "x" * 40,
+    }
+    for what, value in forged.items():
+        client = app.test_client()
+        client.set_cookie(DEVICE_COOKIE, value, path="/login")
+        assert "登录失败次数过多" in _sign_in(client, "staff").get_data(as_text=True), what
+
+
+def test_a_device_cookie_that_guessed_wrong_too_often_is_limited(app, people):
+    holder = app.test_client()  # the owner's browser, in a colleague's hands
+    _sign_in(holder, "staff")
+    holder.post("/logout", environ_base=NAT)
+    for i in range(5):  # counted against the device only
+        assert "用户名或密码错误" in _sign_in(holder, "staff", f"guess-{i}").get_data(as_text=True)
+    assert _sign_in(app.test_client(), "staff").status_code == 303  # the account and the address are not locked
+    for i in range(5):  # now untrusted: counted like any guess without a cookie
+        assert "用户名或密码错误" in _sign_in(holder, "staff", f"again-{i}").get_data(as_text=True)
+    assert "登录失败次数过多" in _sign_in(holder, "staff").get_data(as_text=True)

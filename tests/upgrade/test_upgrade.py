@@ -28,6 +28,9 @@ FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.sqlite3.gz"))
 # 0004 turned the roles 书记, 校长 and 代表 into dated memberships (which the demo already
 # had) and deleted those role rows: 175 - 1 - 1 - 40.
 INTENDED: dict[str, dict[str, int]] = {"0003": {"user_role": 133}}
+# Tables a migration drops on purpose: 0016 replaced the known login addresses by the
+# browser's device cookie.
+DROPPED = {"login_address"}
 
 
 def _unpack(fixture: Path, target: Path) -> Path:
@@ -129,7 +132,8 @@ def test_there_is_a_fixture_for_each_release_named_in_the_issue():
 @pytest.mark.parametrize("upgraded", FIXTURES, ids=[f.name.split(".")[0] for f in FIXTURES], indirect=True)
 def test_upgrade_keeps_every_row_the_chain_and_the_old_records(upgraded):
     revision, app, before, after = upgraded
-    expected = {**before, **INTENDED.get(revision, {})}
+    expected = {table: None if table in DROPPED else rows
+                for table, rows in {**before, **INTENDED.get(revision, {})}.items()}
     kept = {table: after.get(table) for table in expected}
     assert kept == expected
     assert before["user"] >= 100 and before["notice"] >= 3  # the demo school, not an empty schema

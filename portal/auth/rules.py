@@ -102,28 +102,33 @@ def login_block_reason(
     return None
 
 
-def authenticate(
-    session: Session, username: str, password: str, address: str, device: str | None = None
-) -> User | None:
-    """Check the password; record a failure (against ``device``, the trusted device from
-    ``trusted_device``, when there is one), or stamp and audit a success."""
+def verify_password(session: Session, username: str, password: str) -> int | None:
+    """The id of the active account that ``password`` opens, or None. Reads only and does the
+    slow part (scrypt, half a second), so a view calls it before its write begins; an unknown
+    name costs the same as a wrong password."""
     global _DUMMY_HASH
     user = session.scalar(User.by_username(username))
     if user is None or not user.active:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = passwords.hash_password("not-a-password")
         passwords.check_password(_DUMMY_HASH, password)
-        ok = False
-    else:
-        ok = user.check_password(password)
-    if not ok:
+        return None
+    return user.id if user.check_password(password) else None
+
+
+def record_login(session: Session, username: str, user_id: int | None, address: str,
+                 device: str | None = None) -> User | None:
+    """Record what :func:`verify_password` found, under the write lock: a failure (against
+    ``device``, the trusted device from ``trusted_device``, when there is one), or a success,
+    stamped and audited. The account is read again: one deactivated meanwhile is a failure."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
         now = utcnow()
         session.add(LoginFailure(username=username[:40], address=address[:45], device=device, at=now))
         # Keep the table small: only recent failures matter to any throttle (indexed on at).
         session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
         session.flush()
         return None
-    assert user is not None
     user.last_login_ip = address[:45]
     # A success forgives only the failures made the same way: the browser's own, or (without a
     # device cookie) those of this account from this address.
@@ -134,6 +139,14 @@ def authenticate(
             LoginFailure.username == username, LoginFailure.address == address, LoginFailure.device.is_(None)))
     record(session, user, "auth.login", user, address=address)
     return user
+
+
+def authenticate(
+    session: Session, username: str, password: str, address: str, device: str | None = None
+) -> User | None:
+    """Check the password and record the outcome, in one go (for callers that hold no lock
+    worth sparing; the login view calls the two halves around ``begin_write``)."""
+    return record_login(session, username, verify_password(session, username, password), address, device)
 
 
 def end_all_sessions(session: Session, user: User, reason: str) -> None:
@@ -167,9 +180,11 @@ def password_problem(password: str, user: User | None = None) -> Message | None:
     return None
 
 
-def change_password(session: Session, user: User, new_password: str) -> None:
-    """Set a new password, end all other sessions and clear the first-login flag."""
-    user.set_password(new_password)
+def change_password(session: Session, user: User, new_password_hash: str) -> None:
+    """Set a new password (hashed by the caller with ``passwords.hash_password`` before its
+    write began: scrypt takes half a second), end all other sessions and clear the
+    first-login flag."""
+    user.password_hash = new_password_hash
     user.must_change_password = False
     user.session_version += 1
     record(session, user, "auth.password_changed", user)

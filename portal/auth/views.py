@@ -8,10 +8,12 @@ from flask_login import current_user, logout_user
 from portal.auth import permissions
 from portal.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from portal.auth.models import User
+from portal.auth.passwords import hash_password
 from portal.auth.rules import (
     DEVICE_LIFETIME,
     Throttle,
-    authenticate,
+    record_login,
+    verify_password,
     change_password as apply_password,
     end_all_sessions,
     issue_device_token,
@@ -19,7 +21,9 @@ from portal.auth.rules import (
     trusted_device,
 )
 from portal.extensions import db
-from portal.web import client_address, explain, redirect, redirect_to, render, safe_next, start_session
+from portal.web import (
+    begin_write, client_address, explain, redirect, redirect_to, render, safe_next, start_session, writes_late,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -41,6 +45,7 @@ def _throttle() -> Throttle:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@writes_late
 def login() -> Response:
     """Show the login form; on POST check throttling and the password, then start a session
     and give this browser the account's device cookie."""
@@ -55,7 +60,9 @@ def login() -> Response:
         blocked = login_block_reason(db.session, username, address, throttle, device=device)
         error = explain(blocked) if blocked else None
         if error is None:
-            user = authenticate(db.session, username, form.password.data or "", address, device=device)
+            user_id = verify_password(db.session, username, form.password.data or "")
+            begin_write()  # the half second of scrypt above held no write lock
+            user = record_login(db.session, username, user_id, address, device=device)
             db.session.commit()
             if user is not None:
                 start_session(user)
@@ -91,13 +98,17 @@ def logout() -> Response:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@writes_late
 def change_password() -> Response:
-    """Change one's own password; required on first login for admin-created accounts."""
+    """Change one's own password; required on first login for admin-created accounts. Both
+    scrypt runs (checking the old password, hashing the new) happen before the write lock."""
     permissions.require("account.manage")
     user = current_user._get_current_object()
     form = ChangePasswordForm(user)
     if form.validate_on_submit():
-        apply_password(db.session, user, form.new_password.data or "")
+        new_hash = hash_password(form.new_password.data or "")
+        begin_write()
+        apply_password(db.session, user, new_hash)
         db.session.commit()
         start_session(user)  # this browser stays signed in; every other copy is dead
         flash(_("密码已修改。其他设备上的登录已失效。"), "success")

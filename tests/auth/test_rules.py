@@ -9,6 +9,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.auth.models import LoginFailure, User
+from portal.auth.passwords import hash_password
 from portal.auth.permissions import RULES, can
 from portal.disclosure.permissions import readable_audiences
 from portal.auth.rules import (
@@ -95,7 +96,7 @@ def test_password_rule(session, password, ok):
 def test_password_change_and_logout_invalidate_old_cookies(session):
     user = make_user("amy", must_change_password=True)
     before = user.get_id()
-    change_password(session, user, "Brand5new")
+    change_password(session, user, hash_password("Brand5new"))
     assert user.get_id() != before and not user.must_change_password and user.check_password("Brand5new")
     after = user.get_id()
     end_all_sessions(session, user, "logout")

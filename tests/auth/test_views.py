@@ -9,7 +9,7 @@ from portal.auth.models import User
 from portal.auth.rules import DEVICE_SALT
 from portal.auth.views import DEVICE_COOKIE
 from portal.extensions import db
-from tests.conftest import PASSWORD, login_as, make_user
+from tests.conftest import PASSWORD, login_as, make_user, writer_can_start
 
 
 def test_login_page_is_chinese(client):
@@ -338,3 +338,28 @@ def test_a_device_cookie_that_guessed_wrong_too_often_is_limited(app, people):
     for i in range(5):  # now untrusted: counted like any guess without a cookie
         assert "用户名或密码错误" in _sign_in(holder, "staff", f"again-{i}").get_data(as_text=True)
     assert "登录失败次数过多" in _sign_in(holder, "staff").get_data(as_text=True)
+
+
+def test_password_hashing_holds_no_write_lock(app, client, people, monkeypatch):
+    """scrypt takes half a second at the production cost: checking a password at sign-in and
+    hashing a new one happen before the write begins, so 120 teachers signing in at 8 a.m.
+    never queue every other writer in the school behind them."""
+    from portal.auth import passwords
+
+    real = passwords._scrypt
+    seen: list[bool] = []
+
+    def probing(method: str, salt: str, password: str) -> str:
+        seen.append(writer_can_start(app))
+        return real(method, salt, password)
+
+    monkeypatch.setattr(passwords, "_scrypt", probing)
+    resp = client.post("/login", data={"username": "staff", "password": PASSWORD})
+    assert resp.status_code in (302, 303) and seen == [True]
+    resp = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "Brand5new-pw",
+                                                   "confirm": "Brand5new-pw"})
+    assert resp.status_code in (302, 303), resp.get_data(as_text=True)[:500]
+    assert seen == [True, True, True]
+    client.post("/logout")
+    assert client.post("/login", data={"username": "staff", "password": "wrong-password"}).status_code == 200
+    assert seen[3:] == [True]

@@ -279,9 +279,12 @@ def crawl_without_browser(app: Flask, who: str) -> tuple[list[str], list[str]]:
         pages.append(url)
         html = response.get_data(as_text=True)
         NU_DOCUMENTS.append((f"{who} {url}", html))
+        CHECKED_BY_ANY_ROLE.add(url)
         links = _Links()
         links.feed(html)
-        for key, pattern in (found for href in links.hrefs if (found := crawl_key(unescape(href)))):
+        found_links = [found for href in links.hrefs if (found := crawl_key(unescape(href)))]
+        found_links.sort(key=lambda found: found[0] in CHECKED_BY_ANY_ROLE)  # as the browser's crawl
+        for key, pattern in found_links:
             if key in seen or per_pattern.get(pattern, 0) >= MAX_PER_PATTERN:
                 continue
             seen.add(key)

@@ -419,6 +419,38 @@ def test_form_error_states_have_no_serious_violations(browser: Browser, live_ser
     audit.assert_clean()
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="on SQLite the browser checks these states with axe and keeps them for Nu")
+def test_form_error_states_are_kept_for_nu_without_the_browser(e2e_app: Flask) -> None:
+    """The same bad submissions as the browser's form-state test, sent through the test client
+    as whole pages, so the PostgreSQL run's Nu batch holds the error states too."""
+    from io import BytesIO
+
+    def as_(who: str):
+        client = e2e_app.test_client()
+        if who != "anonymous":
+            login_as(client, e2e_app, who)
+        return client
+
+    def keep(label: str, resp, expected: str) -> None:
+        html = resp.get_data(as_text=True)
+        assert resp.status_code < 500 and expected in html, (label, resp.status_code)
+        NU_DOCUMENTS.append((label, html))
+
+    anonymous = as_("anonymous")
+    keep("/login (failed)", anonymous.post("/login", data={"username": "teacher2", "password": "wrong-password-1"}),
+         "用户名或密码错误。")
+    keep("/login (empty)", anonymous.post("/login", data={"username": "", "password": ""}), 'id="username-err"')
+    keep("/account/password (empty)", as_("teacher1").post("/account/password", data={}), 'id="current_password-err"')
+    keep("/notices/new (empty)", as_("principal").post("/notices/new", data={}), 'id="catalog_item_id-err"')
+    admin = as_("admin")
+    keep("/admin/users/new (empty)", admin.post("/admin/users/new", data={}), 'id="username-err"')
+    keep("/admin/users?q=rep1", admin.get("/admin/users?q=rep1"), "rep10")
+    keep("/audit/?since=not-a-date", admin.get("/audit/?since=not-a-date"), "<main")
+    roster = "工号,姓名,用户名,部门,党员,角色\nYG1001,,,没有这个部门,也许,\n".encode("utf-8")
+    keep("/admin/roster (errors)", admin.post("/admin/roster", data={"file": (BytesIO(roster), "roster.csv")},
+                                              content_type="multipart/form-data"), "没有导入任何账号")
+
+
 @browser_once
 def test_axe_reports_a_planted_violation(browser: Browser, live_server, session_cookie) -> None:
     """Guard against a silently empty audit: an image without alt text must be reported."""

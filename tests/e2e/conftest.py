@@ -30,7 +30,7 @@ from portal import create_app
 from portal.cli import migrate
 from portal.extensions import db
 from portal.seed.demo import DEMO_PASSWORD  # noqa: F401 - re-exported for the test modules
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _config, login_as
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, Client, _config, login_as
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = E2E_DIR.parent / "artifacts"
@@ -152,6 +152,7 @@ def e2e_app(demo_school: tuple[str, Path], tmp_path_factory: pytest.TempPathFact
         url = f"sqlite:///{directory / 'e2e.sqlite3'}"
     shutil.copytree(uploads, directory / "uploads")
     app = create_app(_config(url, UPLOAD_DIR=str(directory / "uploads")))
+    app.test_client_class = Client  # sends the CSRF token, as htmx does
     yield app
     with app.app_context():
         db.engine.dispose()

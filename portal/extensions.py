@@ -83,6 +83,15 @@ class Database:
             log.warning("invalidating the session failed", exc_info=True)
         self._scoped.registry.clear()
 
+    def use(self, url: str) -> None:
+        """Point the running app at another database (the tests give each test its own,
+        on one app); the engine in use before is disposed."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self._scoped.remove()
+        self._engine, self._problem = make_engine(url), None
+        self._factory.configure(bind=self._engine)
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"

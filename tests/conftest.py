@@ -7,14 +7,16 @@ import secrets
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from portal import create_app
+from portal.auth import passwords
 from portal.auth.models import User
 from portal.extensions import Base, db
 from portal.timeutil import utcnow
@@ -25,9 +27,15 @@ ROLES = ["staff", "rep", "union", "handler", "leader", "secretary", "principal",
 PASSWORD = "Passw0rd-test"
 _HASH: dict[str, str] = {}
 
+# scrypt at OWASP's cost takes half a second a check; the suite hashes and checks passwords
+# many times, so it runs at a cost of 2^10. tests/test_web.py pins the production method and
+# hashes at it (PRODUCTION_PASSWORD_METHOD); a stored hash names its own cost, so both verify.
+PRODUCTION_PASSWORD_METHOD = passwords.PASSWORD_METHOD
+passwords.PASSWORD_METHOD = "scrypt:1024:8:1"
+
 
 def password_hash() -> str:
-    """One real (pinned-method) hash of PASSWORD, computed once per run."""
+    """One hash of PASSWORD (at the suite's cost), computed once per run."""
     if "h" not in _HASH:
         u = User(username="-", staff_no="-", name="-")
         u.set_password(PASSWORD)
@@ -86,13 +94,13 @@ def _config(url: str, **extra) -> dict:
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated, empty database: a file to copy (SQLite) or a schema to truncate (PostgreSQL)."""
+    """A migrated, empty database: a file to copy (SQLite) or a schema to clean (PostgreSQL)."""
     if ON_POSTGRES:
-        app = create_app(_config(TEST_DATABASE_URL))
-        with app.app_context():
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        _migrate(app)
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(create_app(_config(TEST_DATABASE_URL)))
         return TEST_DATABASE_URL
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     app = create_app(_config(f"sqlite:///{path}"))
@@ -102,21 +110,35 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+_CLEANER: dict[str, Any] = {}
+
+
+def _clean_postgres(url: str) -> None:
+    """Empty the test database between tests: TRUNCATE only the tables that hold rows (one
+    statement finds them) and put every sequence back to 1, through one bare connection kept
+    for the run. Truncating all seventy tables costs far more than the few a test wrote."""
+    if "engine" not in _CLEANER:
+        _CLEANER["engine"] = create_engine(url, pool_size=1)
+        names = [t.name for t in Base.metadata.sorted_tables]
+        _CLEANER["probe"] = " UNION ALL ".join(
+            f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+    with _CLEANER["engine"].begin() as conn:
+        filled = [row[0] for row in conn.exec_driver_sql(_CLEANER["probe"])]
+        if filled:
+            conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in filled) + " CASCADE")
+        conn.exec_driver_sql("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
+
+
 def fresh_database_url(template_db: str, directory: Path) -> str:
     if ON_POSTGRES:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        app = create_app(_config(template_db))
-        with app.app_context():
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.engine.dispose()
+        _clean_postgres(template_db)
         return template_db
     target = directory / "test.sqlite3"
     shutil.copyfile(template_db, target)
     return f"sqlite:///{target}"
 
 
-def _app(template_db: str, tmp_path: Path, **extra):
+def _private_app(template_db: str, tmp_path: Path, **extra):
     app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "uploads"), **extra))
     app.test_client_class = Client
     yield app
@@ -124,15 +146,59 @@ def _app(template_db: str, tmp_path: Path, **extra):
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(template_db: str, tmp_path: Path):
-    yield from _app(template_db, tmp_path)
+@pytest.fixture(scope="session")
+def shared_app(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app for the whole run (building one compiles 165 URL rules); each test gets it
+    on a database of its own, see :func:`app`."""
+    app = create_app(_config(fresh_database_url(template_db, tmp_path_factory.mktemp("shared"))))
+    app.test_client_class = Client
+    return app
+
+
+# What a test may change on the shared app and must find as it was: the config, and the
+# per-worker memories that are keyed by a data version every fresh database starts again.
+_PER_TEST_MEMORIES = ("page_cache", "versioned")
 
 
 @pytest.fixture
-def cached_app(template_db: str, tmp_path: Path):
-    """An app with the public page cache on (tests run with it off)."""
-    yield from _app(template_db, tmp_path, PAGE_CACHE=True)
+def app(shared_app: Flask, template_db: str, tmp_path: Path):
+    """The shared app on a fresh database (a copy of the migrated template on SQLite, a
+    cleaned schema on PostgreSQL), with its own upload folder. Tests that change the app
+    itself (routes, hooks, settings read when the app is built) use ``private_app``."""
+    yield from _on_fresh_database(shared_app, template_db, tmp_path)
+
+
+def _on_fresh_database(app: Flask, template_db: str, tmp_path: Path, **extra):
+    from portal import readiness
+
+    config = dict(app.config)
+    url = fresh_database_url(template_db, tmp_path)
+    app.config.update(DATABASE_URL=url, UPLOAD_DIR=str(tmp_path / "uploads"), **extra)
+    db.use(url)
+    for name in _PER_TEST_MEMORIES:
+        app.extensions.get(name, {}).clear()
+    app.extensions["ready"] = True  # the template is at the newest schema
+    try:
+        yield app
+    finally:
+        db.engine.dispose()
+        app.config.clear()
+        app.config.update(config)
+        for name in _PER_TEST_MEMORIES:
+            app.extensions.get(name, {}).clear()
+        readiness.init_app(app)
+
+
+@pytest.fixture
+def private_app(template_db: str, tmp_path: Path):
+    """An app of its own, for a test that adds routes or hooks or builds it differently."""
+    yield from _private_app(template_db, tmp_path)
+
+
+@pytest.fixture
+def cached_app(shared_app: Flask, template_db: str, tmp_path: Path):
+    """The app with the public page cache on (tests run with it off)."""
+    yield from _on_fresh_database(shared_app, template_db, tmp_path, PAGE_CACHE=True)
 
 
 @pytest.fixture

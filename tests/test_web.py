@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from tests.conftest import ON_POSTGRES, login_as
+from tests.conftest import ON_POSTGRES, login_as, make_user
 
 
 def test_security_headers_on_every_kind_of_response(app, client, people):
@@ -35,7 +35,9 @@ def test_error_pages_are_chinese(client):
     assert r.headers["HX-Retarget"] == "#main" and "<html" not in r.get_data(as_text=True)
 
 
-def test_unexpected_error_is_a_chinese_500_and_rolls_back(app):
+def test_unexpected_error_is_a_chinese_500_and_rolls_back(private_app):
+    app = private_app
+
     @app.get("/boom")
     def boom():
         raise RuntimeError("boom")
@@ -68,12 +70,20 @@ def test_htmx_is_vendored_and_locked_down(client):
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
 
 
-def test_password_hash_method_is_pinned(app, people):
-    from portal.auth.models import PASSWORD_METHOD, User
+def test_password_hash_method_is_pinned(app, monkeypatch):
+    """The production cost (the suite runs at a cheaper one, see conftest): a password set by
+    the app is hashed with scrypt N=2^17, r=8, p=1 and checks against it."""
+    from portal.auth import passwords
+    from portal.auth.models import User
+    from tests.conftest import PRODUCTION_PASSWORD_METHOD
 
-    assert PASSWORD_METHOD == "scrypt:131072:8:1"
+    assert PRODUCTION_PASSWORD_METHOD == "scrypt:131072:8:1"
+    monkeypatch.setattr(passwords, "PASSWORD_METHOD", PRODUCTION_PASSWORD_METHOD)
     with app.app_context():
-        assert db.session.get(User, people["staff"]).password_hash.startswith("scrypt:131072:8:1$")
+        user = make_user("pinned")
+        user.set_password("Str0ngPass-pinned")
+        assert user.password_hash.startswith("scrypt:131072:8:1$")
+        assert user.check_password("Str0ngPass-pinned") and not user.check_password("Str0ngPass-pinneD")
 
 
 def test_sqlite_pragmas(app):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,10 +23,14 @@ from flask import Flask, request
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
 from portal import create_app
+from portal.cli import migrate
 from portal.extensions import db
 from portal.seed.demo import DEMO_PASSWORD  # noqa: F401 - re-exported for the test modules
-from tests.conftest import _config, fresh_database_url, login_as
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, Client, _config, login_as
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = E2E_DIR.parent / "artifacts"
@@ -102,16 +107,52 @@ class LiveServer:
         return errors
 
 
-@pytest.fixture(scope="module")
-def e2e_app(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """A fresh database for this module, migrated and seeded with the demo school."""
+@pytest.fixture(scope="session")
+def demo_school(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The demo school, seeded once per run: (a SQLite file, or a PostgreSQL database to
+    clone, and the folder of its uploaded files). Each module gets a copy (``e2e_app``)."""
     from portal.seed import demo
 
-    directory = tmp_path_factory.mktemp("e2e")
-    app = create_app(_config(fresh_database_url(template_db, directory), UPLOAD_DIR=str(directory / "uploads")))
+    directory = tmp_path_factory.mktemp("demo")
+    if ON_POSTGRES:
+        url = _postgres_database("portal_demo")
+    else:
+        url = f"sqlite:///{directory / 'demo.sqlite3'}"
+        shutil.copyfile(template_db, directory / "demo.sqlite3")
+    app = create_app(_config(url, UPLOAD_DIR=str(directory / "uploads")))
     with app.app_context():
+        if ON_POSTGRES:
+            migrate()
         demo.seed(db.session, app.config["UPLOAD_DIR"])
         db.session.commit()
+        db.session.close()
+        db.engine.dispose()
+    return url, directory / "uploads"
+
+
+def _postgres_database(name: str, template: str | None = None) -> str:
+    """A new PostgreSQL database beside the test one (a clone of ``template`` if given)."""
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def e2e_app(demo_school: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A copy of the demo school for this module (a file copy, or CREATE DATABASE … TEMPLATE)."""
+    url, uploads = demo_school
+    directory = tmp_path_factory.mktemp("e2e")
+    if ON_POSTGRES:
+        url = _postgres_database("portal_e2e", template=make_url(url).database)
+    else:
+        shutil.copyfile(make_url(url).database or "", directory / "e2e.sqlite3")
+        url = f"sqlite:///{directory / 'e2e.sqlite3'}"
+    shutil.copytree(uploads, directory / "uploads")
+    app = create_app(_config(url, UPLOAD_DIR=str(directory / "uploads")))
+    app.test_client_class = Client  # sends the CSRF token, as htmx does
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.auth import passwords
 from portal.auth.models import User
-from portal.extensions import Base, db
+from portal.extensions import Base, db, write_intent
 from portal.timeutil import utcnow
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -187,6 +187,15 @@ def _on_fresh_database(app: Flask, template_db: str, tmp_path: Path, **extra):
         for name in _PER_TEST_MEMORIES:
             app.extensions.get(name, {}).clear()
         readiness.init_app(app)
+
+
+@pytest.fixture(autouse=True)
+def _writes_by_default():
+    """Each test starts as a CLI command or a rule call does, with write intent (a GET served
+    in the test's thread leaves the context variable false)."""
+    token = write_intent.set(True)
+    yield
+    write_intent.reset(token)
 
 
 @pytest.fixture

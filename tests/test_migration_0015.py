@@ -155,7 +155,7 @@ def test_what_the_races_and_earlier_releases_left_is_repaired(own_app):
         make_user("LEADER", staff_no="T-case2")
         db.session.commit()
 
-    migrate_in(own_app, "upgrade", "heads")
+    migrate_in(own_app, "upgrade", "0015")
 
     assert revision(own_app) == "0015"
     with own_app.app_context():

@@ -43,20 +43,52 @@ for _feature in FEATURES:
     ACCESS.update(_feature.ACCESS)
 
 
-def sample_args(app, people: dict[str, int]) -> dict[str, object]:
-    """Values for URL parameters, by name: the core's, then each feature's (its
-    ``tests/<feature>/access.py`` makes its objects through the real rules)."""
-    args: dict[str, object] = {"user_id": people["staff"]}
+# GET routes that need a query to give their page (a form read from the query string).
+QUERY: dict[str, dict[str, str]] = {
+    "disclosure.export_register": {"start": "2026-01-01", "end": "2026-12-31"},
+}
+
+# GET routes whose answer to an allowed role is a redirect, and where it goes. Any other GET
+# must give its page (2xx); a POST may answer with its page or redirect after the post.
+GET_REDIRECTS: dict[str, str] = {
+    "auth.login": "/",  # already signed in: home
+    "disclosure.edit": "/notices/",  # a published notice: shown, and told only drafts are edited
+}
+
+
+def _made_args(app, people: dict[str, int]) -> tuple[dict[str, object], list[tuple[object, dict[str, object]]]]:
+    """The core's URL parameter values, and each feature's (its ``tests/<feature>/access.py``
+    makes its objects through the real rules)."""
+    core: dict[str, object] = {"user_id": people["staff"]}
     with app.app_context():
         from sqlalchemy import select
 
         from portal.extensions import db
         from portal.org.models import BodyMember
 
-        args["member_id"] = db.session.scalar(select(BodyMember.id).limit(1))
-    for feature in FEATURES:
-        args.update(feature.sample_args(app, people))
-    return args
+        core["member_id"] = db.session.scalar(select(BodyMember.id).limit(1))
+    return core, [(feature, feature.sample_args(app, people)) for feature in FEATURES]
+
+
+def sample_args(app, people: dict[str, int]) -> dict[str, object]:
+    """Values for URL parameters, by name, all features together (a later feature's value
+    wins where two name a parameter alike)."""
+    core, made = _made_args(app, people)
+    for _feature, args in made:
+        core.update(args)
+    return core
+
+
+def args_by_endpoint(app, people: dict[str, int]) -> dict[str, dict[str, object]]:
+    """Values for URL parameters, by endpoint: the core's, then the endpoint's own feature's.
+    Per feature, because two features may name a parameter alike (``item_id``: a catalogue
+    item of disclosure, an agenda item of decisions)."""
+    core, made = _made_args(app, people)
+    by_endpoint: dict[str, dict[str, object]] = {endpoint: core for endpoint in ACCESS}
+    for feature, args in made:
+        own = {**core, **args}
+        by_endpoint.update({endpoint: own for endpoint in feature.ACCESS})  # type: ignore[attr-defined]
+    return by_endpoint
 
 
 def _rules(app):
@@ -71,6 +103,7 @@ def test_every_route_has_an_entry(app):
     endpoints = {rule.endpoint for rule, _ in _rules(app)}
     assert sorted(endpoints - ACCESS.keys()) == [], "routes with no entry in ACCESS"
     assert sorted(ACCESS.keys() - endpoints) == [], "entries for routes that no longer exist"
+    assert QUERY.keys() <= endpoints and GET_REDIRECTS.keys() <= endpoints
 
 
 def _allowed(spec: object, role: str | None) -> bool:
@@ -83,32 +116,57 @@ def _allowed(spec: object, role: str | None) -> bool:
     return role in spec  # type: ignore[operator]
 
 
+def _to_login(location: str) -> bool:
+    return location.startswith(("/login", "/account/password"))
+
+
 def _denied(resp, role: str | None) -> bool:
     if role is None:
-        if resp.status_code == 302 and resp.headers["Location"].startswith("/login"):
+        if resp.status_code == 302 and _to_login(resp.headers["Location"]):
             return True
-        return resp.status_code == 401 and resp.headers.get("HX-Redirect", "").startswith("/login")
+        return resp.status_code == 401 and _to_login(resp.headers.get("HX-Redirect", ""))
     return resp.status_code == 403
+
+
+def _granted(resp, endpoint: str, method: str) -> bool:
+    """The page itself (2xx), or the redirect that is this route's answer: after a POST, to a
+    page of this site that is not the sign-in page; for a GET, only where GET_REDIRECTS says.
+    Not a 4xx (a missing object, a bad request, a wrong method), not a refusal in disguise."""
+    if 200 <= resp.status_code < 300:
+        target = resp.headers.get("HX-Redirect")  # htmx's redirect after a post
+        if target is None:
+            return True
+    elif resp.status_code in (302, 303):
+        target = resp.headers["Location"]
+    else:
+        return False
+    if method == "GET":
+        return endpoint in GET_REDIRECTS and target.startswith(GET_REDIRECTS[endpoint])
+    return target.startswith("/") and not target.startswith("//") and not _to_login(target)
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_matrix(app, people, role):
     cells = deviations = 0
     problems = []
-    args = sample_args(app, people)
+    args = args_by_endpoint(app, people)
     for rule, method in _rules(app):
         with app.test_request_context():
-            url = app.url_for(rule.endpoint, **{k: args[k] for k in rule.arguments})
+            url = app.url_for(rule.endpoint, **{k: args[rule.endpoint][k] for k in rule.arguments})
+        query = QUERY.get(rule.endpoint) if method == "GET" else None
         for htmx in (False, True):
             client = app.test_client()
             if role:
                 login_as(client, app, role)
             headers = {"HX-Request": "true"} if htmx else {}
-            resp = client.open(url, method=method, headers=headers, data={})
+            resp = client.open(url, method=method, headers=headers, data={}, query_string=query)
             cells += 1
             expected = _allowed(ACCESS[rule.endpoint], role)
-            if resp.status_code >= 500 or _denied(resp, role) == expected:
+            ok = _granted(resp, rule.endpoint, method) if expected else _denied(resp, role)
+            if resp.status_code >= 500 or not ok:
                 deviations += 1
-                problems.append(f"{method} {url} role={role} htmx={htmx}: {resp.status_code} expected {'allow' if expected else 'deny'}")
+                where = resp.headers.get("Location") or resp.headers.get("HX-Redirect") or ""
+                problems.append(f"{method} {url} role={role} htmx={htmx}: {resp.status_code} {where} "
+                                f"expected {'allow' if expected else 'deny'}")
     print(f"matrix role={role}: {cells} cells, {deviations} deviations")
     assert problems == []

@@ -163,21 +163,55 @@ def test_threshold_is_the_smallest_count_meeting_the_rule(
     assert 0 <= k <= base + 1 and (k <= base or base == 0)
 
 
+# DOMAIN.md's default rules, written out in integers for each body (independent of
+# portal.counting's thresholds): (quorum, important-matters quorum, motion passes).
+def _party(members: int, present: int, yes: int) -> tuple[bool, bool, bool]:
+    # 半数以上到会 (inclusive); 干部任免等重要事项三分之二以上; 赞成票超过应到会委员半数 (strict, roster)
+    return present * 2 >= members, present * 3 >= members * 2, yes * 2 > members
+
+
+def _office(members: int, present: int, yes: int) -> tuple[bool, bool, bool]:
+    # 半数以上成员到会, for every item; the majority view gathered is of those present
+    return present * 2 >= members, present * 2 >= members, yes * 2 > present
+
+
+def _congress(members: int, present: int, yes: int) -> tuple[bool, bool, bool]:
+    # 三分之二以上代表出席; 代表总数半数以上赞成 (inclusive, against the whole roster)
+    return present * 3 >= members * 2, present * 3 >= members * 2, yes * 2 >= members
+
+
+DOMAIN_RULES = {BodyKind.PARTY: _party, BodyKind.OFFICE: _office, BodyKind.CONGRESS: _congress}
+
+
+def test_the_written_out_rules_give_domain_md_s_worked_numbers() -> None:
+    """The oracle below is itself checked against DOMAIN.md's figures."""
+    assert _party(7, 4, 4) == (True, False, True) and _party(7, 3, 3)[0] is False and _party(7, 5, 3)[1:] == (True, False)
+    assert _party(8, 4, 4) == (True, False, False) and _party(8, 8, 5)[2]
+    assert _party(9, 6, 4) == (True, True, False) and _party(9, 6, 5)[2]
+    assert _congress(120, 80, 60) == (True, True, True) and _congress(120, 79, 79)[0] is False
+    assert _congress(120, 80, 59)[2] is False
+
+
 @given(
     kind=st.sampled_from(list(BodyKind)),
     members=st.integers(min_value=1, max_value=500),
     data=st.data(),
 )
-def test_outcomes_agree_with_the_thresholds(kind: BodyKind, members: int, data: st.DataObject) -> None:
+def test_outcomes_agree_with_the_rules_written_out(kind: BodyKind, members: int, data: st.DataObject) -> None:
     rules = counting.default_rules(kind)
     present = data.draw(st.integers(min_value=0, max_value=members))
     yes = data.draw(st.integers(min_value=0, max_value=present))
     cadre = data.draw(st.booleans())
-    q = counting.quorum_needed(rules, members, cadre)
-    assert counting.quorum_met(rules, members, present, cadre) == (present >= q)
-    needed = counting.yes_needed(rules, members, present)
-    assert needed is not None
-    assert counting.passed(rules, members, present, yes, cadre) == (present >= q and yes >= needed)
+    rule = DOMAIN_RULES[kind]
+    quorum, important_quorum, majority = rule(members, present, yes)
+    has_quorum = important_quorum if cadre else quorum
+    assert counting.quorum_met(rules, members, present, cadre) == has_quorum
+    assert counting.passed(rules, members, present, yes, cadre) == (has_quorum and majority)
+    # the thresholds are the smallest figures the written-out rule accepts
+    assert counting.quorum_needed(rules, members, cadre) == min(
+        p for p in range(members + 1) if rule(members, p, 0)[1 if cadre else 0])
+    assert counting.yes_needed(rules, members, present) == min(
+        y for y in range(members + 2) if rule(members, present, y)[2])
     counting.describe(rules, members, present, yes, cadre)  # never raises on valid figures
 
 

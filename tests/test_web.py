@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from tests.conftest import ON_POSTGRES, login_as, make_user
@@ -36,14 +36,53 @@ def test_error_pages_are_chinese(client):
 
 
 def test_unexpected_error_is_a_chinese_500_and_rolls_back(private_app):
-    app = private_app
+    """A view writes through a rule function (a department and its audit event), then fails:
+    the error page says so in Chinese, the request's session has already dropped the write
+    when the page is made, and nothing of it reaches the database."""
+    from flask import request
 
-    @app.get("/boom")
+    from portal.admin.rules import create_department
+    from portal.audit.models import AuditEvent
+    from portal.auth.models import Department, User
+
+    app = private_app  # routes and hooks are added: an app of its own
+    with app.app_context():
+        make_user("admin", {"admin"})
+        db.session.commit()
+    seen_in_view: list[int] = []
+    seen_in_request: list[int] = []
+
+    @app.post("/boom")
     def boom():
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        create_department(db.session, admin, "炸弹组", "office")  # flushed: the write has begun
+        seen_in_view.append(db.session.scalar(
+            select(func.count()).select_from(Department).where(Department.name == "炸弹组")) or 0)
         raise RuntimeError("boom")
 
-    r = app.test_client().get("/boom")
+    @app.after_request
+    def look(resp):
+        if request.path == "/boom":  # after the error handler, in the same request and session
+            seen_in_request.append(db.session.scalar(
+                select(func.count()).select_from(Department).where(Department.name == "炸弹组")) or 0)
+        return resp
+
+    with app.app_context():
+        events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    client = app.test_client()
+    login_as(client, app, "admin")
+    r = client.post("/boom")
     assert r.status_code == 500 and "服务器出错" in r.get_data(as_text=True)
+    assert seen_in_view == [1], "the view did not get to write"
+    assert seen_in_request == [0], "the error handler did not roll the request's write back"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Department).where(Department.name == "炸弹组")) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+    # the same write without the error is kept (the check above can see one)
+    ok = client.post("/admin/departments", data={"name": "炸弹组", "kind": "office"})
+    assert ok.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Department).where(Department.name == "炸弹组")) == 1
 
 
 def test_forbidden_page(app, client, people):

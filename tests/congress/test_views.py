@@ -166,8 +166,49 @@ def test_hall_display_unknown_token_is_404_and_rotation_kills_the_old(app, clien
     assert client.get(f"/congress/hall/{setup['token']}").status_code == 404
 
 
+def _qr_png(app, session_id: int, code: str) -> bytes:
+    """The QR code the display should show: the sign-in address with ``code``, as segno draws it."""
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    url = f"{app.config['PUBLIC_URL']}/congress/sessions/{session_id}/sign-in?code={code}"
+    segno.make(url, error="m").save(buf, kind="png", scale=8, border=2)
+    return buf.getvalue()
+
+
 def test_hall_code_png_only_when_required(app, client, setup):
-    assert client.get(f"/congress/hall/{setup['token']}/code.png").status_code == 404
+    from portal.timeutil import utcnow
+
+    assert client.get(f"/congress/hall/{setup['token']}/code.png").status_code == 404  # no code needed
+    with app.app_context():
+        union = f.user(db.session, "union")
+        cs = f.open_session(db.session, union, requires_hall_code=True, term_number=2)
+        db.session.commit()
+        cs_id, token = cs.id, cs.display_token
+    assert 'code.png'.encode() in client.get(f"/congress/hall/{token}").data  # the display shows it
+    windows = {sessions.code_window(utcnow())}
+    png = client.get(f"/congress/hall/{token}/code.png")
+    windows.add(sessions.code_window(utcnow()))  # the code may have turned meanwhile
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.headers["Cache-Control"] == "no-store"
+    assert png.data.startswith(b"\x89PNG\r\n\x1a\n")
+    # this session's code of this window, and no other session's
+    assert png.data in {_qr_png(app, cs_id, sessions.hall_code(app.secret_key, cs_id, w)) for w in windows}
+    assert png.data not in {_qr_png(app, setup["cs"], sessions.hall_code(app.secret_key, setup["cs"], w))
+                            for w in windows}
+    # only through the display's current address, and only while the session is open
+    assert client.get("/congress/hall/" + "x" * 32 + "/code.png").status_code == 404
+    login_as(client, app, "union")
+    client.post(f"/congress/sessions/{cs_id}/display")
+    assert client.get(f"/congress/hall/{token}/code.png").status_code == 404
+    with app.app_context():
+        cs = db.session.get(type(cs), cs_id)
+        token = cs.display_token
+        assert client.get(f"/congress/hall/{token}/code.png").status_code == 200
+        sessions.close_session(db.session, f.user(db.session, "union"), cs)
+        db.session.commit()
+    assert client.get(f"/congress/hall/{token}/code.png").status_code == 404
 
 
 def test_results_public_only_when_marked(app, client, setup):

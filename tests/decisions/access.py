@@ -67,16 +67,22 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
     from portal.decisions.rules import items as item_rules
     from portal.decisions.rules import resolutions as res_rules
     from portal.extensions import db
+    from portal.files import store
     from tests.decisions import factories as f
 
     with app.app_context():
         s = db.session
         f.school(s)
         res = f.resolution(s, on=date(2026, 2, 10))
-        report = res_rules.file_report(s, f.user(s, "principal"), res, "进展顺利", 30, date(2026, 3, 1))
+        # with files, so that the download routes have something to give
+        pdf = store(app.config["UPLOAD_DIR"], "进展.pdf", b"%PDF-1.4\n%%EOF\n")
+        report = res_rules.file_report(s, f.user(s, "principal"), res, "进展顺利", 30, date(2026, 3, 1),
+                                       attachment=(pdf.filename, pdf.stored_name, pdf.sha256))
         item = f.item(s, "party", "教师培训经费安排")
+        review = store(app.config["UPLOAD_DIR"], "评审意见.pdf", b"%PDF-1.4\n%%EOF\n")
         evidence = item_rules.add_evidence(s, f.user(s, "leader"), item, "expert", held_on=f.DAY, who="专家组",
-                                           conclusion="可行")
+                                           conclusion="可行",
+                                           attachment=(review.filename, review.stored_name, review.sha256))
         meeting = f.settled(s, "party", [item])
         s.commit()
         return {"meeting_id": meeting.id, "item_id": item.id, "resolution_id": res.id, "report_id": report.id,

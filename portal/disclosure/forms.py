@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.disclosure.models import CatalogItem
@@ -29,6 +29,14 @@ class NoticeForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 30, _l("公示期应在 0 到 30 个工作日之间。"))],
     )
     requires_ack = BooleanField(_l("要求教职工确认已阅"))
+    # The settings a catalogue item fills in, and which of them the author has set (names,
+    # space-separated; kept up to date by static/js/portal.js): a default never replaces them.
+    touched = HiddenField()
+    DEFAULTED = ("audience", "gongshi_days")
+
+    def touched_fields(self) -> set[str]:
+        """The defaulted settings the author has chosen; unknown names are ignored."""
+        return set((self.touched.data or "").split()) & set(self.DEFAULTED)
 
     def set_items(self, items: list[CatalogItem]) -> None:
         self.catalog_item_id.choices = options(

@@ -1,7 +1,7 @@
 """A catalogue item's defaults (audience, 公示 period) fill in only what the author has not
 chosen (issue 21 item 14): the audience posted is the audience stored and read, whatever
 the item's default; the htmx defaults fragment never replaces a setting named in
-``touched``."""
+``touched``; and who will read a notice is said in plain words where it is approved."""
 from __future__ import annotations
 
 import re
@@ -170,3 +170,38 @@ def test_the_catalogue_select_drops_a_stale_answer_and_carries_what_was_touched(
     assert 'hx-include="#audience, #gongshi_days, #touched"' in select
     assert "data-drop-if-changed" in select and 'hx-sync="this:replace"' in select
     assert re.search(r'<input[^>]*data-touched="audience gongshi_days"[^>]*name="touched"', html)
+
+
+# --- where it is approved --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("audience,words", [
+    ("public", "发布后任何人都能看到，包括未登录的校外访客"),
+    ("staff", "发布后仅本校教职工登录后可见，不对校外公开。"),
+    ("party", "发布后仅党员登录后可见。"),
+])
+def test_the_approver_reads_who_will_see_it_next_to_the_approve_button(app, client, people, audience, words):
+    with app.app_context():
+        channel = "party" if audience == "party" else "school"
+        notice = draft(db.session, channel=channel, audience=audience, title="待审的公告")
+        rules.submit(db.session, user(db.session, "leader"), notice)
+        db.session.commit()
+        notice_id = notice.id
+    login_as(client, app, "secretary" if channel == "party" else "principal")
+    html = client.get(f"/notices/{notice_id}").get_data(as_text=True)
+    actions = html[html.index('class="card actions-card"'):]
+    callout = re.search(r'<div class="audience-callout audience-(\w+)" role="note">(.*?)</div>', actions, re.S)
+    assert callout and callout.group(1) == audience and words in callout.group(2)
+    assert actions.index("audience-callout") < actions.index("审批通过并发布")
+    workspace = client.get("/notices/workspace").get_data(as_text=True)
+    waiting = workspace[workspace.index("待我审批"):workspace.index("我的草稿与待审")]
+    assert f'<span class="tag audience-{audience}">' in waiting
+
+
+def test_a_reader_is_not_shown_the_callout(app, client, people):
+    with app.app_context():
+        notice_id = draft(db.session, audience="staff").id
+        rules.submit(db.session, user(db.session, "leader"), db.session.get(Notice, notice_id))
+        rules.publish(db.session, user(db.session, "principal"), db.session.get(Notice, notice_id))
+        db.session.commit()
+    login_as(client, app, "staff")
+    assert "audience-callout" not in client.get(f"/notices/{notice_id}").get_data(as_text=True)

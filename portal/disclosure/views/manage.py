@@ -130,7 +130,7 @@ def workspace() -> Response:
     ).all()
     approves = any(user.id in rules.approval_chain(ctx.memberships, c) for c in rules.APPROVAL_CHAINS)
     return render("disclosure/workspace.html", mine=mine, waiting=waiting, recent=recent, status_label=STATUS_LABELS.get,
-                  can_create=bool(_items_for(user)), approves=approves)
+                  audience_label=AUDIENCE_LABELS.get, can_create=bool(_items_for(user)), approves=approves)
 
 
 @bp.route("/notices/new", methods=["GET", "POST"])

@@ -42,8 +42,8 @@
   // was on its way) would put the old values back: an element marked data-drop-if-changed
   // drops such a response and asks again with the current values.
   document.addEventListener("htmx:beforeSwap", function (evt) {
-    var elt = evt.detail.elt, config = evt.detail.requestConfig;
-    if (!config || !elt || !elt.hasAttribute || !elt.hasAttribute("data-drop-if-changed")) return;
+    var config = evt.detail.requestConfig, elt = config && config.elt;  // detail.elt is the target
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-drop-if-changed")) return;
     if (JSON.stringify(config.parameters) === JSON.stringify(htmx.values(elt, config.verb))) return;
     evt.detail.shouldSwap = false;
     setTimeout(function () { htmx.trigger(elt, "change"); }, 0);

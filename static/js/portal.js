@@ -44,7 +44,11 @@
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var config = evt.detail.requestConfig, elt = config && config.elt;  // detail.elt is the target
     if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-drop-if-changed")) return;
-    if (JSON.stringify(config.parameters) === JSON.stringify(htmx.values(elt, config.verb))) return;
+    // Compare the form's own values only: a configRequest handler may add parameters.
+    var sent = JSON.parse(JSON.stringify(config.parameters));
+    var now = JSON.parse(JSON.stringify(htmx.values(elt, config.verb)));
+    var changed = Object.keys(now).some(function (name) { return now[name] !== sent[name]; });
+    if (!changed) return;
     evt.detail.shouldSwap = false;
     setTimeout(function () { htmx.trigger(elt, "change"); }, 0);
   });

@@ -21,7 +21,10 @@ LABELS = {"channel": CHANNEL_LABELS, "audience": AUDIENCE_LABELS, "cadence": CAD
 
 class NoticeForm(FlaskForm):
     catalog_item_id = SelectField(_l("公开目录"), coerce=int_or_zero, validators=[DataRequired(_l("请选择公开目录。"))])
-    audience = SelectField(_l("公开范围"), choices=options(AUDIENCE_LABELS.items()))
+    # No audience is chosen until the author (or the catalogue item's default) chooses one: a
+    # form that opened on 社会公开 published to the world whatever nobody had chosen.
+    audience = SelectField(_l("公开范围"), choices=options([("", _l("请选择公开范围"))] + list(AUDIENCE_LABELS.items())),
+                           validators=[DataRequired(_l("请选择公开范围。"))])
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), Length(max=TITLE_MAX, message=_l("标题不能超过 %(max)d 个字。"))])
     body_md = TextAreaField(_l("正文"), validators=[Length(max=BODY_MAX, message=_l("正文过长。"))])
     gongshi_days = IntegerField(

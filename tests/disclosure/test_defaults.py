@@ -205,3 +205,18 @@ def test_a_reader_is_not_shown_the_callout(app, client, people):
         db.session.commit()
     login_as(client, app, "staff")
     assert "audience-callout" not in client.get(f"/notices/{notice_id}").get_data(as_text=True)
+
+
+def test_a_new_notice_has_no_audience_until_someone_chooses_one(app, client, people):
+    """A form that opened on 社会公开 published whatever nobody chose (JavaScript off, or the
+    author accepting what was shown): the audience starts empty and must be chosen."""
+    item_id = _item(app, "public", gongshi=0)
+    login_as(client, app, "leader")
+    page = client.get("/notices/new").get_data(as_text=True)
+    menu = re.search(r'<select[^>]*name="audience".*?</select>', page, re.S).group(0)
+    assert menu.index('<option value="">') < menu.index("社会公开") and "selected" not in menu, menu
+    r = client.post("/notices/new", data={"catalog_item_id": item_id, "title": "无人选择范围", "body_md": "正文",
+                                          "gongshi_days": "0", "touched": ""})
+    assert r.status_code == 200 and "请选择公开范围。" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Notice.id).where(Notice.title == "无人选择范围")) is None

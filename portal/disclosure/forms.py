@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.disclosure.models import CatalogItem
@@ -21,7 +21,10 @@ LABELS = {"channel": CHANNEL_LABELS, "audience": AUDIENCE_LABELS, "cadence": CAD
 
 class NoticeForm(FlaskForm):
     catalog_item_id = SelectField(_l("公开目录"), coerce=int_or_zero, validators=[DataRequired(_l("请选择公开目录。"))])
-    audience = SelectField(_l("公开范围"), choices=options(AUDIENCE_LABELS.items()))
+    # No audience is chosen until the author (or the catalogue item's default) chooses one: a
+    # form that opened on 社会公开 published to the world whatever nobody had chosen.
+    audience = SelectField(_l("公开范围"), choices=options([("", _l("请选择公开范围"))] + list(AUDIENCE_LABELS.items())),
+                           validators=[DataRequired(_l("请选择公开范围。"))])
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), Length(max=TITLE_MAX, message=_l("标题不能超过 %(max)d 个字。"))])
     body_md = TextAreaField(_l("正文"), validators=[Length(max=BODY_MAX, message=_l("正文过长。"))])
     gongshi_days = IntegerField(
@@ -29,6 +32,14 @@ class NoticeForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 30, _l("公示期应在 0 到 30 个工作日之间。"))],
     )
     requires_ack = BooleanField(_l("要求教职工确认已阅"))
+    # The settings a catalogue item fills in, and which of them the author has set (names,
+    # space-separated; kept up to date by static/js/portal.js): a default never replaces them.
+    touched = HiddenField()
+    DEFAULTED = ("audience", "gongshi_days")
+
+    def touched_fields(self) -> set[str]:
+        """The defaulted settings the author has chosen; unknown names are ignored."""
+        return set((self.touched.data or "").split()) & set(self.DEFAULTED)
 
     def set_items(self, items: list[CatalogItem]) -> None:
         self.catalog_item_id.choices = options(

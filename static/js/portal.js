@@ -23,6 +23,35 @@
     target.removeAttribute("data-autofocus");
     target.focus();
   });
+  // A form that fills in defaults (a catalogue item's audience and 公示 period) must never
+  // replace what the person chose. A hidden input with data-touched="a b" keeps in its value
+  // which of its form's fields a, b the person has set; the server leaves those alone.
+  function markTouched(evt) {
+    var field = evt.target;
+    if (!field.form || !field.name) return;
+    var list = field.form.querySelector("input[data-touched]");
+    if (!list || list.getAttribute("data-touched").split(/\s+/).indexOf(field.name) < 0) return;
+    var names = list.value.split(/\s+/).filter(Boolean);
+    if (names.indexOf(field.name) >= 0) return;
+    names.push(field.name);
+    list.value = names.join(" ");
+  }
+  document.addEventListener("input", markTouched, true);
+  document.addEventListener("change", markTouched, true);
+  // A response computed from values the person has changed since it was asked for (while it
+  // was on its way) would put the old values back: an element marked data-drop-if-changed
+  // drops such a response and asks again with the current values.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var config = evt.detail.requestConfig, elt = config && config.elt;  // detail.elt is the target
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-drop-if-changed")) return;
+    // Compare the form's own values only: a configRequest handler may add parameters.
+    var sent = JSON.parse(JSON.stringify(config.parameters));
+    var now = JSON.parse(JSON.stringify(htmx.values(elt, config.verb)));
+    var changed = Object.keys(now).some(function (name) { return now[name] !== sent[name]; });
+    if (!changed) return;
+    evt.detail.shouldSwap = false;
+    setTimeout(function () { htmx.trigger(elt, "change"); }, 0);
+  });
   function showNotice(text) {
     var main = document.getElementById("main");
     if (!main) return;

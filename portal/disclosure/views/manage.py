@@ -35,36 +35,61 @@ def _items_for(user: User) -> list[CatalogItem]:
 
 
 def _notice_form(items: list[CatalogItem], notice: Notice | None = None) -> NoticeForm:
-    form = NoticeForm(obj=notice)
+    # A saved draft's audience and 公示 period were chosen (or accepted) by its author: a
+    # catalogue item chosen later says what its defaults are but does not replace them.
+    form = NoticeForm(obj=notice, touched=" ".join(NoticeForm.DEFAULTED) if notice else "")
     form.set_items(items)
     return form
 
 
-def _item_defaults(form: NoticeForm, items: list[CatalogItem]) -> str | None:
+def _gongshi_text(days: int) -> str:
+    return _("%(days)s 个工作日", days=days) if days else _("不公示")
+
+
+def _item_defaults(form: NoticeForm, items: list[CatalogItem]) -> list[str]:
     """On GET, a catalogue item chosen by a link (``?item=``) or by the select (htmx sends
-    ``?catalog_item_id=`` with the audience and 公示 period shown before) fills in that item's
-    defaults; returns a sentence telling the author what changed."""
+    ``?catalog_item_id=`` with the settings shown and ``touched``, the names of those the
+    author set) fills in that item's defaults, but only where the author has not chosen.
+    Returns the sentences telling the author which defaults were applied and which of their
+    own choices were kept."""
     chosen = request.args.get("catalog_item_id", type=int) or request.args.get("item", type=int)
     if "catalog_item_id" in request.args:
         if request.args.get("audience") in AUDIENCE_LABELS:
             form.audience.data = request.args["audience"]
         form.gongshi_days.data = request.args.get("gongshi_days", type=int, default=form.gongshi_days.data)
+        form.touched.data = request.args.get("touched", form.touched.data)
         form.catalog_item_id.data = chosen or 0
     item = next((i for i in items if i.id == chosen), None)
     if item is None:
-        return None
-    changes = []
-    if form.audience.data != item.default_audience:
-        changes.append(_("公开范围改为“%(audience)s”", audience=AUDIENCE_LABELS[item.default_audience]))
-    if (form.gongshi_days.data or 0) != item.default_gongshi_days:
-        changes.append(_("公示期改为 %(days)s 个工作日", days=item.default_gongshi_days) if item.default_gongshi_days
-                       else _("公示期改为不公示"))
+        return []
     form.catalog_item_id.data = item.id
-    form.audience.data = item.default_audience
-    form.gongshi_days.data = item.default_gongshi_days
-    if not changes:
-        return _("“%(item)s”的默认公开范围和公示期与当前设置相同。", item=item.name)
-    return _("已按“%(item)s”的默认设置：%(changes)s。如有需要可以再改。", item=item.name, changes=_("，").join(changes))
+    touched = form.touched_fields()
+    applied, kept = [], []
+    audience = form.audience.data
+    if audience != item.default_audience:
+        default = AUDIENCE_LABELS[item.default_audience]
+        if "audience" in touched and audience in AUDIENCE_LABELS:
+            kept.append(_("公开范围“%(chosen)s”（默认为“%(default)s”）", chosen=AUDIENCE_LABELS[audience], default=default))
+        else:
+            applied.append(_("公开范围改为“%(audience)s”", audience=default))
+            form.audience.data = item.default_audience
+    days = form.gongshi_days.data or 0
+    if days != item.default_gongshi_days:
+        if "gongshi_days" in touched:
+            kept.append(_("公示期：%(chosen)s（默认：%(default)s）", chosen=_gongshi_text(days),
+                          default=_gongshi_text(item.default_gongshi_days)))
+        else:
+            applied.append(_("公示期改为 %(days)s 个工作日", days=item.default_gongshi_days)
+                           if item.default_gongshi_days else _("公示期改为不公示"))
+            form.gongshi_days.data = item.default_gongshi_days
+    sentences = []
+    if applied:
+        sentences.append(_("已按“%(item)s”的默认设置：%(changes)s。如有需要可以再改。",
+                           item=item.name, changes=_("，").join(applied)))
+    if kept:
+        sentences.append(_("保留了您已选的设置，未按“%(item)s”的默认改动：%(kept)s。",
+                           item=item.name, kept=_("，").join(kept)))
+    return sentences or [_("“%(item)s”的默认公开范围和公示期与当前设置相同。", item=item.name)]
 
 
 def _settings_block() -> str:
@@ -105,7 +130,7 @@ def workspace() -> Response:
     ).all()
     approves = any(user.id in rules.approval_chain(ctx.memberships, c) for c in rules.APPROVAL_CHAINS)
     return render("disclosure/workspace.html", mine=mine, waiting=waiting, recent=recent, status_label=STATUS_LABELS.get,
-                  can_create=bool(_items_for(user)), approves=approves)
+                  audience_label=AUDIENCE_LABELS.get, can_create=bool(_items_for(user)), approves=approves)
 
 
 @bp.route("/notices/new", methods=["GET", "POST"])
@@ -117,7 +142,7 @@ def create() -> Response:
     if not items:
         abort(403)
     form = _notice_form(items)
-    item_defaults = _item_defaults(form, items) if request.method == "GET" else None
+    item_defaults = _item_defaults(form, items) if request.method == "GET" else []
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
@@ -146,7 +171,7 @@ def edit(notice_id: int) -> Response:
         return redirect_to(url_for("disclosure.show", notice_id=notice.id))
     items = [i for i in _items_for(current_user) if i.channel == notice.channel]
     form = _notice_form(items, notice)
-    item_defaults = _item_defaults(form, items) if request.method == "GET" else None
+    item_defaults = _item_defaults(form, items) if request.method == "GET" else []
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:

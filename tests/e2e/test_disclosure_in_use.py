@@ -74,7 +74,7 @@ def test_choosing_a_catalogue_item_fills_in_its_defaults_and_keeps_the_text(brow
     page.goto("/notices/new")
     page.get_by_label("标题").fill("关于拟任年级组长人选的公示")
     page.get_by_label("正文").fill("经民主推荐，拟任命：\n\n- 七年级组 王老师")
-    expect(page.get_by_label("公开范围")).to_have_value("public")
+    expect(page.get_by_label("公开范围")).to_have_value("")  # nobody has chosen yet
     with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true" and "/notices/new" in r.url):
         page.get_by_label("公开目录").select_option(label="校务公开 · 干部任免")
     expect(page.get_by_label("公开范围")).to_have_value("staff")

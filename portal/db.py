@@ -87,7 +87,10 @@ def make_engine(url: str) -> Engine:
 
             @event.listens_for(engine, "begin")
             def _pg_begin(conn: Any) -> None:
-                if write_intent.get():  # waits for the writer holding it to commit or roll back
+                # An AUTOCOMMIT connection (VACUUM, CREATE DATABASE) has no transaction to hold
+                # the lock for; taking it there would only wait on this thread's own writer.
+                if write_intent.get() and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                    # waits for the writer holding it to commit or roll back
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
         return engine

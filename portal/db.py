@@ -80,9 +80,11 @@ def make_engine(url: str) -> Engine:
     GET and HEAD requests) take neither."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        # A database that does not answer is reported within seconds, not after the OS gives up.
+        # A database that does not answer is reported within seconds, not after the OS gives up;
+        # a writer waits for the write lock at most 30 s, as SQLite's busy_timeout lets it.
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                               connect_args={"connect_timeout": 10} if "+psycopg" in url else {})
+                               connect_args={"connect_timeout": 10, "options": "-c lock_timeout=30000"}
+                               if "+psycopg" in url else {})
         if engine.dialect.name == "postgresql":
 
             @event.listens_for(engine, "begin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.extensions import db
 from tests.conftest import ON_POSTGRES, login_as, make_user
@@ -136,6 +136,13 @@ def test_sqlite_pragmas(app):
         assert cur.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
         assert cur.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         conn.close()
+
+
+def test_postgres_writers_wait_for_the_lock_at_most_30_seconds(app):
+    if not ON_POSTGRES:
+        pytest.skip("PostgreSQL only (SQLite: busy_timeout, above)")
+    with app.app_context():
+        assert db.session.execute(text("SHOW lock_timeout")).scalar() == "30s"
 
 
 def test_cli_seed_verify_backup(app, tmp_path):

@@ -209,9 +209,8 @@ def test_a_read_that_loses_its_connection_is_tried_once_more(app, client, people
         if killed["n"] == 0 and "notice" in statement:
             killed["n"] += 1
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-            with engine.connect() as other:  # as a restarting server would
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:  # a restart
                 other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
-                other.commit()
 
     event.listen(engine, "before_cursor_execute", kill_own_connection)
     try:
@@ -237,9 +236,8 @@ def test_a_write_that_loses_its_connection_gets_the_page_and_changes_nothing(app
         if killed["n"] == 0 and statement.lstrip().upper().startswith("INSERT"):
             killed["n"] += 1
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-            with engine.connect() as other:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:
                 other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
-                other.commit()
 
     event.listen(engine, "before_cursor_execute", kill_at_insert)
     try:

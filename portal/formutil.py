@@ -34,11 +34,16 @@ class DateField(_DateField):
         return self.data.strftime("%Y-%m-%d") if self.data else ""
 
 
+MAX_ID = 2**31 - 1  # the largest value of a database integer (as portal.web.MAX_ID for URLs)
+
+
 def int_or_zero(value: Any) -> int:
     """Coerce for an int select whose placeholder option has the empty value (HTML wants
     ``value=""`` first in a required select); the placeholder reads as 0, which
-    ``DataRequired`` refuses with the field's own message."""
-    return 0 if value in ("", None) else int(value)
+    ``DataRequired`` refuses with the field's own message. So does an id no database
+    integer can hold (nobody's: PostgreSQL would refuse to even look it up)."""
+    number = 0 if value in ("", None) else int(value)
+    return number if -MAX_ID <= number <= MAX_ID else 0
 
 
 def error_text(form: Form) -> str:

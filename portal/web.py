@@ -36,6 +36,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from portal import files, readiness
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
+from portal.formutil import MAX_ID
 from portal.i18n import N_
 from portal.textclean import strip_controls
 from portal.timeutil import iso_utc, utcnow
@@ -183,7 +184,7 @@ def redirect_to(url: str) -> Response:
     return redirect(url, 303)
 
 
-MAX_ID = 2**31 - 1  # ids and page numbers beyond this are nobody's: 404, never an overflow
+# ids and page numbers beyond MAX_ID are nobody's: 404, never an overflow
 
 
 class BoundedInt(IntegerConverter):

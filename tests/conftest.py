@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from portal import create_app
 from portal.auth import passwords
@@ -118,7 +119,7 @@ def _clean_postgres(url: str) -> None:
     statement finds them) and put every sequence back to 1, through one bare connection kept
     for the run. Truncating all seventy tables costs far more than the few a test wrote."""
     if "engine" not in _CLEANER:
-        _CLEANER["engine"] = create_engine(url, pool_size=1)
+        _CLEANER["engine"] = create_engine(url, poolclass=NullPool)  # holds no connection between tests
         names = [t.name for t in Base.metadata.sorted_tables]
         _CLEANER["probe"] = " UNION ALL ".join(
             f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)

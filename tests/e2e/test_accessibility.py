@@ -27,7 +27,6 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -230,17 +229,22 @@ def crawl(page: Page, audit: Audit) -> list[str]:
         NU_DOCUMENTS.append((f"{audit.who} {url}", response.text() if response else page.content()))
         audit.check(page, url)
         CHECKED_BY_ANY_ROLE.add(url)
-        found_links = [found for href in page.evaluate(LINKS) if (found := crawl_key(href))]
-        # Of many pages on one template (/notices/12, /notices/13, ...), sample those no role
-        # has checked yet first, so the roles between them cover more of the demo data.
-        found_links.sort(key=lambda found: found[0] in CHECKED_BY_ANY_ROLE)
-        for key, pattern in found_links:
-            if key in seen or per_pattern.get(pattern, 0) >= MAX_PER_PATTERN:
-                continue
-            seen.add(key)
-            per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
-            queue.append(key)
+        follow(page.evaluate(LINKS), queue, seen, per_pattern)
     return problems
+
+
+def follow(hrefs: list[str], queue: deque[str], seen: set[str], per_pattern: dict[str, int]) -> None:
+    """Queue the links of a page worth visiting, at most MAX_PER_PATTERN per template. Of many
+    pages on one template (/notices/12, /notices/13, ...), those no role has checked yet come
+    first, so the roles between them cover more of the demo data."""
+    found_links = [found for href in hrefs if (found := crawl_key(href))]
+    found_links.sort(key=lambda found: found[0] in CHECKED_BY_ANY_ROLE)
+    for key, pattern in found_links:
+        if key in seen or per_pattern.get(pattern, 0) >= MAX_PER_PATTERN:
+            continue
+        seen.add(key)
+        per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
+        queue.append(key)
 
 
 class _Links(HTMLParser):
@@ -251,7 +255,7 @@ class _Links(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         if tag == "a" and found.get("href") and "download" not in found:
-            self.hrefs.append(found["href"] or "")
+            self.hrefs.append(found["href"] or "")  # HTMLParser has unescaped it, as getAttribute does
 
 
 def crawl_without_browser(app: Flask, who: str) -> tuple[list[str], list[str]]:
@@ -282,14 +286,7 @@ def crawl_without_browser(app: Flask, who: str) -> tuple[list[str], list[str]]:
         CHECKED_BY_ANY_ROLE.add(url)
         links = _Links()
         links.feed(html)
-        found_links = [found for href in links.hrefs if (found := crawl_key(unescape(href)))]
-        found_links.sort(key=lambda found: found[0] in CHECKED_BY_ANY_ROLE)  # as the browser's crawl
-        for key, pattern in found_links:
-            if key in seen or per_pattern.get(pattern, 0) >= MAX_PER_PATTERN:
-                continue
-            seen.add(key)
-            per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
-            queue.append(key)
+        follow(links.hrefs, queue, seen, per_pattern)
     return pages, problems
 
 

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,6 +18,7 @@ from portal.cli import migrate
 from portal.config import _secret_key
 from portal.extensions import db
 from tests.conftest import ON_POSTGRES, Client, _config, login_as
+from tests.faults.live import Gunicorn, request
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHIND = "数据库需要升级：请运行 flask --app portal init-db"
@@ -118,34 +115,10 @@ def test_an_unwritable_instance_folder_is_named_not_raised(tmp_path, monkeypatch
     assert resp.status_code == 503 and resp.json["message"].startswith(f"无法写入 {unwritable}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_gunicorn_boots_with_a_bad_database_url_and_healthz_says_why():
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": UNREACHABLE_URL, "SECRET_KEY": "x"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=15)
-            except urllib.error.HTTPError as answer:
-                assert answer.code == 503
-                assert json.loads(answer.read())["message"].startswith("无法连接数据库")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-                time.sleep(0.2)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+def test_gunicorn_boots_with_a_bad_database_url_and_healthz_says_why(tmp_path):
+    with Gunicorn(UNREACHABLE_URL, "x", tmp_path / "gunicorn.log", workers=2, ready_status=503) as server:
+        status, body = request(server.port, "GET", "/healthz")
+    assert status == 503 and json.loads(body)["message"].startswith("无法连接数据库")
 
 
 # --- a database that fails in the middle of a request -----------------------------------------

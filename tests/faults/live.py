@@ -123,7 +123,8 @@ class Gunicorn:
     a process group of their own. Use as a context manager: the group is gone on exit, also
     when the test failed."""
 
-    def __init__(self, database_url: str, secret_key: str, log: Path, workers: int = 3) -> None:
+    def __init__(self, database_url: str, secret_key: str, log: Path, workers: int = 3,
+                 ready_status: int = 200) -> None:
         self.port = free_port()
         self.log = log
         with open(log, "ab") as out:
@@ -135,18 +136,19 @@ class Gunicorn:
             )
         self.pgid = self.proc.pid
         try:
-            self._wait_ready()
+            self._wait_ready(ready_status)
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self, seconds: float = 60) -> None:
+    def _wait_ready(self, status: int, seconds: float = 60) -> None:
+        """Until ``/healthz`` answers ``status`` (503: a server started to say what is wrong)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 break
             try:
-                if request(self.port, "GET", "/healthz", timeout=5)[0] == 200:
+                if request(self.port, "GET", "/healthz", timeout=5)[0] == status:
                     return
             except OSError:
                 pass

@@ -19,10 +19,10 @@ from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal import readiness
+from portal.readiness import MIGRATIONS
 from portal.extensions import db
 from portal.i18n import N_
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(connection: Connection) -> Config:

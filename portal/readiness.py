@@ -44,11 +44,16 @@ class NotReady(Exception):
 
 
 @functools.cache
-def expected_heads() -> frozenset[str]:
-    """The newest revision of every migration branch this code ships (read once a process)."""
+def scripts() -> ScriptDirectory:
+    """The migrations this code ships (read once a process)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
+
+
+def expected_heads() -> frozenset[str]:
+    """The newest revision of every migration branch this code ships."""
+    return frozenset(scripts().get_heads())
 
 
 def schema_problem(engine: Engine, url: str) -> Message | None:
@@ -66,9 +71,7 @@ def schema_problem(engine: Engine, url: str) -> Message | None:
         return None
     if not found:
         return Message(SCHEMA_MISSING)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+    known = {rev.revision for rev in scripts().walk_revisions()}
     if found - known:  # revisions this code has never heard of: a newer release wrote them
         return Message(SCHEMA_AHEAD, found=", ".join(sorted(found)), expected=", ".join(sorted(expected)))
     return Message(SCHEMA_BEHIND)
@@ -88,7 +91,7 @@ def describe(error: BaseException, url: str = "") -> Message:
         if "readonly" in reason or "read-only" in reason or "unable to open database file" in reason:
             return Message(READ_ONLY, path=_sqlite_path(url) or url)
         return Message(UNREACHABLE, where=hide_password(url), reason=reason[:200])
-    if isinstance(error, PermissionError | OSError) and getattr(error, "filename", None):
+    if isinstance(error, OSError) and getattr(error, "filename", None):
         return Message(READ_ONLY, path=str(error.filename))
     raise error
 

@@ -270,6 +270,12 @@ def unavailable_page(code: int, title: str, message: str) -> Response:
     if code == 503:
         resp.headers["Retry-After"] = "30"
     resp.headers["Cache-Control"] = "no-store"
+    return into_main(resp)
+
+
+def into_main(resp: Response) -> Response:
+    """An error answer to an htmx fragment request: htmx 2 does not swap 4xx/5xx by default,
+    so say where the message should go (the page's main region)."""
     if is_partial():
         resp.headers["HX-Retarget"] = "#main"
         resp.headers["HX-Reswap"] = "innerHTML"
@@ -409,12 +415,8 @@ def init_app(app: Flask) -> None:
 
     # --- errors ---------------------------------------------------------------------
     def error_page(code: int, title: str, message: str) -> Response:
-        resp = render("errors/error.html", block="error_body", status=code, code=code, title=title, message=message)
-        if is_partial():
-            # htmx 2 does not swap 4xx/5xx by default: say where the message should go.
-            resp.headers["HX-Retarget"] = "#main"
-            resp.headers["HX-Reswap"] = "innerHTML"
-        return resp
+        return into_main(render("errors/error.html", block="error_body", status=code, code=code, title=title,
+                                message=message))
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> Response:
@@ -436,10 +438,7 @@ def init_app(app: Flask) -> None:
             action=request.path,
             reason=e.description,
         )
-        if is_partial():
-            resp.headers["HX-Retarget"] = "#main"
-            resp.headers["HX-Reswap"] = "innerHTML"
-        return resp
+        return into_main(resp)
 
     messages = {
         400: (_l("请求有误"), _l("提交的内容无法处理，请检查后重试。")),

@@ -3,6 +3,8 @@ sessions, locale, and the error pages."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable, TypeVar, cast, overload
 from urllib.parse import urlsplit
 
@@ -26,7 +28,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
@@ -36,7 +38,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from portal import files, readiness
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
-from portal.formutil import MAX_ID
+from portal.formutil import MAX_ID, error_text
 from portal.i18n import N_
 from portal.textclean import strip_controls
 from portal.timeutil import iso_utc, utcnow
@@ -280,6 +282,87 @@ def into_main(resp: Response) -> Response:
         resp.headers["HX-Retarget"] = "#main"
         resp.headers["HX-Reswap"] = "innerHTML"
     return resp
+
+
+# --- a refused step -----------------------------------------------------------------
+
+# A step a rule (or the form) refused: the page or block explains why, in place. htmx 2
+# swaps no 4xx by itself; static/js/portal.js swaps every 4xx that carries a body.
+REFUSED = 422
+
+# The one place an IntegrityError becomes words for the reader: a constraint that a rule did
+# not name (rules that expect one name it with portal.db.refused_on_conflict).
+CONFLICT = N_("这项操作与刚刚完成的另一项操作冲突，没有生效。请刷新页面查看最新情况。")
+
+
+class FormInvalid(Exception):
+    """Raised by :func:`require_valid` inside :func:`attempt`: the form's errors, translated."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class Attempt:
+    """What became of a step run by :func:`attempt`: ``error`` is the reader's explanation
+    when it was refused (nothing was written), None once it was committed."""
+
+    def __init__(self) -> None:
+        self.error: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> int:
+        """200 once committed, :data:`REFUSED` when refused: the status to render with."""
+        return 200 if self.error is None else REFUSED
+
+    def flash(self, success: str) -> None:
+        """Flash ``success``, or the refusal, for a view that redirects either way."""
+        if self.error is None:
+            flash(success, "success")
+        else:
+            flash(self.error, "error")
+
+
+def require_valid(form: Any) -> None:
+    """Inside :func:`attempt`: refuse the step with the form's errors unless it validates."""
+    if not form.validate_on_submit():
+        raise FormInvalid(error_text(form) or _("请检查填写的内容。"))
+
+
+@contextmanager
+def attempt() -> Iterator[Attempt]:
+    """The one path of a step: run the rule in the block inside the request's write, commit
+    once; when a rule refuses (any :class:`DomainError`), the form is invalid
+    (:func:`require_valid`) or a constraint refuses the write, roll everything back and keep
+    the explanation in ``error`` for the view to render in place with ``status``::
+
+        with attempt() as done:
+            require_valid(form)
+            rules.leave_opinion(db.session, current_user, report, form.body.data)
+        if done:
+            return redirect_to(...)
+        return render("...", block="opinion_form", status=done.status, opinion_error=done.error, ...)
+
+    Anything else (``abort()``, a bug) passes through untouched: the error handlers roll back.
+    """
+    done = Attempt()
+    try:
+        yield done
+    except DomainError as exc:
+        db.session.rollback()
+        done.error = explain(exc)
+    except FormInvalid as exc:
+        db.session.rollback()
+        done.error = exc.text
+    except IntegrityError:
+        db.session.rollback()
+        log.warning("a constraint refused a write that no rule named", exc_info=True)
+        done.error = _(CONFLICT)
+    else:
+        db.session.commit()
 
 
 # --- locale -------------------------------------------------------------------------

@@ -8,6 +8,22 @@
       ? "The server could not be reached. Please try again."
       : "无法连接服务器，请稍后重试。");
   });
+  // A refusal (a rule or the form said no: 422; a permission: 403; a stale link: 404; ...)
+  // comes with the page or block that explains it, for the request's target or the one the
+  // server names (HX-Retarget). htmx 2 swaps no 4xx by itself, which would leave the person
+  // looking at an unchanged page: swap every refusal that says something, announce the rest.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (status < 400 || status >= 500) return;
+    if (evt.detail.serverResponse) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    } else {
+      showNotice(document.documentElement.lang === "en"
+        ? "This could not be done. Please reload the page and try again."
+        : "操作未能完成，请刷新页面后重试。");
+    }
+  });
   document.addEventListener("htmx:responseError", function (evt) {
     if (evt.detail.xhr.status >= 500) {
       showNotice(document.documentElement.lang === "en"

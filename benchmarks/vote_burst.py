@@ -185,7 +185,8 @@ def burst(port: int, poll_id: int, creds: list[dict[str, Any]]) -> dict[str, Any
     wall = time.perf_counter() - started
     latencies = sorted(r[2] for r in results)
     ok = [r for r in results if r[0] == 200 and "投票成功" in r[1]]
-    already = [r for r in results if r[0] == 200 and "投票成功" not in r[1] and "您已投票" in r[1]]
+    # A second ballot is refused in place: 422 with the ballot block saying so.
+    already = [r for r in results if r[0] == 422 and "投票成功" not in r[1] and "您已投票" in r[1]]
     return {
         "requests": len(results), "cast": len(ok), "already_voted": len(already),
         "errors": sum(1 for r in results if r[0] >= 500 or r[0] == 0),

@@ -318,12 +318,12 @@ class Attempt:
         """200 once committed, :data:`REFUSED` when refused: the status to render with."""
         return 200 if self.error is None else REFUSED
 
-    def flash(self, success: str) -> None:
-        """Flash ``success``, or the refusal, for a view that redirects either way."""
-        if self.error is None:
-            flash(success, "success")
-        else:
+    def flash(self, success: str | None = None) -> None:
+        """Flash the refusal, or ``success``: for a view that redirects either way."""
+        if self.error is not None:
             flash(self.error, "error")
+        elif success:
+            flash(success, "success")
 
 
 def require_valid(form: Any) -> None:

@@ -51,7 +51,7 @@ def test_vote_over_http_then_again_says_already_voted(app, client, setup):
     first = client.hx(url, "POST", data={"choice": "yes"})
     assert first.status_code == 200 and "投票成功".encode() in first.data
     again = client.hx(url, "POST", data={"choice": "no"})
-    assert again.status_code == 200 and "您已投票".encode() in again.data
+    assert again.status_code == 422 and "您已投票".encode() in again.data
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participation)
                                  .where(Participation.poll_id == setup["secret"])) == 1
@@ -62,7 +62,7 @@ def test_bad_votes_are_answered_in_chinese(app, client, setup):
     url = f"/congress/polls/{setup['named']}/vote"
     for data in ({}, {"choice": "maybe"}, {"choice": ["yes", "no"]}, {"choice": "x" * 500}):
         resp = client.hx(url, "POST", data=data)
-        assert resp.status_code == 200 and 'class="error"'.encode() in resp.data, data
+        assert resp.status_code == 422 and 'class="error"'.encode() in resp.data, data
     login_as(client, app, "staff")  # not a representative: refused before any form
     assert client.hx(url, "POST", data={"choice": "yes"}).status_code == 403
     with app.app_context():
@@ -91,21 +91,21 @@ def test_sign_in_over_http_with_stale_and_fresh_hall_code(app, client, people):
         assert not sessions.is_present(db.session, db.session.get(type(cs), cs_id), people["rep"])
     wrong = "000000" if fresh != "000000" else "111111"
     stale = client.hx(url, "POST", data={"code": wrong})
-    assert stale.status_code == 200 and "签到码不正确".encode() in stale.data
+    assert stale.status_code == 422 and "签到码不正确".encode() in stale.data
     ok = client.hx(url, "POST", data={"code": fresh})  # the whole page again: presence changed too
     assert ok.status_code == 204 and ok.headers["HX-Redirect"] == f"/congress/sessions/{cs_id}"
     assert "您已签到".encode() in client.get(f"/congress/sessions/{cs_id}").data
     again = client.hx(url, "POST", data={"code": fresh})
-    assert again.status_code == 200 and "您已签到".encode() in again.data
+    assert again.status_code == 422 and "您已签到".encode() in again.data
 
 
 def test_union_records_paper_sign_in_and_bad_input(app, client, setup, people):
     login_as(client, app, "union")
     url = f"/congress/sessions/{setup['cs']}/presence"
     bad = client.hx(url, "POST", data={"user_id": "", "entry": "in"})
-    assert bad.status_code == 200 and "请选择代表".encode() in bad.data
+    assert bad.status_code == 422 and "请选择代表".encode() in bad.data
     twice = client.hx(url, "POST", data={"user_id": people["rep"], "entry": "in", "note": "纸质"})
-    assert twice.status_code == 200 and "已签到".encode() in twice.data
+    assert twice.status_code == 422 and "已签到".encode() in twice.data
     out = client.hx(url, "POST", data={"user_id": people["rep"], "entry": "out"})
     assert "已登记".encode() in out.data
 
@@ -120,7 +120,7 @@ def test_poll_forms_bad_input(app, client, setup):
     assert "应选人数须在 1 到候选人数".encode() in resp.data
     edit = client.hx(f"/congress/polls/{setup['named']}/edit", "POST", data={"title": "新", "kind": "motion",
                                                                           "rule": "default"})
-    assert edit.status_code == 200 and "不能再修改".encode() in edit.data
+    assert edit.status_code == 422 and "不能再修改".encode() in edit.data
     twice = client.post(f"/congress/polls/{setup['named']}/close", follow_redirects=True)
     again = client.post(f"/congress/polls/{setup['named']}/close", follow_redirects=True)
     assert twice.status_code == 200 and "不能重复结束".encode() in again.data
@@ -138,7 +138,7 @@ def test_paper_counts_over_http(app, client, setup):
     login_as(client, app, "union")
     url = f"/congress/polls/{pid}/paper"
     too_many = client.hx(url, "POST", data={"n_yes": "4", "n_no": "1", "n_abstain": "0"})
-    assert too_many.status_code == 200 and "超过在场人数 4 人".encode() in too_many.data
+    assert too_many.status_code == 422 and "超过在场人数 4 人".encode() in too_many.data
     assert "请填写票数".encode() in client.hx(url, "POST", data={"n_yes": "x"}).data
     done = client.hx(url, "POST", data={"n_yes": "3", "n_no": "1", "n_abstain": "0"})
     assert done.status_code == 204 and done.headers["HX-Redirect"].endswith(f"/congress/polls/{pid}")

@@ -161,7 +161,7 @@ def test_a_refused_file_explains_and_files_nothing(app, client, planned) -> None
         "title": "报告", "body": "正文", "file": (io.BytesIO(b"<svg onload=alert(1)>"), "报告.svg")},
         content_type="multipart/form-data")
     body = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "SVG" in body and 'id="file-form"' in body and "<html" not in body
+    assert resp.status_code == 422 and "SVG" in body and 'id="file-form"' in body and "<html" not in body
     assert 'value="报告"' in body  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WorkReport)) == 0
@@ -175,7 +175,7 @@ def test_an_empty_opinion_is_explained_in_the_form(app, client, people) -> None:
         cs_id = cs.id
     login_as(client, app, "rep")
     resp = client.hx(f"/congress/sessions/{cs_id}/work-report/opinions", method="POST", data={"body": ""})
-    assert resp.status_code == 200 and "请填写意见" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "请填写意见" in resp.get_data(as_text=True)
     resp = client.post(f"/congress/sessions/{cs_id}/work-report/opinions", data={"body": "建议公开食堂账目。"})
     assert resp.status_code == 303
     assert "建议公开食堂账目。" in client.get(f"/congress/sessions/{cs_id}/work-report").get_data(as_text=True)

@@ -139,6 +139,17 @@ def open_poll(session: Session, actor: User, poll: Poll, now: datetime | None = 
     record(session, actor, "congress.poll_opened", poll, roster=len(roster), present=present)
 
 
+def check_open_for_votes(poll: Poll) -> None:
+    """Refuse a vote on a poll that is not open for online votes, whoever sends it: asked
+    before who may vote, so a vote that arrives after the close gets this reason."""
+    if poll.status == PollStatus.DRAFT.value:
+        raise CongressError(N_("表决尚未开始。"))
+    if poll.status == PollStatus.CLOSED.value:
+        raise CongressError(N_("表决已经结束，不能再投票。"))
+    if poll.paper:
+        raise CongressError(N_("本项以纸质选票表决，请在会场填写选票。"))
+
+
 def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str,
               now: datetime | None = None) -> str:
     """One representative's vote; returns "cast" or "changed" (a named vote changed).
@@ -148,12 +159,7 @@ def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str
     for ballots that do not fit the poll, and for a second secret ballot (AlreadyVoted).
     """
     now = now or utcnow()
-    if poll.status == PollStatus.DRAFT.value:
-        raise CongressError(N_("表决尚未开始。"))
-    if poll.status == PollStatus.CLOSED.value:
-        raise CongressError(N_("表决已经结束，不能再投票。"))
-    if poll.paper:
-        raise CongressError(N_("本项以纸质选票表决，请在会场填写选票。"))
+    check_open_for_votes(poll)
     if not user.active:
         raise CongressError(N_("账号已停用，不能投票。"))
     eligible = session.scalar(select(PollEligible.user_id).where(
@@ -178,8 +184,8 @@ def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str
         session.flush()
         record(session, user, "congress.vote_changed", poll, choice=choice)
         return "changed"
-    session.add(Participation(poll_id=poll.id, user_id=user.id))
-    session.flush()
+    with refused_on_conflict(session, AlreadyVoted(N_("您已投票。"))):  # two requests at once
+        session.add(Participation(poll_id=poll.id, user_id=user.id))
     session.add(NamedVote(poll_id=poll.id, user_id=user.id, choice=choice, updated_at=now))
     session.flush()
     record(session, user, "congress.voted", poll, choice=choice)

@@ -197,11 +197,13 @@ def hall_code_valid(secret: str | bytes, session_id: int, code: str, now: dateti
 # --- sign-in ----------------------------------------------------------------------------------
 
 def _mark(session: Session, cs: CongressSession, user_id: int, kind: str, via: str, by: User, note: str,
-          now: datetime) -> None:
+          now: datetime, already: CongressError) -> None:
+    """Presence in or out; ``already`` refuses a first sign-in that raced another one."""
     row = session.scalar(select(Attendance).where(Attendance.session_id == cs.id, Attendance.user_id == user_id))
     if kind == "in":
         if row is None:
-            session.add(Attendance(session_id=cs.id, user_id=user_id, present=True, first_in_at=now))
+            with refused_on_conflict(session, already):
+                session.add(Attendance(session_id=cs.id, user_id=user_id, present=True, first_in_at=now))
         else:
             row.present = True
     elif row is not None:
@@ -231,9 +233,10 @@ def sign_in(session: Session, user: User, cs: CongressSession, code: str | None 
         raise CongressError(N_("您不是%(term)s代表，不能签到。"), term=cs.term.name)
     if cs.requires_hall_code and not hall_code_valid(secret, cs.id, code or "", now):
         raise CongressError(N_("签到码不正确或已过期，请扫描会场大屏上的最新二维码或输入最新签到码。"))
+    already = CongressError(N_("您已签到。"))
     if is_present(session, cs, user.id):
-        raise CongressError(N_("您已签到。"))
-    _mark(session, cs, user.id, "in", "hall" if cs.requires_hall_code else "phone", user, "", now)
+        raise already
+    _mark(session, cs, user.id, "in", "hall" if cs.requires_hall_code else "phone", user, "", now, already)
     record(session, user, "congress.signed_in", cs, session_id=cs.id)
 
 
@@ -248,11 +251,12 @@ def record_presence(session: Session, actor: User, cs: CongressSession, person: 
     if kind == "in" and person.id not in roster_ids(session, cs.term_id, to_local(now).date()):
         raise CongressError(N_("%(name)s 不是%(term)s代表。"), name=person.name, term=cs.term.name)
     present = is_present(session, cs, person.id)
+    already = CongressError(N_("%(name)s 已签到。"), name=person.name)
     if kind == "in" and present:
-        raise CongressError(N_("%(name)s 已签到。"), name=person.name)
+        raise already
     if kind == "out" and not present:
         raise CongressError(N_("%(name)s 当前不在会场。"), name=person.name)
-    _mark(session, cs, person.id, kind, "union", actor, note, now)
+    _mark(session, cs, person.id, kind, "union", actor, note, now, already)
     record(session, actor, "congress.signed_" + ("in" if kind == "in" else "out"), cs, session_id=cs.id,
            user=person.id, note=note.strip()[:200])
 

@@ -9,25 +9,22 @@ from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from flask_wtf import FlaskForm
 
 from portal.auth import permissions
-from portal.ballots import BallotError
 from portal.congress import queries
 from portal.congress.forms import (
     LABELS, OPTION_LABELS, ElectionVoteForm, MotionVoteForm, PollForm, PublishForm, paper_form, parse_rule, rule_code,
 )
 from portal.congress.models import NamedVote, Poll
-from portal.congress.rules import CongressError
 from portal.congress.rules import polls as rules
 from portal.congress.rules.results import election_threshold
 from portal.congress.rules.sessions import is_present
 from portal.congress.views import bp
 from portal.congress.views.sessions import load_session
 from portal.extensions import db, write_intent
-from portal.formutil import error_text, options
-from portal.web import explain, redirect_to, render
+from portal.formutil import options
+from portal.web import attempt, into_main, redirect_to, render, require_valid
 
 
 def load_poll(poll_id: int, action: str = "congress.poll.view") -> Poll:
@@ -110,18 +107,13 @@ def create_poll(session_id: int) -> Response:
     """Draft a motion or an election in this session (union)."""
     cs = load_session(session_id, "congress.manage")
     form = PollForm()
-    if form.validate_on_submit():
-        try:
-            poll = rules.create_poll(db.session, current_user, cs, _spec(form))
-        except CongressError as exc:
-            db.session.rollback()
-            flash(explain(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("已添加表决事项“%(title)s”。", title=poll.title), "success")
-            return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
-    else:
-        flash(error_text(form), "error")
+    with attempt() as done:
+        require_valid(form)
+        poll = rules.create_poll(db.session, current_user, cs, _spec(form))
+    if done:
+        flash(_("已添加表决事项“%(title)s”。", title=poll.title), "success")
+        return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+    done.flash()
     return redirect_to(url_for("congress.show_session", session_id=cs.id) + "#new-poll")
 
 
@@ -138,33 +130,24 @@ def edit_poll(poll_id: int) -> Response:
     """Change a draft poll (union); refused once it opened."""
     poll = load_poll(poll_id, "congress.manage")
     form = PollForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.update_poll(db.session, current_user, poll, _spec(form))
-        except CongressError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("表决事项已保存。"), "success")
-            return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
-    return render("congress/poll.html", block="poll_edit", **poll_context(poll, edit_form=form, edit_error=error))
+    with attempt() as done:
+        require_valid(form)
+        rules.update_poll(db.session, current_user, poll, _spec(form))
+    if done:
+        flash(_("表决事项已保存。"), "success")
+        return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+    return render("congress/poll.html", block="poll_edit", status=done.status,
+                  **poll_context(poll, edit_form=form, edit_error=done.error))
 
 
 @bp.post("/polls/<int:poll_id>/open")
 def open_poll(poll_id: int) -> Response:
     """Open the poll, freezing the eligible roster and the number present (union)."""
     poll = load_poll(poll_id, "congress.manage")
-    try:
+    with attempt() as done:
         rules.open_poll(db.session, current_user, poll)
-    except CongressError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("表决已开始：应到 %(roster)d 人，实到 %(present)d 人。", roster=poll.roster_size or 0,
-                present=poll.present_at_open or 0), "success")
+    done.flash(_("表决已开始：应到 %(roster)d 人，实到 %(present)d 人。", roster=poll.roster_size or 0,
+                 present=poll.present_at_open or 0))
     return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
 
 
@@ -172,14 +155,9 @@ def open_poll(poll_id: int) -> Response:
 def close_poll(poll_id: int) -> Response:
     """Close an online poll: counts frozen, digest computed and written to the audit chain."""
     poll = load_poll(poll_id, "congress.manage")
-    try:
+    with attempt() as done:
         rules.close_poll(db.session, current_user, poll)
-    except CongressError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("表决已结束，结果如下。"), "success")
+    done.flash(_("表决已结束，结果如下。"))
     return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
 
 
@@ -188,50 +166,41 @@ def close_paper(poll_id: int) -> Response:
     """Enter a paper poll's counts and close it; counts beyond those present are refused."""
     poll = load_poll(poll_id, "congress.manage")
     form = paper_form(_option_pairs(poll), not poll.is_motion)()
-    error = None
-    if form.validate_on_submit():
+    with attempt() as done:
+        require_valid(form)
         counts = {code: getattr(form, f"n_{code}").data for code, _label in _option_pairs(poll)}
-        try:
-            rules.close_paper_poll(db.session, current_user, poll, counts,
-                                   None if poll.is_motion else form.ballots.data)
-        except CongressError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("计票结果已录入，表决已结束。"), "success")
-            return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
-    return render("congress/poll.html", block="paper", **poll_context(poll, paper_form=form, paper_error=error))
+        rules.close_paper_poll(db.session, current_user, poll, counts, None if poll.is_motion else form.ballots.data)
+    if done:
+        flash(_("计票结果已录入，表决已结束。"), "success")
+        return redirect_to(url_for("congress.show_poll", poll_id=poll.id))
+    return render("congress/poll.html", block="paper", status=done.status,
+                  **poll_context(poll, paper_form=form, paper_error=done.error))
 
 
 @bp.post("/polls/<int:poll_id>/vote")
 def vote(poll_id: int) -> Response:
     """Cast (or, for a named vote, change) one's vote; a second secret ballot, also from two
-    requests at once, is answered "您已投票" and changes nothing."""
-    poll = load_poll(poll_id, "congress.vote")
+    requests at once, is answered "您已投票" and changes nothing. A vote that arrives once the
+    poll is no longer open (the union closed it meanwhile) gets the rule's reason, and the
+    whole page as it now is, not a bare 403."""
+    poll = load_poll(poll_id)
     form = _vote_form(poll, submitted=True)
-    error = None
-    done = None
-    if form.validate_on_submit():
-        try:
-            # Every posted value goes to the rule: a motion ballot with two choices is
-            # refused there, not quietly read as its first one.
-            outcome = rules.cast_vote(db.session, current_user, poll, request.form.getlist("choice"))
-        except (CongressError, BallotError) as exc:
-            db.session.rollback()
-            error = explain(exc)
-        except IntegrityError:
-            db.session.rollback()
-            error = _("您已投票。")
-        else:
-            db.session.commit()
-            # The fragment below only reads: on SQLite, let it do so without taking the write
-            # lock again (BEGIN IMMEDIATE), so the next voter in the hall is not kept waiting.
-            write_intent.set(False)
-            done = _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。")
-    else:
-        error = error_text(form) or _("页面已过期，请重新提交。")
-    return render("congress/poll.html", block="ballot", **poll_context(poll, vote_error=error, vote_done=done))
+    with attempt() as done:
+        rules.check_open_for_votes(poll)
+        permissions.require("congress.vote", poll)
+        require_valid(form)
+        # Every posted value goes to the rule: a motion ballot with two choices is refused
+        # there, not quietly read as its first one.
+        outcome = rules.cast_vote(db.session, current_user, poll, request.form.getlist("choice"))
+    if done:
+        # The fragment below only reads: on SQLite, let it do so without taking the write
+        # lock again (BEGIN IMMEDIATE), so the next voter in the hall is not kept waiting.
+        write_intent.set(False)
+    ctx = poll_context(poll, vote_error=done.error,
+                       vote_done=(_("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。")) if done else None)
+    if not poll.is_open:  # its state changed under the ballot: the page head too
+        return into_main(render("congress/poll.html", block="content", status=done.status, **ctx))
+    return render("congress/poll.html", block="ballot", status=done.status, **ctx)
 
 
 @bp.post("/polls/<int:poll_id>/publish")
@@ -239,12 +208,7 @@ def publish(poll_id: int) -> Response:
     """Mark a closed poll's result public, or take it off the public pages (union)."""
     poll = load_poll(poll_id, "congress.manage")
     form = PublishForm()
-    try:
+    with attempt() as done:
         rules.set_results_public(db.session, current_user, poll, bool(form.public.data))
-    except CongressError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("结果已向社会公开。") if form.public.data else _("结果仅在校内可见。"), "success")
+    done.flash(_("结果已向社会公开。") if form.public.data else _("结果仅在校内可见。"))
     return redirect_to(url_for("congress.show_poll", poll_id=poll.id))

@@ -20,7 +20,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import error_text, options, required
 from portal.timeutil import to_local, utcnow
-from portal.web import begin_write, explain, redirect_to, render, writes_late
+from portal.web import attempt, begin_write, explain, redirect_to, render, require_valid, writes_late
 
 
 def _enrol_form(term: CongressTerm, formdata: bool = False) -> EnrolForm:
@@ -90,15 +90,10 @@ def enrol(term_id: int) -> Response:
     form = _enrol_form(term, formdata=True)
     if form.validate_on_submit():
         person = db.session.get(User, form.user_id.data) or abort(404)
-        try:
+        with attempt() as done:
             rules.enrol(db.session, current_user, term, person, required(form.joined_on.data),
                         form.delegation_id.data or None)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(explain(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s 已列入代表名单。", name=person.name), "success")
+        done.flash(_("%(name)s 已列入代表名单。", name=person.name))
     else:
         flash(error_text(form), "error")
     return redirect_to(url_for("congress.roster", term_id=term.id))
@@ -110,15 +105,8 @@ def leave(rep_id: int) -> Response:
     permissions.require("congress.manage")
     rep = db.session.get(Representative, rep_id) or abort(404)
     form = LeaveForm()
-    if form.validate_on_submit():
-        try:
-            rules.record_leave(db.session, current_user, rep, required(form.left_on.data))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(explain(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("已登记 %(name)s 离任。", name=rep.user.name), "success")
-    else:
-        flash(error_text(form), "error")
+    with attempt() as done:
+        require_valid(form)
+        rules.record_leave(db.session, current_user, rep, required(form.left_on.data))
+    done.flash(_("已登记 %(name)s 离任。", name=rep.user.name))
     return redirect_to(url_for("congress.roster", term_id=rep.term_id))

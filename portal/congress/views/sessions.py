@@ -7,23 +7,23 @@ from typing import Any
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.congress import queries
 from portal.congress.forms import LABELS, PollForm, PresenceForm, SessionForm, SignInForm, TermForm
 from portal.congress.models import CongressSession, SessionDocument
-from portal.congress.rules import CongressError
 from portal.congress.rules import sessions as rules
 from portal.congress.rules import work_report
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
 from portal.disclosure.forms import AttachmentForm
 from portal.extensions import db
-from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text, options, required
-from portal.web import absolute_url, explain, redirect_to, render, send_stored, store_upload, writes_late
+from portal.files import ALLOWED_HINT
+from portal.formutil import options, required
+from portal.web import (
+    absolute_url, attempt, redirect_to, render, require_valid, send_stored, store_upload, writes_late,
+)
 
 
 def load_session(session_id: int, action: str = "congress.session.view") -> CongressSession:
@@ -81,18 +81,11 @@ def create_term() -> Response:
     """Start a new term (届): a 教职工代表大会 with its roster, or a 教职工大会 of all staff (union)."""
     permissions.require("congress.manage")
     form = TermForm()
-    if form.validate_on_submit():
-        try:
-            term = rules.create_term(db.session, current_user, form.number.data or 0, form.name.data or "",
-                                     required(form.starts_on.data), required(form.ends_on.data), form.kind.data or "")
-        except CongressError as exc:
-            db.session.rollback()
-            flash(explain(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("已创建%(name)s。", name=term.name), "success")
-    else:
-        flash(error_text(form), "error")
+    with attempt() as done:
+        require_valid(form)
+        term = rules.create_term(db.session, current_user, form.number.data or 0, form.name.data or "",
+                                 required(form.starts_on.data), required(form.ends_on.data), form.kind.data or "")
+    done.flash(_("已创建%(name)s。", name=term.name) if done else None)
     return redirect_to(url_for("congress.index"))
 
 
@@ -102,22 +95,17 @@ def create_session() -> Response:
     permissions.require("congress.manage")
     term = queries.current_term_for_list(db.session) or abort(404)
     form = SessionForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            cs = rules.create_session(db.session, current_user, term, required(form.held_on.data), form.place.data or "",
-                                      form.agenda.data or "", form.requires_hall_code.data,
-                                      work_report_required=not form.extraordinary.data)
-        except CongressError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("已创建第 %(number)d 次会议。", number=cs.number), "success")
-            return redirect_to(url_for("congress.show_session", session_id=cs.id))
+    with attempt() as done:
+        require_valid(form)
+        cs = rules.create_session(db.session, current_user, term, required(form.held_on.data), form.place.data or "",
+                                  form.agenda.data or "", form.requires_hall_code.data,
+                                  work_report_required=not form.extraordinary.data)
+    if done:
+        flash(_("已创建第 %(number)d 次会议。", number=cs.number), "success")
+        return redirect_to(url_for("congress.show_session", session_id=cs.id))
     sessions = db.session.scalars(queries.sessions_of(term.id)).all()
-    return render("congress/index.html", block="session_form", term=term, sessions=sessions, form=form,
-                  error=error, labels=LABELS, term_form=None)
+    return render("congress/index.html", block="session_form", status=done.status, term=term, sessions=sessions,
+                  form=form, error=done.error, labels=LABELS, term_form=None)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -133,18 +121,11 @@ def edit_session(session_id: int) -> Response:
     """Change the date, place, agenda or hall-code setting (union; not after close)."""
     cs = load_session(session_id, "congress.manage")
     form = SessionForm()
-    if form.validate_on_submit():
-        try:
-            rules.update_session(db.session, current_user, cs, required(form.held_on.data), form.place.data or "",
-                                 form.agenda.data or "", form.requires_hall_code.data)
-        except CongressError as exc:
-            db.session.rollback()
-            flash(explain(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("会议信息已保存。"), "success")
-    else:
-        flash(error_text(form), "error")
+    with attempt() as done:
+        require_valid(form)
+        rules.update_session(db.session, current_user, cs, required(form.held_on.data), form.place.data or "",
+                             form.agenda.data or "", form.requires_hall_code.data)
+    done.flash(_("会议信息已保存。"))
     return redirect_to(url_for("congress.show_session", session_id=cs.id))
 
 
@@ -154,19 +135,12 @@ def upload_document(session_id: int) -> Response:
     """Add a session paper; the file is checked by content and written before the write lock."""
     cs = load_session(session_id, "congress.manage")
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        flash(error_text(form), "error")
-        return redirect_to(url_for("congress.show_session", session_id=cs.id))
-    try:
+    with attempt() as done:
+        require_valid(form)
         stored = store_upload(form.file.data)
         cs = load_session(session_id, "congress.manage")
         rules.attach_document(db.session, current_user, cs, stored)
-    except (CongressError, FileRefused) as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("会议文件已上传。"), "success")
+    done.flash(_("会议文件已上传。"))
     return redirect_to(url_for("congress.show_session", session_id=cs.id))
 
 
@@ -180,14 +154,9 @@ def download_document(congress_file_id: int) -> Response:
 
 def _step(session_id: int, step: str) -> Response:
     cs = load_session(session_id, "congress.manage")
-    try:
+    with attempt() as done:
         (rules.open_session if step == "open" else rules.close_session)(db.session, current_user, cs)
-    except CongressError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("会议已开始，代表可以签到。") if step == "open" else _("会议已闭会。"), "success")
+    done.flash(_("会议已开始，代表可以签到。") if step == "open" else _("会议已闭会。"))
     return redirect_to(url_for("congress.show_session", session_id=cs.id))
 
 
@@ -211,24 +180,17 @@ def sign_in(session_id: int) -> Response:
     form = SignInForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.code.data = request.args.get("code", "")[:12]
-    error = None
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            rules.sign_in(db.session, current_user, cs, form.code.data, current_app.secret_key or b"")
-            db.session.commit()
-            # The whole page again: its presence figures and quorum changed too.
-            flash(_("您已签到。"), "success")
-            return redirect_to(url_for("congress.show_session", session_id=cs.id))
-        except CongressError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        except IntegrityError:  # two sign-ins at once: the other one counted
-            db.session.rollback()
-            error = _("您已签到。")
-    elif request.method == "POST":
-        error = error_text(form) or _("页面已过期，请重新提交。")
-    return render("congress/session.html", block="sign_in", **session_context(
-        cs, sign_in_form=form, sign_in_error=error, standalone=request.method == "GET"))
+    if request.method == "GET":
+        return render("congress/session.html", block="sign_in",
+                      **session_context(cs, sign_in_form=form, standalone=True))
+    with attempt() as done:
+        require_valid(form)
+        rules.sign_in(db.session, current_user, cs, form.code.data, current_app.secret_key or b"")
+    if done:  # the whole page again: its presence figures and quorum changed too
+        flash(_("您已签到。"), "success")
+        return redirect_to(url_for("congress.show_session", session_id=cs.id))
+    return render("congress/session.html", block="sign_in", status=done.status,
+                  **session_context(cs, sign_in_form=form, sign_in_error=done.error, standalone=False))
 
 
 @bp.post("/sessions/<int:session_id>/presence")
@@ -237,22 +199,15 @@ def record_presence(session_id: int) -> Response:
     cs = load_session(session_id, "congress.manage")
     form = PresenceForm()
     ctx = session_context(cs, presence_form=form)  # fills the choices before validating
-    error = None
-    if form.validate_on_submit():
+    with attempt() as done:
+        require_valid(form)
         person = db.session.get(User, form.user_id.data) or abort(404)
-        try:
-            rules.record_presence(db.session, current_user, cs, person, form.entry.data, form.note.data or "")
-        except CongressError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        except IntegrityError:
-            db.session.rollback()
-            error = _("%(name)s 已签到。", name=person.name)
-        else:
-            db.session.commit()
-            ctx = session_context(cs, presence_form=PresenceForm(formdata=None),
-                                  presence_done=_("已登记：%(name)s。", name=person.name))
-    return render("congress/session.html", block="presence", **{**ctx, "presence_error": error})
+        rules.record_presence(db.session, current_user, cs, person, form.entry.data, form.note.data or "")
+    if done:
+        ctx = session_context(cs, presence_form=PresenceForm(formdata=None),
+                              presence_done=_("已登记：%(name)s。", name=person.name))
+    return render("congress/session.html", block="presence", status=done.status,
+                  **{**ctx, "presence_error": done.error})
 
 
 @bp.post("/sessions/<int:session_id>/display")

@@ -18,11 +18,9 @@ from portal.congress.rules import work_report as rules
 from portal.congress.views import bp
 from portal.congress.views.sessions import load_session
 from portal import files
-from portal.errors import DomainError
 from portal.extensions import db
-from portal.formutil import error_text
 from portal.registry import Todo
-from portal.web import explain, redirect_to, render, store_upload, writes_late
+from portal.web import attempt, redirect_to, render, require_valid, store_upload, writes_late
 
 
 def _context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
@@ -60,18 +58,16 @@ def file_work_report(session_id: int) -> Response:
     text is rendered and the file checked and written before the write lock."""
     cs = load_session(session_id, "congress.work_report.file")
     form = WorkReportForm()
-    if not form.validate_on_submit():
-        return render("congress/work_report.html", block="file_form", **_context(cs, form=form, error=error_text(form)))
-    try:
+    with attempt() as done:
+        require_valid(form)
         draft = rules.prepare(form.title.data or "", form.body.data or "")
         stored = store_upload(form.file.data)
         cs = load_session(session_id, "congress.work_report.file")
         document = session_rules.attach_document(db.session, current_user, cs, stored) if stored else None
         rules.file_report(db.session, current_user, cs, draft, document)
-    except DomainError as exc:
-        db.session.rollback()
-        return render("congress/work_report.html", block="file_form", **_context(cs, form=form, error=explain(exc)))
-    db.session.commit()
+    if not done:
+        return render("congress/work_report.html", block="file_form", status=done.status,
+                      **_context(cs, form=form, error=done.error))
     flash(_("校长工作报告已提交，代表可以阅读并提出意见。"), "success")
     return redirect_to(url_for("congress.work_report", session_id=cs.id))
 
@@ -84,14 +80,9 @@ def _report_of(cs: CongressSession) -> Any:
 def mark_work_report_read(session_id: int) -> Response:
     """A representative marks the report read."""
     cs = load_session(session_id, "congress.work_report.opine")
-    try:
+    with attempt() as done:
         rules.mark_read(db.session, current_user, _report_of(cs))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已标记为已阅读。"), "success")
+    done.flash(_("已标记为已阅读。"))
     return redirect_to(url_for("congress.work_report", session_id=cs.id))
 
 
@@ -101,19 +92,14 @@ def leave_opinion(session_id: int) -> Response:
     cs = load_session(session_id, "congress.work_report.opine")
     report = _report_of(cs)
     form = OpinionForm()
-    error = error_text(form) if not form.validate_on_submit() else None
-    if error is None:
-        try:
-            rules.leave_opinion(db.session, current_user, report, form.body.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("意见已提交，校长办公室将作答复。"), "success")
-            return redirect_to(url_for("congress.work_report", session_id=cs.id))
-    return render("congress/work_report.html", block="opinion_form",
-                  **_context(cs, opinion_form=form, opinion_error=error))
+    with attempt() as done:
+        require_valid(form)
+        rules.leave_opinion(db.session, current_user, report, form.body.data or "")
+    if done:
+        flash(_("意见已提交，校长办公室将作答复。"), "success")
+        return redirect_to(url_for("congress.work_report", session_id=cs.id))
+    return render("congress/work_report.html", block="opinion_form", status=done.status,
+                  **_context(cs, opinion_form=form, opinion_error=done.error))
 
 
 @bp.post("/work-report-opinions/<int:opinion_id>/answer")
@@ -123,17 +109,10 @@ def answer_opinion(opinion_id: int) -> Response:
     report = db.session.get(rules.WorkReport, opinion.report_id) or abort(404)
     cs = load_session(report.session_id, "congress.work_report.answer")
     form = AnswerForm(prefix=f"a{opinion.id}")
-    if not form.validate_on_submit():
-        flash(error_text(form), "error")
-    else:
-        try:
-            rules.answer_opinion(db.session, current_user, opinion, form.answer.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(explain(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("答复已发布。"), "success")
+    with attempt() as done:
+        require_valid(form)
+        rules.answer_opinion(db.session, current_user, opinion, form.answer.data or "")
+    done.flash(_("答复已发布。"))
     return redirect_to(url_for("congress.work_report", session_id=cs.id) + f"#opinion-{opinion_id}")
 
 

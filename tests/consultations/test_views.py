@@ -37,7 +37,7 @@ def test_comment_by_htmx_and_empty_comment(app, client, people):
     resp = client.hx(f"/consultations/{cid}/comments", "POST", data={"body": "建议分档更细。"})
     assert resp.status_code == 200 and "意见已提交" in resp.text and 'id="thread"' in resp.text
     resp = client.hx(f"/consultations/{cid}/comments", "POST", data={"body": "  "})
-    assert resp.status_code == 200 and "请填写意见内容" in resp.text
+    assert resp.status_code == 422 and "请填写意见内容" in resp.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
 
@@ -73,7 +73,7 @@ def test_mark_and_summary_refused_then_published(app, client, people):
         db.session.commit()
     login_as(client, app, "union")
     resp = client.hx(f"/consultations/{cid}/summary", "POST", data={"summary_md": ""})
-    assert resp.status_code == 200 and "还有 1 条意见未标注" in resp.text
+    assert resp.status_code == 422 and "还有 1 条意见未标注" in resp.text
     resp = client.hx(f"/consultations/comments/{comment_id}/mark", "POST",
                      data={f"m{comment_id}-adoption": "adopted", f"m{comment_id}-reason": "已采纳"})
     assert resp.status_code == 200 and "采纳" in resp.text
@@ -118,10 +118,10 @@ def test_draft_form_errors_and_publication(app, client, people):
     assert client.get("/consultations/new").status_code == 200
     resp = client.hx("/consultations/new", "POST", data={"title": "", "body_md": "", "audience": "staff",
                                                          "closes_on": "2001-01-01"})
-    assert resp.status_code == 200 and "请填写标题" in resp.text and "<html" not in resp.text
+    assert resp.status_code == 422 and "请填写标题" in resp.text and "<html" not in resp.text
     resp = client.post("/consultations/new", data={"title": "校服采购方案", "body_md": "正文", "audience": "staff",
                                                    "closes_on": "2001-01-01"})
-    assert resp.status_code == 200 and "截止日期不能早于今天" in resp.text
+    assert resp.status_code == 422 and "截止日期不能早于今天" in resp.text
     today = to_local(utcnow()).date().isoformat()
     resp = client.post("/consultations/new", data={"title": "校服采购方案", "body_md": "正文", "audience": "staff",
                                                    "closes_on": today})
@@ -139,7 +139,7 @@ def test_matter_link_over_http(app, client, people):
     cid = _make(app)
     login_as(client, app, "union")
     resp = client.hx(f"/consultations/{cid}/matter", "POST", data={"matter_kind": "", "matter_id": ""})
-    assert resp.status_code == 200 and "请选择所征求意见的事项类别" in resp.text
+    assert resp.status_code == 422 and "请选择所征求意见的事项类别" in resp.text
     resp = client.hx(f"/consultations/{cid}/matter", "POST", data={"matter_kind": "agenda_item", "matter_id": "7"})
     assert resp.status_code == 200 and "已保存" in resp.text
     with app.app_context():

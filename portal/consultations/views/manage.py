@@ -2,7 +2,7 @@
 on each comment, the adoption summary and the matter it prepares; and the to-dos."""
 from __future__ import annotations
 
-from flask import Response, flash, url_for
+from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,12 +17,13 @@ from portal.consultations.views.reading import consultation_context, load_commen
 from portal.disclosure.forms import AttachmentForm
 from portal.disclosure.rules import render_markdown
 from portal.extensions import db
-from portal.files import ALLOWED_HINT, FileRefused
+from portal.files import ALLOWED_HINT
 from portal.pagecache import versioned
-from portal.formutil import error_text
 from portal.registry import Todo
 from portal.timeutil import to_local
-from portal.web import begin_write, explain, redirect_to, render, store_upload, writes_late
+from portal.web import (
+    Attempt, attempt, begin_write, redirect_to, render, require_valid, store_upload, writes_late,
+)
 
 
 def _fields(form: ConsultationForm) -> dict[str, object]:
@@ -37,20 +38,18 @@ def create() -> Response:
     """Write a consultation draft (the union or a leadership member)."""
     permissions.require("consultation.create")
     form = ConsultationForm()
-    error = None
-    if form.validate_on_submit():
-        fields = _fields(form)  # Markdown rendered before the write lock
-        begin_write()
-        try:
+    done = Attempt()
+    if request.method == "POST":
+        with attempt() as done:
+            require_valid(form)
+            fields = _fields(form)  # Markdown rendered before the write lock
+            begin_write()
             consultation = rules.create_draft(db.session, current_user, **fields)  # type: ignore[arg-type]
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("草稿已保存。可以添加附件，然后发布。"), "success")
             return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
-    return render("consultations/edit.html", block="consultation_form", form=form, c=None, error=error)
+    return render("consultations/edit.html", block="consultation_form", status=done.status, form=form, c=None,
+                  error=done.error)
 
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -61,21 +60,18 @@ def edit(consultation_id: int) -> Response:
     form = ConsultationForm(obj=consultation)
     if not form.is_submitted() and consultation.closes_at:
         form.closes_on.data = to_local(consultation.closes_at).date()
-    error = None
-    if form.validate_on_submit():
-        fields = _fields(form)
-        begin_write()
-        try:
+    done = Attempt()
+    if request.method == "POST":
+        with attempt() as done:
+            require_valid(form)
+            fields = _fields(form)
+            begin_write()
             rules.update_draft(db.session, current_user, consultation, **fields)  # type: ignore[arg-type]
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("草稿已保存。"), "success")
             return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
-    return render("consultations/edit.html", block="consultation_form", form=form, c=consultation, error=error,
-                  attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
+    return render("consultations/edit.html", block="consultation_form", status=done.status, form=form, c=consultation,
+                  error=done.error, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
 
 
 @bp.post("/consultations/<int:consultation_id>/attachments")
@@ -84,19 +80,12 @@ def upload(consultation_id: int) -> Response:
     """Attach a file to the draft; checked by content and written before the write lock."""
     consultation = load_consultation(consultation_id, "consultation.edit")
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        flash(error_text(form), "error")
-        return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
-    try:
+    with attempt() as done:
+        require_valid(form)
         stored = store_upload(form.file.data)
         consultation = load_consultation(consultation_id, "consultation.edit")
         rules.attach(db.session, current_user, consultation, stored)
-    except (rules.ConsultationError, FileRefused) as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("附件已上传。"), "success")
+    done.flash(_("附件已上传。"))
     return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
 
 
@@ -104,19 +93,16 @@ def upload(consultation_id: int) -> Response:
 def publish(consultation_id: int) -> Response:
     """Publish the draft to its audience; the window opens now."""
     consultation = load_consultation(consultation_id, "consultation.edit")
-    try:
+    with attempt() as done:
         rules.publish(db.session, current_user, consultation)
-    except rules.ConsultationError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
+    done.flash(_("已发布，征求意见开始。"))
+    if not done:
         return redirect_to(url_for("consultations.edit", consultation_id=consultation.id))
-    db.session.commit()
-    flash(_("已发布，征求意见开始。"), "success")
     return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
 
 
-def _thread(consultation: Consultation, **extra: object) -> Response:
-    return render("consultations/show.html", block="thread", **consultation_context(consultation, **extra))
+def _thread(consultation: Consultation, status: int, **extra: object) -> Response:
+    return render("consultations/show.html", block="thread", status=status, **consultation_context(consultation, **extra))
 
 
 @bp.post("/consultations/comments/<comment_id>/reply")
@@ -124,18 +110,10 @@ def reply(comment_id: str) -> Response:
     """An organiser replies under a comment; htmx swaps the thread."""
     item, consultation = load_comment(comment_id, "consultation.manage")
     form = ReplyForm(prefix=f"r{item.id}")
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.reply(db.session, current_user, item, form.body.data or "")
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-    else:
-        error = error_text(form)
-    return _thread(consultation, item_error=(item.id, error) if error else None)
+    with attempt() as done:
+        require_valid(form)
+        rules.reply(db.session, current_user, item, form.body.data or "")
+    return _thread(consultation, done.status, item_error=None if done else (item.id, done.error))
 
 
 @bp.post("/consultations/comments/<comment_id>/mark")
@@ -143,18 +121,10 @@ def mark(comment_id: str) -> Response:
     """Mark a comment adopted / partly adopted / not adopted with a reason (after the window)."""
     item, consultation = load_comment(comment_id, "consultation.manage")
     form = MarkForm(prefix=f"m{item.id}")
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.mark(db.session, current_user, item, form.adoption.data or "", form.reason.data or "")
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-    else:
-        error = error_text(form)
-    return _thread(consultation, item_error=(item.id, error) if error else None)
+    with attempt() as done:
+        require_valid(form)
+        rules.mark(db.session, current_user, item, form.adoption.data or "", form.reason.data or "")
+    return _thread(consultation, done.status, item_error=None if done else (item.id, done.error))
 
 
 @bp.post("/consultations/<int:consultation_id>/summary")
@@ -163,25 +133,18 @@ def summary(consultation_id: int) -> Response:
     """Publish the adoption summary: refused while any comment is unmarked."""
     consultation = load_consultation(consultation_id, "consultation.manage")
     form = SummaryForm()
-    error = None
-    if form.validate_on_submit():
+    with attempt() as done:
+        require_valid(form)
         text = form.summary_md.data or ""
         html = render_markdown(text)
         begin_write()
         consultation = load_consultation(consultation_id, "consultation.manage")
-        try:
-            rules.publish_summary(db.session, current_user, consultation, text, html)
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("采纳情况已公布。"), "success")
-            return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
-    else:
-        error = error_text(form)
-    return render("consultations/show.html", block="organiser",
-                  **consultation_context(consultation, summary_form=form, summary_error=error))
+        rules.publish_summary(db.session, current_user, consultation, text, html)
+    if done:
+        flash(_("采纳情况已公布。"), "success")
+        return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
+    return render("consultations/show.html", block="organiser", status=done.status,
+                  **consultation_context(consultation, summary_form=form, summary_error=done.error))
 
 
 @bp.post("/consultations/<int:consultation_id>/matter")
@@ -189,19 +152,11 @@ def link(consultation_id: int) -> Response:
     """Say which matter this consultation prepares (for the decisions feature)."""
     consultation = load_consultation(consultation_id, "consultation.manage")
     form = MatterForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.link_matter(db.session, current_user, consultation, form.matter_kind.data or "", form.matter_id.data)
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-    else:
-        error = error_text(form)
-    return render("consultations/show.html", block="organiser",
-                  **consultation_context(consultation, matter_form=form, matter_error=error, matter_saved=not error))
+    with attempt() as done:
+        require_valid(form)
+        rules.link_matter(db.session, current_user, consultation, form.matter_kind.data or "", form.matter_id.data)
+    return render("consultations/show.html", block="organiser", status=done.status,
+                  **consultation_context(consultation, matter_form=form, matter_error=done.error, matter_saved=bool(done)))
 
 
 # --- to-dos on the dashboard -----------------------------------------------------------------

@@ -19,7 +19,7 @@ from portal.consultations.models import Comment, Consultation, ConsultationAttac
 from portal.consultations.views import bp
 from portal.extensions import db
 from portal.timeutil import utcnow
-from portal.web import explain, paginate, render, send_stored
+from portal.web import attempt, paginate, render, require_valid, send_stored
 
 PAGE_SIZE = 20
 LABELS = {"audience": AUDIENCE_LABELS, "adoption": ADOPTION_LABELS, "window": WINDOW_LABELS, "matter": MATTER_LABELS}
@@ -88,20 +88,13 @@ def comment(consultation_id: int) -> Response:
     thread, which confirms the comment in place."""
     consultation = load_consultation(consultation_id, "consultation.comment")
     form = CommentForm()
-    error = None
-    done = False
-    if form.validate_on_submit():
-        try:
-            rules.comment(db.session, current_user, consultation, form.body.data or "", form.anonymous.data)
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            form = CommentForm(formdata=None)
-            done = True
-    return render("consultations/show.html", block="thread",
-                  **consultation_context(consultation, comment_form=form, comment_error=error, commented=done))
+    with attempt() as done:
+        require_valid(form)
+        rules.comment(db.session, current_user, consultation, form.body.data or "", form.anonymous.data)
+    if done:
+        form = CommentForm(formdata=None)
+    return render("consultations/show.html", block="thread", status=done.status,
+                  **consultation_context(consultation, comment_form=form, comment_error=done.error, commented=bool(done)))
 
 
 @bp.get("/consultations/attachments/<int:consultation_file_id>")

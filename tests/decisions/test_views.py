@@ -81,7 +81,7 @@ def test_stance_out_of_order_is_refused_on_the_page(app, client, world):
         secretary = f.user(db.session, "secretary").id
     resp = client.hx(f"/decisions/meetings/{world['meeting']}/stance", "POST",
                      data={"user_id": secretary, "stance": "agree", "reason": ""})
-    assert resp.status_code == 200 and "末位表态" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "末位表态" in resp.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Stance)) == 3 * 7  # only the three earlier items'
 
@@ -95,9 +95,9 @@ def test_bad_input_rerenders_with_messages(app, client, world):
     assert resp.status_code == 200 and "0 到 100 之间" in resp.get_data(as_text=True)
     login_as(client, app, "secretary")
     resp = client.post(f"/resolutions/{world['staff']}/confirm")
-    assert resp.status_code == 200 and "最终报告" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "最终报告" in resp.get_data(as_text=True)
     resp = client.post(f"/decisions/meetings/{world['meeting']}/vote", data={"method": "hands", "yes": "7"})
-    assert resp.status_code == 200 and "尚未全部表态" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "尚未全部表态" in resp.get_data(as_text=True)
     resp = client.post("/decisions/procedure/party", data={"adopted_on": "0001-01-01", "cadence_days": "0"})
     assert resp.status_code == 200 and "日期超出范围" in resp.get_data(as_text=True)
 
@@ -359,7 +359,7 @@ def test_evidence_file_is_checked_stored_and_downloaded_as_a_file(app, client, w
     refused = client.post(f"/decisions/items/{item_id}/evidence",
                           data={**fields, "file": (io.BytesIO(b"<svg onload=alert(1)>"), "x.pdf")},
                           content_type="multipart/form-data")
-    assert refused.status_code == 200 and "不支持该文件类型" in _text(refused)
+    assert refused.status_code == 422 and "不支持该文件类型" in _text(refused)
     resp = client.post(f"/decisions/items/{item_id}/evidence",
                        data={**fields, "file": (io.BytesIO(PDF), "座谈会纪要.pdf")}, content_type="multipart/form-data")
     assert resp.status_code == 303

@@ -20,10 +20,9 @@ from portal.decisions.rules.tracker import add_months
 from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
 from portal.decisions.views.tracker import _headers, _xlsx
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import error_text, options
-from portal.web import begin_write, explain, redirect_to, render, writes_late
+from portal.web import attempt, begin_write, redirect_to, render, writes_late
 
 
 def _current_term() -> CongressTerm | None:
@@ -137,17 +136,15 @@ def attach_congress_report() -> Response:
     from portal.congress.rules import work_report
     from portal import files
 
-    try:
+    with attempt() as done:
         stored = files.store(current_app.config["UPLOAD_DIR"], _("决议执行情况报告_第%(n)d次会议.xlsx", n=cs.number),
                              compiled.spreadsheet())
         begin_write()
         cs = db.session.get(CongressSession, cs.id) or abort(404)
         sheet = session_rules.attach_document(db.session, current_user, cs, stored)
         report = work_report.attach_compiled(db.session, current_user, cs, title, html, sheet)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
+    if not done:
+        done.flash()
         return redirect_to(url_for("decisions.congress_report"))
-    db.session.commit()
     flash(_("报告已附到第 %(n)d 次会议。", n=cs.number), "success")
     return redirect_to(url_for("congress.session_report", report_id=report.id))

@@ -25,15 +25,12 @@ from portal.decisions.forms import (
     ViewForm,
 )
 from portal.decisions.models import Evidence, Item, ItemState, ItemView
-from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as rules
 from portal.decisions.views import bp, get_or_404, stored_attachment
-from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import FileRefused
 from portal.formutil import options, required
 from portal.registry import Todo
-from portal.web import explain, redirect_to, render, send_stored, writes_late
+from portal.web import Attempt, attempt, redirect_to, render, send_stored, writes_late
 
 
 def load_item(item_id: int) -> Item:
@@ -72,22 +69,18 @@ def new_item() -> Response:
     """A leadership member proposes an agenda item."""
     permissions.require("item.propose")
     form = ItemForm()
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             item = rules.propose_item(
                 db.session, current_user, form.body.data, form.title.data or "", background=form.background.data or "",
                 proposal=form.proposal.data or "", major_kind=form.major_kind.data, important=form.important.data,
                 staff_interest=form.staff_interest.data, two_thirds=form.two_thirds.data,
                 technical=form.technical.data)
-        except DecisionError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("议题已提出。"), "success")
             return redirect_to(url_for("decisions.item", item_id=item.id))
-    return render("decisions/item_new.html", block="item_form", form=form, error=error)
+    return render("decisions/item_new.html", block="item_form", status=done.status, form=form, error=done.error)
 
 
 @bp.get("/decisions/items/<int:item_id>")
@@ -106,13 +99,11 @@ def record_view(item_id: int) -> Response:
     form = ViewForm()
     if not form.validate_on_submit():
         return item_page(found, view_form=form)
-    try:
+    with attempt() as done:
         rules.record_view(db.session, current_user, permissions.current_context().memberships, found,
                           form.agree.data == "yes", form.note.data or "")
-    except DecisionError as exc:
-        db.session.rollback()
-        return item_page(load_item(item_id), explain(exc), view_form=form)
-    db.session.commit()
+    if not done:
+        return item_page(load_item(item_id), done.error, done.status, view_form=form)
     flash(_("意见已记录。"), "success")
     return redirect_to(url_for("decisions.item", item_id=item_id))
 
@@ -126,16 +117,14 @@ def add_evidence(item_id: int) -> Response:
     form = _evidence_form()
     if not form.validate_on_submit():
         return item_page(found, evidence_form=form)
-    try:
+    with attempt() as done:
         attachment = stored_attachment(form.file.data)
         rules.add_evidence(db.session, current_user, found, form.kind.data, held_on=required(form.held_on.data),
                            reference=form.reference.data or "", who=form.who.data or "",
                            conclusion=form.conclusion.data or "", attachment=attachment,
                            consultation_id=form.consultation_id.data or None)
-    except (DecisionError, FileRefused) as exc:
-        db.session.rollback()
-        return item_page(load_item(item_id), explain(exc), evidence_form=form)
-    db.session.commit()
+    if not done:
+        return item_page(load_item(item_id), done.error, done.status, evidence_form=form)
     flash(_("记录已保存。"), "success")
     return redirect_to(url_for("decisions.item", item_id=item_id))
 
@@ -148,12 +137,10 @@ def set_two_thirds(item_id: int) -> Response:
     form = TwoThirdsForm()
     if not form.validate_on_submit():
         return item_page(found, _("页面已过期，请重新提交。"))
-    try:
+    with attempt() as done:
         rules.set_two_thirds(db.session, current_user, found, bool(form.on.data))
-    except DecisionError as exc:
-        db.session.rollback()
-        return item_page(load_item(item_id), explain(exc))
-    db.session.commit()
+    if not done:
+        return item_page(load_item(item_id), done.error, done.status)
     flash(_("已保存。"), "success")
     return redirect_to(url_for("decisions.item", item_id=item_id))
 
@@ -163,12 +150,10 @@ def repropose(item_id: int) -> Response:
     """A deferred item is proposed again (a new item linked to this one)."""
     found = load_item(item_id)
     permissions.require("item.propose", found)
-    try:
+    with attempt() as done:
         new = rules.repropose_item(db.session, current_user, found)
-    except DomainError as exc:
-        db.session.rollback()
-        return item_page(load_item(item_id), explain(exc))
-    db.session.commit()
+    if not done:
+        return item_page(load_item(item_id), done.error, done.status)
     flash(_("议题已重新提交。"), "success")
     return redirect_to(url_for("decisions.item", item_id=new.id))
 

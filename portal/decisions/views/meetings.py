@@ -44,7 +44,6 @@ from portal.decisions.rules import outcomes
 from portal.decisions.rules import resolutions as res_rules
 from portal.decisions.rules.procedure import counting_rules
 from portal.decisions.views import bp
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import options
 from portal.i18n import N_
@@ -52,7 +51,7 @@ from portal.org.memberships import Memberships
 from portal.org.models import BodyKind
 from portal.registry import Todo
 from portal.timeutil import local_to_utc
-from portal.web import explain, redirect_to, render
+from portal.web import Attempt, attempt, explain, redirect_to, render
 
 
 def load_meeting(meeting_id: int) -> Meeting:
@@ -143,27 +142,22 @@ def new_meeting() -> Response:
         .group_by(User.id, User.name).order_by(User.name)).tuples().all()
     for field in (form.recorder_id, form.supervisor_id):
         field.choices = options([("", "—")] + list(people))
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        if not permissions.can(current_user, "meeting.plan", form.body.data):
-            error = _("书记召集党组织会议和党政联席会议，校长召集校长办公会议。")
-        else:
-            try:
-                held_on = form.held_on.data
-                assert held_on is not None and form.starts_at.data is not None
-                meeting = rules.create_meeting(
-                    db.session, current_user, Memberships(db.session, held_on), form.body.data, form.title.data or "",
-                    local_to_utc(held_on, form.starts_at.data), held_on,
-                    recorder=db.session.get(User, form.recorder_id.data),
-                    supervisor=db.session.get(User, form.supervisor_id.data))
-            except DecisionError as exc:
-                db.session.rollback()
-                error = explain(exc)
-            else:
-                db.session.commit()
-                flash(_("会议已安排。"), "success")
-                return redirect_to(url_for("decisions.meeting", meeting_id=meeting.id))
-    return render("decisions/meeting_new.html", block="meeting_form", form=form, error=error)
+        with attempt() as done:
+            if not permissions.can(current_user, "meeting.plan", form.body.data):
+                raise DecisionError(N_("书记召集党组织会议和党政联席会议，校长召集校长办公会议。"))
+            held_on = form.held_on.data
+            assert held_on is not None and form.starts_at.data is not None
+            meeting = rules.create_meeting(
+                db.session, current_user, Memberships(db.session, held_on), form.body.data, form.title.data or "",
+                local_to_utc(held_on, form.starts_at.data), held_on,
+                recorder=db.session.get(User, form.recorder_id.data),
+                supervisor=db.session.get(User, form.supervisor_id.data))
+        if done:
+            flash(_("会议已安排。"), "success")
+            return redirect_to(url_for("decisions.meeting", meeting_id=meeting.id))
+    return render("decisions/meeting_new.html", block="meeting_form", status=done.status, form=form, error=done.error)
 
 
 @bp.get("/decisions/meetings/<int:meeting_id>")
@@ -175,20 +169,18 @@ def meeting(meeting_id: int) -> Response:
     return meeting_page(found)
 
 
-def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, success: str) -> Response:
     """The shape of every meeting action: permission → form → one rule → commit → redirect;
     a refusal re-renders the page with the message and the form as typed."""
     found = load_meeting(meeting_id)
     permissions.require(action, found)
     if not form.validate_on_submit():
         return meeting_page(found, **{form_name: form})
-    try:
+    with attempt() as done:
         step(found, Memberships(db.session, found.held_on), form)
-    except DomainError as exc:
-        db.session.rollback()
-        return meeting_page(load_meeting(meeting_id), error=explain(exc), **{form_name: form})
-    db.session.commit()
-    flash(done, "success")
+    if not done:
+        return meeting_page(load_meeting(meeting_id), status=done.status, error=done.error, **{form_name: form})
+    flash(success, "success")
     return redirect_to(url_for("decisions.meeting", meeting_id=meeting_id) + "#meeting-main")
 
 
@@ -203,7 +195,7 @@ def item_under_discussion(m: Meeting) -> Item:
 def _item_of(meeting: Meeting, item_id: int | None) -> Item:
     found = next((i for i in meeting.items if i.id == item_id), None)
     if found is None:
-        raise DecisionError(_("该议题不在本次会议议程中。"))
+        raise DecisionError(N_("该议题不在本次会议议程中。"))
     return found
 
 

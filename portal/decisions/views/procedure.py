@@ -14,14 +14,13 @@ from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.decisions.forms import BODY_LABELS, ITEM_STATE_LABELS, MAJOR_LABELS, MEETING_STATE_LABELS, ProcedureForm
 from portal.decisions.models import Item, ItemState, Meeting, Procedure
-from portal.decisions.rules import DecisionError
 from portal.decisions.rules import procedure as rules
 from portal.decisions.views import bp
 from portal.extensions import db
 from portal.formutil import required
 from portal.registry import Todo
 from portal.timeutil import to_local, utcnow
-from portal.web import explain, redirect_to, render
+from portal.web import attempt, redirect_to, render
 
 
 def today() -> date:
@@ -42,7 +41,8 @@ def workspace() -> Response:
                   can=permissions.can)
 
 
-def procedure_page(body: str, form: ProcedureForm | None = None, error: str | None = None) -> Response:
+def procedure_page(body: str, form: ProcedureForm | None = None, error: str | None = None,
+                   status: int = 200) -> Response:
     versions = db.session.scalars(select(Procedure).where(Procedure.body == body)
                                   .order_by(Procedure.version.desc())).all()
     current = versions[0] if versions else None
@@ -56,7 +56,7 @@ def procedure_page(body: str, form: ProcedureForm | None = None, error: str | No
         from portal import counting
 
         described = counting.describe_rule(rules.counting_rules(current), 7, translate=gettext)
-    return render("decisions/procedure.html", block="procedure_form", body=body, versions=versions, form=form,
+    return render("decisions/procedure.html", block="procedure_form", status=status, body=body, versions=versions, form=form,
                   error=error, body_labels=BODY_LABELS, major_labels=MAJOR_LABELS, described=described,
                   can_adopt=permissions.can(current_user, "procedure.adopt"))
 
@@ -80,7 +80,7 @@ def adopt_procedure(body: str) -> Response:
     if not form.validate_on_submit():
         return procedure_page(body, form)
     current = rules.current_procedure(db.session, body)
-    try:
+    with attempt() as done:
         rules.adopt_procedure(
             db.session, current_user, body, adopted_on=required(form.adopted_on.data), filed_on=form.filed_on.data,
             quorum=(required(form.quorum_num.data), required(form.quorum_den.data), False),
@@ -89,10 +89,8 @@ def adopt_procedure(body: str) -> Response:
             disagreement=(required(form.disagreement_num.data), required(form.disagreement_den.data)),
             cadence_days=form.cadence_days.data, lead_days=form.lead_days.data,
             powers=current.power_list if current else None, note=form.note.data or "")
-    except DecisionError as exc:
-        db.session.rollback()
-        return procedure_page(body, form, explain(exc))
-    db.session.commit()
+    if not done:
+        return procedure_page(body, form, done.error, done.status)
     flash(_("已通过新版议事规则。"), "success")
     return redirect_to(url_for("decisions.procedure", body=body))
 

@@ -25,15 +25,13 @@ from portal.decisions.forms import (
     ReportForm,
 )
 from portal.decisions.models import Report, Resolution, ResolutionState
-from portal.decisions.rules import DecisionError
 from portal.decisions.rules import resolutions as rules
 from portal.decisions.rules.tracker import due_soon, next_report_due, track_status
 from portal.decisions.views import bp, get_or_404, stored_attachment
 from portal.decisions.views.procedure import today
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.registry import Todo
-from portal.web import explain, redirect_to, render, send_stored, writes_late
+from portal.web import Attempt, attempt, redirect_to, render, send_stored, writes_late
 
 
 def load_resolution(resolution_id: int) -> Resolution:
@@ -43,19 +41,19 @@ def load_resolution(resolution_id: int) -> Resolution:
     return found
 
 
-def resolution_page(res: Resolution, error: str | None = None, **forms: Any) -> Response:
+def resolution_page(res: Resolution, error: str | None = None, status: int = 200, **forms: Any) -> Response:
     day = today()
     last = max((r.filed_on for r in res.reports), default=None)
     due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
-    status = track_status(res.state, day, res.deadline, due)
+    track = track_status(res.state, day, res.deadline, due)
     timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
     successors = db.session.scalars(select(Resolution).where(
         Resolution.item_id == res.changed_by_item_id)).all() if res.changed_by_item_id else []
     reconsidering = rules.pending_reconsideration(db.session, res)
     return render(
-        "decisions/resolution.html", block="resolution_main", res=res, error=error, track=status, next_due=due,
-        warn=due_soon(day, due, status), timeline=timeline, successors=successors, reconsidering=reconsidering,
+        "decisions/resolution.html", block="resolution_main", status=status, res=res, error=error, track=track,
+        next_due=due, warn=due_soon(day, due, track), timeline=timeline, successors=successors, reconsidering=reconsidering,
         report_form=forms.get("report_form") or ReportForm(), note_form=forms.get("note_form") or NoteForm(),
         approval_form=forms.get("approval_form") or ApprovalForm(),
         status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS, cadence_labels=CADENCE_LABELS,
@@ -72,19 +70,17 @@ def resolution(resolution_id: int) -> Response:
     return resolution_page(found)
 
 
-def meeting_action(resolution_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+def meeting_action(resolution_id: int, action: str, form_name: str, form: Any, step: Any, success: str) -> Response:
     found = load_resolution(resolution_id)
     permissions.require("resolution.view", found)
     permissions.require(action, found)
     if not form.validate_on_submit():
         return resolution_page(found, **{form_name: form})
-    try:
+    with attempt() as done:  # FileRefused too
         step(found, form)
-    except DomainError as exc:  # FileRefused too
-        db.session.rollback()
-        return resolution_page(load_resolution(resolution_id), explain(exc), **{form_name: form})
-    db.session.commit()
-    flash(done, "success")
+    if not done:
+        return resolution_page(load_resolution(resolution_id), done.error, done.status, **{form_name: form})
+    flash(success, "success")
     return redirect_to(url_for("decisions.resolution", resolution_id=resolution_id))
 
 
@@ -142,19 +138,16 @@ def reconsider(resolution_id: int) -> Response:
     permissions.require("resolution.view", found)
     permissions.require("resolution.reconsider", found)
     form = ReconsiderForm(data={"title": _("关于复议“%(title)s”的议题", title=found.title)})
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             item = rules.propose_reconsideration(db.session, current_user, found, form.title.data or "",
                                                  form.reason.data or "", form.proposal.data or "")
-        except DecisionError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("复议议题已提出，将按原程序议定。"), "success")
             return redirect_to(url_for("decisions.item", item_id=item.id))
-    return render("decisions/reconsider.html", block="reconsider_form", res=found, form=form, error=error)
+    return render("decisions/reconsider.html", block="reconsider_form", status=done.status, res=found, form=form,
+                  error=done.error)
 
 
 @bp.get("/resolutions/reports/<int:report_id>/file")

@@ -86,7 +86,7 @@ def test_notice_page_fragments_for_objection_and_ack(app, client, school):
 def test_htmx_objection_with_empty_text_rerenders_the_form_with_the_error(app, client, school):
     login_as(client, app, "rep")
     r = client.hx(f"/notices/{school['public']}/objections", method="POST", data={"body": ""})
-    assert r.status_code == 200 and "请填写异议内容。" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "请填写异议内容。" in r.get_data(as_text=True)
 
 
 def test_only_notices_with_gongshi_have_an_objections_box_and_times_are_valid_html(app, client, school):

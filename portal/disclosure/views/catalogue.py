@@ -18,7 +18,7 @@ from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.registry import Todo
 from portal.timeutil import utcnow
-from portal.web import explain, redirect_to, render
+from portal.web import Attempt, attempt, redirect_to, render
 
 
 def compliance_page(export_form: RegisterExportForm | None = None, status: int = 200) -> Response:
@@ -42,17 +42,15 @@ def new_item() -> Response:
     """Add an item to the disclosure catalogue."""
     permissions.require("catalogue.manage")
     form = CatalogItemForm()
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             item = rules.add_catalog_item(db.session, current_user, **form.data)
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            form.name.errors = [explain(exc)]
-        else:
-            db.session.commit()
+        if done:
             flash(_("已添加目录项“%(name)s”。", name=item.name), "success")
             return redirect_to(url_for("disclosure.compliance"))
-    return render("disclosure/catalogue_item.html", block="item_form", form=form, item=None)
+        form.name.errors = [done.error]
+    return render("disclosure/catalogue_item.html", block="item_form", status=done.status, form=form, item=None)
 
 
 @bp.route("/disclosure/catalogue/<int:item_id>", methods=["GET", "POST"])
@@ -62,17 +60,15 @@ def edit_item(item_id: int) -> Response:
     item = db.session.get(CatalogItem, item_id) or abort(404)
     form = CatalogItemForm(obj=item)
     del form.channel  # notices under the item belong to its channel; it never moves
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             rules.change_catalog_item(db.session, current_user, item, **form.data)
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            form.name.errors = [explain(exc)]
-        else:
-            db.session.commit()
+        if done:
             flash(_("已保存目录项“%(name)s”。", name=item.name), "success")
             return redirect_to(url_for("disclosure.compliance"))
-    return render("disclosure/catalogue_item.html", block="item_form", form=form, item=item)
+        form.name.errors = [done.error]
+    return render("disclosure/catalogue_item.html", block="item_form", status=done.status, form=form, item=item)
 
 
 def overdue_todos(user: User, ctx: Context) -> list[Todo]:

@@ -20,10 +20,11 @@ from portal.disclosure.models import ON_RECORD, Acknowledgement, Attachment, Cat
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
-from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text
+from portal.files import ALLOWED_HINT
 from portal.registry import Todo
-from portal.web import begin_write, explain, redirect_to, render, store_upload, writes_late
+from portal.web import (
+    Attempt, attempt, begin_write, redirect_to, render, require_valid, store_upload, writes_late,
+)
 
 
 def _items_for(user: User) -> list[CatalogItem]:
@@ -143,22 +144,18 @@ def create() -> Response:
         abort(403)
     form = _notice_form(items)
     item_defaults = _item_defaults(form, items) if request.method == "GET" else []
-    error = None
+    done = Attempt()
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
         fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
-        begin_write()
-        try:
+        with attempt() as done:
+            begin_write()
             notice = rules.create_draft(db.session, current_user, **fields)
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("草稿已保存。可以继续添加附件，然后提交审批。"), "success")
             return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
-    return render("disclosure/edit.html", block=_settings_block(), form=form, notice=None, error=error,
-                  item_defaults=item_defaults)
+    return render("disclosure/edit.html", block=_settings_block(), status=done.status, form=form, notice=None,
+                  error=done.error, item_defaults=item_defaults)
 
 
 @bp.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
@@ -172,22 +169,18 @@ def edit(notice_id: int) -> Response:
     items = [i for i in _items_for(current_user) if i.channel == notice.channel]
     form = _notice_form(items, notice)
     item_defaults = _item_defaults(form, items) if request.method == "GET" else []
-    error = None
+    done = Attempt()
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
         fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
-        begin_write()
-        try:
+        with attempt() as done:
+            begin_write()
             rules.update_draft(db.session, current_user, notice, **fields)
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("草稿已保存。"), "success")
             return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
-    return render("disclosure/edit.html", block=_settings_block(), form=form, notice=notice, error=error,
-                  item_defaults=item_defaults, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
+    return render("disclosure/edit.html", block=_settings_block(), status=done.status, form=form, notice=notice,
+                  error=done.error, item_defaults=item_defaults, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
 
 
 @bp.post("/notices/preview")
@@ -203,14 +196,11 @@ def _transition(notice_id: int, action: str, apply: Callable[[Notice], str | Non
     """Run one workflow step; a refused step explains itself and changes nothing."""
     notice = load_notice(notice_id, "notice.view")
     permissions.require(action, notice)
-    try:
+    with attempt() as done:
         target = apply(notice)
-    except rules.DisclosureError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
+    done.flash(success)
+    if not done:
         return redirect_to(url_for("disclosure.show", notice_id=notice.id))
-    db.session.commit()
-    flash(success, "success")
     return redirect_to(target or url_for("disclosure.show", notice_id=notice.id))
 
 
@@ -270,19 +260,12 @@ def upload(notice_id: int) -> Response:
     file written before the write lock."""
     notice = load_notice(notice_id, "notice.edit")
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        flash(error_text(form), "error")
-        return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
-    try:
+    with attempt() as done:
+        require_valid(form)
         stored = store_upload(form.file.data)
         notice = load_notice(notice_id, "notice.edit")
         rules.attach(db.session, current_user, notice, stored)
-    except (rules.DisclosureError, FileRefused) as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("附件已上传。"), "success")
+    done.flash(_("附件已上传。"))
     return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
 
 

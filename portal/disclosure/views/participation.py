@@ -15,8 +15,7 @@ from portal.disclosure.models import Objection
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice, notice_context
 from portal.extensions import db
-from portal.formutil import error_text
-from portal.web import explain, render
+from portal.web import attempt, render, require_valid
 
 
 @bp.post("/notices/<int:notice_id>/objections")
@@ -25,20 +24,13 @@ def object_to(notice_id: int) -> Response:
     confirms it in place (no flash left for a later page). Author and approver may not."""
     notice = load_notice(notice_id, "notice.object")
     form = ObjectionForm()
-    error = None
-    lodged = False
-    if form.validate_on_submit():
-        try:
-            rules.lodge_objection(db.session, current_user, notice, form.body.data or "", form.anonymous.data)
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            form = ObjectionForm(formdata=None)
-            lodged = True
-    return render("disclosure/notice.html", block="objections",
-                  **notice_context(notice, objection_form=form, objection_error=error, objection_lodged=lodged))
+    with attempt() as done:
+        require_valid(form)
+        rules.lodge_objection(db.session, current_user, notice, form.body.data or "", form.anonymous.data)
+    if done:
+        form = ObjectionForm(formdata=None)
+    return render("disclosure/notice.html", block="objections", status=done.status, **notice_context(
+        notice, objection_form=form, objection_error=done.error, objection_lodged=bool(done)))
 
 
 @bp.post("/objections/<int:objection_id>/answer")
@@ -47,18 +39,11 @@ def answer(objection_id: int) -> Response:
     objection = db.session.get(Objection, objection_id) or abort(404)
     notice = load_notice(objection.notice_id, "notice.answer")
     form = AnswerForm(prefix=f"a{objection.id}")
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.answer_objection(db.session, current_user, objection, form.answer.data or "")
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            error = (objection.id, explain(exc))
-        else:
-            db.session.commit()
-    else:
-        error = (objection.id, error_text(form))
-    return render("disclosure/notice.html", block="objections", **notice_context(notice, answer_error=error))
+    with attempt() as done:
+        require_valid(form)
+        rules.answer_objection(db.session, current_user, objection, form.answer.data or "")
+    return render("disclosure/notice.html", block="objections", status=done.status,
+                  **notice_context(notice, answer_error=None if done else (objection.id, done.error)))
 
 
 @bp.post("/objections/<int:objection_id>/clarify")
@@ -67,27 +52,21 @@ def clarify(objection_id: int) -> Response:
     objection = db.session.get(Objection, objection_id) or abort(404)
     notice = load_notice(objection.notice_id, "notice.answer")
     form = AnswerForm(prefix=f"c{objection.id}")
-    error = None
-    if form.validate_on_submit():
-        try:
-            rules.clarify_answer(db.session, current_user, objection, form.answer.data or "")
-        except rules.DisclosureError as exc:
-            db.session.rollback()
-            error = (objection.id, explain(exc))
-        else:
-            db.session.commit()
-    else:
-        error = (objection.id, error_text(form))
-    return render("disclosure/notice.html", block="objections", **notice_context(notice, clarify_error=error))
+    with attempt() as done:
+        require_valid(form)
+        rules.clarify_answer(db.session, current_user, objection, form.answer.data or "")
+    return render("disclosure/notice.html", block="objections", status=done.status,
+                  **notice_context(notice, clarify_error=None if done else (objection.id, done.error)))
 
 
 @bp.post("/notices/<int:notice_id>/ack")
 def acknowledge(notice_id: int) -> Response:
     """我已阅读: record the acknowledgement (twice is harmless)."""
     notice = load_notice(notice_id, "notice.acknowledge")
-    rules.acknowledge(db.session, current_user, notice)
-    db.session.commit()
-    return render("disclosure/notice.html", block="ack", **notice_context(notice, just_acknowledged=True))
+    with attempt() as done:
+        rules.acknowledge(db.session, current_user, notice)
+    return render("disclosure/notice.html", block="ack", status=done.status,
+                  **notice_context(notice, just_acknowledged=bool(done), ack_error=done.error))
 
 
 @bp.get("/notices/<int:notice_id>/acks")

@@ -44,7 +44,7 @@ def test_setting_up_with_nobody_to_rate_says_so_and_keeps_the_text(app, client, 
     login_as(client, app, "union")
     resp = client.hx("/evaluations/new", method="POST", data={"title": "我的评议", "period": "2026", "raters": "reps"})
     body = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "请至少选择一名被评议人。" in body and 'value="我的评议"' in body
+    assert resp.status_code == 422 and "请至少选择一名被评议人。" in body and 'value="我的评议"' in body
 
 
 def test_a_representative_rates_in_place_once(app, client, people):

@@ -16,11 +16,10 @@ from portal.evaluation.forms import EvaluationForm, RatingForm
 from portal.evaluation.models import Evaluation
 from portal.evaluation.views import bp
 from portal.extensions import db
-from portal.formutil import error_text
 from portal.pagecache import versioned
 from portal.registry import Todo
 from portal.timeutil import to_local
-from portal.web import explain, paginate, redirect_to, render
+from portal.web import Attempt, attempt, paginate, redirect_to, render, require_valid
 
 PER_PAGE = 20
 
@@ -67,21 +66,16 @@ def create() -> Response:
     require("evaluation.manage")
     form = EvaluationForm()
     offices = _subject_choices(form)
-    error = None
-    if form.validate_on_submit():
-        try:
+    done = Attempt()
+    if request.method == "POST":
+        with attempt() as done:
+            require_valid(form)
             evaluation = rules.create_evaluation(
                 db.session, current_user, title=form.title.data or "", period=form.period.data or "",
                 raters=form.raters.data or "", subjects=[(uid, offices.get(uid, "")) for uid in form.subjects.data or []])
-        except rules.EvaluationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             return redirect_to(url_for("evaluation.show", evaluation_id=evaluation.id))
-    elif request.method == "POST":
-        error = error_text(form)
-    return render("evaluation/new.html", block="evaluation_form", form=form, error=error)
+    return render("evaluation/new.html", block="evaluation_form", status=done.status, form=form, error=done.error)
 
 
 @bp.get("/<int:evaluation_id>")
@@ -96,37 +90,21 @@ def rate(evaluation_id: int) -> Response:
     """One rater's grades for everyone rated, once; the form confirms in place."""
     evaluation = load(evaluation_id, "evaluation.rate")
     form = RatingForm()
-    error = None
-    done = False
-    if form.validate_on_submit():
+    with attempt() as done:
+        require_valid(form)
         grades = {int(k.removeprefix("grade-")): v for k, v in request.form.items()
                   if k.startswith("grade-") and k.removeprefix("grade-").isdigit() and len(k) < 20}
-        try:
-            rules.rate(db.session, current_user, evaluation, grades)
-        except rules.EvaluationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            done = True
-    else:
-        error = error_text(form)
-    return render("evaluation/show.html", block="rating", **page_context(
-        evaluation, error=error, done=done, chosen={} if done else request.form))
+        rules.rate(db.session, current_user, evaluation, grades)
+    return render("evaluation/show.html", block="rating", status=done.status, **page_context(
+        evaluation, error=done.error, done=bool(done), chosen={} if done else request.form))
 
 
 def _step(evaluation_id: int, rule: Any, message: str) -> Response:
     evaluation = load(evaluation_id, "evaluation.manage")
-    error = None
-    try:
+    with attempt() as done:
         rule(db.session, current_user, evaluation)
-    except rules.EvaluationError as exc:
-        db.session.rollback()
-        error = explain(exc)
-    else:
-        db.session.commit()
-    return render("evaluation/show.html", block="rating",
-                  **page_context(evaluation, error=error, step_done=None if error else message))
+    return render("evaluation/show.html", block="rating", status=done.status,
+                  **page_context(evaluation, error=done.error, step_done=message if done else None))
 
 
 @bp.post("/<int:evaluation_id>/open")

@@ -113,14 +113,14 @@ def test_consultation_forms(app, people):
     @given(a=junk, b=junk, c=junk, d=junk)
     def run(a, b, c, d):
         r = union.post("/consultations/new", data={"title": a, "body_md": b, "audience": c, "closes_on": d})
-        assert r.status_code == 200 and b'id="consultation_form"' in r.data, r.status_code
+        assert r.status_code == 422 and b'id="consultation_form"' in r.data, r.status_code
         r = staff.post(f"/consultations/{cid}/comments", data={"body": a, "anonymous": b})
-        assert r.status_code == 200 and b'id="thread"' in r.data, r.status_code
+        assert r.status_code in (200, 422) and b'id="thread"' in r.data, r.status_code
         r = union.post(f"/consultations/{closed[0]}/summary", data={"summary_md": a})  # taken once, then refused
-        assert r.status_code == 200 and b'id="organiser"' in r.data or (
+        assert r.status_code in (200, 422) and b'id="organiser"' in r.data or (
             r.status_code == 303 and r.headers["Location"] == f"/consultations/{closed[0]}"), r.status_code
         r = union.post(f"/consultations/{cid}/matter", data={"matter_kind": a, "matter_id": b})
-        assert r.status_code == 200 and b'id="organiser"' in r.data, r.status_code
+        assert r.status_code in (200, 422) and b'id="organiser"' in r.data, r.status_code
         assert staff.get("/consultations", query_string={"page": c}).status_code == 200
 
     run()

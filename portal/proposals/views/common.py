@@ -15,13 +15,11 @@ from portal.auth import permissions
 from portal.auth.models import Department, User
 from portal.congress.models import CongressTerm, Representative
 from portal.extensions import db
-from portal.formutil import error_text
-from portal.i18n import N_
 from portal.proposals import queries, rules, similar
 from portal.proposals.forms import LABELS, AnswerForm, AssignForm, InviteForm, PartForm, RateForm, ReviewForm
 from portal.proposals.models import CosignStatus, Proposal, Status
 from portal.timeutil import to_local, utcnow
-from portal.web import explain, redirect_to
+from portal.web import attempt, redirect_to, require_valid
 
 
 def load_proposal(proposal_id: int, action: str = "proposal.view") -> Proposal:
@@ -39,17 +37,11 @@ def step(proposal_id: int, action: str, form: FlaskForm | None, apply: Callable[
     """Check the permission and the form, take one step, commit once, and go back to the
     proposal's page with what happened (or why nothing did)."""
     proposal = load_proposal(proposal_id, action)
-    if form is not None and not form.validate_on_submit():
-        flash(error_text(form) or explain(rules.ProposalError(N_("请检查填写的内容。"))), "error")
-        return redirect_to(url_for("proposals.show", proposal_id=proposal.id))
-    try:
+    with attempt() as done:
+        if form is not None:
+            require_valid(form)
         apply(proposal)
-    except rules.ProposalError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    done.flash(success)
     return redirect_to(url_for("proposals.show", proposal_id=proposal.id))
 
 

@@ -10,15 +10,14 @@ from portal.auth import permissions
 from portal.auth.models import User
 from portal.disclosure.forms import AttachmentForm
 from portal.extensions import db
-from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text
+from portal.files import ALLOWED_HINT
 from portal.i18n import N_
 from portal.proposals import rules, similar
 from portal.proposals.forms import LABELS, InviteForm, ProposalForm, SimilarForm
 from portal.proposals.models import Proposal, ProposalAttachment
 from portal.proposals.views import bp
 from portal.proposals.views.common import load_proposal, step
-from portal.web import explain, redirect_to, render, send_stored, store_upload, writes_late
+from portal.web import Attempt, attempt, redirect_to, render, require_valid, send_stored, store_upload, writes_late
 
 
 def _fields(form: ProposalForm) -> dict[str, str]:
@@ -35,20 +34,16 @@ def create() -> Response:
     """A representative of the current term writes a proposal as a draft."""
     permissions.require("proposal.create")
     form = ProposalForm()
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             proposal = rules.create_draft(db.session, current_user, **_fields(form))  # type: ignore[arg-type]
-        except rules.ProposalError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("草稿已保存。请邀请代表附议，附议人数够了即可提交审查。"), "success")
             return redirect_to(url_for("proposals.show", proposal_id=proposal.id))
     matches = _similar_to(form.title.data or "", form.reason.data or "")
-    return render("proposals/edit.html", block="proposal_form", form=form, p=None, error=error, matches=matches,
-                  labels=LABELS)
+    return render("proposals/edit.html", block="proposal_form", status=done.status, form=form, p=None,
+                  error=done.error, matches=matches, labels=LABELS)
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -56,20 +51,16 @@ def edit(proposal_id: int) -> Response:
     """The proposer edits the draft."""
     proposal = load_proposal(proposal_id, "proposal.edit")
     form = ProposalForm(obj=proposal)
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             rules.update_draft(db.session, current_user, proposal, **_fields(form))
-        except rules.ProposalError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("草稿已保存。"), "success")
             return redirect_to(url_for("proposals.show", proposal_id=proposal.id))
     matches = _similar_to(form.title.data or "", form.reason.data or "", proposal.id)
-    return render("proposals/edit.html", block="proposal_form", form=form, p=proposal, error=error, matches=matches,
-                  labels=LABELS, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
+    return render("proposals/edit.html", block="proposal_form", status=done.status, form=form, p=proposal,
+                  error=done.error, matches=matches, labels=LABELS, attachment_form=AttachmentForm(), allowed=ALLOWED_HINT)
 
 
 @bp.get("/proposals/similar")
@@ -95,19 +86,12 @@ def upload(proposal_id: int) -> Response:
             or permissions.can(current_user, "proposal.part", proposal)):
         abort(403)
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        flash(error_text(form), "error")
-        return redirect_to(url_for("proposals.show", proposal_id=proposal_id))
-    try:
+    with attempt() as done:
+        require_valid(form)
         stored = store_upload(form.file.data)
         proposal = load_proposal(proposal_id)
         rules.attach(db.session, current_user, proposal, stored)
-    except (rules.ProposalError, FileRefused) as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("附件已上传。"), "success")
+    done.flash(_("附件已上传。"))
     return redirect_to(url_for("proposals.show", proposal_id=proposal_id))
 
 

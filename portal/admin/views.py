@@ -21,14 +21,15 @@ from portal.admin.forms import (
 )
 from portal.auth import permissions
 from portal.auth.models import Department, User, UserRole
-from portal.errors import DomainError
 from portal.extensions import db
-from portal.formutil import error_text, required
+from portal.formutil import required
 from portal.i18n import N_
 from portal.org import rules as org_rules
 from portal.org.models import Body, BodyKind, BodyMember, Seat
 from portal.org.rules import seat_member
-from portal.web import begin_write, explain, paginate, redirect, redirect_to, render, writes_late
+from portal.web import (
+    Attempt, attempt, begin_write, explain, paginate, redirect, redirect_to, render, require_valid, writes_late,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -59,21 +60,19 @@ def create_user() -> Response:
     """Create an account with a one-time password the new user must change."""
     permissions.require("users.manage")
     form = UserCreateForm()
+    done = Attempt()
     if form.validate_on_submit():
         password = rules.temporary_password()
-        try:
+        with attempt() as done:  # a name taken since the form checked: the database refused it
             user = rules.create_user(
                 db.session, current_user, username=form.username.data or "", staff_no=form.staff_no.data or "",
                 name=form.name.data or "", department=_department(form.department_id.data),
                 is_party_member=form.is_party_member.data, roles=form.roles.data or [], password=password,
             )
-        except rules.AdminError as exc:  # taken since the form checked (the database refused it)
-            db.session.rollback()
-            form.username.errors = [*form.username.errors, explain(exc)]
-        else:
-            db.session.commit()
+        if done:
             return render("admin/password_issued.html", user=user, password=password)
-    return render("admin/user_form.html", block="user_form", form=form, user=None)
+        form.username.errors = [*form.username.errors, done.error or ""]
+    return render("admin/user_form.html", block="user_form", status=done.status, form=form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -84,21 +83,19 @@ def edit_user(user_id: int) -> Response:
     form = UserEditForm(obj=user, data=None if request.method == "POST" else {
         "roles": sorted(user.roles - {"staff"}), "department_id": user.department_id or 0,
     })
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             rules.update_user(
                 db.session, current_user, user, name=form.name.data or "",
                 department=_department(form.department_id.data), is_party_member=form.is_party_member.data,
                 roles=form.roles.data or [], active=form.active.data,
             )
-        except rules.AdminError as exc:
-            db.session.rollback()
-            form.roles.errors = [*form.roles.errors, explain(exc)]
-        else:
-            db.session.commit()
+        if done:
             flash(_("已保存 %(name)s 的账号信息。", name=user.name), "success")
             return redirect(url_for("admin.users"))
-    return render("admin/user_form.html", block="user_form", form=form, user=user)
+        form.roles.errors = [*form.roles.errors, done.error or ""]
+    return render("admin/user_form.html", block="user_form", status=done.status, form=form, user=user)
 
 
 @bp.post("/users/<int:user_id>/reset-password")
@@ -127,17 +124,12 @@ def import_roster() -> Response:
         except rules.RosterFileError as exc:
             file_error = explain(exc)
         else:
-            begin_write()
-            try:
+            with attempt() as done:  # an account the checks passed but the database refused
+                begin_write()
                 result = rules.import_roster(db.session, current_user, rows)
-            except rules.AdminError as exc:  # an account the checks passed but the database refused
-                db.session.rollback()
-                file_error = explain(exc)
-            else:
-                if result.ok:
-                    db.session.commit()
-                else:
+                if not result.ok:  # all or nothing: the rows' errors are the report
                     db.session.rollback()
+            file_error = done.error
     departments = db.session.scalars(select(Department.name).order_by(Department.name)).all()
     return render(
         "admin/roster.html", form=form, result=result, file_error=file_error,
@@ -150,15 +142,11 @@ def departments() -> Response:
     """List departments with how many active staff each has; add a new one."""
     permissions.require("users.manage")
     form = DepartmentForm()
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             rules.create_department(db.session, current_user, form.name.data or "", form.kind.data)
-        except rules.AdminError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("已添加部门“%(name)s”。", name=(form.name.data or "").strip()), "success")
             return redirect_to(url_for("admin.departments"))
     counts = (
@@ -167,7 +155,7 @@ def departments() -> Response:
         .group_by(Department.id)
         .order_by(Department.kind, Department.name)
     )
-    return render("admin/departments.html", block="department_form", form=form, error=error,
+    return render("admin/departments.html", block="department_form", status=done.status, form=form, error=done.error,
                   rows=db.session.execute(counts).all(), kinds={"office": _("处室"), "grade": _("年级组"), "subject": _("教研组")})
 
 
@@ -177,26 +165,23 @@ def bodies() -> Response:
     date; seat someone (a new chair ends the old chair's seat the day before)."""
     permissions.require("users.manage")
     form = SeatForm()
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
         person = db.session.get(User, form.user_id.data)
-        try:
+        with attempt() as done:
             if person is None:
                 raise rules.AdminError(N_("请选择人员。"))
             seat_member(db.session, current_user, BodyKind(form.body.data), person, seat=Seat(form.seat.data),
                         title=form.title.data or "", starts_on=required(form.starts_on.data))
-        except DomainError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
+            assert person is not None
             flash(_("已登记 %(name)s 的任职。", name=person.name), "success")
             return redirect_to(url_for("admin.bodies"))
     seats = db.session.execute(
         select(BodyMember, Body.kind).join(Body, Body.id == BodyMember.body_id)
         .order_by(Body.kind, BodyMember.ends_on.is_not(None), BodyMember.position, BodyMember.starts_on)
     ).all()
-    return render("admin/bodies.html", block="seat_form", form=form, error=error, seats=seats,
+    return render("admin/bodies.html", block="seat_form", status=done.status, form=form, error=done.error, seats=seats,
                   end_form=EndSeatForm(formdata=None), body_labels=BODY_LABELS, seat_labels=SEAT_LABELS)
 
 
@@ -206,15 +191,8 @@ def end_seat(member_id: int) -> Response:
     permissions.require("users.manage")
     member = db.session.get(BodyMember, member_id) or abort(404)
     form = EndSeatForm()
-    if not form.validate_on_submit():
-        flash(error_text(form), "error")
-        return redirect_to(url_for("admin.bodies"))
-    try:
+    with attempt() as done:
+        require_valid(form)
         org_rules.end_seat(db.session, current_user, member, required(form.ends_on.data))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(explain(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已登记离任。"), "success")
+    done.flash(_("已登记离任。"))
     return redirect_to(url_for("admin.bodies"))

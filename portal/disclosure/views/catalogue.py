@@ -49,7 +49,7 @@ def new_item() -> Response:
         if done:
             flash(_("已添加目录项“%(name)s”。", name=item.name), "success")
             return redirect_to(url_for("disclosure.compliance"))
-        form.name.errors = [done.error]
+        form.name.errors = [done.error or ""]
     return render("disclosure/catalogue_item.html", block="item_form", status=done.status, form=form, item=None)
 
 
@@ -67,7 +67,7 @@ def edit_item(item_id: int) -> Response:
         if done:
             flash(_("已保存目录项“%(name)s”。", name=item.name), "success")
             return redirect_to(url_for("disclosure.compliance"))
-        form.name.errors = [done.error]
+        form.name.errors = [done.error or ""]
     return render("disclosure/catalogue_item.html", block="item_form", status=done.status, form=form, item=item)
 
 

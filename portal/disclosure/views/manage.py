@@ -276,9 +276,9 @@ def remove_attachment(notice_id: int, attachment_id: int) -> Response:
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.notice_id != notice.id:
         abort(404)
-    rules.detach(db.session, current_user, notice, att)
-    db.session.commit()
-    flash(_("附件已删除。"), "success")
+    with attempt() as done:
+        rules.detach(db.session, current_user, notice, att)
+    done.flash(_("附件已删除。"))
     return redirect_to(url_for("disclosure.edit", notice_id=notice.id))
 
 

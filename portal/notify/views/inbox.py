@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.notify import queries, rules
 from portal.notify.models import Notification
 from portal.notify.views import bp
-from portal.web import paginate, redirect_to, render
+from portal.web import attempt, paginate, redirect_to, render
 
 PER_PAGE = 30
 
@@ -46,8 +46,9 @@ def open_notification(notification_id: int) -> Response:
     """Mark the notification read and go to what it is about (or back to the inbox)."""
     notification = db.session.get(Notification, notification_id) or abort(404)
     require("notification.read", notification)
-    rules.mark_read(db.session, current_user, notification)
-    db.session.commit()
+    with attempt() as done:
+        rules.mark_read(db.session, current_user, notification)
+    done.flash()
     return redirect_to(registry.subject_url(notification.subject_kind, notification.subject_id)
                        or url_for("notify.inbox"))
 

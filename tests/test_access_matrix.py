@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.web import REFUSED
 from tests.access import ADMIN, LOGIN, PUBLIC
 from tests.conftest import ROLES, login_as
 from tests.decisions import access as decisions_access
@@ -130,8 +131,12 @@ def _denied(resp, role: str | None) -> bool:
 
 def _granted(resp, endpoint: str, method: str) -> bool:
     """The page itself (2xx), or the redirect that is this route's answer: after a POST, to a
-    page of this site that is not the sign-in page; for a GET, only where GET_REDIRECTS says.
-    Not a 4xx (a missing object, a bad request, a wrong method), not a refusal in disguise."""
+    page of this site that is not the sign-in page; for a GET, only where GET_REDIRECTS says;
+    or, for a POST, the rule's or the form's refusal explained in place (REFUSED: the empty
+    post reached the step). Not another 4xx (a missing object, a bad request, a wrong method),
+    not a refusal in disguise."""
+    if method == "POST" and resp.status_code == REFUSED:
+        return True
     if 200 <= resp.status_code < 300:
         target = resp.headers.get("HX-Redirect")  # htmx's redirect after a post
         if target is None:

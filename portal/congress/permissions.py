@@ -36,8 +36,14 @@ def _sign_in(user: User | None, cs: CongressSession, ctx: Context) -> bool:
     return cs.status == SessionStatus.OPEN.value and _rep_of(user, cs, ctx)
 
 
+def _voter(user: User | None, poll: Poll, ctx: Context) -> bool:
+    """Who votes in this poll, whatever its state: a representative of the session's term.
+    A vote they send before the open or after the close is refused by the rule, with why."""
+    return _rep_of(user, poll.session, ctx)
+
+
 def _vote(user: User | None, poll: Poll, ctx: Context) -> bool:
-    return poll.status == PollStatus.OPEN.value and not poll.paper and _rep_of(user, poll.session, ctx)
+    return poll.status == PollStatus.OPEN.value and not poll.paper and _voter(user, poll, ctx)
 
 
 def _view_poll(user: User | None, poll: Poll, ctx: Context) -> bool:
@@ -63,6 +69,7 @@ register("congress.session.view", signed_in)
 register("congress.manage", runs_congress)
 register("congress.sign_in", _sign_in)
 register("congress.vote", _vote)
+register("congress.voter", _voter)
 register("congress.poll.view", _view_poll)
 register("congress.results.public", lambda user, obj, ctx: True)
 register("congress.work_report.file", principals_office)

@@ -26,12 +26,16 @@ def test_who_runs_signs_in_votes_and_reads(app, people):
             assert can(u, "congress.manage", cs, ctx) is (role == "union"), role
             assert can(u, "congress.sign_in", cs, ctx) is (role == "rep"), role
             assert can(u, "congress.vote", motion, ctx) is (role == "rep"), role
+            assert can(u, "congress.voter", motion, ctx) is (role == "rep"), role
             assert can(u, "congress.poll.view", draft, ctx) is (role == "union"), role
             assert can(u, "congress.poll.view", motion, ctx)
         assert not can(other, "congress.vote", motion, ctx)  # another term's representative
         assert not can(None, "congress.poll.view", motion, ctx)
         polls.close_poll(db.session, union, motion)
         assert not can(f.user(db.session, "rep"), "congress.vote", motion, ctx)  # closed
+        # still a voter of the poll: a vote sent now reaches the rule, which says it closed
+        assert can(f.user(db.session, "rep"), "congress.voter", motion, ctx)
+        assert not can(other, "congress.voter", motion, ctx)
         assert not can(None, "congress.poll.view", motion, ctx)
         polls.set_results_public(db.session, union, motion, True)
         assert can(None, "congress.poll.view", motion, ctx)

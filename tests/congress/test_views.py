@@ -57,6 +57,32 @@ def test_vote_over_http_then_again_says_already_voted(app, client, setup):
                                  .where(Participation.poll_id == setup["secret"])) == 1
 
 
+def test_a_vote_after_the_close_gets_the_reason_and_the_closed_page(app, client, setup):
+    """Issue 21.2: the union closes the poll while a representative is about to vote. The vote
+    reaches the rule (not a bare 403), changes nothing, and the answer is the whole poll as it
+    now is, for the page's main region, with the rule's message."""
+    url = f"/congress/polls/{setup['named']}/vote"
+    login_as(client, app, "rep")
+    ballot = client.get(f"/congress/polls/{setup['named']}")
+    assert url.encode() in ballot.data  # the ballot is on the phone
+    login_as(client, app, "union")
+    client.post(f"/congress/polls/{setup['named']}/close")
+    login_as(client, app, "rep")
+    late = client.hx(url, "POST", data={"choice": "yes"})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 422 and "表决已经结束，不能再投票。" in text
+    assert late.headers["HX-Retarget"] == "#main" and late.headers["HX-Reswap"] == "innerHTML"
+    assert "<html" not in text and "已结束" in text and 'class="page-head"' in text and url not in text
+    plain = client.post(url, data={"choice": "yes"})  # without htmx: the whole page, same message
+    assert plain.status_code == 422 and "<html" in plain.get_data(as_text=True)
+    assert "表决已经结束，不能再投票。" in plain.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participation)
+                                 .where(Participation.poll_id == setup["named"])) == 0
+    login_as(client, app, "staff")  # not a representative: still refused by the permission
+    assert client.hx(url, "POST", data={"choice": "yes"}).status_code == 403
+
+
 def test_bad_votes_are_answered_in_chinese(app, client, setup):
     login_as(client, app, "rep")
     url = f"/congress/polls/{setup['named']}/vote"

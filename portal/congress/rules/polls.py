@@ -140,8 +140,7 @@ def open_poll(session: Session, actor: User, poll: Poll, now: datetime | None = 
 
 
 def check_open_for_votes(poll: Poll) -> None:
-    """Refuse a vote on a poll that is not open for online votes, whoever sends it: asked
-    before who may vote, so a vote that arrives after the close gets this reason."""
+    """Refuse a vote on a poll that is not open for online votes."""
     if poll.status == PollStatus.DRAFT.value:
         raise CongressError(N_("表决尚未开始。"))
     if poll.status == PollStatus.CLOSED.value:

@@ -184,10 +184,9 @@ def vote(poll_id: int) -> Response:
     poll is no longer open (the union closed it meanwhile) gets the rule's reason, and the
     whole page as it now is, not a bare 403."""
     poll = load_poll(poll_id)
+    permissions.require("congress.voter", poll)  # who; whether it is still open is the rule's
     form = _vote_form(poll, submitted=True)
     with attempt() as done:
-        rules.check_open_for_votes(poll)
-        permissions.require("congress.vote", poll)
         require_valid(form)
         # Every posted value goes to the rule: a motion ballot with two choices is refused
         # there, not quietly read as its first one.

@@ -229,6 +229,9 @@ class PageProblems:
     """JavaScript errors and console errors seen by a page (CSP violations land here)."""
 
     IGNORED = (re.compile(r"/favicon\.ico$"),)
+    # A step refused in place (portal.web.REFUSED) is an answer the page shows, not a fault;
+    # Chromium still logs every 4xx response as a console error.
+    REFUSED = re.compile(r"the server responded with a status of 422\b")
 
     def __init__(self, page: Page) -> None:
         self.items: list[str] = []
@@ -239,7 +242,7 @@ class PageProblems:
         if msg.type != "error":
             return
         url = (msg.location or {}).get("url", "")
-        if any(p.search(url) for p in self.IGNORED):
+        if any(p.search(url) for p in self.IGNORED) or self.REFUSED.search(msg.text):
             return
         self.items.append(f"console error at {url or '?'}: {msg.text}")
 

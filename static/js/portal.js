@@ -18,6 +18,9 @@
     if (evt.detail.serverResponse) {
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
+      // An error page sent to the main region (HX-Retarget) is swapped whole: the form's
+      // hx-select names a part the error page does not have, which would empty the page.
+      if (evt.detail.xhr.getResponseHeader("HX-Retarget")) evt.detail.selectOverride = "unset";
     } else {
       showNotice(document.documentElement.lang === "en"
         ? "This could not be done. Please reload the page and try again."

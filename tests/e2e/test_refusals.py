@@ -106,3 +106,25 @@ def test_a_refusal_by_permission_is_shown_not_swallowed(browser, live_server, se
     shoot(phone, "refusal-permission", widths=(375,))
     assert [p for p in problems.items if "status of 403" not in p] == [], problems.items
     ctx.close()
+
+
+def test_an_expired_form_on_a_form_with_hx_select_shows_the_kept_text(browser, live_server, session_cookie):
+    """A form that picks its own part out of the answer (hx-select) still shows an error page
+    the server sends to the main region: the CSRF page with what was typed, not an empty page."""
+    context = new_context(browser, live_server, viewport=dict(PHONE))
+    context.add_cookies([session_cookie("admin")])
+    page = context.new_page()
+    problems = PageProblems(page)
+    page.goto("/admin/departments")
+    page.get_by_label("名称").fill("心理健康教育中心")
+    # The token went stale (another tab signed out): both places htmx and the form send it.
+    page.evaluate("""() => {
+        document.body.setAttribute("hx-headers", JSON.stringify({"X-CSRFToken": "stale"}));
+        document.querySelector("#department_form input[name=csrf_token]").value = "stale";
+    }""")
+    page.get_by_role("button", name="添加").click()
+    expect(page.get_by_role("heading", name="页面已过期，请再提交一次")).to_be_visible()
+    expect(page.locator("#main input[value='心理健康教育中心']")).to_have_count(1)
+    shoot(page, "refusal-csrf-hx-select", widths=(375,))
+    assert [p for p in problems.items if "status of 400" not in p] == [], problems.items
+    context.close()

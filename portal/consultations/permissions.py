@@ -3,8 +3,9 @@ leadership organise them; the audience is all staff, the current term's represen
 (the roster on the day) or the Party members. Only organisers see who wrote an anonymous
 comment. Anonymous visitors see nothing of consultations.
 
-``consultation.view`` comes with :func:`visible_consultations`, the SQL that lists exactly
-what the check allows (tests/consultations/test_permissions.py shows they agree).
+``consultation.view`` comes with :func:`visible_consultations` and ``consultation.comment``
+with :func:`commentable_consultations`, the SQL that lists exactly what each check allows
+(tests/consultations/test_permissions.py shows they agree).
 """
 from __future__ import annotations
 
@@ -45,18 +46,24 @@ def _view(user: User | None, consultation: Consultation, ctx: Context) -> bool:
     return consultation.is_published and in_audience(user, consultation, ctx)
 
 
-def visible_consultations(user: User | None, ctx: Context) -> ColumnElement[bool]:
-    """SQL: exactly the consultations ``consultation.view`` allows this user."""
-    if user is None:
-        return false()
-    published = Consultation.status != Status.DRAFT.value
+def _in_audience_sql(user: User, ctx: Context) -> ColumnElement[bool]:
+    """SQL: the consultations whose audience includes ``user`` (:func:`in_audience`)."""
     audiences: list[ColumnElement[bool]] = [Consultation.audience == Audience.STAFF.value]
     terms = sorted(ctx.memberships.terms_of(user.id))
     if terms:
         audiences.append(and_(Consultation.audience == Audience.REPS.value, Consultation.term_id.in_(terms)))
     if is_party_member(user, ctx):
         audiences.append(Consultation.audience == Audience.PARTY.value)
-    conditions: list[ColumnElement[bool]] = [Consultation.organiser_id == user.id, and_(published, or_(*audiences))]
+    return or_(*audiences)
+
+
+def visible_consultations(user: User | None, ctx: Context) -> ColumnElement[bool]:
+    """SQL: exactly the consultations ``consultation.view`` allows this user."""
+    if user is None:
+        return false()
+    published = Consultation.status != Status.DRAFT.value
+    conditions: list[ColumnElement[bool]] = [Consultation.organiser_id == user.id,
+                                             and_(published, _in_audience_sql(user, ctx))]
     if user.has_role(Role.UNION):
         conditions.append(published)
     return or_(*conditions)
@@ -66,6 +73,16 @@ def _comment(user: User | None, consultation: Consultation, ctx: Context) -> boo
     """Someone in the audience while the window is open; organisers reply instead."""
     return consultation.window(ctx.now) == "open" and in_audience(user, consultation, ctx) \
         and not is_organiser(user, consultation, ctx)
+
+
+def commentable_consultations(user: User | None, ctx: Context) -> ColumnElement[bool]:
+    """SQL: exactly the consultations ``consultation.comment`` allows this user: the window
+    open (:meth:`Consultation.window`), in the audience, not among the organisers."""
+    if user is None or user.has_role(Role.UNION):  # the union organises every published one
+        return false()
+    return and_(Consultation.status.not_in([Status.DRAFT.value, Status.SUMMARISED.value]),
+                Consultation.closes_at.is_not(None), Consultation.closes_at >= ctx.now,
+                Consultation.organiser_id != user.id, _in_audience_sql(user, ctx))
 
 
 def _edit(user: User | None, consultation: Consultation, ctx: Context) -> bool:
@@ -85,5 +102,5 @@ register("consultation.create", may_organise)
 register("consultation.view", _view, visible_consultations)
 register("consultation.edit", _edit)  # the draft, its attachments, publishing it
 register("consultation.manage", _manage)  # replies, marks, the summary, the matter link
-register("consultation.comment", _comment)
+register("consultation.comment", _comment, commentable_consultations)
 register("consultation.see_author", is_organiser)

@@ -4,8 +4,9 @@ decisions feature asks (:func:`finished_for`, :func:`finished`)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import User
@@ -67,23 +68,37 @@ def comments(session: Session, consultation: Consultation) -> list[Comment]:
 
 
 # An open consultation as plain values, with who has commented on it (for the to-dos).
-OpenFact = tuple[int, str, str, int | None, int, datetime, frozenset[int]]
+class OpenConsultation(NamedTuple):
+    """An open consultation as the organisers' to-do sees it."""
+
+    id: int
+    organiser_id: int
+    closes_at: datetime
 
 
-def open_facts(session: Session) -> list[OpenFact]:
-    """Every open consultation and its commenters, in one statement (the dashboard keeps it
-    per data version). An anonymous comment joins the audit chain a day later, so until
-    then the version may not move and its author may still be reminded: harmless."""
+def open_consultations(session: Session) -> list[OpenConsultation]:
+    """Every open consultation, in one statement (the dashboard keeps it per data version)."""
     rows = session.execute(
-        select(Consultation.id, Consultation.title, Consultation.audience, Consultation.term_id,
-               Consultation.organiser_id, Consultation.closes_at, Comment.author_id)
-        .outerjoin(Comment, Comment.consultation_id == Consultation.id)
-        .where(Consultation.status == Status.OPEN.value)
+        select(Consultation.id, Consultation.organiser_id, Consultation.closes_at)
+        .where(Consultation.status == Status.OPEN.value, Consultation.closes_at.is_not(None))
         .order_by(Consultation.closes_at, Consultation.id)
     ).all()
-    found: dict[int, list] = {}
-    for cid, title, audience, term_id, organiser_id, closes_at, author_id in rows:
-        entry = found.setdefault(cid, [cid, title, audience, term_id, organiser_id, closes_at, set()])
-        if author_id is not None:
-            entry[6].add(author_id)
-    return [(e[0], e[1], e[2], e[3], e[4], e[5], frozenset(e[6])) for e in found.values()]
+    return [OpenConsultation(cid, organiser_id, closes_at) for cid, organiser_id, closes_at in rows]
+
+
+class AwaitingComment(NamedTuple):
+    id: int
+    title: str
+
+
+def awaiting_comment(session: Session, user_id: int, commentable: ColumnElement[bool],
+                     limit: int = 5) -> list[AwaitingComment]:
+    """The consultations ``commentable`` lists (``consultation.comment``'s listing) on which
+    this reader has not commented yet, closing soonest first."""
+    commented = select(Comment.consultation_id).where(Comment.author_id == user_id)
+    rows = session.execute(
+        select(Consultation.id, Consultation.title)
+        .where(commentable, Consultation.id.not_in(commented))
+        .order_by(Consultation.closes_at, Consultation.id).limit(limit)
+    ).all()
+    return [AwaitingComment(cid, title) for cid, title in rows]

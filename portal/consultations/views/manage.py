@@ -11,7 +11,7 @@ from portal.auth.models import Role, User
 from portal.auth.permissions import Context
 from portal.consultations import queries, rules
 from portal.consultations.forms import ConsultationForm, MarkForm, MatterForm, ReplyForm, SummaryForm
-from portal.consultations.models import Comment, Consultation, Status
+from portal.consultations.models import Consultation
 from portal.consultations.views import bp
 from portal.consultations.views.reading import consultation_context, load_comment, load_consultation
 from portal.disclosure.forms import AttachmentForm
@@ -162,26 +162,19 @@ def link(consultation_id: int) -> Response:
 # --- to-dos on the dashboard -----------------------------------------------------------------
 
 def open_todos(user: User, ctx: Context) -> list[Todo]:
-    """Open consultations put to this reader, on which they have not commented yet (no query
-    while nothing changed: the open ones are kept per data version)."""
-    todos = []
-    for cid, title, audience, term_id, organiser_id, closes_at, commenters in _open(ctx):
-        # a detached stand-in with what the permission looks at
-        c = Consultation(id=cid, title=title, audience=audience, term_id=term_id, organiser_id=organiser_id,
-                         closes_at=closes_at, status=Status.OPEN.value)
-        if user.id not in commenters and permissions.can(user, "consultation.comment", c, ctx):
-            todos.append(Todo(_("征求意见：%(title)s", title=title), url_for("consultations.show", consultation_id=cid)))
-    return todos[:5]
+    """Open consultations put to this reader (what ``consultation.comment`` lists), on which
+    they have not commented yet."""
+    commentable = permissions.listing(user, "consultation.comment", ctx)
+    return [Todo(_("征求意见：%(title)s", title=c.title), url_for("consultations.show", consultation_id=c.id))
+            for c in queries.awaiting_comment(ctx.memberships.session, user.id, commentable)]
 
 
 def marking_todos(user: User, ctx: Context) -> list[Todo]:
-    """Closed consultations this organiser must mark and sum up."""
+    """Closed consultations this organiser must mark and sum up (no query while nothing
+    changed: the open ones are kept per data version)."""
     union = user.has_role(Role.UNION)
-    count = sum(1 for f in _open(ctx) if f[5] < ctx.now and (union or f[4] == user.id))
+    opened = versioned("consultations.open", lambda: queries.open_consultations(ctx.memberships.session))
+    count = sum(1 for c in opened if c.closes_at < ctx.now and (union or c.organiser_id == user.id))
     if not count:
         return []
     return [Todo(_("%(n)s 项征求意见已截止，请逐条标注采纳情况并公布", n=count), url_for("consultations.index"), count, warn=True)]
-
-
-def _open(ctx: Context) -> list[queries.OpenFact]:
-    return versioned("consultations.open", lambda: queries.open_facts(ctx.memberships.session))

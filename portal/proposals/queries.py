@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, and_, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -137,7 +137,15 @@ def report(session: Session, term_id: int, today: date) -> Report:
 
 
 # What waits for whom, as plain rows: (kind, proposal id, title, the person or None, deadline).
-TodoFact = tuple[str, int, str, int | None, date | None]
+class TodoFact(NamedTuple):
+    """One proposal step someone must take: ``kind`` (invited, rate, answer, part, review,
+    assign), the proposal, who must take it (None: the union), and the proposal's deadline."""
+
+    kind: str
+    proposal_id: int
+    title: str
+    who: int | None
+    deadline: date | None
 
 
 def todo_facts(session: Session) -> list[TodoFact]:
@@ -159,4 +167,4 @@ def todo_facts(session: Session) -> list[TodoFact]:
         select(literal("review"), p.id, p.title, nobody, p.deadline).where(p.status == Status.SUBMITTED.value),
         select(literal("assign"), p.id, p.title, nobody, p.deadline).where(p.status == Status.ACCEPTED.value),
     )
-    return [(str(k), int(i), str(t), w, d) for k, i, t, w, d in session.execute(rows)]
+    return [TodoFact(str(k), int(i), str(t), w, d) for k, i, t, w, d in session.execute(rows)]

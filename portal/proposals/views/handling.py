@@ -120,26 +120,26 @@ def proposal_todos(user: User, ctx: Context) -> list[Todo]:
     def link(pid: int) -> str:
         return url_for("proposals.show", proposal_id=pid)
 
-    mine = [f for f in facts if f[3] == user.id]
-    for kind, pid, title, _who, _deadline in mine:
-        if kind == "invited":
-            todos.append(Todo(_("请附议提案：%(title)s", title=title), link(pid)))
-        elif kind == "rate":
-            todos.append(Todo(_("请评价提案答复：%(title)s", title=title), link(pid)))
-    for kind, pid, title, _who, deadline in sorted((f for f in mine if f[0] == "answer"), key=lambda f: f[4] or today):
-        late = deadline is not None and today > deadline
-        text = _("逾期未答复：%(title)s", title=title) if late else _("请答复提案：%(title)s", title=title)
-        todos.append(Todo(text, link(pid), warn=late))
-    parts = len({f[1] for f in mine if f[0] == "part"})
+    mine = [f for f in facts if f.who == user.id]
+    for f in mine:
+        if f.kind == "invited":
+            todos.append(Todo(_("请附议提案：%(title)s", title=f.title), link(f.proposal_id)))
+        elif f.kind == "rate":
+            todos.append(Todo(_("请评价提案答复：%(title)s", title=f.title), link(f.proposal_id)))
+    for f in sorted((f for f in mine if f.kind == "answer"), key=lambda f: f.deadline or today):
+        late = f.deadline is not None and today > f.deadline
+        text = _("逾期未答复：%(title)s", title=f.title) if late else _("请答复提案：%(title)s", title=f.title)
+        todos.append(Todo(text, link(f.proposal_id), warn=late))
+    parts = len({f.proposal_id for f in mine if f.kind == "part"})
     if parts:
         todos.append(Todo(_("%(n)s 件提案请贵部门协办", n=parts), url_for("proposals.register", status="assigned"), parts))
     if user.has_role(Role.UNION):
         for kind, status, text in (("review", Status.SUBMITTED, N_("%(n)s 件提案待审查")),
                                    ("assign", Status.ACCEPTED, N_("%(n)s 件已立案提案待交办"))):
-            n = sum(1 for f in facts if f[0] == kind)
+            n = sum(1 for f in facts if f.kind == kind)
             if n:
                 todos.append(Todo(_(text, n=n), url_for("proposals.register", status=status.value), n))
-        overdue = sum(1 for f in facts if f[0] == "answer" and f[4] is not None and today > f[4])
+        overdue = sum(1 for f in facts if f.kind == "answer" and f.deadline is not None and today > f.deadline)
         if overdue:
             todos.append(Todo(_("%(n)s 件提案逾期未答复", n=overdue), url_for("proposals.register", overdue="y"),
                               overdue, warn=True))

@@ -6,13 +6,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.congress.models import CongressSession, CongressTerm, Poll, PollStatus, PresenceEvent
+from portal.congress.models import (
+    CongressSession, CongressTerm, Delegation, NamedVote, Poll, PollStatus, PresenceEvent, Representative,
+)
 from portal.congress.rules import polls as poll_rules
 from portal.congress.rules.results import Outcome, outcome
 from portal.congress.rules.sessions import Presence, code_window, current_hall_code, presence
@@ -21,6 +23,39 @@ from portal.counting import BodyKind, Translate, default_rules, describe_result,
 
 def sessions_of(term_id: int) -> Select[tuple[CongressSession]]:
     return select(CongressSession).where(CongressSession.term_id == term_id).order_by(CongressSession.number.desc())
+
+
+def session_by_display_token(session: Session, token: str) -> CongressSession | None:
+    return session.scalar(select(CongressSession).where(CongressSession.display_token == token))
+
+
+def named_votes(session: Session, poll: Poll) -> list[NamedVote]:
+    """A named poll's votes, by voter."""
+    return list(session.scalars(select(NamedVote).where(NamedVote.poll_id == poll.id).order_by(NamedVote.user_id)))
+
+
+def representatives_of(term_id: int) -> Select[tuple[Representative]]:
+    """The term's roster rows, past ones too, by delegation and joining date."""
+    return (select(Representative).where(Representative.term_id == term_id)
+            .order_by(Representative.delegation_id, Representative.joined_on, Representative.id))
+
+
+def delegations_of(session: Session, term_id: int) -> list[Delegation]:
+    return list(session.scalars(select(Delegation).where(Delegation.term_id == term_id).order_by(Delegation.position)))
+
+
+class Person(NamedTuple):
+    id: int
+    name: str
+    staff_no: str
+
+
+def enrollable(session: Session, term_id: int) -> list[Person]:
+    """Active staff not on the term's roster (ever): whom the union may enrol, by staff number."""
+    on_roster = select(Representative.user_id).where(Representative.term_id == term_id)
+    rows = session.execute(select(User.id, User.name, User.staff_no).where(
+        User.active.is_(True), User.id.not_in(on_roster)).order_by(User.staff_no)).all()
+    return [Person(uid, name, staff_no) for uid, name, staff_no in rows]
 
 
 def polls_of(cs: CongressSession) -> Select[tuple[Poll]]:

@@ -15,7 +15,6 @@ import segno
 from flask import Response, abort, current_app, make_response, request, send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal.congress import queries
 from portal.congress.forms import LABELS, OPTION_LABELS
@@ -32,7 +31,7 @@ POLL_SECONDS = 3
 def _by_token(token: str) -> CongressSession:
     if not 16 <= len(token) <= 64:
         abort(404)
-    return db.session.scalar(select(CongressSession).where(CongressSession.display_token == token)) or abort(404)
+    return queries.session_by_display_token(db.session, token) or abort(404)
 
 
 @bp.get("/hall/<token>")

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from flask_wtf import FlaskForm
 
 from portal.auth import permissions
@@ -85,9 +84,7 @@ def poll_context(poll: Poll, **extra: Any) -> dict[str, Any]:
         paper = paper_form(_option_pairs(poll), not poll.is_motion)(formdata=None)
     named_votes: list[NamedVote] = []
     if poll.is_closed and not poll.secret and not poll.paper:
-        named_votes = list(db.session.scalars(
-            select(NamedVote).where(NamedVote.poll_id == poll.id)
-            .order_by(NamedVote.user_id)))
+        named_votes = queries.named_votes(db.session, poll)
     people = queries.users_by_id(db.session, [v.user_id for v in named_votes])
     return {
         "poll": poll, "cs": poll.session, "manage": manage, "labels": LABELS, "voted": voted, "my_choice": my_choice,

@@ -8,12 +8,12 @@ from typing import Any
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.congress.forms import EnrolForm, LeaveForm, RepImportForm
-from portal.congress.models import CongressTerm, Delegation, Representative
+from portal.congress import queries
+from portal.congress.models import CongressTerm, Representative
 from portal.congress.rules import roster as rules
 from portal.congress.views import bp
 from portal.errors import DomainError
@@ -25,19 +25,15 @@ from portal.web import attempt, begin_write, explain, redirect_to, render, requi
 
 def _enrol_form(term: CongressTerm, formdata: bool = False) -> EnrolForm:
     form = EnrolForm() if formdata else EnrolForm(formdata=None)
-    on_roster = select(Representative.user_id).where(Representative.term_id == term.id)
-    people = db.session.execute(select(User.id, User.name, User.staff_no).where(
-        User.active.is_(True), User.id.not_in(on_roster)).order_by(User.staff_no)).all()
-    form.user_id.choices = options([("", "—")] + [(u, f"{n}（{no}）") for u, n, no in people])
-    delegations = db.session.scalars(select(Delegation).where(Delegation.term_id == term.id)
-                                     .order_by(Delegation.position)).all()
+    people = queries.enrollable(db.session, term.id)
+    form.user_id.choices = options([("", "—")] + [(p.id, f"{p.name}（{p.staff_no}）") for p in people])
+    delegations = queries.delegations_of(db.session, term.id)
     form.delegation_id.choices = options([(0, _("（不分代表团）"))] + [(d.id, d.name) for d in delegations])
     return form
 
 
 def _roster_page(term: CongressTerm, **extra: Any) -> Response:
-    reps = db.session.scalars(select(Representative).where(Representative.term_id == term.id)
-                              .order_by(Representative.delegation_id, Representative.joined_on, Representative.id)).all()
+    reps = db.session.scalars(queries.representatives_of(term.id)).all()
     manage = permissions.can(current_user, "congress.manage", term)
     extra.setdefault("import_form", RepImportForm(formdata=None) if manage else None)
     return render("congress/roster.html", block="rep_import" if "result" in extra or "file_error" in extra else None,

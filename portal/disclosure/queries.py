@@ -12,13 +12,16 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text, true
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from portal.auth.models import Department, User
 from portal.auth.permissions import Context
-from portal.disclosure.models import ON_RECORD, Acknowledgement, CatalogItem, Notice, Status
+from portal.disclosure.models import (
+    ON_RECORD, Acknowledgement, CatalogItem, Clarification, Notice, Objection, Status,
+)
 from portal.disclosure.permissions import readable_audiences, would_approve
 from portal.i18n import N_
+from portal.timeutil import to_local
 
 
 def visible(user: Any, *, include_withdrawn: bool = False, current_only: bool = True,
@@ -45,6 +48,83 @@ LIST_DEFERRED = (
     defer(Notice.body_md, raiseload=True), _BODY_HTML,
     defer(Notice.return_reason, raiseload=True), defer(Notice.withdraw_reason, raiseload=True),
 )
+
+
+# --- one notice's page, the workspace, the dashboard -------------------------------------
+
+def notice_for_page(session: Session, notice_id: int) -> Notice | None:
+    """The notice with what its page shows (catalogue item, author, approver, attachments)."""
+    return session.scalar(
+        select(Notice)
+        .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
+                 selectinload(Notice.attachments))
+        .where(Notice.id == notice_id))
+
+
+def objections_of(session: Session, notice: Notice) -> list[Objection]:
+    """A notice's objections in the order shown: an anonymous objection shows only its day,
+    and comes after that day's signed ones (placed between two signed objections, their
+    times would bracket its own)."""
+    found = session.scalars(
+        select(Objection).options(joinedload(Objection.author), joinedload(Objection.answered_by),
+                                  selectinload(Objection.clarifications).joinedload(Clarification.by))
+        .where(Objection.notice_id == notice.id).order_by(Objection.created_at)).all()
+    return sorted(found, key=lambda o: (to_local(o.created_at).date(), o.anonymous,
+                                        o.id if o.anonymous else 0, o.created_at))
+
+
+def has_acknowledged(session: Session, notice: Notice, user_id: int) -> bool:
+    return session.scalar(select(Acknowledgement.id).where(
+        Acknowledgement.notice_id == notice.id, Acknowledgement.user_id == user_id)) is not None
+
+
+def catalogue_items_in(session: Session, channels: list[str]) -> list[CatalogItem]:
+    """Active catalogue items of these channels, in catalogue order."""
+    return list(session.scalars(
+        select(CatalogItem).where(CatalogItem.active.is_(True), CatalogItem.channel.in_(channels))
+        .order_by(CatalogItem.channel, CatalogItem.position, CatalogItem.id)))
+
+
+@dataclass
+class Workspace:
+    """An author's and approver's desk: own drafts and submissions, what waits for their
+    approval, and what they published or approved lately."""
+
+    mine: list[Notice]
+    waiting: list[Notice]
+    recent: list[Notice]
+
+
+def workspace(session: Session, user: User, ctx: Context) -> Workspace:
+    base = select(Notice).options(joinedload(Notice.catalog_item), joinedload(Notice.author))
+    return Workspace(
+        mine=list(session.scalars(base.where(Notice.author_id == user.id, Notice.status.not_in(ON_RECORD))
+                                  .order_by(Notice.updated_at.desc()))),
+        waiting=list(session.scalars(base.where(awaiting_approval(user, ctx)).order_by(Notice.submitted_at))),
+        recent=list(session.scalars(
+            base.where(or_(Notice.author_id == user.id, Notice.approver_id == user.id), Notice.status.in_(ON_RECORD))
+            .order_by(Notice.published_at.desc()).limit(20))),
+    )
+
+
+def awaiting_approval_count(session: Session, user: User, ctx: Context) -> int:
+    return session.scalar(select(func.count()).select_from(Notice).where(awaiting_approval(user, ctx))) or 0
+
+
+def unacknowledged(user: User, ctx: Context) -> Select[tuple[Notice]]:
+    """Published notices this reader may see that ask for 已阅确认 and have not had it, newest first."""
+    return (select(Notice).options(*LIST_DEFERRED)
+            .where(visible(user, ctx=ctx), Notice.requires_ack == true(),
+                   ~Notice.id.in_(select(Acknowledgement.notice_id).where(Acknowledgement.user_id == user.id)))
+            .order_by(Notice.published_at.desc()))
+
+
+def in_gongshi(user: User | None, ctx: Context) -> Select[tuple[Notice]]:
+    """Notices this reader may see whose 公示 window is open now, ending soonest first."""
+    return (select(Notice).options(joinedload(Notice.catalog_item), *LIST_DEFERRED)
+            .where(visible(user, ctx=ctx), Notice.gongshi_start <= ctx.now, Notice.gongshi_end >= ctx.now)
+            .order_by(Notice.gongshi_end))
+
 
 
 def notice_list(

@@ -8,15 +8,13 @@ from typing import Any
 from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select, true
-from sqlalchemy.orm import joinedload
 
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.disclosure import queries, rules
 from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
-from portal.disclosure.models import ON_RECORD, Acknowledgement, Attachment, CatalogItem, Notice, Status
+from portal.disclosure.models import Attachment, CatalogItem, Notice
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
@@ -29,10 +27,7 @@ from portal.web import (
 
 def _items_for(user: User) -> list[CatalogItem]:
     channels = [c for c in ("party", "school") if permissions.can(user, "notice.create", c)]
-    return list(db.session.scalars(
-        select(CatalogItem).where(CatalogItem.active.is_(True), CatalogItem.channel.in_(channels))
-        .order_by(CatalogItem.channel, CatalogItem.position, CatalogItem.id)
-    ))
+    return queries.catalogue_items_in(db.session, channels)
 
 
 def _notice_form(items: list[CatalogItem], notice: Notice | None = None) -> NoticeForm:
@@ -117,18 +112,8 @@ def workspace() -> Response:
     permissions.require("notice.workspace")
     user = current_user
     ctx = permissions.current_context()
-    base = select(Notice).options(joinedload(Notice.catalog_item), joinedload(Notice.author))
-    mine = db.session.scalars(
-        base.where(Notice.author_id == user.id, Notice.status.not_in(ON_RECORD))
-        .order_by(Notice.updated_at.desc())
-    ).all()
-    waiting = db.session.scalars(
-        base.where(queries.awaiting_approval(user, ctx)).order_by(Notice.submitted_at)
-    ).all()
-    recent = db.session.scalars(
-        base.where(or_(Notice.author_id == user.id, Notice.approver_id == user.id), Notice.status.in_(ON_RECORD))
-        .order_by(Notice.published_at.desc()).limit(20)
-    ).all()
+    desk = queries.workspace(db.session, user, ctx)
+    mine, waiting, recent = desk.mine, desk.waiting, desk.recent
     approves = any(user.id in rules.approval_chain(ctx.memberships, c) for c in rules.APPROVAL_CHAINS)
     return render("disclosure/workspace.html", mine=mine, waiting=waiting, recent=recent, status_label=STATUS_LABELS.get,
                   audience_label=AUDIENCE_LABELS.get, can_create=bool(_items_for(user)), approves=approves)
@@ -288,7 +273,7 @@ def approval_todos(user: User, ctx: Context) -> list[Todo]:
     """Submissions waiting for this user's approval, as one counted link."""
     if not any(user.id in rules.approval_chain(ctx.memberships, c) for c in rules.APPROVAL_CHAINS):
         return []
-    count = db.session.scalar(select(func.count()).select_from(Notice).where(queries.awaiting_approval(user, ctx))) or 0
+    count = queries.awaiting_approval_count(db.session, user, ctx)
     if not count:
         return []
     return [Todo(_("%(n)s 条公开事项待您审批", n=count), url_for("disclosure.workspace"), count)]
@@ -296,10 +281,5 @@ def approval_todos(user: User, ctx: Context) -> list[Todo]:
 
 def unread_todos(user: User, ctx: Context) -> list[Todo]:
     """Published notices that ask this reader to acknowledge them and have not been."""
-    notices = db.session.scalars(
-        select(Notice).options(*queries.LIST_DEFERRED).where(
-            queries.visible(user, ctx=ctx), Notice.requires_ack == true(),
-            ~Notice.id.in_(select(Acknowledgement.notice_id).where(Acknowledgement.user_id == user.id)),
-        ).order_by(Notice.published_at.desc()).limit(10)
-    ).all()
+    notices = db.session.scalars(queries.unacknowledged(user, ctx).limit(10)).all()
     return [Todo(_("请阅读并确认：%(title)s", title=n.title), url_for("disclosure.show", notice_id=n.id)) for n in notices]

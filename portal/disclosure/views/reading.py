@@ -9,24 +9,20 @@ import segno
 from flask import Response, abort, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.disclosure import queries
 from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, SearchForm
-from portal.disclosure.models import (
-    Acknowledgement, Attachment, CatalogItem, Channel, Clarification, Notice, Objection, Status,
-)
+from portal.disclosure.models import Attachment, CatalogItem, Channel, Notice, Status
 from portal.disclosure.rules import gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
 from portal.pagecache import public_page
 from portal.registry import Section
-from portal.timeutil import to_local, utcnow
+from portal.timeutil import utcnow
 from portal.web import absolute_url, paginate, render, send_stored
 
 PAGE_SIZE = 20
@@ -34,14 +30,7 @@ PAGE_SIZE = 20
 
 def load_notice(notice_id: int, action: str = "notice.view") -> Notice:
     """The notice with what its page shows, after asking permissions; 404 when missing."""
-    notice = db.session.scalar(
-        select(Notice)
-        .options(
-            joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
-            selectinload(Notice.attachments),
-        )
-        .where(Notice.id == notice_id)
-    )
+    notice = queries.notice_for_page(db.session, notice_id)
     if notice is None:
         abort(404)
     permissions.require(action, notice)
@@ -51,18 +40,8 @@ def load_notice(notice_id: int, action: str = "notice.view") -> Notice:
 def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
     """Everything the notice page and its fragments (objections, acknowledgement) need."""
     user = current_user if current_user.is_authenticated else None
-    objections = db.session.scalars(
-        select(Objection).options(joinedload(Objection.author), joinedload(Objection.answered_by),
-                                  selectinload(Objection.clarifications).joinedload(Clarification.by))
-        .where(Objection.notice_id == notice.id).order_by(Objection.created_at)
-    ).all() if notice.gongshi_days else []
-    # An anonymous objection shows only its day, and comes after that day's signed ones:
-    # placed between two signed objections, their times would bracket its own.
-    objections = sorted(objections, key=lambda o: (to_local(o.created_at).date(), o.anonymous,
-                                                    o.id if o.anonymous else 0, o.created_at))
-    acknowledged = bool(user and notice.requires_ack and db.session.scalar(
-        select(Acknowledgement.id).where(Acknowledgement.notice_id == notice.id, Acknowledgement.user_id == user.id)
-    ))
+    objections = queries.objections_of(db.session, notice) if notice.gongshi_days else []
+    acknowledged = bool(user and notice.requires_ack and queries.has_acknowledged(db.session, notice, user.id))
     return {
         "notice": notice,
         "versions": versions(db.session, notice) if notice.series_id else [],
@@ -150,11 +129,7 @@ def download(attachment_id: int) -> Response:
 
 def home_sections(user: User | None, ctx: Context) -> list[Section]:
     """Notices in their 公示 window, and the latest of each channel, as this reader may see."""
-    in_gongshi = db.session.scalars(
-        select(Notice).options(joinedload(Notice.catalog_item), *queries.LIST_DEFERRED)
-        .where(queries.visible(user, ctx=ctx), Notice.gongshi_start <= ctx.now, Notice.gongshi_end >= ctx.now)
-        .order_by(Notice.gongshi_end)
-    ).all()
+    in_gongshi = db.session.scalars(queries.in_gongshi(user, ctx)).all()
     latest = {c.value: db.session.scalars(queries.notice_list(user, c.value).limit(6)).all() for c in Channel}
     return [Section("disclosure/_home.html", 10, {"in_gongshi": in_gongshi, "latest": latest,
                                                    "channel_labels": CHANNEL_LABELS})]

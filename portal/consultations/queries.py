@@ -68,6 +68,19 @@ def comments(session: Session, consultation: Consultation) -> list[Comment]:
 
 
 # An open consultation as plain values, with who has commented on it (for the to-dos).
+def for_page(session: Session, consultation_id: int) -> Consultation | None:
+    """The consultation with its organiser and attachments."""
+    return session.scalar(
+        select(Consultation).options(joinedload(Consultation.organiser), selectinload(Consultation.attachments))
+        .where(Consultation.id == consultation_id))
+
+
+def listed(allowed: ColumnElement[bool]) -> Select[tuple[Consultation]]:
+    """The consultations ``allowed`` lists (``consultation.view``'s listing), open ones first."""
+    return (select(Consultation).options(joinedload(Consultation.organiser)).where(allowed)
+            .order_by(Consultation.status, Consultation.closes_at.desc(), Consultation.id.desc()))
+
+
 class OpenConsultation(NamedTuple):
     """An open consultation as the organisers' to-do sees it."""
 

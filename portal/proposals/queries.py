@@ -11,6 +11,7 @@ from sqlalchemy import Integer, Select, and_, cast, func, literal, null, or_, se
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Department, User
+from portal.congress.models import CongressTerm
 from portal.proposals.models import Answer, Cohandler, Cosign, CosignStatus, Part, Proposal, Status
 
 REGISTER_STATUSES = [s.value for s in Status if s is not Status.DRAFT]
@@ -137,6 +138,25 @@ def report(session: Session, term_id: int, today: date) -> Report:
 
 
 # What waits for whom, as plain rows: (kind, proposal id, title, the person or None, deadline).
+def terms_newest_first(session: Session) -> list[CongressTerm]:
+    return list(session.scalars(select(CongressTerm).order_by(CongressTerm.number.desc())))
+
+
+class DepartmentName(NamedTuple):
+    id: int
+    name: str
+
+
+def department_names(session: Session) -> list[DepartmentName]:
+    """Every department, in the school's order."""
+    rows = session.execute(select(Department.id, Department.name).order_by(Department.position, Department.name))
+    return [DepartmentName(i, n) for i, n in rows]
+
+
+def departments_by_id(session: Session) -> dict[int, Department]:
+    return {d.id: d for d in session.scalars(select(Department).order_by(Department.position, Department.name))}
+
+
 class TodoFact(NamedTuple):
     """One proposal step someone must take: ``kind`` (invited, rate, answer, part, review,
     assign), the proposal, who must take it (None: the union), and the proposal's deadline."""

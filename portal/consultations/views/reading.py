@@ -6,8 +6,6 @@ from typing import Any
 
 from flask import Response, abort
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth import permissions
 from portal.consultations import queries, rules
@@ -27,10 +25,7 @@ LABELS = {"audience": AUDIENCE_LABELS, "adoption": ADOPTION_LABELS, "window": WI
 
 def load_consultation(consultation_id: int, action: str = "consultation.view") -> Consultation:
     """The consultation with its organiser and attachments, after asking permissions."""
-    consultation = db.session.scalar(
-        select(Consultation).options(joinedload(Consultation.organiser), selectinload(Consultation.attachments))
-        .where(Consultation.id == consultation_id)
-    )
+    consultation = queries.for_page(db.session, consultation_id)
     if consultation is None:
         abort(404)
     permissions.require("consultation.view", consultation)
@@ -67,9 +62,7 @@ def consultation_context(consultation: Consultation, **extra: Any) -> dict[str, 
 def index() -> Response:
     """Consultations put to this reader (or organised by them), open ones first."""
     permissions.require("consultation.list")
-    query = (select(Consultation).options(joinedload(Consultation.organiser))
-             .where(permissions.listing(current_user, "consultation.view"))
-             .order_by(Consultation.status, Consultation.closes_at.desc(), Consultation.id.desc()))
+    query = queries.listed(permissions.listing(current_user, "consultation.view"))
     return render("consultations/list.html", block="consultation_list", labels=LABELS, now=utcnow(),
                   can_create=permissions.can(current_user, "consultation.create"), **paginate(query, PAGE_SIZE))
 

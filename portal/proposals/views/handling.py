@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.auth.models import Department, Role, User
+from portal.auth.models import Role, User
 from portal.pagecache import versioned
 from portal.auth.permissions import Context
 from portal.extensions import db
@@ -62,12 +61,11 @@ def review(proposal_id: int) -> Response:
 def assign(proposal_id: int) -> Response:
     """交办 to a lead department and optional co-handlers, with a deadline."""
     form = AssignForm()
-    all_departments = list(db.session.scalars(select(Department)))
-    form.lead_id.choices = [("", "—"), *((d.id, d.name) for d in all_departments)]
-    form.cohandler_ids.choices = [(d.id, d.name) for d in all_departments]
+    by_id = queries.departments_by_id(db.session)
+    form.lead_id.choices = [("", "—"), *((d.id, d.name) for d in by_id.values())]
+    form.cohandler_ids.choices = [(d.id, d.name) for d in by_id.values()]
 
     def apply(p: Proposal) -> None:
-        by_id = {d.id: d for d in all_departments}
         rules.assign(db.session, current_user, p, by_id.get(form.lead_id.data or 0),
                      [by_id[i] for i in form.cohandler_ids.data or [] if i in by_id], form.deadline.data)
 

@@ -8,10 +8,8 @@ from typing import Any
 from flask import Response, abort, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth import permissions
-from portal.auth.models import Department
 from portal.congress.models import CongressTerm
 from portal.extensions import db
 from portal.proposals import exports, queries
@@ -25,15 +23,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _term_and_filters() -> tuple[CongressTerm, RegisterFilterForm, queries.RegisterFilter]:
-    terms = list(db.session.scalars(select(CongressTerm).order_by(CongressTerm.number.desc())))
+    terms = queries.terms_newest_first(db.session)
     if not terms:
         abort(404)
     today = to_local(utcnow()).date()
     current = next((t for t in terms if t.starts_on <= today <= t.ends_on), terms[0])
     form = RegisterFilterForm(request.args, meta={"csrf": False})
-    departments = db.session.execute(select(Department.id, Department.name)
-                                     .order_by(Department.position, Department.name)).all()
-    form.fill([(t.id, t.name) for t in terms], [(i, n) for i, n in departments])
+    departments = queries.department_names(db.session)
+    form.fill([(t.id, t.name) for t in terms], [(d.id, d.name) for d in departments])
     filters = queries.RegisterFilter()
     if form.validate():
         filters = queries.RegisterFilter(

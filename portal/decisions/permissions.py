@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 
 from portal.auth.models import Role, User
 from portal.auth.permissions import Context, holds, is_leader, register
@@ -74,6 +74,13 @@ def _cast(user: User | None, meeting: Meeting, ctx: Context) -> bool:
 
 def _sign(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     return user is not None and user.id in (meeting.recorder_id, meeting.supervisor_id)
+
+
+def signing_meetings(user: User | None, ctx: Context) -> ColumnElement[bool]:
+    """SQL: exactly the meetings ``meeting.sign`` allows this user (its recorder or supervisor)."""
+    if user is None:
+        return false()
+    return or_(Meeting.recorder_id == user.id, Meeting.supervisor_id == user.id)
 
 
 def _view_item(user: User | None, item: Item, ctx: Context) -> bool:
@@ -152,7 +159,7 @@ register("meeting.plan", _plan_meeting)
 register("meeting.settle", _settle)
 register("meeting.run", _run)
 register("meeting.decide", _decide)
-register("meeting.sign", _sign)
+register("meeting.sign", _sign, signing_meetings)
 register("meeting.cast_ballot", _cast)
 register("resolution.tracker", _anyone)
 register("resolution.view", _view_resolution, visible_resolutions)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import User
@@ -16,6 +16,7 @@ from portal.decisions.models import (
     ItemState,
     Meeting,
     MeetingBody,
+    MeetingState,
     Report,
     Resolution,
     ResolutionKind,
@@ -42,6 +43,16 @@ def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
             selectinload(Item.resolutions).joinedload(Resolution.owner),
         ),
     )
+
+
+def minutes_to_sign(session: Session, user_id: int, signable: ColumnElement[bool]) -> list[Meeting]:
+    """Closed meetings that ``signable`` lists (``meeting.sign``'s listing) whose minutes wait
+    for this user's signature as recorder or supervisor."""
+    return list(session.scalars(select(Meeting).where(
+        signable, Meeting.state == MeetingState.CLOSED.value,
+        ((Meeting.recorder_id == user_id) & Meeting.recorder_signed_at.is_(None))
+        | ((Meeting.supervisor_id == user_id) & Meeting.supervisor_signed_at.is_(None)))
+        .order_by(Meeting.held_on, Meeting.id)))
 
 
 def item_query(item_id: int) -> Select[tuple[Item]]:

@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.auth.permissions import Context, can, listing
-from portal.decisions.models import CoOwner, Resolution
+from portal.decisions import queries
+from portal.decisions.models import CoOwner, Meeting, MeetingState, Resolution
 from portal.extensions import db
+from portal.timeutil import utcnow
 from tests.decisions import factories as f
 
 
@@ -35,6 +37,36 @@ def test_resolution_listing_agrees_with_the_check_on_random_data(app, people):
             listed = set(s.scalars(select(Resolution.id).where(listing(viewer, "resolution.view", ctx))))
             allowed = {r.id for r in everything if can(viewer, "resolution.view", r, ctx)}
             assert listed == allowed, getattr(viewer, "username", None)
+
+
+def test_sign_listing_agrees_with_the_check_and_gives_the_minutes_to_sign(app, people):
+    """``meeting.sign`` and its listing agree on meetings with random recorders and
+    supervisors; the to-do (queries.minutes_to_sign) lists a closed meeting until its
+    keeper has signed."""
+    rng = random.Random(11)
+    with app.app_context():
+        s = db.session
+        f.school(s)
+        users = s.scalars(select(User)).all()
+        meetings = []
+        for i in range(12):
+            m = f.meeting(s, rng.choice(["party", "office"]), title=f"会议{i}")
+            m.recorder_id, m.supervisor_id = rng.choice(users).id, rng.choice([None, rng.choice(users).id])
+            meetings.append(m)
+        s.flush()
+        ctx = Context.for_session(s)
+        for viewer in [None, *users]:
+            listed = set(s.scalars(select(Meeting.id).where(listing(viewer, "meeting.sign", ctx))))
+            allowed = {m.id for m in meetings if can(viewer, "meeting.sign", m, ctx)}
+            assert listed == allowed, getattr(viewer, "username", None)
+        assert any(can(u, "meeting.sign", m, ctx) for u in users for m in meetings)
+        m = meetings[0]
+        m.state = MeetingState.CLOSED.value
+        keeper = s.get(User, m.recorder_id)
+        assert m in queries.minutes_to_sign(s, keeper.id, listing(keeper, "meeting.sign", ctx))
+        m.recorder_signed_at = utcnow()
+        assert m not in queries.minutes_to_sign(s, keeper.id, listing(keeper, "meeting.sign", ctx)) \
+            or m.supervisor_id == keeper.id
 
 
 def test_agenda_setters_and_meeting_keepers(app, people):

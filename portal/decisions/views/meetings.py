@@ -326,10 +326,7 @@ def meeting_todos(user: User, ctx: Context) -> list[Todo]:
 
     if not insider(user, ctx):
         return []
-    rows = db.session.scalars(select(Meeting).where(
-        Meeting.state == MeetingState.CLOSED.value,
-        ((Meeting.recorder_id == user.id) & Meeting.recorder_signed_at.is_(None))
-        | ((Meeting.supervisor_id == user.id) & Meeting.supervisor_signed_at.is_(None)))).all()
+    rows = queries.minutes_to_sign(db.session, user.id, permissions.listing(user, "meeting.sign", ctx))
     return [Todo(_("会议纪要待签署：%(title)s", title=m.title), url_for("decisions.meeting", meeting_id=m.id))
             for m in rows]
 

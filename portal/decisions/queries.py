@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -14,9 +14,11 @@ from portal.decisions.models import (
     Attendance,
     Item,
     ItemState,
+    ItemView,
     Meeting,
     MeetingBody,
     MeetingState,
+    Procedure,
     Report,
     Resolution,
     ResolutionKind,
@@ -43,6 +45,47 @@ def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
             selectinload(Item.resolutions).joinedload(Resolution.owner),
         ),
     )
+
+
+def recent_meetings(limit: int = 60) -> Select[tuple[Meeting]]:
+    return select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(limit)
+
+
+def waiting_items() -> Select[tuple[Item]]:
+    """Items proposed and not yet on an agenda, oldest first, with their proposers."""
+    return (select(Item).options(joinedload(Item.proposer))
+            .where(Item.state == ItemState.PROPOSED.value).order_by(Item.created_at))
+
+
+def procedure_versions(body: str) -> Select[tuple[Procedure]]:
+    """Every version of a body's rules of procedure, the one in force first."""
+    return select(Procedure).where(Procedure.body == body).order_by(Procedure.version.desc())
+
+
+def successors_of(session: Session, res: Resolution) -> list[Resolution]:
+    """The resolutions of the item that changed ``res`` (复议), if one did."""
+    if not res.changed_by_item_id:
+        return []
+    return list(session.scalars(select(Resolution).where(Resolution.item_id == res.changed_by_item_id)))
+
+
+class Owner(NamedTuple):
+    id: int
+    name: str
+
+
+def owners(session: Session, visible: Any) -> list[Owner]:
+    """Who owns the resolutions ``visible`` lists, by name: the tracker's owner filter."""
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(select(Resolution.owner_id).where(visible)))
+                           .order_by(User.name))
+    return [Owner(i, n) for i, n in rows]
+
+
+def items_waiting_for_view(session: Session, office: str) -> int:
+    """Important items still proposed on which ``office`` (书记, 校长) has given no view."""
+    given = select(ItemView.item_id).where(ItemView.office == office)
+    return session.scalar(select(func.count(Item.id)).where(
+        Item.state == ItemState.PROPOSED.value, Item.important.is_(True), Item.id.not_in(given))) or 0
 
 
 def minutes_to_sign(session: Session, user_id: int, signable: ColumnElement[bool]) -> list[Meeting]:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from portal.auth import permissions
 from portal.auth.models import User
@@ -24,7 +23,7 @@ from portal.decisions.forms import (
     TwoThirdsForm,
     ViewForm,
 )
-from portal.decisions.models import Evidence, Item, ItemState, ItemView
+from portal.decisions.models import Evidence, Item
 from portal.decisions.rules import items as rules
 from portal.decisions.views import bp, get_or_404, stored_attachment
 from portal.extensions import db
@@ -171,9 +170,7 @@ def view_todos(user: User, ctx: Context) -> list[Todo]:
     office = rules.office_of(ctx.memberships, user)
     if office is None:
         return []
-    given = select(ItemView.item_id).where(ItemView.office == office.name)
-    count = db.session.scalar(select(func.count(Item.id)).where(
-        Item.state == ItemState.PROPOSED.value, Item.important.is_(True), Item.id.not_in(given))) or 0
+    count = queries.items_waiting_for_view(db.session, office.name)
     if not count:
         return []
     return [Todo(_("%(n)s 个重要议题待您表明意见", n=count), url_for("decisions.workspace"), count)]

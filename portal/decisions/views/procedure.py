@@ -6,14 +6,12 @@ from datetime import date
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.decisions.forms import BODY_LABELS, ITEM_STATE_LABELS, MAJOR_LABELS, MEETING_STATE_LABELS, ProcedureForm
-from portal.decisions.models import Item, ItemState, Meeting, Procedure
+from portal.decisions import queries
 from portal.decisions.rules import procedure as rules
 from portal.decisions.views import bp
 from portal.extensions import db
@@ -31,10 +29,8 @@ def today() -> date:
 def workspace() -> Response:
     """Meetings, the queue of items waiting for an agenda, and each body's cadence."""
     permissions.require("decisions.workspace")
-    meetings = db.session.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(60)).all()
-    queue = db.session.scalars(
-        select(Item).options(joinedload(Item.proposer))
-        .where(Item.state == ItemState.PROPOSED.value).order_by(Item.created_at)).all()
+    meetings = db.session.scalars(queries.recent_meetings()).all()
+    queue = db.session.scalars(queries.waiting_items()).all()
     return render("decisions/workspace.html", meetings=meetings, queue=queue,
                   cadence=rules.cadence_status(db.session, today()), body_labels=BODY_LABELS,
                   meeting_states=MEETING_STATE_LABELS, item_states=ITEM_STATE_LABELS, major_labels=MAJOR_LABELS,
@@ -43,8 +39,7 @@ def workspace() -> Response:
 
 def procedure_page(body: str, form: ProcedureForm | None = None, error: str | None = None,
                    status: int = 200) -> Response:
-    versions = db.session.scalars(select(Procedure).where(Procedure.body == body)
-                                  .order_by(Procedure.version.desc())).all()
+    versions = db.session.scalars(queries.procedure_versions(body)).all()
     current = versions[0] if versions else None
     if form is None:
         form = ProcedureForm(obj=current) if current else ProcedureForm(

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth import permissions
 from portal.auth.models import User
@@ -48,8 +47,7 @@ def resolution_page(res: Resolution, error: str | None = None, status: int = 200
     track = track_status(res.state, day, res.deadline, due)
     timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
-    successors = db.session.scalars(select(Resolution).where(
-        Resolution.item_id == res.changed_by_item_id)).all() if res.changed_by_item_id else []
+    successors = queries.successors_of(db.session, res)
     reconsidering = rules.pending_reconsideration(db.session, res)
     return render(
         "decisions/resolution.html", block="resolution_main", status=status, res=res, error=error, track=track,

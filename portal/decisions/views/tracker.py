@@ -5,14 +5,11 @@ from __future__ import annotations
 from flask import Response, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth import permissions
-from portal.auth.models import User
 from portal.decisions import exports, queries
 from portal.decisions.forms import BODY_LABELS, CADENCE_LABELS, KIND_LABELS, STATUS_LABELS, VISIBILITY_LABELS, \
     TrackerFilterForm
-from portal.decisions.models import Resolution
 from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
 from portal.extensions import db
@@ -28,10 +25,8 @@ def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
     form = TrackerFilterForm(request.args, meta={"csrf": False})
     years = queries.tracker_years(db.session, visible)
     form.year.choices = options([("", _("全部"))] + [(y, str(y)) for y in years])
-    owners = db.session.execute(
-        select(User.id, User.name).where(User.id.in_(select(Resolution.owner_id).where(visible)))  # type: ignore[arg-type]
-        .order_by(User.name)).tuples().all()
-    form.owner.choices = options([("", _("全部"))] + list(owners))
+    owners = queries.owners(db.session, visible)
+    form.owner.choices = options([("", _("全部"))] + [(o.id, o.name) for o in owners])
     form.validate()
     status = form.status.data if form.status.data in STATUS_LABELS else None
     body = form.body.data if form.body.data in BODY_LABELS else None

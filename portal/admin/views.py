@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
-from portal.admin import rules
+from portal.admin import queries, rules
 from portal.admin.forms import (
     BODY_LABELS,
     SEAT_LABELS,
@@ -20,12 +18,12 @@ from portal.admin.forms import (
     UserFilterForm,
 )
 from portal.auth import permissions
-from portal.auth.models import Department, User, UserRole
+from portal.auth.models import Department, User
 from portal.extensions import db
 from portal.formutil import required
 from portal.i18n import N_
 from portal.org import rules as org_rules
-from portal.org.models import Body, BodyKind, BodyMember, Seat
+from portal.org.models import BodyKind, BodyMember, Seat
 from portal.org.rules import seat_member
 from portal.web import (
     Attempt, attempt, begin_write, explain, paginate, redirect, redirect_to, render, require_valid, writes_late,
@@ -40,15 +38,8 @@ def users() -> Response:
     """List accounts with search and role filter; htmx swaps only the table."""
     permissions.require("users.manage")
     form = UserFilterForm(request.args, meta={"csrf": False})
-    query = select(User).options(selectinload(User.role_rows))
-    if form.validate():
-        if form.q.data:
-            like = f"%{form.q.data}%"
-            query = query.where(or_(User.name.like(like), User.staff_no.like(like), User.username.like(like)))
-        if form.role.data:
-            query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == form.role.data)))
-    return render("admin/users.html", block="user_table", form=form,
-                  **paginate(query.order_by(User.staff_no), PAGE_SIZE))
+    query = queries.accounts(form.q.data or "", form.role.data or "") if form.validate() else queries.accounts()
+    return render("admin/users.html", block="user_table", form=form, **paginate(query, PAGE_SIZE))
 
 
 def _department(dept_id: int | None) -> Department | None:
@@ -130,7 +121,7 @@ def import_roster() -> Response:
                 if not result.ok:  # all or nothing: the rows' errors are the report
                     db.session.rollback()
             file_error = done.error
-    departments = db.session.scalars(select(Department.name).order_by(Department.name)).all()
+    departments = queries.department_names(db.session)
     return render(
         "admin/roster.html", form=form, result=result, file_error=file_error,
         columns=rules.ROSTER_COLUMNS, departments=departments,
@@ -149,14 +140,8 @@ def departments() -> Response:
         if done:
             flash(_("已添加部门“%(name)s”。", name=(form.name.data or "").strip()), "success")
             return redirect_to(url_for("admin.departments"))
-    counts = (
-        select(Department, func.count(User.id))
-        .outerjoin(User, (User.department_id == Department.id) & User.active.is_(True))
-        .group_by(Department.id)
-        .order_by(Department.kind, Department.name)
-    )
     return render("admin/departments.html", block="department_form", status=done.status, form=form, error=done.error,
-                  rows=db.session.execute(counts).all(), kinds={"office": _("处室"), "grade": _("年级组"), "subject": _("教研组")})
+                  rows=queries.departments_with_staff(db.session), kinds={"office": _("处室"), "grade": _("年级组"), "subject": _("教研组")})
 
 
 @bp.route("/bodies", methods=["GET", "POST"])
@@ -177,10 +162,7 @@ def bodies() -> Response:
             assert person is not None
             flash(_("已登记 %(name)s 的任职。", name=person.name), "success")
             return redirect_to(url_for("admin.bodies"))
-    seats = db.session.execute(
-        select(BodyMember, Body.kind).join(Body, Body.id == BodyMember.body_id)
-        .order_by(Body.kind, BodyMember.ends_on.is_not(None), BodyMember.position, BodyMember.starts_on)
-    ).all()
+    seats = queries.seats(db.session)
     return render("admin/bodies.html", block="seat_form", status=done.status, form=form, error=done.error, seats=seats,
                   end_form=EndSeatForm(formdata=None), body_labels=BODY_LABELS, seat_labels=SEAT_LABELS)
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
 
+from portal.audit import queries
 from portal.audit.forms import AuditFilterForm
-from portal.audit.models import AuditEvent
 from portal.audit.rules import chain_head
 from portal.auth import permissions
 from portal.extensions import db
-from portal.timeutil import day_end_utc, day_start_utc
 from portal.web import paginate, render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -22,16 +20,8 @@ def events() -> Response:
     """List audit events, newest first, filtered by action, actor and date; htmx swaps the table."""
     permissions.require("audit.view")
     form = AuditFilterForm(request.args, meta={"csrf": False})
-    query = select(AuditEvent)
-    if form.validate():
-        if form.action.data:
-            query = query.where(AuditEvent.action.startswith(form.action.data))
-        if form.actor.data:
-            query = query.where(AuditEvent.actor_name.contains(form.actor.data))
-        if form.since.data:
-            query = query.where(AuditEvent.at >= day_start_utc(form.since.data))
-        if form.until.data:
-            query = query.where(AuditEvent.at <= day_end_utc(form.until.data))
+    query = queries.events(form.action.data or "", form.actor.data or "", form.since.data,
+                           form.until.data) if form.validate() else queries.events()
     seq, head = chain_head(db.session)
     return render("audit/events.html", block="event_table", form=form, chain_seq=seq, chain_head=head,
-                  **paginate(query.order_by(AuditEvent.seq.desc()), PAGE_SIZE))
+                  **paginate(query, PAGE_SIZE))

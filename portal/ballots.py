@@ -80,9 +80,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from portal.db import refused_on_conflict
 from portal.errors import DomainError
 from portal.i18n import N_
 
@@ -211,11 +211,8 @@ class SecretBox:
 
     def cast(self, session: Session, box_id: int, voter_id: int, *rows: tuple[Any, ...]) -> None:
         """The voter's row, then their ballot rows with fresh random keys; a second vote is refused."""
-        try:
-            with session.begin_nested():
-                session.execute(insert(self.voter.class_).values({self.voter_box.key: box_id, self.voter.key: voter_id}))
-        except IntegrityError:
-            raise self.refusal() from None
+        with refused_on_conflict(session, self.refusal()):
+            session.execute(insert(self.voter.class_).values({self.voter_box.key: box_id, self.voter.key: voter_id}))
         if rows:
             names = [c.key for c in self.content]
             session.execute(insert(self.key.class_), [

@@ -124,8 +124,8 @@ class ReaderSetting(Base):
     choices_json: Mapped[str] = mapped_column(Text, default="{}")
     digest_only: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_hour: Mapped[int] = mapped_column(Integer, default=7)
-    quiet_start: Mapped[int | None] = mapped_column(Integer, default=22)
-    quiet_end: Mapped[int | None] = mapped_column(Integer, default=7)
+    quiet_start: Mapped[int | None] = mapped_column(Integer)
+    quiet_end: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property

@@ -197,7 +197,8 @@ def claim(session: Session, settings: Settings, now: datetime | None = None, lim
             elif group is not None and group[0] != "digest" and robot_sent[group] >= settings.robot_per_minute:
                 continue  # the robot's minute is full: the next run sends it
             else:
-                key = d.idem_key if group is None else f"{group[0]}-{group[1] or 'cfg'}-{d.id}"
+                key = (d.idem_key if group is None else f"digest-u{d.recipient_id}-{d.id}" if d.digest
+                       else f"{d.channel}-{d.robot_id or 'cfg'}-{d.id}")
                 if group is not None and group[0] != "digest":
                     robot_sent[group] += 1
         if key not in batches:

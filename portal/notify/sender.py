@@ -78,14 +78,14 @@ def deliver_once(now: datetime | None = None, send: Callable[[Prepared], None] |
             batches = outbox.claim(session, settings, now)
             session.commit()
             for batch in batches:
-                _one(batch, settings, counts, send or send_prepared)
+                _one(batch, settings, counts, send or send_prepared, now)
         finally:
             write_intent.reset(token)
     return counts
 
 
 def _one(batch: outbox.Batch, settings: outbox.Settings, counts: Counter[str],
-         send: Callable[[Prepared], None]) -> None:
+         send: Callable[[Prepared], None], now: datetime | None) -> None:
     session = db.session
     write_intent.set(False)  # reading only: no write lock while the message is put together
     try:
@@ -106,13 +106,13 @@ def _one(batch: outbox.Batch, settings: outbox.Settings, counts: Counter[str],
         if not isinstance(error, channels.SendError):
             log.exception("delivery %s", batch.key)
         write_intent.set(True)
-        failed = outbox.mark_failed(session, batch, settings, reason, permanent=permanent)
+        failed = outbox.mark_failed(session, batch, settings, reason, permanent=permanent, now=now)
         session.commit()
         counts["failed"] += failed
         counts["retry"] += len(batch.ids) - failed
         return
     write_intent.set(True)
-    outbox.mark_sent(session, batch)
+    outbox.mark_sent(session, batch, now)
     session.commit()
     counts["sent"] += len(batch.ids)
 

@@ -75,51 +75,51 @@ class GroupNote:
 
 
 # Shared with portal.decisions.rules.reminders (its COMING_DUE and LATE).
-_COMING_DUE = "决议“%(title)s”的执行情况报告应于 %(due)s 前提交。"
-_LATE = "决议“%(title)s”的执行情况报告已逾期（应于 %(due)s 前提交），请尽快报告。"
+_COMING_DUE = N_("决议“%(title)s”的执行情况报告应于 %(due)s 前提交。")
+_LATE = N_("决议“%(title)s”的执行情况报告已逾期（应于 %(due)s 前提交），请尽快报告。")
 
 KIND_OF: dict[str, Kind] = {
-    "书记催报：请报告决议“%(title)s”的执行情况。%(note)s": Kind.URGING,
+    N_("书记催报：请报告决议“%(title)s”的执行情况。%(note)s"): Kind.URGING,
     _COMING_DUE: Kind.URGING,
     _LATE: Kind.URGING,
-    "提案人对“%(title)s”的答复不满意，请于 %(date)s 前再次办理答复": Kind.URGING,
-    "民主评议“%(title)s”已开始，请参加。": Kind.VOTE,
-    "征求意见：“%(title)s”，请于 %(date)s 前提出意见": Kind.VOTE,
-    "公开事项“%(title)s”等待您审批。": Kind.TASK,
-    "%(name)s邀请您附议提案“%(title)s”": Kind.TASK,
-    "提案“%(title)s”已提交，请审查": Kind.TASK,
-    "提案“%(title)s”交由贵部门承办，请于 %(date)s 前答复": Kind.TASK,
-    "提案“%(title)s”请贵部门协办，请在答复前填写协办意见": Kind.TASK,
-    "您的提案“%(title)s”已答复，请评价": Kind.TASK,
-    "您负责落实决议“%(title)s”，请按期报告执行情况。": Kind.TASK,
-    "重要议题“%(title)s”待您表明意见后方可上会。": Kind.TASK,
-    "校长办公会议将“%(title)s”提交党组织会议决定。": Kind.TASK,
-    "“%(title)s”的议程和会议材料已送达，请会前阅读。": Kind.TASK,
-    "%(term)s第 %(number)d 次会议（%(day)s）需要校长工作报告，请在会前提交。": Kind.TASK,
-    "校长工作报告《%(title)s》已提交，请在会前阅读并提出意见。": Kind.TASK,
-    "代表 %(name)s 对校长工作报告提出了意见，请答复。": Kind.TASK,
+    N_("提案人对“%(title)s”的答复不满意，请于 %(date)s 前再次办理答复"): Kind.URGING,
+    N_("民主评议“%(title)s”已开始，请参加。"): Kind.VOTE,
+    N_("征求意见：“%(title)s”，请于 %(date)s 前提出意见"): Kind.VOTE,
+    N_("公开事项“%(title)s”等待您审批。"): Kind.TASK,
+    N_("%(name)s邀请您附议提案“%(title)s”"): Kind.TASK,
+    N_("提案“%(title)s”已提交，请审查"): Kind.TASK,
+    N_("提案“%(title)s”交由贵部门承办，请于 %(date)s 前答复"): Kind.TASK,
+    N_("提案“%(title)s”请贵部门协办，请在答复前填写协办意见"): Kind.TASK,
+    N_("您的提案“%(title)s”已答复，请评价"): Kind.TASK,
+    N_("您负责落实决议“%(title)s”，请按期报告执行情况。"): Kind.TASK,
+    N_("重要议题“%(title)s”待您表明意见后方可上会。"): Kind.TASK,
+    N_("校长办公会议将“%(title)s”提交党组织会议决定。"): Kind.TASK,
+    N_("“%(title)s”的议程和会议材料已送达，请会前阅读。"): Kind.TASK,
+    N_("%(term)s第 %(number)d 次会议（%(day)s）需要校长工作报告，请在会前提交。"): Kind.TASK,
+    N_("校长工作报告《%(title)s》已提交，请在会前阅读并提出意见。"): Kind.TASK,
+    N_("代表 %(name)s 对校长工作报告提出了意见，请答复。"): Kind.TASK,
 }
 
 GROUP: dict[str, GroupNote] = {
-    "书记催报：请报告决议“%(title)s”的执行情况。%(note)s":
+    N_("书记催报：请报告决议“%(title)s”的执行情况。%(note)s"):
         GroupNote(Topic.URGINGS, N_("决议（编号 %(id)d）已催报执行情况，请责任人及时报告。")),
     _LATE: GroupNote(Topic.URGINGS, N_("决议（编号 %(id)d）的执行情况报告已逾期，请责任人尽快报告。")),
     _COMING_DUE: GroupNote(Topic.REPORTS, N_("决议（编号 %(id)d）的执行情况报告即将到期，请责任人按期报告。")),
-    "您负责落实决议“%(title)s”，请按期报告执行情况。": GroupNote(Topic.DECISIONS, N_("新决议（编号 %(id)d）已交付落实。")),
-    "校长办公会议将“%(title)s”提交党组织会议决定。":
+    N_("您负责落实决议“%(title)s”，请按期报告执行情况。"): GroupNote(Topic.DECISIONS, N_("新决议（编号 %(id)d）已交付落实。")),
+    N_("校长办公会议将“%(title)s”提交党组织会议决定。"):
         GroupNote(Topic.DECISIONS, N_("校长办公会议有议题提交党组织会议决定（议题编号 %(id)d）。")),
-    "“%(title)s”的议程和会议材料已送达，请会前阅读。":
+    N_("“%(title)s”的议程和会议材料已送达，请会前阅读。"):
         GroupNote(Topic.DECISIONS, N_("会议（编号 %(id)d）的议程和材料已送达，请参会人员会前阅读。")),
-    "%(term)s第 %(number)d 次会议（%(day)s）需要校长工作报告，请在会前提交。":
+    N_("%(term)s第 %(number)d 次会议（%(day)s）需要校长工作报告，请在会前提交。"):
         GroupNote(Topic.REPORTS, N_("教代会会议（编号 %(id)d）需要校长工作报告，请在会前提交。")),
-    "校长工作报告《%(title)s》已提交，请在会前阅读并提出意见。":
+    N_("校长工作报告《%(title)s》已提交，请在会前阅读并提出意见。"):
         GroupNote(Topic.CONGRESS, N_("校长工作报告已提交（会议编号 %(id)d），请代表会前阅读并提出意见。")),
-    "提案“%(title)s”已提交，请审查": GroupNote(Topic.PROPOSALS, N_("第 %(id)d 号提案已提交，待工会审查。")),
-    "提案“%(title)s”交由贵部门承办，请于 %(date)s 前答复":
+    N_("提案“%(title)s”已提交，请审查"): GroupNote(Topic.PROPOSALS, N_("第 %(id)d 号提案已提交，待工会审查。")),
+    N_("提案“%(title)s”交由贵部门承办，请于 %(date)s 前答复"):
         GroupNote(Topic.PROPOSALS, N_("第 %(id)d 号提案已交办，请承办部门按期答复。")),
-    "您的提案“%(title)s”已答复，请评价": GroupNote(Topic.PROPOSALS, N_("第 %(id)d 号提案已答复，请提案人查看。")),
-    "民主评议“%(title)s”已开始，请参加。": GroupNote(Topic.CONGRESS, N_("民主评议（编号 %(id)d）已开始，请参评人员登录参加。")),
-    "征求意见：“%(title)s”，请于 %(date)s 前提出意见":
+    N_("您的提案“%(title)s”已答复，请评价"): GroupNote(Topic.PROPOSALS, N_("第 %(id)d 号提案已答复，请提案人查看。")),
+    N_("民主评议“%(title)s”已开始，请参加。"): GroupNote(Topic.CONGRESS, N_("民主评议（编号 %(id)d）已开始，请参评人员登录参加。")),
+    N_("征求意见：“%(title)s”，请于 %(date)s 前提出意见"):
         GroupNote(Topic.CONGRESS, N_("有新的征求意见（编号 %(id)d），请教职工登录查看并提出意见。")),
 }
 

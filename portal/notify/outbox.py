@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
+from portal.i18n import N_
 from portal.notify.kinds import GROUP, LEADERSHIP_TOPICS, Kind, Mode, kind_of, mode_for
 from portal.notify.models import Channel, Delivery, DeliveryState, Notification, ReaderSetting, Robot
 from portal.timeutil import local_to_utc, to_local, utcnow
@@ -182,7 +183,7 @@ def claim(session: Session, settings: Settings, now: datetime | None = None, lim
     lease = now + timedelta(seconds=settings.lease_seconds)
     for d in due:
         if d.state == DeliveryState.SENDING.value and d.attempts >= settings.max_attempts:
-            _fail(d, "发送程序在发送中途停止，已达最多尝试次数。")
+            _fail(d, N_("发送程序在发送中途停止，已达最多尝试次数。"))
             continue
         resumed = d.state == DeliveryState.SENDING.value and bool(d.batch_key)
         if resumed:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from portal import registry
 from portal.auth.models import User
 from portal.extensions import db, write_intent
+from portal.i18n import N_
 from portal.notify import channels, outbox
 from portal.notify.models import Channel, Delivery, Notification, ReaderSetting, Robot
 from portal.timeutil import utcnow
@@ -128,9 +129,9 @@ def prepare(batch: outbox.Batch) -> Prepared:
         user = session.get(User, batch.recipient_id) if batch.recipient_id else None
         reader = session.get(ReaderSetting, batch.recipient_id) if batch.recipient_id else None
         if user is None or reader is None or not reader.email:
-            raise Undeliverable("收件人没有填写邮箱。")
+            raise Undeliverable(N_("收件人没有填写邮箱。"))
         if not user.active:
-            raise Undeliverable("收件人的账号已停用。")
+            raise Undeliverable(N_("收件人的账号已停用。"))
         prepared.to, prepared.reader, prepared.locale = reader.email, user.name, user.locale or "zh_CN"
         notes = {n.id: n for n in session.scalars(
             select(Notification).where(Notification.id.in_([d.notification_id for d in rows if d.notification_id])))}
@@ -143,11 +144,12 @@ def prepare(batch: outbox.Batch) -> Prepared:
         prepared.secret = str(current_app.config.get("DINGTALK_ROBOT_SECRET") or "") \
             if batch.channel == Channel.DINGTALK.value else ""
         if not prepared.url:
-            raise Undeliverable(f"没有配置 {key}。")
+            raise Undeliverable(N_("没有配置企业微信群机器人的地址（WECOM_ROBOT_URL）。") if batch.channel == Channel.WECOM.value
+                                else N_("没有配置钉钉群机器人的地址（DINGTALK_ROBOT_URL）。"))
     else:
         robot = session.get(Robot, batch.robot_id)
         if robot is None or not robot.active:
-            raise Undeliverable("该群机器人已停用。")
+            raise Undeliverable(N_("该群机器人已停用。"))
         prepared.url, prepared.secret = robot.url, robot.secret
     with force_locale(GROUP_LOCALE):
         prepared.items = [Item(_(d.message, **d.params), _link(d.subject_kind, d.subject_id)) for d in rows]

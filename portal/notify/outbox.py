@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -276,6 +276,3 @@ def pending_counts(session: Session) -> dict[tuple[str, str], int]:
     return {(c, s): int(n) for c, s, n in session.execute(
         select(Delivery.channel, Delivery.state, func.count()).group_by(Delivery.channel, Delivery.state))}
 
-
-def user_ids(rows: Iterable[Delivery]) -> set[int]:
-    return {d.recipient_id for d in rows if d.recipient_id is not None}

@@ -66,17 +66,24 @@ class Mailbox:
 
 
 class SMTPServer:
-    def __init__(self, mailbox: Mailbox, login: tuple[str, str] | None = None) -> None:
+    def __init__(self, mailbox: Mailbox, login: tuple[str, str] | None = None, *, starttls: Any = None,
+                 implicit_tls: Any = None) -> None:
+        """``starttls`` / ``implicit_tls``: a server-side ``ssl.SSLContext`` the server then
+        requires (STARTTLS before anything else, or TLS from the first byte)."""
         self.mailbox = mailbox
         self.port = free_port()
         kwargs: dict[str, Any] = {}
+        if starttls is not None:
+            kwargs.update(tls_context=starttls, require_starttls=True)
+        if implicit_tls is not None:
+            kwargs.update(ssl_context=implicit_tls)
         if login is not None:
             def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
                 ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == login
                 if ok:
                     mailbox.logins.append((data.login.decode(), data.password.decode()))
                 return AuthResult(success=ok, handled=False)
-            kwargs.update(authenticator=check, auth_require_tls=False, auth_required=True)
+            kwargs.update(authenticator=check, auth_require_tls=starttls is not None, auth_required=True)
         self.controller = Controller(mailbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SMTPServer:

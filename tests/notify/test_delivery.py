@@ -310,3 +310,46 @@ def test_every_classified_message_is_still_sent_by_a_workflow():
     source = "".join(p.read_text() for p in Path("portal").rglob("*.py") if "notify" not in p.parts)
     missing = [m for m in {*KIND_OF, *GROUP} if m not in source]
     assert missing == []
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1, trusted by the sender through SSL_CERT_FILE
+    (which the standard library's default context reads)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_mail_goes_over_starttls_or_implicit_tls_with_a_login(app, people, certificate, monkeypatch, mode):
+    import ssl
+
+    cert, key = certificate
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(str(cert), str(key))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    box = Mailbox()
+    tls = {"starttls": server_side} if mode == "starttls" else {"implicit_tls": server_side}
+    with SMTPServer(box, login=("xiaowu", "mail-pass"), **tls) as server:
+        app.config.update(channels_config(server.port, None), MAIL_USERNAME="xiaowu", MAIL_PASSWORD="mail-pass",
+                          MAIL_USE_TLS=mode == "starttls", MAIL_USE_SSL=mode == "ssl")
+        with app.app_context():
+            s = db.session
+            _with_mail(s, "staff", "staff@school.test")
+            rules.notify(s, [people["staff"]], URGE, subject=("resolution", 1), title="加密", note="")
+            s.commit()
+            assert deliver_once()["sent"] == 1
+            if mode == "starttls":  # without STARTTLS the server refuses to go on
+                app.config.update(MAIL_USE_TLS=False)
+                rules.notify(s, [people["staff"]], URGE, subject=("resolution", 2), title="明文", note="")
+                s.commit()
+                assert deliver_once()["retry"] == 1
+    assert box.logins == [("xiaowu", "mail-pass")] and [m["Subject"].count("加密") for m in box.accepted] == [1]

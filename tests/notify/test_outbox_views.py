@@ -180,3 +180,33 @@ def test_the_request_that_causes_a_message_makes_no_network_call_and_costs_the_s
         with watching() as (network, _statements):
             counts = deliver_once()
         assert network and counts["retry"] == 6  # the sender, not the request, met the dead channels
+
+
+def test_junk_in_the_settings_and_robot_forms_never_makes_a_500_and_changes_nothing(app, people):
+    """Random text in every field: the form comes back (200) with nothing stored; then the
+    same client's valid submission is taken (its sign-in and token work)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    junk = st.one_of(st.text(max_size=200), st.sampled_from(
+        ["", " ", "-1", "24", "99999999999999999999", "now", "b1", "d999999999999", "a@b", "<script>", "\x00",
+         "x" * 600, "https://", "http://127.0.0.1:1/?key=k\r\nX: y"]))
+    client = app.test_client()
+    login_as(client, app, "admin")
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(email=junk, mode=junk, hour=junk, start=junk, url=junk, platform=junk, scope=junk, topic=junk)
+    def run(email, mode, hour, start, url, platform, scope, topic):
+        r = client.post("/inbox/settings", data={"email": email, "urging": mode, "vote": "now", "task": "digest",
+                                                 "update": "digest", "digest_hour": hour, "quiet_start": start,
+                                                 "quiet_end": ""})
+        assert r.status_code == 200 and b'id="settings_form"' in r.data
+        r = client.post("/admin/robots", data={"platform": platform, "name": email, "url": url, "secret": mode,
+                                               "scope": scope, "topics": [topic]})
+        assert r.status_code == 200 and b'id="robot_form"' in r.data
+
+    run()
+    with app.app_context():
+        # a junk settings post may be valid by chance only if every field happens to be valid
+        assert db.session.scalar(select(func.count()).select_from(Robot)) == 0
+    assert "已保存" in client.post("/inbox/settings", data=_settings_form(email="admin@school.test")).get_data(as_text=True)

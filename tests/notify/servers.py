@@ -118,11 +118,15 @@ class Robots:
     """Every request the fake webhooks got: (platform, payload, problem or None)."""
 
     received: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
+    accepted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # answered errcode 0
     fail_with: str | None = None  # "500", "errcode": answer so, to test retries
+    # Called (in the request's thread) with the request's number before answering; True:
+    # answer 503 without taking the message (the test kills the sender meanwhile).
+    on_request: Callable[[int], bool] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ok(self, platform: str) -> list[dict[str, Any]]:
-        return [p for plat, p, problem in self.received if plat == platform and problem is None]
+        return [p for plat, p in self.accepted if plat == platform]
 
     def problems(self) -> list[str]:
         return [problem for _p, _payload, problem in self.received if problem]
@@ -191,6 +195,12 @@ class RobotServer:
                     problem = problem or "Content-Type must be application/json"
                 with outer.robots.lock:
                     outer.robots.received.append((platform, payload, problem))
+                    number = len(outer.robots.received)
+                hold = outer.robots.on_request
+                if hold is not None and hold(number):
+                    self.send_response(503)
+                    self.end_headers()
+                    return
                 fail = outer.robots.fail_with
                 if fail == "500":
                     self.send_response(500)
@@ -198,6 +208,9 @@ class RobotServer:
                     return
                 answer = ({"errcode": 0, "errmsg": "ok"} if problem is None and fail is None
                           else {"errcode": 310000 if problem else 45009, "errmsg": problem or "api freq out of limit"})
+                if answer["errcode"] == 0:
+                    with outer.robots.lock:
+                        outer.robots.accepted.append((platform, payload))
                 data = json.dumps(answer).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -18,18 +18,18 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.notify import rules
 from portal.notify.models import Delivery
-from tests.notify.servers import Mailbox, SMTPServer
+from tests.notify.servers import Mailbox, RobotServer, Robots, SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 URGE = "书记催报：请报告决议“%(title)s”的执行情况。%(note)s"
 LEASE = 1  # seconds: a dead sender's claim is taken over after this
 
 
-def _sender(app, port: int) -> subprocess.Popen[bytes]:
+def _sender(app, port: int, **extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret-key",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_DEFAULT_SENDER": "xiaowu@school.test",
            "PUBLIC_URL": "https://xiaowu.school.test", "DELIVERY_LEASE_SECONDS": str(LEASE),
-           "WECOM_ROBOT_URL": "", "DINGTALK_ROBOT_URL": ""}
+           "WECOM_ROBOT_URL": "", "DINGTALK_ROBOT_URL": "", **extra}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "deliver"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -90,9 +90,9 @@ def _run_killed(app, box: Mailbox, port: int, stage: str, at: int) -> None:
     box.on_ehlo = box.on_data = None
 
 
-def _run_to_the_end(app, port: int) -> str:
+def _run_to_the_end(app, port: int, **extra: str) -> str:
     time.sleep(LEASE + 0.2)  # the dead sender's lease ends
-    done = _sender(app, port)
+    done = _sender(app, port, **extra)
     out, err = done.communicate(timeout=60)
     assert done.returncode == 0, err.decode()
     return out.decode()
@@ -159,3 +159,44 @@ def test_an_action_committed_with_no_sender_running_is_sent_later(app, people):
         out = _run_to_the_end(app, server.port)
     assert len({m["Message-ID"] for m in box.accepted}) == len(box.accepted) == 3
     assert "已发送 3 条" in out
+
+
+def test_a_sender_killed_while_a_robot_holds_its_message_sends_the_batch_once(app, people):
+    """The group side: the 企业微信 robot holds the batch (three urgings in one message) while
+    the sender is killed, and does not take it; the next run sends that batch once."""
+    robots = Robots()
+    box = Mailbox()
+    with SMTPServer(box) as smtp, RobotServer(robots) as server:
+        app.config.update(WECOM_ROBOT_URL=server.wecom_url)
+        _three_urgings(app, people)
+        app.config.update(WECOM_ROBOT_URL=server.wecom_url)  # _three_urgings switched the robots off
+        with app.app_context():
+            from portal.auth.models import User
+
+            for n in range(3):  # the group lines, queued by actions with the robot configured
+                rules.notify(db.session, [db.session.get(User, people["staff"]).id], URGE,
+                             subject=("resolution", 10 + n), title="x", note="")
+            db.session.commit()
+        reached, killed = threading.Event(), threading.Event()
+
+        def hold(n: int) -> bool:
+            if n == 1:
+                reached.set()
+                killed.wait(30)
+                return True
+            return False
+
+        robots.on_request = hold
+        sender = _sender(app, smtp.port, WECOM_ROBOT_URL=server.wecom_url)
+        try:
+            assert reached.wait(20)
+            sender.send_signal(signal.SIGKILL)
+            sender.wait(10)
+        finally:
+            killed.set()
+        robots.on_request = None
+        assert robots.accepted == []
+        _run_to_the_end(app, smtp.port, WECOM_ROBOT_URL=server.wecom_url)
+    (payload,) = robots.ok("wecom")
+    assert payload["markdown"]["content"].count("已催报") == 3 and robots.problems() == []
+    assert set(_final(app).values()) == {"sent"}

@@ -234,8 +234,8 @@ def register(app: Flask) -> None:
 
         if loop:
             deliver_loop(max(every, 1.0), say)
-        else:
-            say(deliver_once())
+        elif counts := deliver_once():  # silent when there was nothing: cron mails every output
+            say(counts)
 
     @audit.command("verify")
     def verify() -> None:

@@ -84,10 +84,21 @@ class SMTPServer:
                     mailbox.logins.append((data.login.decode(), data.password.decode()))
                 return AuthResult(success=ok, handled=False)
             kwargs.update(authenticator=check, auth_require_tls=starttls is not None, auth_required=True)
+        self._kwargs = kwargs
         self.controller = Controller(mailbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SMTPServer:
-        self.controller.start()
+        # The SQLite and PostgreSQL runs go at the same time: another process may take the
+        # port between free_port() and the bind; then try another.
+        for attempt in range(5):
+            try:
+                self.controller.start()
+                return self
+            except (OSError, RuntimeError, TimeoutError):
+                if attempt == 4:
+                    raise
+                self.port = free_port()
+                self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self._kwargs)
         return self
 
     def __exit__(self, *exc: Any) -> None:

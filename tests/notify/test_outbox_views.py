@@ -81,7 +81,7 @@ def test_the_settings_page_full_and_fragment_and_saving(app, client, people):
 def test_bad_settings_are_refused_in_chinese_and_nothing_changes(app, client, people, changes, message):
     login_as(client, app, "staff")
     answer = client.hx("/inbox/settings", method="POST", data=_settings_form(**changes))
-    assert answer.status_code == 200 and message in answer.get_data(as_text=True)
+    assert answer.status_code == 422 and message in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(ReaderSetting, people["staff"]) is None
 

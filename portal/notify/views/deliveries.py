@@ -17,7 +17,7 @@ from portal.notify.forms import CHANNEL_LABELS, STATE_LABELS, RobotForm
 from portal.notify.kinds import KIND_LABELS, LEADERSHIP_TOPICS, TOPIC_LABELS, Topic
 from portal.notify.models import Channel, Delivery, Robot
 from portal.notify.views import bp
-from portal.web import explain, paginate, render
+from portal.web import Attempt, attempt, paginate, render
 
 PER_PAGE = 50
 
@@ -39,12 +39,10 @@ def send_test() -> Response:
     if robot_id := request.form.get("robot_id", type=int):
         robot = db.session.get(Robot, robot_id) or abort(404)
         channel = robot.platform
-    try:
+    with attempt() as done:
         rules.queue_test(db.session, current_user, channel, robot)
-    except rules.NotifyError as exc:
-        db.session.rollback()
-        return render("notify/deliveries.html", block="deliveries", problem=explain(exc), **_page())
-    db.session.commit()
+    if not done:
+        return render("notify/deliveries.html", block="deliveries", status=done.status, problem=done.error, **_page())
     return render("notify/deliveries.html", block="deliveries",
                   done=_("测试消息已排队，下一次发送（flask deliver）时送出，结果见下表。"), **_page())
 
@@ -54,21 +52,20 @@ def robots() -> Response:
     """The group robots (群机器人) added for bodies and departments, and the form to add one."""
     require("deliveries.manage")
     form = RobotForm()
-    done = None
+    added = None
+    step = Attempt()
     if form.validate_on_submit():
         body_id, department_id = form.scope_ids()
-        try:
+        with attempt() as step:
             robot = rules.add_robot(db.session, current_user, platform=form.platform.data or "", name=form.name.data or "",
                                     url=form.url.data or "", secret=form.secret.data or "", body_id=body_id,
                                     department_id=department_id, topics=form.topics.data or [])
-        except rules.NotifyError as exc:
-            db.session.rollback()
-            form.url.errors = [*form.url.errors, explain(exc)]
-        else:
-            db.session.commit()
-            done = _("已添加群机器人“%(name)s”。", name=robot.name)
+        if step:
+            added = _("已添加群机器人“%(name)s”。", name=robot.name)
             form = RobotForm(formdata=None)
-    return render("notify/robots.html", block="robots", form=form, done=done, **_robots_page())
+        else:
+            form.url.errors = [*form.url.errors, step.error or ""]
+    return render("notify/robots.html", block="robots", status=step.status, form=form, done=added, **_robots_page())
 
 
 @bp.post("/admin/robots/<int:robot_id>/active")

@@ -40,6 +40,7 @@ from portal.formutil import MAX_ID
 from portal.i18n import N_
 from portal.textclean import strip_controls
 from portal.timeutil import iso_utc, utcnow
+from portal.workflow import Transition
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,12 @@ def hx() -> Any:
 
 
 # --- rendering ----------------------------------------------------------------------
+
+def actions(obj: Any) -> dict[str, Transition[Any]]:
+    """The workflow steps the reader may take on ``obj`` now, by action name: templates show
+    a step's button when its action is here, and never compare the object's state themselves."""
+    return {t.action: t for t in type(obj).flow.available(current_user, obj)}
+
 
 def is_partial() -> bool:
     """An htmx request that wants a fragment: neither boosted nor a history restore."""
@@ -404,6 +411,7 @@ def init_app(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "can": permissions.can,
+            "actions": actions,
             "explain": explain,
             "nav_items": registry.nav_items,
             "is_partial": is_partial,

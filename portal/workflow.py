@@ -1,15 +1,22 @@
 """State machines as data: every workflow is one table of transitions.
 
 Each entity with a workflow declares its states as an enum and its transitions as
-``Transition(source, action, target, permission)``; rules move an object only through
-:meth:`Workflow.target`, and views and templates ask ``can(user, transition.permission, obj)``.
-Pure Python: no database, no Flask.
+``Transition(source, action, target, permission)``. Rules move an object only through
+:meth:`Workflow.move`; views hand templates :meth:`Workflow.available`, the steps the reader may
+take now (the transitions from the object's state whose permission ``can()`` grants), and the
+templates loop over them: no template compares a state with a literal.
+No Flask.
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from portal.errors import DomainError
+
+if TYPE_CHECKING:
+    from portal.auth.permissions import Context
 
 S = TypeVar("S", bound=enum.Enum)
 
@@ -23,8 +30,13 @@ class Transition(Generic[S]):
 
 
 class Workflow(Generic[S]):
-    def __init__(self, *transitions: Transition[S]) -> None:
+    """The transitions of one kind of object, whose state is stored as the enum's value in the
+    attribute ``column`` (``status`` or ``state``)."""
+
+    def __init__(self, *transitions: Transition[S], column: str = "status") -> None:
         self.transitions = transitions
+        self.column = column
+        self.states: type[S] = type(transitions[0].source)
         self._table = {(t.source, t.action): t for t in transitions}
         if len(self._table) != len(transitions):
             raise ValueError("two transitions share a source state and an action")
@@ -36,3 +48,20 @@ class Workflow(Generic[S]):
     def actions(self, state: S) -> list[Transition[S]]:
         """Every step that may be taken from ``state``."""
         return [t for t in self.transitions if t.source == state]
+
+    def state_of(self, obj: Any) -> S:
+        return self.states(getattr(obj, self.column))
+
+    def available(self, user: Any, obj: Any, ctx: Context | None = None) -> list[Transition[S]]:
+        """The steps ``user`` may take on ``obj`` now: from its state, and granted by ``can()``."""
+        from portal.auth.permissions import can  # auth's checks load every feature's models
+
+        return [t for t in self.actions(self.state_of(obj)) if can(user, t.permission, obj, ctx)]
+
+    def move(self, obj: Any, action: str, refusal: DomainError) -> Transition[S]:
+        """Take ``action`` from the object's state, or raise ``refusal`` when it is not a step from there."""
+        step = self.step(self.state_of(obj), action)
+        if step is None:
+            raise refusal
+        setattr(obj, self.column, step.target.value)
+        return step

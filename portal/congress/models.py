@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
@@ -111,6 +112,7 @@ class CongressSession(Base):
     __tablename__ = "congress_session"
     __table_args__ = (UniqueConstraint("term_id", "number"), one_of("status", SessionStatus))
 
+    flow: ClassVar[Workflow[SessionStatus]] = SESSION_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
@@ -294,6 +296,7 @@ class Poll(Base):
         CheckConstraint("ballots_cast <= roster_size", name="ballots_within_roster"),
     )
 
+    flow: ClassVar[Workflow[PollStatus]] = POLL_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
@@ -49,6 +50,7 @@ ITEM_FLOW: Workflow[ItemState] = Workflow(
     Transition(ItemState.SCHEDULED, "reject", ItemState.REJECTED, "meeting.run"),
     Transition(ItemState.SCHEDULED, "defer", ItemState.DEFERRED, "meeting.run"),
     Transition(ItemState.SCHEDULED, "forward", ItemState.FORWARDED, "meeting.run"),
+    column="state",
 )
 
 
@@ -63,6 +65,7 @@ MEETING_FLOW: Workflow[MeetingState] = Workflow(
     Transition(MeetingState.PLANNED, "settle", MeetingState.SETTLED, "meeting.settle"),
     Transition(MeetingState.SETTLED, "close", MeetingState.CLOSED, "meeting.run"),
     Transition(MeetingState.CLOSED, "sign", MeetingState.SIGNED, "meeting.sign"),
+    column="state",
 )
 
 
@@ -128,6 +131,7 @@ RESOLUTION_FLOW: Workflow[ResolutionState] = Workflow(
     Transition(ResolutionState.OPEN, "confirm", ResolutionState.DONE, "resolution.supervise"),
     Transition(ResolutionState.OPEN, "change", ResolutionState.CHANGED, "meeting.run"),
     Transition(ResolutionState.AWAITING_APPROVAL, "change", ResolutionState.CHANGED, "meeting.run"),
+    column="state",
 )
 
 
@@ -171,6 +175,7 @@ class Meeting(Base):
     __tablename__ = "dec_meeting"
     __table_args__ = (Index("ix_dec_meeting_body_held", "body", "held_on"), one_of("state", MeetingState))
 
+    flow: ClassVar[Workflow[MeetingState]] = MEETING_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(120))
@@ -229,6 +234,7 @@ class Item(Base):
         CheckConstraint("votes_yes >= 0 AND votes_no >= 0 AND votes_abstain >= 0", name="votes"),
     )
 
+    flow: ClassVar[Workflow[ItemState]] = ITEM_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[str] = mapped_column(String(10))  # the meeting it is meant for
     title: Mapped[str] = mapped_column(String(120))
@@ -365,6 +371,7 @@ class Resolution(Base):
     __tablename__ = "dec_resolution"
     __table_args__ = (Index("ix_dec_resolution_tracker", "visibility", "decided_on"), one_of("state", ResolutionState))
 
+    flow: ClassVar[Workflow[ResolutionState]] = RESOLUTION_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=ResolutionKind.RESOLUTION.value)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"), index=True)

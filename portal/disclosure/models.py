@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -100,6 +101,7 @@ class Notice(Base):
         one_of("status", Status),
     )
 
+    flow: ClassVar[Workflow[Status]] = NOTICE_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10), index=True)
     catalog_item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"), index=True)

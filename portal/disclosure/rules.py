@@ -248,7 +248,7 @@ def submit(session: Session, actor: User, notice: Notice, now: datetime | None =
     if notice.is_draft and approver is None:
         raise DisclosureError(N_("目前没有可以审批该公开事项的人：请先由系统管理员配备%(offices)s（审批人不能是起草人本人）。"),
                               offices=_offices_named(notice.channel))
-    _move(notice, "submit", N_("只有草稿可以提交审批。"))
+    NOTICE_FLOW.move(notice, "submit", DisclosureError(N_("只有草稿可以提交审批。")))
     notice.submitted_at = now
     notice.return_reason = ""
     record(session, actor, "notice.submitted", notice)
@@ -280,12 +280,6 @@ def _check_approver(session: Session, approver: User, notice: Notice, now: datet
         raise DisclosureError(N_("该公开事项须由%(offices)s中的第一位非起草人审批。"), offices=_offices_named(notice.channel))
 
 
-def _move(notice: Notice, action: str, refusal: str) -> None:
-    """Take one step of the publication workflow, or refuse with ``refusal``."""
-    step = NOTICE_FLOW.step(notice.state, action)
-    if step is None:
-        raise DisclosureError(refusal)
-    notice.status = step.target.value
 
 
 def publish(session: Session, approver: User, notice: Notice, now: datetime | None = None) -> None:
@@ -296,7 +290,7 @@ def publish(session: Session, approver: User, notice: Notice, now: datetime | No
     now = now or utcnow()
     if notice.is_submitted:
         _check_approver(session, approver, notice, now)
-    _move(notice, "publish", N_("只有待审批的公开事项可以发布。"))
+    NOTICE_FLOW.move(notice, "publish", DisclosureError(N_("只有待审批的公开事项可以发布。")))
     notice.approver_id = approver.id
     notice.published_at = now
     if notice.gongshi_days:
@@ -320,7 +314,7 @@ def send_back(session: Session, approver: User, notice: Notice, reason: str) -> 
     reason = (reason or "").strip()
     if notice.is_submitted and not reason:
         raise DisclosureError(N_("退回时请写明原因。"))
-    _move(notice, "send_back", N_("只有待审批的公开事项可以退回。"))
+    NOTICE_FLOW.move(notice, "send_back", DisclosureError(N_("只有待审批的公开事项可以退回。")))
     notice.return_reason = reason[:REASON_MAX]
     record(session, approver, "notice.returned", notice, reason=notice.return_reason)
     notify(session, [notice.author_id], N_("您起草的“%(title)s”被退回修改：%(reason)s"), subject=("notice", notice.id),
@@ -334,7 +328,7 @@ def withdraw(session: Session, actor: User, notice: Notice, reason: str, now: da
     reason = (reason or "").strip()
     if notice.is_published and not reason:
         raise DisclosureError(N_("撤回时请写明原因，原因将向读者公开。"))
-    _move(notice, "withdraw", N_("只有当前发布中的公开事项可以撤回。"))
+    NOTICE_FLOW.move(notice, "withdraw", DisclosureError(N_("只有当前发布中的公开事项可以撤回。")))
     notice.withdrawn_at = now or utcnow()
     notice.withdraw_reason = reason[:REASON_MAX]
     record(session, actor, "notice.withdrawn", notice, reason=notice.withdraw_reason)

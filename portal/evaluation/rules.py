@@ -106,16 +106,11 @@ def eligible_raters(session: Session, evaluation: Evaluation, on: date) -> list[
     ))
 
 
-def _move(evaluation: Evaluation, action: str, refusal: str) -> None:
-    step = EVALUATION_FLOW.step(evaluation.state, action)
-    if step is None:
-        raise EvaluationError(refusal)
-    evaluation.status = step.target.value
 
 
 def open_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
     """Open for rating; the number eligible is frozen now."""
-    _move(evaluation, "open", N_("只有未开始的评议可以开始。"))
+    EVALUATION_FLOW.move(evaluation, "open", EvaluationError(N_("只有未开始的评议可以开始。")))
     evaluation.opened_at = now or utcnow()
     raters = eligible_raters(session, evaluation, _today(now))
     evaluation.eligible_count = len(raters)
@@ -157,7 +152,7 @@ def rate(session: Session, actor: User, evaluation: Evaluation, grades: Mapping[
 def close_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
     """Close: freeze the counts per subject and grade, the number who rated, and the digest;
     the box is written again so that its stored order cannot pair a rating with a rater."""
-    _move(evaluation, "close", N_("只有进行中的评议可以结束。"))
+    EVALUATION_FLOW.move(evaluation, "close", EvaluationError(N_("只有进行中的评议可以结束。")))
     evaluation.closed_at = now or utcnow()
     closed = BOX.close(session, evaluation.id)
     counts: dict[tuple[int, str], int] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -83,6 +84,7 @@ class Proposal(Base):
         one_of("status", Status),
     )
 
+    flow: ClassVar[Workflow[Status]] = PROPOSAL_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id"))
     title: Mapped[str] = mapped_column(String(120))

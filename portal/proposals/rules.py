@@ -59,10 +59,7 @@ def _today(now: datetime | None) -> date:
 
 
 def _move(proposal: Proposal, action: str, refusal: str, **params: object) -> None:
-    step = PROPOSAL_FLOW.step(proposal.state, action)
-    if step is None:
-        raise ProposalError(refusal, **params)
-    proposal.status = step.target.value
+    PROPOSAL_FLOW.move(proposal, action, ProposalError(refusal, **params))
     proposal.updated_at = utcnow()
 
 

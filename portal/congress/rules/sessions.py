@@ -129,12 +129,8 @@ def documents(session: Session, cs: CongressSession) -> list[SessionDocument]:
 
 
 def _step(session: Session, actor: User, cs: CongressSession, action: str, now: datetime) -> None:
-    step = SESSION_FLOW.step(SessionStatus(cs.status), action)
-    if step is None:
-        if action == "open":
-            raise CongressError(N_("会议已经开始或已经结束，不能再次开始。"))
-        raise CongressError(N_("会议尚未开始或已经结束，不能结束。"))
-    cs.status = step.target.value
+    step = SESSION_FLOW.move(cs, action, CongressError(
+        N_("会议已经开始或已经结束，不能再次开始。") if action == "open" else N_("会议尚未开始或已经结束，不能结束。")))
     if action == "open":
         cs.opened_at = now
     else:

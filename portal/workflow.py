@@ -1,7 +1,8 @@
 """State machines as data: every workflow is one table of transitions.
 
 Each entity with a workflow declares its states as an enum and its transitions as
-``Transition(source, action, target, permission)``. Rules move an object only through
+``Transition(source, action, target, permission)``; a step that keeps the state (filing a
+report on an open resolution) is a transition back to its source. Rules move an object only through
 :meth:`Workflow.move`; views hand templates :meth:`Workflow.available`, the steps the reader may
 take now (the transitions from the object's state whose permission ``can()`` grants), and the
 templates loop over them: no template compares a state with a literal.
@@ -27,6 +28,9 @@ class Transition(Generic[S]):
     action: str
     target: S
     permission: str  # the registered permission that says who may take this step
+    # the attribute naming what the permission is asked about, when not the object itself
+    # (an agenda item's outcome is the meeting's to record); a step with none there is not available
+    on: str | None = None
 
 
 class Workflow(Generic[S]):
@@ -49,6 +53,10 @@ class Workflow(Generic[S]):
         """Every step that may be taken from ``state``."""
         return [t for t in self.transitions if t.source == state]
 
+    def allows(self, obj: Any, action: str) -> bool:
+        """Whether ``action`` is a step from the object's state (whoever asks)."""
+        return self.step(self.state_of(obj), action) is not None
+
     def state_of(self, obj: Any) -> S:
         return self.states(getattr(obj, self.column))
 
@@ -56,7 +64,12 @@ class Workflow(Generic[S]):
         """The steps ``user`` may take on ``obj`` now: from its state, and granted by ``can()``."""
         from portal.auth.permissions import can  # auth's checks load every feature's models
 
-        return [t for t in self.actions(self.state_of(obj)) if can(user, t.permission, obj, ctx)]
+        found = []
+        for t in self.actions(self.state_of(obj)):
+            subject = getattr(obj, t.on) if t.on else obj
+            if subject is not None and can(user, t.permission, subject, ctx):
+                found.append(t)
+        return found
 
     def move(self, obj: Any, action: str, refusal: DomainError) -> Transition[S]:
         """Take ``action`` from the object's state, or raise ``refusal`` when it is not a step from there."""

@@ -133,8 +133,16 @@ class CongressSession(Base):
     term: Mapped[CongressTerm] = relationship(lazy="joined")
 
     @property
+    def is_planned(self) -> bool:
+        return self.status == SessionStatus.PLANNED.value
+
+    @property
     def is_open(self) -> bool:
         return self.status == SessionStatus.OPEN.value
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SessionStatus.CLOSED.value
 
 
 class SessionDocument(StoredFileColumns, Base):
@@ -324,6 +332,10 @@ class Poll(Base):
     @property
     def is_motion(self) -> bool:
         return self.kind == PollKind.MOTION.value
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PollStatus.DRAFT.value
 
     @property
     def is_open(self) -> bool:

@@ -82,6 +82,11 @@ class Filters:
     status: str | None = None
     kind: str | None = ResolutionKind.RESOLUTION.value
 
+    @property
+    def regular_reports(self) -> bool:
+        """The principal's regular reports to the Party committee, not the meetings' resolutions."""
+        return self.kind == ResolutionKind.REGULAR_REPORT.value
+
 
 def _last_report() -> Any:
     return (select(func.max(Report.filed_on)).where(Report.resolution_id == Resolution.id)

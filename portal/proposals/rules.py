@@ -21,7 +21,7 @@ from portal.congress.rules import current_term
 from portal.errors import DomainError
 from portal.i18n import N_
 from portal.org.memberships import Memberships
-from portal.proposals import notices, similar
+from portal.proposals import notices, queries, similar
 from portal.proposals.models import (
     MERGE_TARGETS,
     PROPOSAL_FLOW,
@@ -148,8 +148,18 @@ def _cosign_row(session: Session, proposal: Proposal, user_id: int) -> Cosign | 
 
 
 def _open_for_cosigning(proposal: Proposal) -> None:
-    if proposal.status not in (Status.DRAFT.value, Status.SUBMITTED.value):
+    if not proposal.open_for_cosigning:
         raise ProposalError(N_("该提案已经审查，附议已经截止。"))
+
+
+def cosign_refusal(proposal: Proposal, user_id: int, row: Cosign | None) -> ProposalError | None:
+    """Why this person may not co-sign, whatever the roster says: their own proposal, or
+    co-signed already. The page offers 附议 only when this is None."""
+    if user_id == proposal.proposer_id:
+        return ProposalError(N_("不能附议自己的提案。"))
+    if row is not None and row.is_accepted:
+        return ProposalError(N_("您已附议该提案，不能重复附议。"))
+    return None
 
 
 def invite(session: Session, proposer: User, proposal: Proposal, invitee: User, now: datetime | None = None) -> Cosign:
@@ -176,12 +186,11 @@ def cosign(session: Session, user: User, proposal: Proposal, now: datetime | Non
     their own."""
     now = now or utcnow()
     _open_for_cosigning(proposal)
-    if user.id == proposal.proposer_id:
-        raise ProposalError(N_("不能附议自己的提案。"))
-    _representative(session, user, proposal.term_id, _today(now), N_("只有本届教代会代表可以附议。"))
     row = _cosign_row(session, proposal, user.id)
-    if row is not None and row.status == CosignStatus.ACCEPTED.value:
-        raise ProposalError(N_("您已附议该提案，不能重复附议。"))
+    refusal = cosign_refusal(proposal, user.id, row)
+    if refusal is not None:
+        raise refusal
+    _representative(session, user, proposal.term_id, _today(now), N_("只有本届教代会代表可以附议。"))
     if row is None:
         row = Cosign(proposal_id=proposal.id, user_id=user.id, invited_at=now)
         session.add(row)
@@ -207,9 +216,7 @@ def decline(session: Session, user: User, proposal: Proposal, now: datetime | No
 
 
 def cosigner_count(session: Session, proposal: Proposal) -> int:
-    return session.scalar(select(func.count()).select_from(Cosign).where(
-        Cosign.proposal_id == proposal.id, Cosign.status == CosignStatus.ACCEPTED.value,
-        Cosign.user_id != proposal.proposer_id)) or 0
+    return len(queries.cosigners_now(session, proposal))
 
 
 def submit(session: Session, proposer: User, proposal: Proposal, now: datetime | None = None) -> None:

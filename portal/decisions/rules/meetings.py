@@ -87,7 +87,7 @@ def create_meeting(
 
 
 def _editable(meeting: Meeting) -> None:
-    if meeting.state in (MeetingState.CLOSED.value, MeetingState.SIGNED.value):
+    if not MEETING_FLOW.allows(meeting, "attend"):
         raise DecisionError(N_("会议已结束，记录不能再修改。"))
 
 
@@ -160,7 +160,7 @@ def papers_late(meeting: Meeting, lead_days: int) -> bool:
 
 def send_papers(session: Session, actor: User, meeting: Meeting, now: datetime | None = None) -> bool:
     """Record that the agenda and its papers went to the attendees; returns whether that was late."""
-    if meeting.state != MeetingState.SETTLED.value:
+    if not MEETING_FLOW.allows(meeting, "send_papers"):
         raise DecisionError(N_("议程确定后才能送达会议材料。"))
     if meeting.papers_sent_at is not None:
         raise DecisionError(N_("会议材料已于此前送达。"))
@@ -240,7 +240,7 @@ def speaking_order(meeting: Meeting, memberships: Memberships) -> list[int]:
 def record_stance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
                   speaker: User, stance: str, reason: str = "") -> Stance:
     """One stance (or a 列席 remark), refused out of order, twice, or from someone absent."""
-    if meeting.state != MeetingState.SETTLED.value or item.meeting_id != meeting.id:
+    if not MEETING_FLOW.allows(meeting, "record_stance") or item.meeting_id != meeting.id:
         raise DecisionError(N_("会议不在议事阶段，不能记录表态。"))
     if item is not current_item(meeting):
         raise DecisionError(N_("一事一议：请先议定议程中前面的议题。"))

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record, record_anonymous
 from portal.auth.models import User
-from portal.congress.rules import current_term
 from portal.consultations.models import (
     CONSULTATION_FLOW,
     Adoption,
@@ -28,6 +27,7 @@ from portal.consultations.models import (
 from portal.disclosure.rules import render_markdown
 from portal.errors import DomainError
 from portal.i18n import N_
+from portal.org.roster import current_term
 from portal.timeutil import day_end_utc, day_start_utc, to_local, utcnow
 
 if TYPE_CHECKING:

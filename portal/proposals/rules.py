@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.auth.models import Department, Role, User
-from portal.congress.rules import current_term
 from portal.errors import DomainError
 from portal.i18n import N_
 from portal.org.memberships import Memberships
+from portal.org.roster import current_term
 from portal.proposals import notices, queries, similar
 from portal.proposals.models import (
     MERGE_TARGETS,

@@ -18,11 +18,12 @@ from portal.congress.models import (
     SESSION_FLOW, Attendance, CongressSession, CongressTerm, Poll, PollStatus, PresenceEvent, SessionDocument,
     SessionStatus, TermKind,
 )
-from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
+from portal.congress.rules.common import CongressError
 from portal.db import refused_on_conflict
 from portal.files import StoredFile
 from portal.i18n import N_
 from portal.notify.rules import notify
+from portal.org.roster import on_term_roster, roster_ids
 from portal.timeutil import to_local, utcnow
 
 HALL_CODE_SECONDS = 30

@@ -21,11 +21,12 @@ from portal.auth.models import Role, User
 from portal.congress.models import (
     CongressSession, CongressTerm, SessionDocument, SessionReport, SessionStatus, WorkReport, WorkReportOpinion, WorkReportRead,
 )
-from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
+from portal.congress.rules.common import CongressError
 from portal.i18n import N_
 from portal.notify.rules import notify
 from portal.org.memberships import Memberships
 from portal.org.models import Office
+from portal.org.roster import on_term_roster, roster_ids
 from portal.timeutil import to_local, utcnow
 
 TITLE_MAX = 120

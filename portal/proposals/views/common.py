@@ -12,11 +12,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.auth import permissions
-from portal.auth.models import Department, User
-from portal.congress.models import CongressTerm, Representative
+from portal.auth.models import Department
 from portal.extensions import db
 from portal.formutil import error_text
 from portal.i18n import N_
+from portal.org.roster import roster_people
 from portal.proposals import queries, rules, similar
 from portal.proposals.forms import LABELS, AnswerForm, AssignForm, InviteForm, PartForm, RateForm, ReviewForm
 from portal.proposals.models import Proposal
@@ -58,15 +58,9 @@ def departments() -> list[Department]:
 
 
 def term_representatives(term_id: int, exclude: set[int]) -> list[tuple[int, str]]:
-    today = to_local(utcnow()).date()
-    rows = db.session.execute(
-        select(User.id, User.name, User.staff_no).join(Representative, Representative.user_id == User.id)
-        .join(CongressTerm, CongressTerm.id == Representative.term_id)
-        .where(Representative.term_id == term_id, Representative.joined_on <= today,
-               (Representative.left_on.is_(None)) | (Representative.left_on >= today))
-        .order_by(User.staff_no)
-    ).all()
-    return [(uid, f"{name}（{staff_no}）") for uid, name, staff_no in rows if uid not in exclude]
+    """Whom the proposer may invite: the term's roster today (``portal.org.roster``)."""
+    people = roster_people(db.session, term_id, to_local(utcnow()).date())
+    return [(u.id, f"{u.name}（{u.staff_no}）") for u in people if u.id not in exclude]
 
 
 def proposal_context(proposal: Proposal, **extra: Any) -> dict[str, Any]:

@@ -34,12 +34,13 @@ from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
 from portal import files, readiness
-from portal.errors import DomainError, Message
+from portal.errors import Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID
 from portal.i18n import N_
 from portal.textclean import strip_controls
 from portal.timeutil import iso_utc, utcnow
+from portal.translate import explain
 from portal.workflow import Transition
 
 log = logging.getLogger(__name__)
@@ -101,14 +102,6 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     resp = make_response(html, status)
     resp.vary.add("HX-Request")
     return resp
-
-
-def explain(exc: DomainError | Message) -> str:
-    """A refused rule's message in the reader's language (its parameters too, where they are
-    marked messages themselves, such as office names)."""
-    params = {k: explain(v) if isinstance(v, Message) else _(v) if isinstance(v, str) else v
-              for k, v in exc.params.items()}
-    return _(exc.message, **params) if params else _(exc.message)
 
 
 def redirect(location: str, code: int = 302) -> Response:

@@ -2,22 +2,20 @@
 
 Each entity with a workflow declares its states as an enum and its transitions as
 ``Transition(source, action, target, permission)``; a step that keeps the state (filing a
-report on an open resolution) is a transition back to its source. Rules move an object only through
-:meth:`Workflow.move`; views hand templates :meth:`Workflow.available`, the steps the reader may
-take now (the transitions from the object's state whose permission ``can()`` grants), and the
-templates loop over them: no template compares a state with a literal.
-No Flask.
+report on an open resolution) is a transition back to its source. Rules take a step through
+:meth:`Workflow.move`, or ask :meth:`Workflow.allows` before one whose target depends on the
+outcome (a vote passes or fails). Templates show :meth:`Workflow.available`, the steps the
+reader may take now (the transitions from the object's state whose permission ``can()``
+grants), through ``actions(obj)``: no template compares a state with a literal. No Flask.
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from portal.auth.permissions import Context, can
 from portal.errors import DomainError
-
-if TYPE_CHECKING:
-    from portal.auth.permissions import Context
 
 S = TypeVar("S", bound=enum.Enum)
 
@@ -62,8 +60,6 @@ class Workflow(Generic[S]):
 
     def available(self, user: Any, obj: Any, ctx: Context | None = None) -> list[Transition[S]]:
         """The steps ``user`` may take on ``obj`` now: from its state, and granted by ``can()``."""
-        from portal.auth.permissions import can  # auth's checks load every feature's models
-
         found = []
         for t in self.actions(self.state_of(obj)):
             subject = getattr(obj, t.on) if t.on else obj

@@ -24,7 +24,7 @@ from portal.consultations.models import (
     Reply,
     Status,
 )
-from portal.disclosure.rules import render_markdown
+from portal.markup import render_markdown
 from portal.errors import DomainError
 from portal.i18n import N_
 from portal.org.roster import current_term

@@ -23,6 +23,7 @@ from portal.congress.models import (
 )
 from portal.congress.rules.common import CongressError
 from portal.i18n import N_
+from portal.markup import render_markdown
 from portal.notify.rules import notify
 from portal.org.memberships import Memberships
 from portal.org.models import Office
@@ -47,8 +48,6 @@ class Draft:
 
 def prepare(title: str, body: str) -> Draft:
     """Check the title and text and render the text (outside any write transaction)."""
-    from portal.disclosure.rules import render_markdown
-
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise CongressError(N_("请填写报告标题。"))

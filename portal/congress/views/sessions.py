@@ -19,10 +19,9 @@ from portal.congress.rules import sessions as rules
 from portal.congress.rules import work_report
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
-from portal.disclosure.forms import AttachmentForm
 from portal.extensions import db
 from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text, options, required
+from portal.formutil import AttachmentForm, error_text, options, required
 from portal.web import absolute_url, explain, redirect_to, render, send_stored, store_upload, writes_late
 
 

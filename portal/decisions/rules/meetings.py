@@ -32,7 +32,7 @@ from portal.decisions.rules.procedure import counting_rules, ensure_procedure, s
 from portal.errors import Message
 from portal.i18n import N_
 from portal.org.memberships import Memberships
-from portal.org.models import Office
+from portal.org.models import BodyKind, Office
 from portal.notify.rules import notify
 from portal.timeutil import utcnow
 
@@ -235,6 +235,29 @@ def speaking_order(meeting: Meeting, memberships: Memberships) -> list[int]:
     last = last_speakers(memberships, meeting.body)
     voters = present_voters(meeting, memberships)
     return [u for u in voters if u not in last] + [u for u in last if u in voters]
+
+
+@dataclass(frozen=True)
+class Floor:
+    """Who speaks on the item under discussion."""
+
+    order: list[int]  # the present voting members, in the order they state (speaking_order)
+    next_up: list[int]  # those of them who have not stated on the item yet, in that order
+    may_speak: list[int]  # whose stance the recorder may record now: the next voter, and 列席 who have not spoken
+
+
+def floor(meeting: Meeting, memberships: Memberships, item: Item | None) -> Floor:
+    order = speaking_order(meeting, memberships)
+    stated = {s.user_id for s in item.stances} if item else set()
+    next_up = [u for u in order if u not in stated]
+    nonvoting = [a.user_id for a in meeting.attendance if a.kind == Attendance.NONVOTING.value and a.user_id not in stated]
+    return Floor(order, next_up, next_up[:1] + nonvoting)
+
+
+def leadership(memberships: Memberships) -> list[int]:
+    """班子成员 on the memberships' date: the Party committee, then the administrative team's others."""
+    party = memberships.members(BodyKind.PARTY_COMMITTEE)
+    return party + [u for u in memberships.members(BodyKind.ADMIN_TEAM) if u not in party]
 
 
 def record_stance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,

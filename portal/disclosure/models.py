@@ -59,6 +59,9 @@ NOTICE_FLOW: Workflow[Status] = Workflow(
     Transition(Status.SUBMITTED, "publish", Status.PUBLISHED, "notice.approve"),
     Transition(Status.SUBMITTED, "send_back", Status.DRAFT, "notice.approve"),
     Transition(Status.PUBLISHED, "withdraw", Status.WITHDRAWN, "notice.withdraw"),
+    # steps that keep the state
+    Transition(Status.DRAFT, "edit", Status.DRAFT, "notice.edit"),
+    Transition(Status.PUBLISHED, "correct", Status.PUBLISHED, "notice.correct"),  # a new version supersedes it
 )
 # Readers see published notices, and the record (not the text) of withdrawn ones.
 ON_RECORD = (Status.PUBLISHED.value, Status.WITHDRAWN.value)

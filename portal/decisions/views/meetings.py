@@ -102,7 +102,7 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
     return dict(
         meeting=meeting, current=current, count=count, order=on_floor.order, next_up=on_floor.next_up, names=names,
         attendance=attendance, members=rules.voting_members(ms, meeting.body), queue=queue,
-        papers_late=rules.papers_late(meeting, meeting.procedure.lead_days) if meeting.state != "planned" else False,
+        papers_late=rules.papers_late(meeting, meeting.procedure.lead_days) if meeting.state != MeetingState.PLANNED.value else False,
         schedule_form=schedule_form, attendance_form=attendance_form, stance_form=stance_form,
         vote_form=forms.get("vote") or VoteForm(), decide_form=forms.get("decide") or DecideForm(),
         defer_form=forms.get("defer") or DeferForm(), chair_form=forms.get("chair") or ChairForm(),

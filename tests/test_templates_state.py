@@ -31,3 +31,15 @@ def test_no_template_compares_a_state_with_a_literal():
     found = [f"{path.relative_to(TEMPLATES)}: {hit}" for path in sorted(TEMPLATES.rglob("*.html"))
              for hit in state_literals(path.read_text(encoding="utf-8"))]
     assert not found, f"{len(found)} state or kind literals in templates:\n" + "\n".join(found)
+
+
+OWNER = re.compile(r"current_user\.id\s*(?:==|!=|\bin\b|\bnot\s+in\b)|(?:==|!=)\s*current_user\.id")
+
+
+def test_no_template_decides_ownership_itself():
+    """Whose proposal, whose report: a permission (or a rule) answers, never ``current_user.id == …``
+    in a template, where a fragment or another page would ask differently."""
+    assert OWNER.search('{% if current_user.id == p.proposer_id %}') and OWNER.search("{% if x != current_user.id %}")
+    found = [f"{path.relative_to(TEMPLATES)}: {m.group(0)}" for path in sorted(TEMPLATES.rglob("*.html"))
+             for tag in TAG.finditer(path.read_text(encoding="utf-8")) for m in OWNER.finditer(tag.group(0))]
+    assert not found, "\n".join(found)

@@ -45,7 +45,7 @@ def resolution_page(res: Resolution, error: str | None = None, status: int = 200
     last = max((r.filed_on for r in res.reports), default=None)
     due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
     track = track_status(res.state, day, res.deadline, due)
-    timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
+    timeline = sorted([(True, r.filed_at, r) for r in res.reports] + [(False, u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
     successors = queries.successors_of(db.session, res)
     reconsidering = rules.pending_reconsideration(db.session, res)

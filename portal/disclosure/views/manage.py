@@ -9,16 +9,18 @@ from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import markup
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.disclosure import queries, rules
-from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
+from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, NoticeForm, ReasonForm
 from portal.disclosure.models import Attachment, CatalogItem, Notice
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
 from portal.files import ALLOWED_HINT
+from portal.formutil import AttachmentForm
 from portal.registry import Todo
 from portal.web import (
     Attempt, attempt, begin_write, redirect_to, render, require_valid, store_upload, writes_late,
@@ -132,7 +134,7 @@ def create() -> Response:
     done = Attempt()
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
-        fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
+        fields["body_html"] = markup.render_markdown(fields["body_md"])  # before the write lock
         with attempt() as done:
             begin_write()
             notice = rules.create_draft(db.session, current_user, **fields)
@@ -157,7 +159,7 @@ def edit(notice_id: int) -> Response:
     done = Attempt()
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
-        fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
+        fields["body_html"] = markup.render_markdown(fields["body_md"])  # before the write lock
         with attempt() as done:
             begin_write()
             rules.update_draft(db.session, current_user, notice, **fields)
@@ -174,7 +176,7 @@ def preview() -> Response:
     """Render the Markdown being typed exactly as readers will see it (sanitised)."""
     permissions.require("notice.workspace")
     body = (request.form.get("body_md") or "")[: rules.BODY_MAX]
-    return render("disclosure/_preview.html", html=rules.render_markdown(body))
+    return render("disclosure/_preview.html", html=markup.render_markdown(body))
 
 
 def _transition(notice_id: int, action: str, apply: Callable[[Notice], str | None], success: str) -> Response:

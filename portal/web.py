@@ -38,7 +38,7 @@ from htmx_flask.requests import HtmxAwareRequest
 from portal import files, readiness, registry
 from portal.auth import permissions
 from portal.auth.models import ROLE_LABELS, User
-from portal.errors import Message
+from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID, error_text
 from portal.i18n import N_

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.auth.models import User
 from portal.congress.models import CongressSession, Participation, Poll, Representative, SessionStatus
 from portal.congress.rules import polls, roster, sessions
-from portal.congress.rules.common import roster_ids
+from portal.org.roster import roster_ids
 from portal.extensions import db
 from portal.timeutil import to_local, utcnow
 from tests.e2e.conftest import PageProblems, new_context, shoot

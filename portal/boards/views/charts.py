@@ -1,0 +1,41 @@
+"""The charts (server-drawn SVG, ``portal.charts``) with their translated titles and labels,
+for the board's charts slide, the tracker and the leadership's dashboard section."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from portal import charts
+from portal.auth.models import User
+from portal.auth.permissions import Context, can
+from portal.boards import queries
+from portal.boards.forms import PROPOSAL_STATE_LABELS, RATING_LABELS, TRACK_LABELS
+from portal.extensions import db
+from portal.registry import Section
+from portal.timeutil import to_local
+
+
+def build_charts(series: queries.Series) -> dict[str, charts.Chart]:
+    """The four charts of ``series``, titled and labelled in the reader's language."""
+    months = [(_("%(m)d月", m=int(label[3:])), ok, due) for label, ok, due in series.months]
+    return {
+        "months": charts.columns(_("按时报告率（近 12 个月，按月）"), months, width=1200, height=340),
+        "states": charts.bars(_("决议按状态"), [(str(TRACK_LABELS.get(s, s)), n) for s, n in series.by_state],
+                              width=900, row=64, label_width=300),
+        "owners": charts.shares(_("各责任人按时报告率（近 12 个月）"), series.per_owner,
+                              width=900, row=64, label_width=300),
+        "proposals": charts.bars(_("提案按状态"), [(str(PROPOSAL_STATE_LABELS.get(s, s)), n)
+                                                  for s, n in series.proposal_states], width=900, row=64, label_width=300),
+        "ratings": charts.bars(_("提案人评价"), [(str(RATING_LABELS.get(r, r)), n) for r, n in series.proposal_ratings],
+                               width=900, row=64, label_width=300),
+    }
+
+
+def chart_sections(user: User | None, ctx: Context) -> list[Section]:
+    """The charts on the leadership's dashboard (the figures of what the reader may see)."""
+    if user is None or not can(user, "board.charts"):
+        return []
+    from portal.auth.permissions import listing
+
+    today = to_local(ctx.now).date()
+    series = queries.series(db.session, ctx, today, visible=listing(user, "resolution.view", ctx))
+    return [Section("boards/_dashboard_charts.html", 50, {"charts": build_charts(series)})]

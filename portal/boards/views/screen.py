@@ -1,0 +1,75 @@
+"""The board screen: a full-screen page at the board's address, needing no sign-in, showing
+only public content. It polls itself (htmx, every 30 s) with the ETag it was last given, so
+an unchanged board costs a 304 with nothing rendered; each poll says which slide is showing
+(``?shown=``), and that report is kept at most once a minute (``rules.record_seen``).
+
+A few lines of script (``static/js/board.js``) turn the slides, keep the last good content
+with a "重新连接中" mark while the server cannot be reached, and reload the page once a day
+(only after checking the server answers with a board).
+"""
+from __future__ import annotations
+
+from flask import Response, abort, make_response, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.auth.permissions import Context
+from portal.boards import queries, rules
+from portal.boards.forms import LABELS
+from portal.boards.models import Board
+from portal.boards.views import bp
+from portal.charts import qr
+from portal.extensions import db
+from portal.pagecache import data_version
+from portal.timeutil import to_local, utcnow
+from portal.web import absolute_url, begin_write, is_partial, render
+
+POLL_SECONDS = 30
+
+
+def board_by_token(token: str) -> Board:
+    """The board at this address; 404 for any other (an old address after a new one)."""
+    if not 16 <= len(token) <= 64:
+        abort(404)
+    return db.session.scalar(select(Board).where(Board.token == token)) or abort(404)
+
+
+@bp.get("/boards/<token>")
+def screen(token: str) -> Response:
+    """The board (full page), or its deck when htmx polls; 304 when nothing changed."""
+    board = board_by_token(token)
+    now = utcnow()
+    if request.args.get("shown") and rules.heartbeat_due(board.last_seen_at, now):
+        begin_write()
+        rules.record_seen(db.session, board, request.args.get("shown", ""), now)
+        db.session.commit()
+    quiet = rules.board_quiet(board, now)
+    tag = queries.etag(board, data_version(), now, quiet, f"{get_locale()}:{'p' if is_partial() else 'f'}")
+    if request.if_none_match.contains(tag):
+        resp = make_response("", 304)
+    else:
+        ctx = Context.for_session(db.session, now)
+        deck = None if quiet else queries.deck(db.session, board, ctx, absolute_url, _)
+        resp = render("boards/screen.html", block="board_deck", board=board, deck=deck, quiet=quiet, token=token,
+                      now=now, local_now=to_local(now), poll_seconds=POLL_SECONDS, labels=LABELS, qr=qr,
+                      etag=tag, public_home=absolute_url("home.index"))
+    resp.set_etag(tag)
+    # The screen's script holds the ETag itself (If-None-Match), so nothing may be kept by a cache.
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Robots-Tag"] = "noindex"
+    resp.headers["X-Board"] = "1"  # the script swaps in only answers that carry this: never a login or error page
+    resp.vary.add("HX-Request")
+    return resp
+
+
+@bp.get("/boards/<token>/alive")
+def alive(token: str) -> Response:
+    """What the screen asks before its daily reload: 204 while its address works."""
+    board_by_token(token)
+    resp = make_response("", 204)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Board"] = "1"
+    return resp
+
+

@@ -71,12 +71,13 @@ def columns(title: str, data: list[tuple[str, int, int]], width: int = 720, heig
     chart = Chart(title, "columns", width, height)
     n = max(len(data), 1)
     slot = width / n
-    plot = height - 60  # room for the month labels below and the figures above
+    top, bottom = 56, 64  # room for a figure above the tallest column, and the labels below
+    plot = height - top - bottom
     for i, (label, ok, due) in enumerate(data):
         share = ok / due if due else 0.0
         h = plot * share
         text = f"{share * 100:.0f}%" if due else "—"
-        chart.bars.append(Bar(label, share, text, round(i * slot + slot * 0.15, 1), round(30 + plot - h, 1),
+        chart.bars.append(Bar(label, share, text, round(i * slot + slot * 0.15, 1), round(top + plot - h, 1),
                               round(slot * 0.7, 1), round(h, 1)))
     chart.empty = not any(due for _l, _o, due in data)
     return chart

@@ -156,8 +156,9 @@ def congress_figures(session: Session, today: date, link: Link, translate: Trans
     for poll in polls:
         outcome = result_of(session, poll, translate)
         title, cut = shorten(poll.title)
+        # a motion's verdict with its votes; an election's "当选 N 人：…" (the last line of each)
         results.append(Line(title, cut, link("congress.show_poll", poll_id=poll.id),
-                            [poll, outcome.lines[0] if outcome and outcome.lines else ""]))
+                            [outcome.passed if outcome else None, outcome.lines[-1] if outcome and outcome.lines else ""]))
     term = current_term(session, today)
     counts = proposal_counts(session, term.id if term else None)
     return CongressFigures(results, link("congress.public_results"), counts, term.name if term else "")
@@ -234,7 +235,8 @@ def deck(session: Session, board: Board, ctx: Context, link: Link, translate: Tr
     tracker, rows = tracker_figures(session, ctx, today, link) \
         if {Slide.TRACKER.value, Slide.CHARTS.value} & set(wanted) else (None, [])
     congress = congress_figures(session, today, link, translate) if Slide.CONGRESS.value in wanted else None
-    chart_series = series(session, ctx, today, rows) if Slide.CHARTS.value in wanted else None
+    chart_series = series(session, ctx, today, rows) \
+        if {Slide.CHARTS.value, Slide.CONGRESS.value} & set(wanted) else None
     chain = chain_head_at(session)
     has = {
         Slide.GONGSHI.value: bool(gongshi),

@@ -9,8 +9,10 @@ with a "重新连接中" mark while the server cannot be reached, and reload the
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import Response, abort, make_response, request
-from flask_babel import get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,7 +21,9 @@ from portal.boards import queries, rules
 from portal.boards.forms import LABELS
 from portal.boards.models import Board
 from portal.boards.views import bp
+from portal.boards.views.charts import build_charts
 from portal.charts import qr
+from portal.disclosure.forms import CHANNEL_LABELS
 from portal.extensions import db
 from portal.pagecache import data_version
 from portal.timeutil import to_local, utcnow
@@ -45,15 +49,13 @@ def screen(token: str) -> Response:
         rules.record_seen(db.session, board, request.args.get("shown", ""), now)
         db.session.commit()
     quiet = rules.board_quiet(board, now)
-    tag = queries.etag(board, data_version(), now, quiet, f"{get_locale()}:{'p' if is_partial() else 'f'}")
+    # A board is read by passers-by, not by the kiosk browser's owner: always in Chinese.
+    tag = queries.etag(board, data_version(), now, quiet, "zh_CN:p" if is_partial() else "zh_CN:f")
     if request.if_none_match.contains(tag):
         resp = make_response("", 304)
     else:
-        ctx = Context.for_session(db.session, now)
-        deck = None if quiet else queries.deck(db.session, board, ctx, absolute_url, _)
-        resp = render("boards/screen.html", block="board_deck", board=board, deck=deck, quiet=quiet, token=token,
-                      now=now, local_now=to_local(now), poll_seconds=POLL_SECONDS, labels=LABELS, qr=qr,
-                      etag=tag, public_home=absolute_url("home.index"))
+        with force_locale("zh_CN"):
+            resp = _render(board, token, now, quiet, tag)
     resp.set_etag(tag)
     # The screen's script holds the ETag itself (If-None-Match), so nothing may be kept by a cache.
     resp.headers["Cache-Control"] = "no-store"
@@ -61,6 +63,15 @@ def screen(token: str) -> Response:
     resp.headers["X-Board"] = "1"  # the script swaps in only answers that carry this: never a login or error page
     resp.vary.add("HX-Request")
     return resp
+
+
+def _render(board: Board, token: str, now: datetime, quiet: bool, tag: str) -> Response:
+    ctx = Context.for_session(db.session, now)
+    deck = None if quiet else queries.deck(db.session, board, ctx, absolute_url, _)
+    return render("boards/screen.html", block="board_deck", board=board, deck=deck, quiet=quiet, token=token,
+                  now=now, local_now=to_local(now), poll_seconds=POLL_SECONDS, labels=LABELS, qr=qr,
+                  etag=tag, public_home=absolute_url("home.index"), channel_labels=CHANNEL_LABELS,
+                  charts=build_charts, epoch=int(now.replace(tzinfo=timezone.utc).timestamp()))
 
 
 @bp.get("/boards/<token>/alive")

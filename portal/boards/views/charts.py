@@ -2,16 +2,22 @@
 for the board's charts slide, the tracker and the leadership's dashboard section."""
 from __future__ import annotations
 
+from flask import Response
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal import charts
+from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context, can
 from portal.boards import queries
 from portal.boards.forms import PROPOSAL_STATE_LABELS, RATING_LABELS, TRACK_LABELS
+from portal.boards.views import bp
 from portal.extensions import db
+from portal.pagecache import public_page
 from portal.registry import Section
 from portal.timeutil import to_local
+from portal.web import render
 
 
 def build_charts(series: queries.Series) -> dict[str, charts.Chart]:
@@ -39,8 +45,18 @@ def chart_sections(user: User | None, ctx: Context) -> list[Section]:
     """The charts on the leadership's dashboard (the figures of what the reader may see)."""
     if user is None or not can(user, "board.charts"):
         return []
-    from portal.auth.permissions import listing
-
     today = to_local(ctx.now).date()
-    series = queries.series(db.session, ctx, today, visible=listing(user, "resolution.view", ctx))
+    series = queries.series(db.session, ctx, today, visible=permissions.listing(user, "resolution.view", ctx))
     return [Section("boards/_dashboard_charts.html", 50, {"charts": build_charts(series)})]
+
+
+@bp.get("/tracker/charts")
+@public_page()
+def tracker_charts() -> Response:
+    """The tracker's and the proposals' charts over what the reader may see (the tracker page
+    loads the block; it is also a page of its own)."""
+    permissions.require("resolution.tracker")
+    ctx = permissions.current_context()
+    today = to_local(ctx.now).date()
+    series = queries.series(db.session, ctx, today, visible=permissions.listing(current_user, "resolution.view", ctx))
+    return render("boards/tracker_charts.html", block="tracker_charts", charts=build_charts(series))

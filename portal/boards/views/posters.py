@@ -7,6 +7,7 @@ import html as html_module
 
 import nh3
 from flask import Response, abort, request
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -67,10 +68,11 @@ def notice_poster(notice_id: int) -> Response:
     ) or abort(404)
     paragraphs, cut = plain_paragraphs(notice.body_html)
     url = absolute_url("disclosure.show", notice_id=notice.id)
-    return render("boards/poster_notice.html", notice=notice, paragraphs=paragraphs, cut=cut, url=url, qr=qr,
-                  digest=content_digest(notice), gongshi=gongshi_state(notice, ctx.now), size=_size(),
-                  channel_labels=CHANNEL_LABELS, to_local=to_local,
-                  unit=notice.author.department.name if notice.author.department else "")
+    with force_locale("zh_CN"):  # the paper board is read by passers-by: in Chinese
+        return render("boards/poster_notice.html", notice=notice, paragraphs=paragraphs, cut=cut, url=url, qr=qr,
+                      digest=content_digest(notice), gongshi=gongshi_state(notice, ctx.now), size=_size(),
+                      channel_labels=CHANNEL_LABELS, to_local=to_local,
+                      unit=notice.author.department.name if notice.author.department else "")
 
 
 @bp.get("/posters/tracker")
@@ -82,6 +84,7 @@ def tracker_poster() -> Response:
     tracker, rows = queries.tracker_figures(db.session, ctx, today, absolute_url)
     series = queries.series(db.session, ctx, today, rows)
     seq, head = data_head()
-    return render("boards/poster_tracker.html", tracker=tracker, rows=rows[:10], charts=build_charts(series), qr=qr,
-                  url=absolute_url("decisions.tracker"), seq=seq, head=head, size=_size(), labels=LABELS,
-                  printed=to_local(ctx.now).strftime("%Y-%m-%d %H:%M"))
+    with force_locale("zh_CN"):
+        return render("boards/poster_tracker.html", tracker=tracker, rows=rows[:8], charts=build_charts(series), qr=qr,
+                      url=absolute_url("decisions.tracker"), seq=seq, head=head, size=_size(), labels=LABELS,
+                      printed=to_local(ctx.now).strftime("%Y-%m-%d %H:%M"))

@@ -130,7 +130,7 @@ def notice_lines(session: Session, ctx: Context, link: Link) -> dict[str, list[L
     found: dict[str, list[Line]] = {}
     for channel in Channel:
         rows = session.scalars(nq.notice_list(None, channel.value).limit(LATEST)).all()
-        found[channel.value] = [Line(*shorten(n.title), link("disclosure.show", notice_id=n.id),  # type: ignore[misc]
+        found[channel.value] = [Line(*shorten(n.title), link("disclosure.show", notice_id=n.id),
                                      [to_local(n.published_at).strftime("%Y-%m-%d") if n.published_at else ""])
                            for n in rows]
     return found
@@ -145,7 +145,7 @@ def tracker_figures(session: Session, ctx: Context, today: date, link: Link) -> 
         .join(Resolution, Resolution.id == Report.resolution_id)
         .where(Report.resolution_id.in_(ids)).order_by(Report.filed_at.desc(), Report.id.desc()).limit(LATEST)
     ).tuples().all() if ids else []
-    lines = [Line(*shorten(title), link("decisions.resolution", resolution_id=rid), [filed, percent])  # type: ignore[misc]
+    lines = [Line(*shorten(title), link("decisions.resolution", resolution_id=rid), [filed, percent])
              for filed, percent, rid, title in latest]
     return TrackerFigures(fig.open, fig.done, fig.overdue, fig.on_time.percent, lines, link("decisions.tracker")), rows
 

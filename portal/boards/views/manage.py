@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, url_for
+from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -86,6 +86,9 @@ def edit(board_id: int) -> Response:
 def rotate(board_id: int) -> Response:
     """A new address for the board; the old one stops working at once."""
     board = _load(board_id)
+    if request.form.get("confirm") != "yes":  # the button carries it: a bare post changes nothing
+        flash(_("请点击“更换地址”按钮确认。"), "error")
+        return redirect_to(url_for("boards.boards"))
     rules.rotate_board_token(db.session, current_user, board)
     db.session.commit()
     flash(_("已为“%(name)s”生成新地址，旧地址已失效。请在屏幕上打开新地址。", name=board.name), "success")
@@ -96,6 +99,9 @@ def rotate(board_id: int) -> Response:
 def delete(board_id: int) -> Response:
     """Remove a board; its address stops working."""
     board = _load(board_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("请点击“删除”按钮确认。"), "error")
+        return redirect_to(url_for("boards.boards"))
     name = board.name
     rules.delete_board(db.session, current_user, board)
     db.session.commit()

@@ -13,7 +13,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import N_
 
-board_cli = AppGroup("board", help="Notice boards (公开栏): create, new address, list.")
+board_cli = AppGroup("board", help=N_("公开栏：新建、更换地址、列出。"))
 
 
 def _url(board: Board) -> str:

@@ -1,6 +1,6 @@
 """The board screen: a full-screen page at the board's address, needing no sign-in, showing
-only public content. It polls itself (htmx, every 30 s) with the ETag it was last given, so
-an unchanged board costs a 304 with nothing rendered; each poll says which slide is showing
+only public content. It polls itself (htmx, every ``BOARD_POLL_SECONDS``, 30 by default) with
+the ETag it was last given, so an unchanged board costs a 304 with nothing rendered; each poll says which slide is showing
 (``?shown=``), and that report is kept at most once a minute (``rules.record_seen``).
 
 A few lines of script (``static/js/board.js``) turn the slides, keep the last good content
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Response, abort, make_response, request
+from flask import Response, abort, current_app, make_response, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -28,9 +28,6 @@ from portal.extensions import db
 from portal.pagecache import data_version
 from portal.timeutil import to_local, utcnow
 from portal.web import absolute_url, begin_write, is_partial, render
-
-POLL_SECONDS = 30
-
 
 def board_by_token(token: str) -> Board:
     """The board at this address; 404 for any other (an old address after a new one)."""
@@ -69,7 +66,7 @@ def _render(board: Board, token: str, now: datetime, quiet: bool, tag: str) -> R
     ctx = Context.for_session(db.session, now)
     deck = None if quiet else queries.deck(db.session, board, ctx, absolute_url, _)
     return render("boards/screen.html", block="board_deck", board=board, deck=deck, quiet=quiet, token=token,
-                  now=now, local_now=to_local(now), poll_seconds=POLL_SECONDS, labels=LABELS, qr=qr,
+                  now=now, local_now=to_local(now), poll_seconds=current_app.config["BOARD_POLL_SECONDS"], labels=LABELS, qr=qr,
                   etag=tag, public_home=absolute_url("home.index"), channel_labels=CHANNEL_LABELS,
                   charts=build_charts, epoch=int(now.replace(tzinfo=timezone.utc).timestamp()))
 

@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
 
     from portal.boards.cli import board_cli
 
+    if app.config.get("TESTING"):  # one app serves many fresh databases: hold no reports between them
+        app.config["BOARD_HEARTBEAT_SECONDS"] = 0
     app.register_blueprint(bp)
     app.cli.add_command(board_cli)
     registry.add_todos(dark_board_todos)

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
@@ -18,10 +19,6 @@ from portal.timeutil import to_local, utcnow
 
 # A board that has not reported for this long, outside its quiet hours, is offline.
 OFFLINE_AFTER = timedelta(minutes=5)
-# A screen reports with every poll, but its report is written at most this often: an
-# unchanged board must stay cheap (500 boards polling every 30 s would otherwise be 17
-# writes a second for nothing the admin needs to the second).
-HEARTBEAT_EVERY = timedelta(seconds=60)
 # When a dark board should be on the admin's to-do list: school days, in school time.
 SCHOOL_HOURS = (time(7, 0), time(18, 0))
 NAME_MAX = 60
@@ -100,17 +97,25 @@ def delete_board(session: Session, actor: Any, board: Board) -> None:
 
 # --- the screen's heartbeat ---------------------------------------------------------------
 
-def heartbeat_due(last_seen_at: datetime | None, now: datetime) -> bool:
-    return last_seen_at is None or now - last_seen_at >= HEARTBEAT_EVERY
+Report = tuple[int, datetime, str]  # board id, when, the slide shown
 
 
-def record_seen(session: Session, board: Board, shown: str, now: datetime | None = None) -> None:
-    """The screen's report: when it last polled and which slide it showed. Telemetry, not a
-    state change anyone made, so it writes no audit event (it would add an event per board
-    per minute to the chain, and move the data version every cached page is keyed on)."""
-    board.last_seen_at = now or utcnow()
-    board.last_shown = shown if shown in ALL_SLIDES or shown == "idle" else ""
-    session.flush()
+def record_seen(session: Session, reports: list[Report]) -> None:
+    """The screens' reports: when each last polled and which slide it showed, in one
+    statement (a worker keeps its screens' reports and writes them together: see
+    ``views.screen``). A report never moves a board's time backwards (another worker may
+    have written a newer one). Telemetry, not a state change anyone made, so no audit event:
+    it would add events to the chain all day and move the data version every cached page
+    and every board's ETag is keyed on."""
+    rows = [{"board_id": board_id, "at": at, "shown": shown if shown in ALL_SLIDES or shown == "idle" else ""}
+            for board_id, at, shown in reports]
+    if rows:
+        table = Board.__table__
+        session.execute(  # a Core statement: one executemany, not an ORM bulk update
+            update(table).where(table.c.id == bindparam("board_id"),
+                                or_(table.c.last_seen_at.is_(None), table.c.last_seen_at < bindparam("at")))
+            .values(last_seen_at=bindparam("at"), last_shown=bindparam("shown")),
+            rows)
 
 
 # --- what the settings say -------------------------------------------------------------------

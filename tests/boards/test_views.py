@@ -241,3 +241,23 @@ def test_leadership_sees_the_charts_on_the_dashboard(app, client, world):
 def test_the_tracker_charts_render_with_no_data(app, client, people):
     html = client.get("/tracker/charts").get_data(as_text=True)
     assert "暂无数据" in html
+
+
+def test_a_worker_writes_its_screens_reports_together_at_most_once_a_minute(private_app):
+    app = private_app
+    app.config["BOARD_HEARTBEAT_SECONDS"] = 60
+    with app.app_context():
+        ids = [rules.create_board(db.session, None, name).id for name in ("甲", "乙")]
+        db.session.commit()
+        tokens = [db.session.get(Board, i).token for i in ids]
+    client = app.test_client()
+    client.hx(f"/boards/{tokens[0]}?shown=chain")  # the worker's first report is written at once
+    client.hx(f"/boards/{tokens[1]}?shown=notices")  # kept in the worker for now
+    with app.app_context():
+        first, second = (db.session.get(Board, i) for i in ids)
+        assert first.last_shown == "chain" and second.last_seen_at is None
+    app.extensions["board_reports"]["written"] -= timedelta(seconds=61)
+    client.hx(f"/boards/{tokens[0]}?shown=tracker")  # a minute on: both written, in one statement
+    with app.app_context():
+        first, second = (db.session.get(Board, i) for i in ids)
+        assert first.last_shown == "tracker" and second.last_shown == "notices" and second.last_seen_at

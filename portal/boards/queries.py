@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -98,7 +98,32 @@ class Deck:
 
 # --- the ETag --------------------------------------------------------------------------------
 
-def etag(board: Board, version: int, now: datetime, quiet: bool, variant: str) -> str:
+@dataclass(frozen=True)
+class BoardKey:
+    """What an unchanged board's poll needs to answer 304: its settings as plain values
+    (kept per worker and data version, see ``views.screen``)."""
+
+    id: int
+    token: str
+    name: str
+    orientation: str
+    slides: str
+    dwell_seconds: int
+    quiet_start: time | None
+    quiet_end: time | None
+    quiet_weekends: bool
+
+
+def board_key(session: Session, token: str) -> BoardKey | None:
+    """The board at this address as plain values, or None."""
+    row = session.execute(
+        select(Board.id, Board.token, Board.name, Board.orientation, Board.slides, Board.dwell_seconds,
+               Board.quiet_start, Board.quiet_end, Board.quiet_weekends).where(Board.token == token)
+    ).first()
+    return BoardKey(*row) if row else None
+
+
+def etag(board: BoardKey | Board, version: int, now: datetime, quiet: bool, variant: str) -> str:
     """Changes exactly when what the board shows may change: its settings and address, the
     data (every state change moves the audit head), the school-time hour (公示 countdowns and
     windows), quiet hours, the language and page-or-fragment (``variant``)."""

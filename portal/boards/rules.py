@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
@@ -110,7 +110,7 @@ def record_seen(session: Session, reports: list[Report]) -> None:
     rows = [{"board_id": board_id, "at": at, "shown": shown if shown in ALL_SLIDES or shown == "idle" else ""}
             for board_id, at, shown in reports]
     if rows:
-        table = Board.__table__
+        table = cast(Table, Board.__table__)
         session.execute(  # a Core statement: one executemany, not an ORM bulk update
             update(table).where(table.c.id == bindparam("board_id"),
                                 or_(table.c.last_seen_at.is_(None), table.c.last_seen_at < bindparam("at")))

@@ -107,12 +107,15 @@ def test_every_slide_fits_the_screen_legibly(screen: Page, boards, orientation):
 
 
 def test_the_slides_turn_by_themselves(screen: Page, boards, e2e_app):
+    from portal.boards import rules
     from portal.boards.models import Board
     from sqlalchemy import select
 
-    with e2e_app.app_context():
+    with e2e_app.app_context():  # through the rule, as the admin's page does (the screen sees it at once)
         board = db.session.scalar(select(Board).where(Board.token == boards["landscape"]))
-        board.dwell_seconds = 5
+        rules.update_board(db.session, None, board, board.name, place=board.place, orientation=board.orientation,
+                           slides=board.slide_codes, dwell_seconds=5, quiet_start=None, quiet_end=None,
+                           quiet_weekends=False)
         db.session.commit()
     screen.goto(f"/boards/{boards['landscape']}")
     expect(screen.locator('.slide[data-slide="gongshi"]')).to_be_visible()

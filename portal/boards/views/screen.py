@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from flask import Response, abort, current_app, make_response, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal.auth.permissions import Context
 from portal.boards import queries, rules
@@ -26,15 +25,19 @@ from portal.boards.views.charts import build_charts
 from portal.charts import qr
 from portal.disclosure.forms import CHANNEL_LABELS
 from portal.extensions import db
-from portal.pagecache import data_version
+from portal.pagecache import data_version, versioned
 from portal.timeutil import to_local, utcnow
 from portal.web import absolute_url, begin_write, is_partial, render
 
-def board_by_token(token: str) -> Board:
-    """The board at this address; 404 for any other (an old address after a new one)."""
+def board_by_token(token: str) -> queries.BoardKey:
+    """The board at this address; 404 for any other (an old address after a new one).
+
+    Kept per worker until the data version moves: every change of a board (settings, a new
+    address, removal) is a rule with an audit event, so an unchanged board's poll costs one
+    query, the audit head's."""
     if not 16 <= len(token) <= 64:
         abort(404)
-    return db.session.scalar(select(Board).where(Board.token == token)) or abort(404)
+    return versioned(f"board:{token}", lambda: queries.board_key(db.session, token)) or abort(404)
 
 
 @bp.get("/boards/<token>")
@@ -44,14 +47,14 @@ def screen(token: str) -> Response:
     now = utcnow()
     if request.args.get("shown"):
         _report(board.id, request.args.get("shown", ""), now)
-    quiet = rules.board_quiet(board, now)
+    quiet = rules.is_quiet(board.quiet_start, board.quiet_end, board.quiet_weekends, to_local(now))
     # A board is read by passers-by, not by the kiosk browser's owner: always in Chinese.
     tag = queries.etag(board, data_version(), now, quiet, "zh_CN:p" if is_partial() else "zh_CN:f")
     if request.if_none_match.contains(tag):
         resp = make_response("", 304)
     else:
         with force_locale("zh_CN"):
-            resp = _render(board, token, now, quiet, tag)
+            resp = _render(db.session.get(Board, board.id) or abort(404), token, now, quiet, tag)
     resp.set_etag(tag)
     # The screen's script holds the ETag itself (If-None-Match), so nothing may be kept by a cache.
     resp.headers["Cache-Control"] = "no-store"

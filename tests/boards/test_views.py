@@ -261,3 +261,55 @@ def test_a_worker_writes_its_screens_reports_together_at_most_once_a_minute(priv
     with app.app_context():
         first, second = (db.session.get(Board, i) for i in ids)
         assert first.last_shown == "tracker" and second.last_shown == "notices" and second.last_seen_at
+
+
+def test_bad_input_in_the_board_form_is_refused_with_the_form_and_changes_nothing(app, client, people):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from sqlalchemy import func
+
+    junk = st.one_of(st.text(max_size=80), st.sampled_from(
+        ["", " ", "0", "-1", "99999999999999999999", "NaN", "<script>alert(1)</script>", "{{7*7}}", "\x00",
+         "长" * 5000, "2026-13-45", "25:61", "hx-get=/x"]))
+    login_as(client, app, "admin")
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(name=junk, orientation=junk, slides=st.lists(junk, max_size=3), dwell=junk, start=junk, end=junk)
+    def run(name, orientation, slides, dwell, start, end):
+        r = client.post("/admin/boards", data={"name": name, "orientation": orientation, "slides": slides,
+                                               "dwell_seconds": dwell, "quiet_start": start, "quiet_end": end})
+        assert r.status_code in (200, 303), r.status_code
+        assert r.status_code == 303 or b'id="board_form"' in r.data
+
+    run()
+    with app.app_context():  # whatever got through was a whole, valid board
+        for board in db.session.scalars(select(Board)):
+            assert board.slide_codes and 5 <= board.dwell_seconds <= 600 and board.name.strip()
+        before = db.session.scalar(select(func.count()).select_from(Board))
+    r = client.post("/admin/boards", data={"name": "有效的公开栏", "orientation": "landscape", "slides": ["chain"],
+                                           "dwell_seconds": "15", "quiet_start": "", "quiet_end": ""})
+    assert r.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Board)) == before + 1
+
+
+def test_the_pages_are_valid_html(app, client, world, tmp_path):
+    """The Nu Html Checker on the board (full page), the posters, the charts and the admin's
+    pages (the accessibility crawl reaches the linked ones too, but never a board's address)."""
+    from tests.e2e.nu import check
+
+    _id, token = _board(app)
+    with app.app_context():
+        notice_id = f.notice_id("PUBLIC-GONGSHI")
+    docs = [("board", client.get(f"/boards/{token}").get_data(as_text=True)),
+            ("poster-a4", client.get(f"/posters/notices/{notice_id}").get_data(as_text=True)),
+            ("poster-a3", client.get(f"/posters/notices/{notice_id}?size=a3").get_data(as_text=True)),
+            ("tracker-poster", client.get("/posters/tracker").get_data(as_text=True)),
+            ("charts", client.get("/tracker/charts").get_data(as_text=True))]
+    login_as(client, app, "admin")
+    docs += [("admin", client.get("/admin/boards").get_data(as_text=True)),
+             ("edit", client.get(f"/admin/boards/{_id}").get_data(as_text=True))]
+    login_as(client, app, "leader")
+    docs.append(("dashboard", client.get("/").get_data(as_text=True)))
+    report = check(docs, tmp_path / "nu")
+    assert [m.line_text() for m in report.errors] == []

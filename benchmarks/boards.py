@@ -119,6 +119,7 @@ def run(database: Path | None, count: int, seconds: float, connections: int) -> 
             boards.append((token, headers["etag"]))
         f1 = py_load(floor.port, "/", None, seconds, connections)
         b = poll_load(portal.port, boards, seconds, connections)
+        h = py_load(portal.port, "/healthz", None, seconds, connections)  # the app's own ceiling: one query
         f2 = py_load(floor.port, "/", None, seconds, connections)
         rss = portal.worker_rss_mb()
     finally:
@@ -131,7 +132,8 @@ def run(database: Path | None, count: int, seconds: float, connections: int) -> 
             "requests": b["requests"], "share_304": b["statuses"].get(304, 0) / total,
             "other": {k: v for k, v in b["statuses"].items() if k != 304}, "rps": b["rps"], "floor_rps": floor_rps,
             "share_of_floor": b["rps"] / floor_rps if floor_rps else 0, "p50": b["p50"], "p95": b["p95"],
-            "floor_p95": floor_p95, "rss_mb": rss}
+            "floor_p95": floor_p95, "rss_mb": rss, "healthz_rps": h["rps"],
+            "healthz_share": h["rps"] / floor_rps if floor_rps else 0}
 
 
 def write_results(fig: dict[str, Any]) -> None:
@@ -143,7 +145,9 @@ def write_results(fig: dict[str, Any]) -> None:
             f"sync workers, database {Path(fig['database']).name}): {fig['requests']} polls, **304s {fig['share_304']*100:.1f} %** "
             f"(target ≥ 95 %; other answers {fig['other'] or 'none'}), **{fig['rps']:.0f} req/s = "
             f"{fig['share_of_floor']*100:.1f} % of the floor** ({fig['floor_rps']:.0f} req/s; target ≥ 60 %), p50 "
-            f"{fig['p50']:.1f} ms, p95 {fig['p95']:.1f} ms (floor p95 {fig['floor_p95']:.1f} ms), worker RSS "
+            f"{fig['p50']:.1f} ms, p95 {fig['p95']:.1f} ms (floor p95 {fig['floor_p95']:.1f} ms); `/healthz` of the same "
+            f"server under the same load {fig['healthz_rps']:.0f} req/s = {fig['healthz_share']*100:.1f} % of the floor; "
+            f"500 screens polling every 30 s need {fig['boards'] / 30:.0f} req/s; worker RSS "
             + ", ".join(f"{m:.0f} MB" for m in fig["rss_mb"]))
     if head not in text:
         text = text.rstrip("\n") + f"\n\n{head}\n\n"

@@ -50,6 +50,7 @@
     var all = slides(), keep = 0;
     for (var k = 0; k < all.length; k++) if (all[k].getAttribute("data-slide") === was) keep = k;
     show(keep);
+    schedule();  // the board's settings may have changed how long a slide stays
     adopt();
   });
   document.addEventListener("htmx:beforeRequest", function () { shown.last = shown(); });

@@ -3,6 +3,7 @@ the ETag path, quiet hours, old addresses, the heartbeat and the admin's view of
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -313,3 +314,10 @@ def test_the_pages_are_valid_html(app, client, world, tmp_path):
     docs.append(("dashboard", client.get("/").get_data(as_text=True)))
     report = check(docs, tmp_path / "nu")
     assert [m.line_text() for m in report.errors] == []
+
+
+def test_the_page_hands_the_screen_its_decks_etag_so_the_first_poll_is_a_304(app, client, people):
+    _id, token = _board(app)
+    page = client.get(f"/boards/{token}").get_data(as_text=True)
+    held = re.search(r'data-etag="([0-9a-f]+)"', page).group(1)
+    assert client.hx(f"/boards/{token}?shown=idle", headers={"If-None-Match": f'"{held}"'}).status_code == 304

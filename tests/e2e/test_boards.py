@@ -142,8 +142,14 @@ def test_the_board_keeps_its_content_through_a_server_stop_and_recovers(browser:
         page.goto(f"http://127.0.0.1:{port}/boards/{boards['landscape']}")
         mark = page.locator("#reconnecting")
         title = page.locator(".slide:not([hidden]) h1").inner_text()
-        with page.expect_response(lambda r: "/boards/" in r.url and r.status == 304):
+        with page.expect_response(lambda r: "/boards/" in r.url and r.status == 304) as answer:
             pass  # an unchanged board: the poll is answered 304 and nothing is swapped
+        assert "shown=gongshi" in answer.value.url  # each poll says what the screen shows
+        with e2e_app.app_context():  # and the report is kept (a worker's first is written at once)
+            from portal.boards.models import Board
+
+            seen = db.session.scalar(select(Board).where(Board.token == boards["landscape"]))
+            assert seen.last_shown == "gongshi" and seen.last_seen_at is not None
         server.stop()
         expect(mark).to_be_visible(timeout=8000)
         assert page.locator(".slide:not([hidden]) h1").inner_text() == title  # the last content stays

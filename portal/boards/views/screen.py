@@ -49,12 +49,14 @@ def screen(token: str) -> Response:
         _report(board.id, request.args.get("shown", ""), now)
     quiet = rules.is_quiet(board.quiet_start, board.quiet_end, board.quiet_weekends, to_local(now))
     # A board is read by passers-by, not by the kiosk browser's owner: always in Chinese.
-    tag = queries.etag(board, data_version(), now, quiet, "zh_CN:p" if is_partial() else "zh_CN:f")
+    # The deck's own tag is what the script sends back; the whole page has another (its body differs).
+    deck_tag = queries.etag(board, data_version(), now, quiet, "zh_CN:p")
+    tag = deck_tag if is_partial() else queries.etag(board, data_version(), now, quiet, "zh_CN:f")
     if request.if_none_match.contains(tag):
         resp = make_response("", 304)
     else:
         with force_locale("zh_CN"):
-            resp = _render(db.session.get(Board, board.id) or abort(404), token, now, quiet, tag)
+            resp = _render(db.session.get(Board, board.id) or abort(404), token, now, quiet, deck_tag)
     resp.set_etag(tag)
     # The screen's script holds the ETag itself (If-None-Match), so nothing may be kept by a cache.
     resp.headers["Cache-Control"] = "no-store"

@@ -111,24 +111,23 @@ def test_school_hours_are_weekdays_seven_to_six():
 
 def test_a_chart_with_no_data_is_empty_and_draws_nothing():
     months = charts.columns("t", [(f"{m}月", 0, 0) for m in range(1, 13)])
-    assert months.empty and all(b.height == 0 and b.text == "—" for b in months.bars)
+    assert months.empty and all(b.size == 0 and b.text == "—" for b in months.bars)
     assert charts.bars("t", []).empty and charts.bars("t", [("a", 0)]).empty
     assert charts.shares("t", [("甲", 0, 0)]).empty
+    assert not charts.shares("t", [("甲", 0, 3)]).empty  # none on time is a figure, not missing data
 
 
-def test_a_year_of_data_fits_the_box_with_its_figures():
+def test_a_year_of_data_gives_every_month_its_column_and_figure():
     data = [(f"{m}月", m % 4, 3) for m in range(1, 13)]
-    chart = charts.columns("t", data, width=1200, height=320)
+    chart = charts.columns("t", data)
     assert not chart.empty and len(chart.bars) == 12
     for bar, (_label, ok, due) in zip(chart.bars, data):
-        assert 0 <= bar.x and bar.x + bar.width <= 1200 and bar.y >= 56 - 0.01 and bar.y + bar.height <= 320 - 64 + 0.01
-        assert bar.text == f"{ok / due * 100:.0f}%"
-    tallest = max(chart.bars, key=lambda b: b.height)
-    assert tallest.text == "100%" and tallest.y == pytest.approx(56)
-    bars = charts.bars("t", [("a", 3), ("b", 6)], width=900, label_width=300)
-    assert bars.bars[1].width == pytest.approx(900 - 300 - 200) and bars.bars[0].width == pytest.approx(200)
-    assert bars.rows == [("a", "3"), ("b", "6")]
-    assert charts.shares("t", [("甲", 1, 3)]).rows == [("甲", "33% (1/3)")]
+        assert bar.text == f"{ok / due * 100:.0f}%" and 0 <= bar.size <= 100
+    assert max(b.size for b in chart.bars) == 100 and min(b.size for b in chart.bars) == 0
+    bars = charts.bars("t", [("a", 3), ("b", 6)])
+    assert [b.size for b in bars.bars] == [50, 100] and bars.rows == [("a", "3"), ("b", "6")]
+    owners = charts.shares("t", [("甲", 1, 3), ("乙", 0, 0)])
+    assert owners.rows == [("甲", "33% (1/3)"), ("乙", "—")] and owners.bars[0].size == pytest.approx(33.3)
 
 
 def test_the_qr_path_draws_exactly_the_dark_modules():

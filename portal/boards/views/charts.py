@@ -24,15 +24,12 @@ def build_charts(series: queries.Series) -> dict[str, charts.Chart]:
     """The four charts of ``series``, titled and labelled in the reader's language."""
     months = [(_("%(m)d月", m=int(label[3:])), ok, due) for label, ok, due in series.months]
     return {
-        "months": charts.columns(_("按时报告率（近 12 个月，按月）"), months, width=1200, height=320),
-        "states": charts.bars(_("决议按状态"), [(str(TRACK_LABELS.get(s, s)), n) for s, n in series.by_state],
-                              width=900, row=64, label_width=300),
-        "owners": charts.shares(_("各责任人按时报告率（近 12 个月）"), _busiest(series.per_owner),
-                              width=900, row=64, label_width=300),
+        "months": charts.columns(_("按时报告率（近 12 个月，按月）"), months),
+        "states": charts.bars(_("决议按状态"), [(str(TRACK_LABELS.get(s, s)), n) for s, n in series.by_state]),
+        "owners": charts.shares(_("各责任人按时报告率（近 12 个月）"), _busiest(series.per_owner)),
         "proposals": charts.bars(_("提案按状态"), [(str(PROPOSAL_STATE_LABELS.get(s, s)), n)
-                                                  for s, n in series.proposal_states], width=900, row=64, label_width=300),
-        "ratings": charts.bars(_("提案人评价"), [(str(RATING_LABELS.get(r, r)), n) for r, n in series.proposal_ratings],
-                               width=900, row=64, label_width=300),
+                                                  for s, n in series.proposal_states]),
+        "ratings": charts.bars(_("提案人评价"), [(str(RATING_LABELS.get(r, r)), n) for r, n in series.proposal_ratings]),
     }
 
 

@@ -81,6 +81,7 @@ class Series:
     months: list[tuple[str, int, int]]  # label, on time, filed
     by_state: list[tuple[str, int]]
     per_owner: list[tuple[str, int, int]]  # name, on time, due
+    owner_months: list[tuple[str, list[tuple[str, int, int]]]]  # name, and its months as ``months``
     proposal_states: list[tuple[str, int]]
     proposal_ratings: list[tuple[str, int]]
 
@@ -215,11 +216,16 @@ def series(session: Session, ctx: Context, today: date, rows: list[dq.TrackerRow
         .join(Resolution, Resolution.id == Report.resolution_id)
         .where(visible, Report.filed_on >= first, Report.filed_on <= today)
     ).tuples().all()
-    months: list[tuple[str, int, int]] = []
-    for i in range(12):
-        start = add_months(first, i)
-        got = [ok for day, ok, _o in filed if (day.year, day.month) == (start.year, start.month)]
-        months.append((f"{start.year % 100:02d}/{start.month:02d}", sum(got), len(got)))
+    starts = [add_months(first, i) for i in range(12)]
+
+    def by_month(reports: list[tuple[date, bool]]) -> list[tuple[str, int, int]]:
+        found = []
+        for start in starts:
+            got = [ok for day, ok in reports if (day.year, day.month) == (start.year, start.month)]
+            found.append((f"{start.year % 100:02d}/{start.month:02d}", sum(got), len(got)))
+        return found
+
+    months = by_month([(day, ok) for day, ok, _o in filed])
     states: dict[str, int] = {}
     for r in rows:
         states[r.status.value] = states.get(r.status.value, 0) + 1
@@ -230,6 +236,8 @@ def series(session: Session, ctx: Context, today: date, rows: list[dq.TrackerRow
         tally[0] += ok
         tally[1] += 1
     per_owner = sorted((names.get(o, "—"), t[0], t[1]) for o, t in owners.items())
+    owner_months = sorted((names.get(o, "—"), by_month([(day, ok) for day, ok, who in filed if who == o]))
+                          for o in owners)
     term = current_term(session, today)
     p_states: list[tuple[str, int]] = []
     p_ratings: list[tuple[str, int]] = []
@@ -241,7 +249,7 @@ def series(session: Session, ctx: Context, today: date, rows: list[dq.TrackerRow
         got_ratings = dict(session.execute(select(Proposal.rating, func.count()).where(on_record, Proposal.rating != "")
                                            .group_by(Proposal.rating)).tuples().all())
         p_ratings = [(r.value, got_ratings.get(r.value, 0)) for r in Rating]
-    return Series(months, sorted(states.items()), per_owner, p_states, p_ratings)
+    return Series(months, sorted(states.items()), per_owner, owner_months, p_states, p_ratings)
 
 
 def chain_head_at(session: Session) -> tuple[int, str, str]:

@@ -321,3 +321,16 @@ def test_the_page_hands_the_screen_its_decks_etag_so_the_first_poll_is_a_304(app
     page = client.get(f"/boards/{token}").get_data(as_text=True)
     held = re.search(r'data-etag="([0-9a-f]+)"', page).group(1)
     assert client.hx(f"/boards/{token}?shown=idle", headers={"If-None-Match": f'"{held}"'}).status_code == 304
+
+
+def test_the_charts_draw_each_owners_months_and_the_figures_as_text(app, client, world):
+    html = client.get("/tracker/charts").get_data(as_text=True)
+    with app.app_context():
+        from portal.auth.models import User
+
+        owner = db.session.scalar(select(User.name).where(User.username == "principal"))
+    assert "各责任人按时报告率（近 12 个月，按月）" in html and f'<figcaption id="tc-owner-1-cap">{owner}</figcaption>' in html
+    this_month = f"{to_local(utcnow()).month}月"
+    # the report filed this month (late or on time) has its figure in the table for screen readers
+    assert re.search(f'<tr><th scope="row">{this_month}</th><td>(0|100)%</td></tr>', html)
+    assert 'class="visually-hidden"' in html and 'aria-hidden="true"' in html

@@ -2,6 +2,8 @@
 for the board's charts slide, the tracker and the leadership's dashboard section."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,10 +22,16 @@ from portal.timeutil import to_local
 from portal.web import render
 
 
-def build_charts(series: queries.Series) -> dict[str, charts.Chart]:
-    """The four charts of ``series``, titled and labelled in the reader's language."""
-    months = [(_("%(m)d月", m=int(label[3:])), ok, due) for label, ok, due in series.months]
+def build_charts(series: queries.Series) -> dict[str, Any]:
+    """The charts of ``series``, titled and labelled in the reader's language; ``by_owner``
+    is a list (one small chart of months per owner, the six with most reports)."""
+    def monthly(data: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        return [(_("%(m)d月", m=int(label[3:])), ok, due) for label, ok, due in data]
+
+    months = monthly(series.months)
+    busiest = {name for name, _ok, _due in _busiest(series.per_owner)}
     return {
+        "by_owner": [charts.columns(name, monthly(data)) for name, data in series.owner_months if name in busiest],
         "months": charts.columns(_("按时报告率（近 12 个月，按月）"), months),
         "states": charts.bars(_("决议按状态"), [(str(TRACK_LABELS.get(s, s)), n) for s, n in series.by_state]),
         "owners": charts.shares(_("各责任人按时报告率（近 12 个月）"), _busiest(series.per_owner)),

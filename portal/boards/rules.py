@@ -15,7 +15,7 @@ from portal.boards.models import ALL_SLIDES, Board, Orientation
 from portal.db import refused_on_conflict
 from portal.errors import DomainError
 from portal.i18n import N_
-from portal.timeutil import to_local, utcnow
+from portal.timeutil import to_local
 
 # A board that has not reported for this long, outside its quiet hours, is offline.
 OFFLINE_AFTER = timedelta(minutes=5)

@@ -32,6 +32,11 @@ class Chart:
     empty: bool = True
 
     @property
+    def horizontal(self) -> bool:
+        """One bar per row (else one column per month)."""
+        return self.kind == "bars"
+
+    @property
     def rows(self) -> list[tuple[str, str]]:
         """The figures as text: (label, figure)."""
         return [(b.label, b.text) for b in self.bars]

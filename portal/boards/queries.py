@@ -18,7 +18,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.permissions import Context
 from portal.boards.models import Board, Slide
 from portal.congress.queries import public_results, result_of
-from portal.congress.rules.roster import current_term
+from portal.org.roster import current_term
 from portal.counting import Translate
 from portal.decisions import queries as dq
 from portal.decisions.models import Report, Resolution

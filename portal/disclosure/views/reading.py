@@ -16,7 +16,7 @@ from portal.auth.permissions import Context
 from portal.disclosure import queries
 from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, SearchForm
 from portal.disclosure.models import Attachment, CatalogItem, Channel, Notice, Status
-from portal.disclosure.rules import gongshi_state, versions
+from portal.disclosure.rules import content_digest, gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
@@ -48,6 +48,7 @@ def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
         "objections": objections,
         "acknowledged": acknowledged,
         "gongshi": gongshi_state(notice),
+        "digest": content_digest(notice),
         "now": utcnow(),
         "labels": LABELS,
         **extra,

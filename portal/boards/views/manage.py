@@ -16,12 +16,11 @@ from portal.boards import queries, rules
 from portal.boards.forms import LABELS, BoardForm
 from portal.boards.models import Board
 from portal.boards.views import bp
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import required
 from portal.registry import Todo
 from portal.timeutil import utcnow
-from portal.web import absolute_url, explain, redirect_to, render
+from portal.web import Attempt, absolute_url, attempt, redirect_to, render
 
 
 def _rows(now: Any) -> list[dict[str, Any]]:
@@ -41,19 +40,15 @@ def boards() -> Response:
     """Every board with its state; the form that adds one (the admin)."""
     permissions.require("board.manage")
     form = BoardForm()
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             board = rules.create_board(db.session, current_user, form.name.data or "", **_settings(form))
-        except DomainError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("已添加公开栏“%(name)s”。", name=board.name), "success")
             return redirect_to(url_for("boards.boards"))
-    return render("boards/admin.html", block="board_form", form=form, error=error, rows=_rows(utcnow()),
-                  labels=LABELS, board=None)
+    return render("boards/admin.html", block="board_form", status=done.status, form=form, error=done.error,
+                  rows=_rows(utcnow()), labels=LABELS, board=None)
 
 
 def _load(board_id: int) -> Board:
@@ -68,18 +63,15 @@ def edit(board_id: int) -> Response:
     form = BoardForm(obj=board)
     if not form.is_submitted():
         form.slides.data = board.slide_codes
-    error = None
+    done = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             rules.update_board(db.session, current_user, board, form.name.data or "", **_settings(form))
-        except DomainError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("已保存公开栏“%(name)s”。", name=board.name), "success")
             return redirect_to(url_for("boards.boards"))
-    return render("boards/edit.html", block="board_form", form=form, error=error, board=board, labels=LABELS)
+    return render("boards/edit.html", block="board_form", status=done.status, form=form, error=done.error,
+                  board=board, labels=LABELS)
 
 
 @bp.post("/admin/boards/<int:board_id>/address")

@@ -28,7 +28,12 @@ class ConsultationForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("意见或建议"), validators=[DataRequired(_l("请填写意见内容。")),
                                                    Length(max=COMMENT_MAX, message=_l("意见不能超过 %(max)d 字。"))])
-    anonymous = BooleanField(_l("对其他读者匿名"))
+    anonymous = BooleanField(_l("匿名提出"))
+
+
+class HideForm(FlaskForm):
+    reason = TextAreaField(_l("隐藏理由"), validators=[DataRequired(_l("请写明隐藏的理由。")),
+                                                   Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])
 
 
 class ReplyForm(FlaskForm):

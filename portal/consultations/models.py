@@ -110,7 +110,10 @@ class ConsultationAttachment(StoredFileColumns, Base):
 class Comment(Base):
     """A comment. The key is random and an anonymous comment keeps only its day (school
     time, stored as the day's start), so neither order nor time ties it to its author's
-    other acts; who wrote it is kept for the organisers alone."""
+    other acts. Who wrote an anonymous comment is known to the system alone (to tell the
+    author of replies and of hiding); no page shows it to anyone, organisers included. An
+    organiser may hide a comment (abuse) with a reason on record, which everyone, the
+    author included, sees in its place."""
 
     __tablename__ = "consultation_comment"
     __table_args__ = (Index("ix_consultation_comment_list", "consultation_id", "created_at"),)
@@ -125,6 +128,13 @@ class Comment(Base):
     adoption_reason: Mapped[str] = mapped_column(Text, default="")
     marked_at: Mapped[datetime | None] = mapped_column(DateTime)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise_on_sql")
     replies: Mapped[list[Reply]] = relationship(order_by="Reply.id", lazy="raise_on_sql")

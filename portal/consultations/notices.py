@@ -1,5 +1,5 @@
 """Who hears of a consultation's steps (``portal.notify``): the audience when it opens and
-when the adoption summary is out, a commenter when an organiser replies. The message never
+when the adoption summary is out, a commenter when an organiser replies or hides the comment. The message never
 names an anonymous commenter."""
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def published(session: Session, consultation: Consultation) -> None:
 def replied(session: Session, consultation: Consultation, item: Comment) -> None:
     notify(session, [item.author_id], N_("您对“%(title)s”提出的意见有了回复"),
            subject=("consultation", consultation.id), title=consultation.title)
+
+
+def hidden(session: Session, consultation: Consultation, item: Comment) -> None:
+    notify(session, [item.author_id], N_("您对“%(title)s”提出的一条意见已被组织者隐藏，理由：%(reason)s"),
+           subject=("consultation", consultation.id), title=consultation.title, reason=item.hidden_reason)
 
 
 def summarised(session: Session, consultation: Consultation) -> None:

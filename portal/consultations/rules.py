@@ -207,6 +207,8 @@ def mark(session: Session, actor: User, item: Comment, adoption: str, reason: st
         raise ConsultationError(N_("采纳情况已经公布，不能再修改。"))
     if state != "closed":
         raise ConsultationError(N_("征求意见期结束后才能逐条标注采纳情况。"))
+    if item.is_hidden:
+        raise ConsultationError(N_("已隐藏的意见不需要标注。"))
     if adoption not in {a.value for a in Adoption}:
         raise ConsultationError(N_("请选择采纳、部分采纳或未采纳。"))
     reason = _text(reason, N_("请写明理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
@@ -215,9 +217,29 @@ def mark(session: Session, actor: User, item: Comment, adoption: str, reason: st
     record(session, actor, "consultation.comment_marked", consultation, comment=item.id, adoption=adoption)
 
 
+def hide_comment(session: Session, actor: User, item: Comment, reason: str, now: datetime | None = None) -> None:
+    """An organiser hides a comment (abuse, personal data) with a reason on record: the text
+    is shown to nobody but its author, the reason to everyone, and the author is told. A
+    hidden comment needs no mark. Not after the adoption summary is out."""
+    now = now or utcnow()
+    consultation = session.get(Consultation, item.consultation_id)
+    assert consultation is not None
+    if consultation.is_finished:
+        raise ConsultationError(N_("采纳情况已经公布，不能再隐藏意见。"))
+    if item.is_hidden:
+        raise ConsultationError(N_("这条意见已经隐藏。"))
+    reason = _text(reason, N_("请写明隐藏的理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
+    item.hidden_at, item.hidden_reason, item.hidden_by_id = now, reason, actor.id
+    session.flush()
+    record(session, actor, "consultation.comment_hidden", consultation, comment=item.id, reason=reason)
+    from portal.consultations import notices
+
+    notices.hidden(session, consultation, item)
+
+
 def unmarked_count(session: Session, consultation: Consultation) -> int:
     return session.scalar(select(func.count()).select_from(Comment).where(
-        Comment.consultation_id == consultation.id, Comment.adoption.is_(None))) or 0
+        Comment.consultation_id == consultation.id, Comment.adoption.is_(None), Comment.hidden_at.is_(None))) or 0
 
 
 def publish_summary(session: Session, actor: User, consultation: Consultation, summary_md: str,
@@ -245,10 +267,12 @@ def publish_summary(session: Session, actor: User, consultation: Consultation, s
 
 
 def adoption_counts(session: Session, consultation: Consultation) -> dict[str, int]:
-    """How many comments were adopted, partly adopted, not adopted (and not yet marked)."""
+    """How many comments were adopted, partly adopted, not adopted (and not yet marked);
+    hidden comments are not counted."""
     counts = {a.value: 0 for a in Adoption} | {"unmarked": 0}
     for adoption, n in session.execute(
-        select(Comment.adoption, func.count()).where(Comment.consultation_id == consultation.id)
+        select(Comment.adoption, func.count()).where(Comment.consultation_id == consultation.id,
+                                                     Comment.hidden_at.is_(None))
         .group_by(Comment.adoption)
     ):
         counts[adoption or "unmarked"] = n

@@ -20,6 +20,7 @@ ACCESS: dict[str, object] = {
     "consultations.publish": NOBODY,
     "consultations.reply": frozenset({"union"}),
     "consultations.mark": frozenset({"union"}),
+    "consultations.hide": frozenset({"union"}),
     "consultations.summary": frozenset({"union"}),
     "consultations.link": frozenset({"union"}),
 }

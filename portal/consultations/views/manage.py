@@ -10,7 +10,7 @@ from portal.auth import permissions
 from portal.auth.models import Role, User
 from portal.auth.permissions import Context
 from portal.consultations import queries, rules
-from portal.consultations.forms import ConsultationForm, MarkForm, MatterForm, ReplyForm, SummaryForm
+from portal.consultations.forms import ConsultationForm, HideForm, MarkForm, MatterForm, ReplyForm, SummaryForm
 from portal.consultations.models import Comment, Consultation, Status
 from portal.consultations.views import bp
 from portal.consultations.views.reading import consultation_context, load_comment, load_consultation
@@ -147,6 +147,25 @@ def mark(comment_id: str) -> Response:
     if form.validate_on_submit():
         try:
             rules.mark(db.session, current_user, item, form.adoption.data or "", form.reason.data or "")
+        except rules.ConsultationError as exc:
+            db.session.rollback()
+            error = explain(exc)
+        else:
+            db.session.commit()
+    else:
+        error = error_text(form)
+    return _thread(consultation, item_error=(item.id, error) if error else None)
+
+
+@bp.post("/consultations/comments/<comment_id>/hide")
+def hide(comment_id: str) -> Response:
+    """Hide a comment with a reason on record (an organiser); its author is told."""
+    item, consultation = load_comment(comment_id, "consultation.manage")
+    form = HideForm(prefix=f"h{item.id}")
+    error = None
+    if form.validate_on_submit():
+        try:
+            rules.hide_comment(db.session, current_user, item, form.reason.data or "")
         except rules.ConsultationError as exc:
             db.session.rollback()
             error = explain(exc)

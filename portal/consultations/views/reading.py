@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth import permissions
 from portal.consultations import queries, rules
 from portal.consultations.forms import (
-    ADOPTION_LABELS, AUDIENCE_LABELS, MATTER_LABELS, WINDOW_LABELS, CommentForm, MarkForm, MatterForm, ReplyForm,
+    ADOPTION_LABELS, AUDIENCE_LABELS, MATTER_LABELS, WINDOW_LABELS, CommentForm, HideForm, MarkForm, MatterForm, ReplyForm,
     SummaryForm,
 )
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment
@@ -58,7 +58,7 @@ def consultation_context(consultation: Consultation, **extra: Any) -> dict[str, 
         "comment_form": extra.pop("comment_form", None) or CommentForm(formdata=None),
         "summary_form": extra.pop("summary_form", None) or SummaryForm(formdata=None),
         "matter_form": extra.pop("matter_form", None) or MatterForm(formdata=None, obj=consultation),
-        "reply_form": ReplyForm, "mark_form": MarkForm,
+        "reply_form": ReplyForm, "mark_form": MarkForm, "hide_form": HideForm,
         **extra,
     }
 

@@ -52,6 +52,16 @@ def register(term_id: int, filters: RegisterFilter | None = None, today: date | 
     return query
 
 
+def mine(user: User) -> Select[tuple[Proposal]]:
+    """A person's proposals of every term: those they propose (drafts included) and those they
+    co-signed, latest change first."""
+    cosigned = select(Cosign.proposal_id).where(Cosign.user_id == user.id,
+                                                Cosign.status == CosignStatus.ACCEPTED.value)
+    return (select(Proposal).options(joinedload(Proposal.term), joinedload(Proposal.lead_department))
+            .where(or_(Proposal.proposer_id == user.id, Proposal.id.in_(cosigned)))
+            .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
+
+
 def load(session: Session, proposal_id: int) -> Proposal | None:
     """One proposal with everything its page shows."""
     return session.scalar(

@@ -150,3 +150,25 @@ def test_pages_in_english(app, client, people):
     assert "Being solved or planned" in text and "Rate the answer" in text
     assert "similarity" in client.get("/proposals/similar?title=%E6%95%99%E5%B8%88%E5%8D%88%E4%BC%91%E5%AE%A4").text
     assert "Please rate the answer to your proposal" in client.get("/todos").text
+
+
+def test_my_proposals_from_the_proposals_page_and_the_dashboard(app, client, people):
+    """A draft is found again from the proposals page and on the dashboard (issue 21.5); a
+    co-signer finds the proposals they co-signed; others do not see them listed as theirs."""
+    with app.app_context():
+        drafted(db.session, title="我的草稿：教师午休")
+        submitted(db.session, title="已提交的食堂提案")
+        db.session.commit()
+    login_as(client, app, "rep")
+    assert '/proposals/mine"' in client.get("/proposals").text
+    page = client.get("/proposals/mine")
+    assert page.status_code == 200 and "我的草稿：教师午休" in page.text and "已提交的食堂提案" in page.text
+    assert "提案人" in page.text and client.hx("/proposals/mine").status_code == 200
+    home = client.get("/").text
+    assert "我的提案" in home and "我的草稿：教师午休" in home
+    login_as(client, app, "rep_a")  # co-signed the submitted one
+    page = client.get("/proposals/mine").text
+    assert "已提交的食堂提案" in page and "附议人" in page and "我的草稿：教师午休" not in page
+    login_as(client, app, "staff")
+    assert "我的草稿" not in client.get("/proposals/mine").text
+    assert "我的草稿" not in client.get("/").text

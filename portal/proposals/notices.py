@@ -89,4 +89,6 @@ def returned(session: Session, proposal: Proposal, actor: User) -> None:
 
 def rated(session: Session, proposal: Proposal, actor: User) -> None:
     notify(session, [*_head(session, proposal.lead_department_id), *_union(session)],
-           N_("提案“%(title)s”的办理已评价，办结"), subject=_subject(proposal), actor_id=actor.id, title=proposal.title)
+           N_("提案“%(title)s”经两轮答复，提案人仍不满意，已办结，请提案工作委员会研究") if proposal.unresolved
+           else N_("提案“%(title)s”的办理已评价，办结"), subject=_subject(proposal), actor_id=actor.id,
+           title=proposal.title)

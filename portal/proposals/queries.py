@@ -122,6 +122,7 @@ class Report:
     by_rating: dict[str, int] = field(default_factory=dict)
     by_answer: dict[str, int] = field(default_factory=dict)
     rows: list[Proposal] = field(default_factory=list)
+    unresolved: list[Proposal] = field(default_factory=list)  # 不满意 after the second round
 
 
 def report(session: Session, term_id: int, today: date) -> Report:
@@ -143,6 +144,7 @@ def report(session: Session, term_id: int, today: date) -> Report:
     ).all()
     result.by_department = [(name, n, a, o) for name, n, a, o in rows]
     result.rows = list(session.scalars(register(term_id).order_by(None).order_by(Proposal.id)))
+    result.unresolved = [p for p in result.rows if p.unresolved]
     return result
 
 
@@ -168,5 +170,6 @@ def todo_facts(session: Session) -> list[TodoFact]:
         .where(p.status == Status.ASSIGNED.value),
         select(literal("review"), p.id, p.title, nobody, p.deadline).where(p.status == Status.SUBMITTED.value),
         select(literal("assign"), p.id, p.title, nobody, p.deadline).where(p.status == Status.ACCEPTED.value),
+        select(literal("unresolved"), p.id, p.title, nobody, p.deadline).where(p.unresolved),
     )
     return [(str(k), int(i), str(t), w, d) for k, i, t, w, d in session.execute(rows)]

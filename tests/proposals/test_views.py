@@ -172,3 +172,33 @@ def test_my_proposals_from_the_proposals_page_and_the_dashboard(app, client, peo
     login_as(client, app, "staff")
     assert "我的草稿" not in client.get("/proposals/mine").text
     assert "我的草稿" not in client.get("/").text
+
+
+def test_closed_dissatisfied_after_two_rounds_is_flagged_for_the_committee(app, client, people):
+    """不满意 twice: the union's to-do, the committee's report and the message say so, not
+    only 办结 (issue 21.7); a satisfied closing is not flagged."""
+    from portal.notify.models import Notification
+    from portal.proposals import rules
+    from tests.disclosure.factories import user
+
+    with app.app_context():
+        s = db.session
+        p = answered(s, title="两轮仍不满意的提案")
+        rep, handler = user(s, "rep"), user(s, "handler")
+        rules.rate(s, rep, p, "dissatisfied")
+        rules.answer(s, handler, p, "cannot", "经费不足，暂不能解决。")
+        rules.rate(s, rep, p, "dissatisfied")
+        q = answered(s, title="满意办结的提案")
+        rules.rate(s, rep, q, "satisfied")
+        s.commit()
+        union_id = user(s, "union").id
+        told = s.scalars(select(Notification.message).where(Notification.recipient_id == union_id)).all()
+        assert any("提案人仍不满意" in m for m in told)
+    login_as(client, app, "union")
+    todos = client.get("/todos").text
+    assert "1 件提案两轮答复后提案人仍不满意，请提案工作委员会研究" in todos
+    report = client.get("/proposals/report").text
+    flagged = report[report.index("两轮答复后仍不满意的提案"):report.index("按承办部门")]
+    assert "两轮仍不满意的提案" in flagged and "满意办结的提案" not in flagged
+    listed = client.get("/proposals?status=closed&rating=dissatisfied").text
+    assert "两轮仍不满意的提案" in listed and "满意办结的提案" not in listed

@@ -31,6 +31,17 @@ class CommentForm(FlaskForm):
     anonymous = BooleanField(_l("匿名提出"))
 
 
+class EndEarlyForm(FlaskForm):
+    reason = TextAreaField(_l("提前结束的理由"), validators=[DataRequired(_l("请写明理由。")),
+                                                      Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])
+
+
+class ExtendForm(FlaskForm):
+    closes_on = DateField(_l("新的截止日期"), validators=[DataRequired(_l("请填写截止日期。")), PlausibleDate()])
+    reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(_l("请写明理由。")),
+                                                   Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])
+
+
 class HideForm(FlaskForm):
     reason = TextAreaField(_l("隐藏理由"), validators=[DataRequired(_l("请写明隐藏的理由。")),
                                                    Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])

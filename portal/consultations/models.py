@@ -152,3 +152,19 @@ class Reply(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class WindowChange(Base):
+    """The organiser ended the window early or extended it: when, from and to, and why
+    (shown on the page; everyone invited was told)."""
+
+    __tablename__ = "consultation_window_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "ended" or "extended"
+    closes_before: Mapped[datetime] = mapped_column(DateTime)
+    closes_after: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import User
 from portal.congress.models import CongressTerm, Representative
-from portal.consultations.models import Audience, Comment, Consultation, Reply, Status
+from portal.consultations.models import Audience, Comment, Consultation, Reply, Status, WindowChange
 from portal.org.memberships import on_roster
 from portal.org.models import Body, BodyKind, BodyMember
 from portal.org.memberships import seat_current
@@ -87,3 +87,9 @@ def open_facts(session: Session) -> list[OpenFact]:
         if author_id is not None:
             entry[6].add(author_id)
     return [(e[0], e[1], e[2], e[3], e[4], e[5], frozenset(e[6])) for e in found.values()]
+
+
+def window_changes(session: Session, consultation: Consultation) -> list[WindowChange]:
+    """The window ended early or extended, oldest first."""
+    return list(session.scalars(select(WindowChange).where(WindowChange.consultation_id == consultation.id)
+                                .order_by(WindowChange.id)))

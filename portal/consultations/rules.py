@@ -6,7 +6,7 @@ completeness)."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from portal.consultations.models import (
     ConsultationAttachment,
     Reply,
     Status,
+    WindowChange,
 )
 from portal.disclosure.rules import render_markdown
 from portal.errors import DomainError
@@ -151,6 +152,50 @@ def publish(session: Session, actor: User, consultation: Consultation, now: date
     from portal.consultations import notices
 
     notices.published(session, consultation)
+
+
+def end_early(session: Session, actor: User, consultation: Consultation, reason: str,
+              now: datetime | None = None) -> None:
+    """End the window now, before its closing day, with a reason on record; everyone invited
+    is told, and marking may start at once."""
+    now = now or utcnow()
+    if consultation.window(now) != "open":
+        raise ConsultationError(N_("只有正在征求意见的可以提前结束。"))
+    reason = _text(reason, N_("请写明理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
+    # closed from this moment on (the window is open while now <= closes_at)
+    _change_window(session, actor, consultation, "ended", now - timedelta(seconds=1), reason, now)
+
+
+def extend(session: Session, actor: User, consultation: Consultation, closes_on: date | None, reason: str,
+           now: datetime | None = None) -> None:
+    """Move the closing day later (also after the window closed, until the adoption summary is
+    out, to take comments again), with a reason on record; everyone invited is told."""
+    now = now or utcnow()
+    if consultation.window(now) not in ("open", "closed"):
+        raise ConsultationError(N_("只有已发布、尚未公布采纳情况的征求意见可以延长。"))
+    day = _check_closing(closes_on, now)
+    assert consultation.closes_at is not None and consultation.opens_at is not None
+    if day_end_utc(day) <= consultation.closes_at:
+        raise ConsultationError(N_("新的截止日期须晚于原截止日期（%(date)s）。"),
+                                date=to_local(consultation.closes_at).date().isoformat())
+    if (day - to_local(consultation.opens_at).date()).days > MAX_WINDOW_DAYS:
+        raise ConsultationError(N_("征求意见期不能超过 %(days)d 天。"), days=MAX_WINDOW_DAYS)
+    reason = _text(reason, N_("请写明理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
+    _change_window(session, actor, consultation, "extended", day_end_utc(day), reason, now)
+
+
+def _change_window(session: Session, actor: User, consultation: Consultation, kind: str, closes: datetime,
+                   reason: str, now: datetime) -> None:
+    assert consultation.closes_at is not None
+    change = WindowChange(consultation_id=consultation.id, kind=kind, closes_before=consultation.closes_at,
+                          closes_after=closes, reason=reason, by_id=actor.id, at=now)
+    consultation.closes_at = closes
+    session.add(change)
+    session.flush()
+    record(session, actor, f"consultation.{kind}", consultation, closes_at=closes.isoformat(), reason=reason)
+    from portal.consultations import notices
+
+    notices.window_changed(session, consultation, change)
 
 
 def comment(session: Session, actor: User, consultation: Consultation, body: str, anonymous: bool,

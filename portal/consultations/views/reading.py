@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth import permissions
 from portal.consultations import queries, rules
 from portal.consultations.forms import (
-    ADOPTION_LABELS, AUDIENCE_LABELS, MATTER_LABELS, WINDOW_LABELS, CommentForm, HideForm, MarkForm, MatterForm, ReplyForm,
+    ADOPTION_LABELS, AUDIENCE_LABELS, MATTER_LABELS, WINDOW_LABELS, CommentForm, EndEarlyForm, ExtendForm, HideForm, MarkForm, MatterForm, ReplyForm,
     SummaryForm,
 )
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment
@@ -59,6 +59,9 @@ def consultation_context(consultation: Consultation, **extra: Any) -> dict[str, 
         "summary_form": extra.pop("summary_form", None) or SummaryForm(formdata=None),
         "matter_form": extra.pop("matter_form", None) or MatterForm(formdata=None, obj=consultation),
         "reply_form": ReplyForm, "mark_form": MarkForm, "hide_form": HideForm,
+        "end_form": extra.pop("end_form", None) or EndEarlyForm(formdata=None, prefix="end"),
+        "extend_form": extra.pop("extend_form", None) or ExtendForm(formdata=None, prefix="extend"),
+        "window_changes": queries.window_changes(db.session, consultation) if consultation.is_published else [],
         **extra,
     }
 

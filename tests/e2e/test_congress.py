@@ -200,7 +200,7 @@ def test_a_session_in_the_hall(browser, live_server, session_cookie, e2e_app):
     union.reload()
     union.get_by_role("button", name="结束表决并计票").click()
     expect(union.locator(".result")).to_contain_text("当选")
-    expect(union.locator(".digest")).to_contain_text("票箱摘要")
+    expect(union.locator(".digest")).to_contain_text("票箱校验码")
     expect(hall.locator(".hall-poll .counts")).to_contain_text("周敏")
     expect(hall.locator(".hall-poll")).to_contain_text("当选")
     shoot(hall, "congress-hall-secret-result", widths=(1920,))

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Department, Role, User, UserRole
 from portal.i18n import N_
 from portal.notify.rules import notify
-from portal.proposals.models import Cosign, CosignStatus, Proposal
+from portal.proposals.models import Proposal
+from portal.proposals.queries import cosigners_now
 
 
 def _subject(proposal: Proposal) -> tuple[str, int]:
@@ -16,8 +17,7 @@ def _subject(proposal: Proposal) -> tuple[str, int]:
 
 
 def _cosigners(session: Session, proposal: Proposal) -> list[int]:
-    return list(session.scalars(select(Cosign.user_id).where(
-        Cosign.proposal_id == proposal.id, Cosign.status == CosignStatus.ACCEPTED.value)))
+    return [c.user_id for c in cosigners_now(session, proposal)]
 
 
 def _merged_people(session: Session, proposal: Proposal) -> list[int]:
@@ -32,9 +32,8 @@ def _merged_people(session: Session, proposal: Proposal) -> list[int]:
         frontier = [pid for pid, _ in rows]
         seen.update(frontier)
         people.update(uid for _, uid in rows)
-    if seen:
-        people.update(session.scalars(select(Cosign.user_id).where(
-            Cosign.proposal_id.in_(seen), Cosign.status == CosignStatus.ACCEPTED.value)))
+    for merged in session.scalars(select(Proposal).where(Proposal.id.in_(seen))) if seen else []:
+        people.update(_cosigners(session, merged))
     own = {proposal.proposer_id, *_cosigners(session, proposal)}  # they hear of it as its own people
     return sorted(people - own)
 

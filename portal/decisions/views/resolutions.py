@@ -48,7 +48,7 @@ def resolution_page(res: Resolution, error: str | None = None, **forms: Any) -> 
     last = max((r.filed_on for r in res.reports), default=None)
     due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
     status = track_status(res.state, day, res.deadline, due)
-    timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
+    timeline = sorted([(True, r.filed_at, r) for r in res.reports] + [(False, u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
     successors = db.session.scalars(select(Resolution).where(
         Resolution.item_id == res.changed_by_item_id)).all() if res.changed_by_item_id else []

@@ -170,3 +170,8 @@ class WindowChange(Base):
     reason: Mapped[str] = mapped_column(Text)
     by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def ended(self) -> bool:
+        """Ended early (else: extended)."""
+        return self.kind == "ended"

@@ -86,3 +86,5 @@ register("consultation.view", _view, visible_consultations)
 register("consultation.edit", _edit)  # the draft, its attachments, publishing it
 register("consultation.manage", _manage)  # replies, marks, the summary, the matter link
 register("consultation.comment", _comment)
+# The text of a hidden comment: its author alone (organisers hid it and see the reason only).
+register("consultation.read_hidden", lambda user, comment, ctx: user is not None and user.id == comment.author_id)

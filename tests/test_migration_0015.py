@@ -162,7 +162,7 @@ def test_what_the_races_and_earlier_releases_left_is_repaired(own_app):
         s = db.session
         after = dict(s.execute(select(Stance.id, Stance.seq).where(Stance.item_id == ids["item"])).all())
         assert after == seqs  # numbered again in the old order: as they were
-        # Columns, not the model: the model is the newest schema's (0018 added a column).
+        # Columns, not the model: the model is the newest schema's (0019 added a column).
         polls = {p.id: p for p in s.execute(select(Poll.id, Poll.position, Poll.status, Poll.opened_at, Poll.seats)
                                             .where(Poll.session_id == ids["cs"]))}
         assert [polls[ids[k]].position for k in ("poll1", "poll2", "poll3")] == [1, 2, 3]

@@ -287,6 +287,12 @@ def start_correction(session: Session, actor: User, notice: Notice) -> Notice:
     return draft
 
 
+def content_digest(notice: Notice) -> str:
+    """SHA-256 of what a notice says (title, a blank line, the text as written): printed on
+    its poster and shown under it online, so a reader can check a paper copy."""
+    return hashlib.sha256(f"{notice.title}\n\n{notice.body_md}".encode("utf-8")).hexdigest()
+
+
 def versions(session: Session, notice: Notice) -> list[Notice]:
     """Every published (or withdrawn) version of this notice's series, newest first."""
     return list(session.scalars(

@@ -35,10 +35,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Wrapping wsgi_app is how Flask documents adding middleware; mypy sees a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from portal import readiness, web
+    from portal import readiness, web, workdays
     from portal.extensions import babel, csrf, db, htmx, login_manager
 
     readiness.init_app(app)
+    workdays.configure(app.config.get("WORKDAY_CALENDAR"))
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

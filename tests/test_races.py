@@ -197,6 +197,7 @@ def test_two_polls_opened_at_once_one_opens_the_other_is_refused(app, people):
         union = cf.user(s, "union")
         cf.reps(s, 3)
         cs = cf.open_session(s, union)
+        cf.fill_quorum(s, union, cs)
         s.commit()
         union_id, cs_id = union.id, cs.id
 

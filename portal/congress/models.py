@@ -217,8 +217,8 @@ class Poll(Base):
     """A motion or an election within a session; named or secret; online or on paper.
 
     ``roster_size`` and ``present_at_open`` are frozen when it opens (with the eligible
-    roster in :class:`PollEligible`), the counts (:class:`PollCount`), ``ballots_cast`` and the
-    ballot-box ``digest`` when it closes. The threshold is ``rule_num/rule_den`` of the
+    roster in :class:`PollEligible`), the counts (:class:`PollCount`), ``ballots_cast``,
+    ``present_at_close`` and the ballot-box ``digest`` when it closes. The threshold is ``rule_num/rule_den`` of the
     roster (motion) or of ballots cast (election), inclusive (以上) or strict (超过).
     """
 
@@ -250,6 +250,7 @@ class Poll(Base):
     results_public: Mapped[bool] = mapped_column(Boolean, default=False)
     roster_size: Mapped[int | None] = mapped_column(Integer)
     present_at_open: Mapped[int | None] = mapped_column(Integer)
+    present_at_close: Mapped[int | None] = mapped_column(Integer)  # of the eligible roster, at close
     ballots_cast: Mapped[int | None] = mapped_column(Integer)
     digest: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.congress.models import (
-    CongressSession, CongressTerm, Delegation, NamedVote, Poll, PollStatus, PresenceEvent, Representative,
+    CongressSession, CongressTerm, Delegation, NamedVote, Poll, PollEligible, PollStatus, PresenceEvent,
+    Representative,
 )
 from portal.congress.rules import polls as poll_rules
 from portal.congress.rules.results import Outcome, outcome
@@ -109,6 +110,7 @@ class HallState:
     result: Outcome | None
     code: str | None
     window: int
+    may_vote: int = 0  # an open poll's eligible representatives signed in now
     extra: dict[str, Any] = field(default_factory=dict)
 
     def etag(self, locale: str) -> str:
@@ -116,7 +118,7 @@ class HallState:
         p = self.poll
         key = [self.cs.id, self.cs.status, self.cs.number, self.cs.place, len(self.presence.roster),
                len(self.presence.now), self.code, locale,
-               p and [p.id, p.status, p.title, p.roster_size, self.cast, p.digest]]
+               p and [p.id, p.status, p.title, p.roster_size, self.cast, self.may_vote, p.digest]]
         return hashlib.sha256(json.dumps(key, default=str).encode()).hexdigest()[:32]
 
 
@@ -132,7 +134,14 @@ def hall_state(session: Session, cs: CongressSession, secret: str | bytes, now: 
     cast = poll_rules.ballots_cast(session, poll) if poll is not None else 0
     result = result_of(session, poll, translate) if poll is not None else None
     code = current_hall_code(secret, cs.id, now) if cs.requires_hall_code and cs.is_open else None
-    return HallState(cs, p, quorum, lines, poll, cast, result, code, code_window(now))
+    may_vote = signed_in_to_vote(session, poll) if poll is not None and poll.is_open else 0
+    return HallState(cs, p, quorum, lines, poll, cast, result, code, code_window(now), may_vote)
+
+
+def signed_in_to_vote(session: Session, poll: Poll) -> int:
+    """How many may vote now: the poll's frozen roster, signed in at this moment."""
+    return poll_rules.present_of(session, poll.session_id,
+                                 select(PollEligible.user_id).where(PollEligible.poll_id == poll.id))
 
 
 def current_term_for_list(session: Session) -> CongressTerm | None:

@@ -28,7 +28,23 @@ class ConsultationForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("意见或建议"), validators=[DataRequired(_l("请填写意见内容。")),
                                                    Length(max=COMMENT_MAX, message=_l("意见不能超过 %(max)d 字。"))])
-    anonymous = BooleanField(_l("对其他读者匿名"))
+    anonymous = BooleanField(_l("匿名提出"))
+
+
+class EndEarlyForm(FlaskForm):
+    reason = TextAreaField(_l("提前结束的理由"), validators=[DataRequired(_l("请写明理由。")),
+                                                      Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])
+
+
+class ExtendForm(FlaskForm):
+    closes_on = DateField(_l("新的截止日期"), validators=[DataRequired(_l("请填写截止日期。")), PlausibleDate()])
+    reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(_l("请写明理由。")),
+                                                   Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])
+
+
+class HideForm(FlaskForm):
+    reason = TextAreaField(_l("隐藏理由"), validators=[DataRequired(_l("请写明隐藏的理由。")),
+                                                   Length(max=REASON_MAX, message=_l("理由不能超过 %(max)d 字。"))])
 
 
 class ReplyForm(FlaskForm):

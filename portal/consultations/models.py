@@ -112,7 +112,10 @@ class ConsultationAttachment(StoredFileColumns, Base):
 class Comment(Base):
     """A comment. The key is random and an anonymous comment keeps only its day (school
     time, stored as the day's start), so neither order nor time ties it to its author's
-    other acts; who wrote it is kept for the organisers alone."""
+    other acts. Who wrote an anonymous comment is known to the system alone (to tell the
+    author of replies and of hiding); no page shows it to anyone, organisers included. An
+    organiser may hide a comment (abuse) with a reason on record, which everyone, the
+    author included, sees in its place."""
 
     __tablename__ = "consultation_comment"
     __table_args__ = (Index("ix_consultation_comment_list", "consultation_id", "created_at"),)
@@ -127,6 +130,13 @@ class Comment(Base):
     adoption_reason: Mapped[str] = mapped_column(Text, default="")
     marked_at: Mapped[datetime | None] = mapped_column(DateTime)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise_on_sql")
     replies: Mapped[list[Reply]] = relationship(order_by="Reply.id", lazy="raise_on_sql")
@@ -144,3 +154,24 @@ class Reply(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class WindowChange(Base):
+    """The organiser ended the window early or extended it: when, from and to, and why
+    (shown on the page; everyone invited was told)."""
+
+    __tablename__ = "consultation_window_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "ended" or "extended"
+    closes_before: Mapped[datetime] = mapped_column(DateTime)
+    closes_after: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def ended(self) -> bool:
+        """Ended early (else: extended)."""
+        return self.kind == "ended"

@@ -1,7 +1,7 @@
 """Who may do what with consultations. The union (the congress's working body) and the
 leadership organise them; the audience is all staff, the current term's representatives
-(the roster on the day) or the Party members. Only organisers see who wrote an anonymous
-comment. Anonymous visitors see nothing of consultations.
+(the roster on the day) or the Party members. Nobody sees who wrote an anonymous comment,
+organisers included (DOMAIN.md: anonymous to everyone but the system). Anonymous visitors see nothing of consultations.
 
 ``consultation.view`` comes with :func:`visible_consultations` and ``consultation.comment``
 with :func:`commentable_consultations`, the SQL that lists exactly what each check allows
@@ -103,4 +103,5 @@ register("consultation.view", _view, visible_consultations)
 register("consultation.edit", _edit)  # the draft, its attachments, publishing it
 register("consultation.manage", _manage)  # replies, marks, the summary, the matter link
 register("consultation.comment", _comment, commentable_consultations)
-register("consultation.see_author", is_organiser)
+# The text of a hidden comment: its author alone (organisers hid it and see the reason only).
+register("consultation.read_hidden", lambda user, comment, ctx: user is not None and user.id == comment.author_id)

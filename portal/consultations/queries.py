@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import User
 from portal.congress.models import CongressTerm, Representative
-from portal.consultations.models import Audience, Comment, Consultation, Reply, Status
+from portal.consultations.models import Audience, Comment, Consultation, Reply, Status, WindowChange
 from portal.org.roster import roster_ids
 from portal.org.models import Body, BodyKind, BodyMember
 from portal.org.memberships import seat_current
@@ -111,3 +111,9 @@ def awaiting_comment(session: Session, user_id: int, commentable: ColumnElement[
         .order_by(Consultation.closes_at, Consultation.id).limit(limit)
     ).all()
     return [AwaitingComment(cid, title) for cid, title in rows]
+
+
+def window_changes(session: Session, consultation: Consultation) -> list[WindowChange]:
+    """The window ended early or extended, oldest first."""
+    return list(session.scalars(select(WindowChange).where(WindowChange.consultation_id == consultation.id)
+                                .order_by(WindowChange.id)))

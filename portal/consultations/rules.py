@@ -6,7 +6,7 @@ completeness)."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from portal.consultations.models import (
     ConsultationAttachment,
     Reply,
     Status,
+    WindowChange,
 )
 from portal.markup import render_markdown
 from portal.errors import DomainError
@@ -148,6 +149,50 @@ def publish(session: Session, actor: User, consultation: Consultation, now: date
     notices.published(session, consultation)
 
 
+def end_early(session: Session, actor: User, consultation: Consultation, reason: str,
+              now: datetime | None = None) -> None:
+    """End the window now, before its closing day, with a reason on record; everyone invited
+    is told, and marking may start at once."""
+    now = now or utcnow()
+    if consultation.window(now) != "open":
+        raise ConsultationError(N_("只有正在征求意见的可以提前结束。"))
+    reason = _text(reason, N_("请写明理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
+    # closed from this moment on (the window is open while now <= closes_at)
+    _change_window(session, actor, consultation, "ended", now - timedelta(seconds=1), reason, now)
+
+
+def extend(session: Session, actor: User, consultation: Consultation, closes_on: date | None, reason: str,
+           now: datetime | None = None) -> None:
+    """Move the closing day later (also after the window closed, until the adoption summary is
+    out, to take comments again), with a reason on record; everyone invited is told."""
+    now = now or utcnow()
+    if consultation.window(now) not in ("open", "closed"):
+        raise ConsultationError(N_("只有已发布、尚未公布采纳情况的征求意见可以延长。"))
+    day = _check_closing(closes_on, now)
+    assert consultation.closes_at is not None and consultation.opens_at is not None
+    if day_end_utc(day) <= consultation.closes_at:
+        raise ConsultationError(N_("新的截止日期须晚于原截止日期（%(date)s）。"),
+                                date=to_local(consultation.closes_at).date().isoformat())
+    if (day - to_local(consultation.opens_at).date()).days > MAX_WINDOW_DAYS:
+        raise ConsultationError(N_("征求意见期不能超过 %(days)d 天。"), days=MAX_WINDOW_DAYS)
+    reason = _text(reason, N_("请写明理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
+    _change_window(session, actor, consultation, "extended", day_end_utc(day), reason, now)
+
+
+def _change_window(session: Session, actor: User, consultation: Consultation, kind: str, closes: datetime,
+                   reason: str, now: datetime) -> None:
+    assert consultation.closes_at is not None
+    change = WindowChange(consultation_id=consultation.id, kind=kind, closes_before=consultation.closes_at,
+                          closes_after=closes, reason=reason, by_id=actor.id, at=now)
+    consultation.closes_at = closes
+    session.add(change)
+    session.flush()
+    record(session, actor, f"consultation.{kind}", consultation, closes_at=closes.isoformat(), reason=reason)
+    from portal.consultations import notices
+
+    notices.window_changed(session, consultation, change)
+
+
 def comment(session: Session, actor: User, consultation: Consultation, body: str, anonymous: bool,
             now: datetime | None = None) -> Comment:
     """Comment while the window is open. An anonymous comment keeps only its day and joins
@@ -202,6 +247,8 @@ def mark(session: Session, actor: User, item: Comment, adoption: str, reason: st
         raise ConsultationError(N_("采纳情况已经公布，不能再修改。"))
     if state != "closed":
         raise ConsultationError(N_("征求意见期结束后才能逐条标注采纳情况。"))
+    if item.is_hidden:
+        raise ConsultationError(N_("已隐藏的意见不需要标注。"))
     if adoption not in {a.value for a in Adoption}:
         raise ConsultationError(N_("请选择采纳、部分采纳或未采纳。"))
     reason = _text(reason, N_("请写明理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
@@ -210,9 +257,29 @@ def mark(session: Session, actor: User, item: Comment, adoption: str, reason: st
     record(session, actor, "consultation.comment_marked", consultation, comment=item.id, adoption=adoption)
 
 
+def hide_comment(session: Session, actor: User, item: Comment, reason: str, now: datetime | None = None) -> None:
+    """An organiser hides a comment (abuse, personal data) with a reason on record: the text
+    is shown to nobody but its author, the reason to everyone, and the author is told. A
+    hidden comment needs no mark. Not after the adoption summary is out."""
+    now = now or utcnow()
+    consultation = session.get(Consultation, item.consultation_id)
+    assert consultation is not None
+    if consultation.is_finished:
+        raise ConsultationError(N_("采纳情况已经公布，不能再隐藏意见。"))
+    if item.is_hidden:
+        raise ConsultationError(N_("这条意见已经隐藏。"))
+    reason = _text(reason, N_("请写明隐藏的理由。"), N_("理由不能超过 %(max)d 字。"), REASON_MAX)
+    item.hidden_at, item.hidden_reason, item.hidden_by_id = now, reason, actor.id
+    session.flush()
+    record(session, actor, "consultation.comment_hidden", consultation, comment=item.id, reason=reason)
+    from portal.consultations import notices
+
+    notices.hidden(session, consultation, item)
+
+
 def unmarked_count(session: Session, consultation: Consultation) -> int:
     return session.scalar(select(func.count()).select_from(Comment).where(
-        Comment.consultation_id == consultation.id, Comment.adoption.is_(None))) or 0
+        Comment.consultation_id == consultation.id, Comment.adoption.is_(None), Comment.hidden_at.is_(None))) or 0
 
 
 def publish_summary(session: Session, actor: User, consultation: Consultation, summary_md: str,
@@ -240,10 +307,12 @@ def publish_summary(session: Session, actor: User, consultation: Consultation, s
 
 
 def adoption_counts(session: Session, consultation: Consultation) -> dict[str, int]:
-    """How many comments were adopted, partly adopted, not adopted (and not yet marked)."""
+    """How many comments were adopted, partly adopted, not adopted (and not yet marked);
+    hidden comments are not counted."""
     counts = {a.value: 0 for a in Adoption} | {"unmarked": 0}
     for adoption, n in session.execute(
-        select(Comment.adoption, func.count()).where(Comment.consultation_id == consultation.id)
+        select(Comment.adoption, func.count()).where(Comment.consultation_id == consultation.id,
+                                                     Comment.hidden_at.is_(None))
         .group_by(Comment.adoption)
     ):
         counts[adoption or "unmarked"] = n

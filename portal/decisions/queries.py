@@ -308,7 +308,7 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
                                  method=Message(METHOD_NAMES[item.vote_method]), yes=item.votes_yes or 0,
                                  no=item.votes_no or 0, abstain=item.votes_abstain or 0))
             if item.ballot_digest:
-                lines.append(Message(N_("    票箱摘要（SHA-256）：%(digest)s"), digest=item.ballot_digest))
+                lines.append(Message(N_("    票箱校验码（SHA-256）：%(digest)s"), digest=item.ballot_digest))
             for v in item.named_votes:
                 lines.append(Message(N_("    %(name)s：%(choice)s"), name=name(v.user_id), choice=v.choice))
         for line in item.result_text.splitlines():

@@ -6,7 +6,7 @@ answered by :func:`approver_for`, and nowhere else."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +35,7 @@ from portal.notify.rules import notify
 from portal.org.memberships import Memberships
 from portal.org.models import OFFICE_NAMES, Office
 from portal.timeutil import day_end_utc, to_local, utcnow
+from portal import workdays
 
 # Who approves, by channel: the first holder of these offices who is not the notice's author
 # (four eyes). A school may set another order (``APPROVAL_CHAINS`` in the configuration).
@@ -55,19 +56,9 @@ class DisclosureError(DomainError):
 # --- working days and the 公示 window ----------------------------------------------------
 
 def add_working_days(start: date, days: int) -> date:
-    """The date of the ``days``-th working day counting ``start`` itself when it is one.
-
-    Weekends are skipped. Public holidays and make-up working days (调休) are not known
-    here; the publisher can set the end date by hand when they matter.
-    """
-    current = start
-    counted = 0
-    while True:
-        if current.weekday() < 5:
-            counted += 1
-            if counted >= days:
-                return current
-        current += timedelta(days=1)
+    """The ``days``-th working day from ``start`` (itself counted when it is one), skipping
+    weekends and public holidays and counting the 调休 days that are worked (portal.workdays)."""
+    return workdays.add_working_days(start, days)
 
 
 def gongshi_window(start: datetime, days: int) -> tuple[datetime, datetime]:

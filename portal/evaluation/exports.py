@@ -29,5 +29,5 @@ def results_workbook(evaluation: Evaluation, rows: list[SubjectResult]) -> bytes
         else:
             append_row(ws, [r.subject.user.name, r.subject.title,
                             _("评议人数不足 %(n)d 人，不显示结果", n=MIN_GROUP)])
-    append_row(ws, [_("票箱摘要（SHA-256）"), evaluation.digest])
+    append_row(ws, [_("票箱校验码（SHA-256）"), evaluation.digest])
     return save(wb)

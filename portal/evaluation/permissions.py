@@ -1,6 +1,9 @@
 """Who may do what in democratic evaluation. The union (工会) runs it; raters are the term's
-representatives on the day (or all staff); results go to the union, the Party committee and
-the discipline supervisor, once closed."""
+representatives on the day (or all staff). Once closed, the aggregates (never a breakdown
+under five raters) go to those who rated, as the body that evaluates (MoE 32: the congress
+民主评议 the school's leaders, so its representatives, or all staff when all staff rated), to
+the Party committee that manages the cadres (the seed: 党组织 管干部), to the union that ran
+it and to the discipline supervisor."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
@@ -44,7 +47,14 @@ def _results(user: User | None, evaluation: Evaluation, ctx: Context) -> bool:
     if user is None or not evaluation.is_closed:
         return False
     return manages(user, ctx) or user.has_role(Role.SUPERVISOR) or ctx.memberships.member_of(
-        user.id, BodyKind.PARTY_COMMITTEE)
+        user.id, BodyKind.PARTY_COMMITTEE) or is_rater_body(user, evaluation, ctx)
+
+
+def is_rater_body(user: User, evaluation: Evaluation, ctx: Context) -> bool:
+    """One of the body that rates: all active staff, or the term's representatives on the day."""
+    if evaluation.raters == Raters.STAFF.value:
+        return user.active
+    return ctx.memberships.is_representative(user.id, evaluation.term_id)
 
 
 register("evaluation.list", signed_in)

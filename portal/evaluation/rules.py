@@ -26,6 +26,8 @@ from portal.evaluation.models import (
 )
 from portal.i18n import N_
 from portal.notify.rules import notify
+from portal.org.memberships import Memberships
+from portal.org.models import BodyKind
 from portal.org.roster import current_term, roster_ids
 from portal.timeutil import to_local, utcnow
 
@@ -151,3 +153,8 @@ def close_evaluation(session: Session, actor: User, evaluation: Evaluation, now:
     evaluation.digest = closed.digest
     session.flush()
     record(session, actor, "evaluation.closed", evaluation, raters=evaluation.rater_count, digest=evaluation.digest)
+    today = _today(now)
+    readers = [*eligible_raters(session, evaluation, today),
+               *Memberships(session, today).members(BodyKind.PARTY_COMMITTEE)]
+    notify(session, readers, N_("民主评议“%(title)s”已结束，可以查看汇总结果。"), subject=("evaluation", evaluation.id),
+           actor_id=actor.id, now=now, title=evaluation.title)

@@ -22,9 +22,11 @@ def init_app(app: Flask) -> None:
     from portal.proposals.rules import SETTINGS
     from portal.proposals.views import bp
     from portal.proposals.views.handling import proposal_todos
+    from portal.proposals.views.register import my_proposals_section
 
     SETTINGS["min_cosigners"] = max(1, int(app.config.get("PROPOSAL_MIN_COSIGNERS", 2)))
     app.register_blueprint(bp)
     registry.add_nav("proposals.register", _l("提案"), "proposal.list", 30)
     registry.add_todos(proposal_todos)
+    registry.add_sections(my_proposals_section)
     registry.add_subject_link("proposal", "proposals.show", "proposal_id")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Department, User
@@ -158,6 +159,12 @@ class Proposal(Base):
     def is_overdue(self, today: date) -> bool:
         """Assigned and not answered by the deadline."""
         return self.status == Status.ASSIGNED.value and self.deadline is not None and today > self.deadline
+
+    @hybrid_property
+    def unresolved(self) -> bool:
+        """Closed with 不满意 after its second round: the proposer was not satisfied twice, so
+        the committee must look at it (its report and to-dos flag it). Also a SQL condition."""
+        return (self.status == Status.CLOSED.value) & (self.rating == Rating.DISSATISFIED.value)
 
 
 class ProposalGram(Base):

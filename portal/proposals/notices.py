@@ -20,6 +20,24 @@ def _cosigners(session: Session, proposal: Proposal) -> list[int]:
     return [c.user_id for c in cosigners_now(session, proposal)]
 
 
+def _merged_people(session: Session, proposal: Proposal) -> list[int]:
+    """The proposers and co-signers of the proposals merged into this one (and into those):
+    after 并案 they follow the surviving proposal as its own people do."""
+    people: set[int] = set()
+    seen: set[int] = set()
+    frontier = [proposal.id]
+    while frontier:
+        rows = session.execute(select(Proposal.id, Proposal.proposer_id).where(
+            Proposal.merged_into_id.in_(frontier), Proposal.id.not_in(seen | {proposal.id}))).all()
+        frontier = [pid for pid, _ in rows]
+        seen.update(frontier)
+        people.update(uid for _, uid in rows)
+    for merged in session.scalars(select(Proposal).where(Proposal.id.in_(seen))) if seen else []:
+        people.update(_cosigners(session, merged))
+    own = {proposal.proposer_id, *_cosigners(session, proposal)}  # they hear of it as its own people
+    return sorted(people - own)
+
+
 def _union(session: Session) -> list[int]:
     return list(session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id)
                                 .where(UserRole.role == Role.UNION.value, User.active.is_(True))))
@@ -71,6 +89,8 @@ def assigned(session: Session, proposal: Proposal, lead: Department, others: lis
            subject=_subject(proposal), actor_id=actor.id, title=proposal.title)
     notify(session, [proposal.proposer_id], N_("您的提案“%(title)s”已交办，办理期限 %(date)s"),
            subject=_subject(proposal), actor_id=actor.id, title=proposal.title, date=proposal.deadline.isoformat())
+    notify(session, _merged_people(session, proposal), N_("您的提案所并入的“%(title)s”已交办，办理期限 %(date)s"),
+           subject=_subject(proposal), actor_id=actor.id, title=proposal.title, date=proposal.deadline.isoformat())
 
 
 def answered(session: Session, proposal: Proposal, actor: User) -> None:
@@ -78,6 +98,8 @@ def answered(session: Session, proposal: Proposal, actor: User) -> None:
            actor_id=actor.id, title=proposal.title)
     notify(session, _cosigners(session, proposal), N_("您附议的提案“%(title)s”已答复"), subject=_subject(proposal),
            actor_id=actor.id, title=proposal.title)
+    notify(session, _merged_people(session, proposal), N_("您的提案所并入的“%(title)s”已答复"),
+           subject=_subject(proposal), actor_id=actor.id, title=proposal.title)
 
 
 def returned(session: Session, proposal: Proposal, actor: User) -> None:
@@ -89,4 +111,8 @@ def returned(session: Session, proposal: Proposal, actor: User) -> None:
 
 def rated(session: Session, proposal: Proposal, actor: User) -> None:
     notify(session, [*_head(session, proposal.lead_department_id), *_union(session)],
-           N_("提案“%(title)s”的办理已评价，办结"), subject=_subject(proposal), actor_id=actor.id, title=proposal.title)
+           N_("提案“%(title)s”经两轮答复，提案人仍不满意，已办结，请提案工作委员会研究") if proposal.unresolved
+           else N_("提案“%(title)s”的办理已评价，办结"), subject=_subject(proposal), actor_id=actor.id,
+           title=proposal.title)
+    notify(session, _merged_people(session, proposal), N_("您的提案所并入的“%(title)s”已办结"),
+           subject=_subject(proposal), actor_id=actor.id, title=proposal.title)

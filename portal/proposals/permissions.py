@@ -112,4 +112,5 @@ register("proposal.answer", _handler)
 register("proposal.part", _part)
 register("proposal.rate", _rate)
 register("proposal.decline", _decline)
-register("proposal.invitations", _proposer)  # whom the proposer invited, and their answers
+register("proposal.invitations", _proposer)
+register("proposal.proposer", _proposer)  # "my proposals" names the part: proposer or co-signer  # whom the proposer invited, and their answers

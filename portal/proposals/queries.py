@@ -53,6 +53,16 @@ def register(term_id: int, filters: RegisterFilter | None = None, today: date | 
     return query
 
 
+def mine(user: User) -> Select[tuple[Proposal]]:
+    """A person's proposals of every term: those they propose (drafts included) and those they
+    co-signed, latest change first."""
+    cosigned = select(Cosign.proposal_id).where(Cosign.user_id == user.id,
+                                                Cosign.status == CosignStatus.ACCEPTED.value)
+    return (select(Proposal).options(joinedload(Proposal.term), joinedload(Proposal.lead_department))
+            .where(or_(Proposal.proposer_id == user.id, Proposal.id.in_(cosigned)))
+            .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
+
+
 def load(session: Session, proposal_id: int) -> Proposal | None:
     """One proposal with everything its page shows."""
     return session.scalar(
@@ -120,6 +130,7 @@ class Report:
     by_rating: dict[str, int] = field(default_factory=dict)
     by_answer: dict[str, int] = field(default_factory=dict)
     rows: list[Proposal] = field(default_factory=list)
+    unresolved: list[Proposal] = field(default_factory=list)  # 不满意 after the second round
 
 
 def report(session: Session, term_id: int, today: date) -> Report:
@@ -141,6 +152,7 @@ def report(session: Session, term_id: int, today: date) -> Report:
     ).all()
     result.by_department = [(name, n, a, o) for name, n, a, o in rows]
     result.rows = list(session.scalars(register(term_id).order_by(None).order_by(Proposal.id)))
+    result.unresolved = [p for p in result.rows if p.unresolved]
     return result
 
 
@@ -166,7 +178,7 @@ def departments_by_id(session: Session) -> dict[int, Department]:
 
 class TodoFact(NamedTuple):
     """One proposal step someone must take: ``kind`` (invited, rate, answer, part, review,
-    assign), the proposal, who must take it (None: the union), and the proposal's deadline."""
+    assign, unresolved), the proposal, who must take it (None: the union), and the proposal's deadline."""
 
     kind: str
     proposal_id: int
@@ -193,5 +205,6 @@ def todo_facts(session: Session) -> list[TodoFact]:
         .where(p.status == Status.ASSIGNED.value),
         select(literal("review"), p.id, p.title, nobody, p.deadline).where(p.status == Status.SUBMITTED.value),
         select(literal("assign"), p.id, p.title, nobody, p.deadline).where(p.status == Status.ACCEPTED.value),
+        select(literal("unresolved"), p.id, p.title, nobody, p.deadline).where(p.unresolved),
     )
     return [TodoFact(str(k), int(i), str(t), w, d) for k, i, t, w, d in session.execute(rows)]

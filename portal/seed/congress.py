@@ -131,6 +131,8 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
                                       "一、听取和审议学校年度工作报告\n二、审议2027年度工作计划\n三、增补教代会主席团成员")
     _work_report(session, users, current, "学校年度工作报告", CURRENT_REPORT, None)
     sessions.open_session(session, union, current)
+    for rep in reps[:30]:  # a poll opens only with two thirds of the forty present
+        sessions.sign_in(session, rep, current)
     plan = polls.create_poll(session, union, current, polls.PollSpec(title="关于《学校2027年度工作计划》的表决"))
     polls.open_poll(session, union, plan)
     polls.create_poll(session, union, current, polls.PollSpec(

@@ -56,13 +56,35 @@ def file_report(session: Session, cs: CongressSession, text: str = "一、本学
 
 def poll(session: Session, union: User, cs: CongressSession, *, kind: str = "motion", secret: bool = False,
          paper: bool = False, seats: int = 1, candidates: tuple[str, ...] = (), rule: tuple[int, int, bool] = (1, 2, False),
-         opened: bool = True) -> Poll:
+         opened: bool = True, quorum: bool = True) -> Poll:
+    """A poll of the session, opened unless ``opened=False``; with ``quorum`` (the default) the
+    union first records enough of the roster present (lowest ids first) for a poll to open."""
     p = polls.create_poll(session, union, cs, polls.PollSpec(
         title="关于绩效工资分配方案的表决" if kind == "motion" else "选举工会委员会委员", kind=kind, secret=secret,
         paper=paper, seats=seats, candidates=candidates, rule_num=rule[0], rule_den=rule[1], rule_strict=rule[2]))
     if opened:
+        if quorum:
+            fill_quorum(session, union, cs)
         polls.open_poll(session, union, p)
     return p
+
+
+def fill_quorum(session: Session, union: User, cs: CongressSession) -> list[User]:
+    """Record present (as from the union's paper list) the roster's lowest ids not yet present,
+    until two thirds of the roster are; returns those it added."""
+    hall = sessions.presence(session, cs)
+    roster, present = hall.roster, set(hall.now)
+    added = []
+    for uid in roster:
+        if len(present) >= polls.hall_quorum(len(roster)):
+            break
+        if uid not in present:
+            u = session.get(User, uid)
+            assert u is not None
+            sessions.record_presence(session, union, cs, u, "in", "纸质签到")
+            present.add(uid)
+            added.append(u)
+    return added
 
 
 def sign_in_all(session: Session, cs: CongressSession, people: list[User]) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 from sqlalchemy import select
 
+import pytest
+
 from portal.ballots import box_digest
 from portal.congress.models import Representative
-from portal.congress.rules import polls
+from portal.congress.rules import CongressError, polls
 from portal.congress.rules.results import outcome
 from portal.extensions import db
 from tests.congress import factories as f
@@ -106,7 +109,14 @@ def test_stored_result_equals_recount_and_survives_later_changes(app, people, ca
         f.set_present(db.session, cs, voters[:case["present"]])
         names = tuple(f"候选人{i}" for i in range(case["candidates"]))
         poll = f.poll(db.session, union, cs, kind=case["kind"], secret=case["secret"], rule=case["rule"],
-                      seats=case["seats"], candidates=names if case["kind"] == "election" else ())
+                      seats=case["seats"], candidates=names if case["kind"] == "election" else (), opened=False)
+        if not congress_quorum(case["present"], ROSTER):  # MoE 32: no vote without two thirds present
+            with pytest.raises(CongressError, match="到会代表不足"):
+                polls.open_poll(db.session, union, poll)
+            assert poll.status == "draft"
+            db.session.commit()
+            return
+        polls.open_poll(db.session, union, poll)
         options = list(poll.options)
         present = voters[:case["present"]]
         chosen: list[list[str]] = []  # what the test itself cast, ballot by ballot

@@ -74,16 +74,64 @@ def test_fails_on_the_roster_rule_although_most_present_voted_yes(session, union
     assert "至少需 20 票" in result.lines[1]
 
 
-def test_no_quorum_no_valid_vote(session, union) -> None:
+def test_hall_quorum_worked_numbers() -> None:
+    """MoE 32: the congress acts with two thirds of its representatives present (inclusive)."""
+    assert polls.hall_quorum(120) == 80  # 79 is not enough
+    assert polls.hall_quorum(40) == 27  # 2/3 of 40 = 26.67
+    assert polls.hall_quorum(3) == 2 and polls.hall_quorum(1) == 1
+
+
+def test_a_poll_opens_only_with_two_thirds_present(session, union) -> None:
+    people = f.reps(session, 39)  # 40 on the roster
+    cs = f.open_session(session, union)
+    f.sign_in_all(session, cs, people[:26])  # 26 < 27
+    p = f.poll(session, union, cs, opened=False)
+    with pytest.raises(CongressError, match="应到 40 人，实到 26 人，须至少 27 人"):
+        polls.open_poll(session, union, p)
+    assert p.status == "draft" and p.opened_at is None
+    sessions.sign_in(session, people[26], cs)
+    polls.open_poll(session, union, p)
+    assert (p.status, p.roster_size, p.present_at_open) == ("open", 40, 27)
+
+
+def test_presence_dropping_below_quorum_before_close_carries_nothing(session, union) -> None:
+    """27 of 40 open the poll and all vote yes; two leave before the close: 25 < 27, so the
+    result says the hall fell below the quorum and the motion is not carried."""
     people = f.reps(session, 39)
     cs = f.open_session(session, union)
-    f.sign_in_all(session, cs, people[:26])  # 26 < 27 (2/3 of 40 = 26.67)
+    f.sign_in_all(session, cs, people[:27])
     p = f.poll(session, union, cs)
-    for u in people[:26]:
+    for u in people[:27]:
         polls.cast_vote(session, u, p, "yes")
+    for u in people[:2]:
+        sessions.record_presence(session, union, cs, u, "out", "离场")
+    polls.close_poll(session, union, p)
+    assert p.present_at_close == 25
+    result = outcome(p, _counts(session, p))
+    assert result.passed is False
+    assert "结束表决时实到 25 人，已不足应到 40 人的三分之二（至少需 27 人），表决无效。" in result.lines
+    assert result.lines[-1] == "未通过。"
+    # The same poll with the hall still full at close passes.
+    sessions.record_presence(session, union, cs, people[0], "in")
+    sessions.record_presence(session, union, cs, people[1], "in")
+    q = f.poll(session, union, cs)
+    for u in people[:27]:
+        polls.cast_vote(session, u, q, "yes")
+    polls.close_poll(session, union, q)
+    assert q.present_at_close == 27 and outcome(q, _counts(session, q)).passed is True
+
+
+def test_an_election_whose_hall_fell_below_quorum_elects_nobody(session, union) -> None:
+    people = f.reps(session, 2)  # 3 on the roster: 2 must be present
+    cs = f.open_session(session, union)
+    f.sign_in_all(session, cs, people)
+    p = f.poll(session, union, cs, kind="election", seats=1, candidates=("甲", "乙"))
+    for u in people:
+        polls.cast_vote(session, u, p, [p.candidates[0].code])
+    sessions.record_presence(session, union, cs, people[0], "out")
     polls.close_poll(session, union, p)
     result = outcome(p, _counts(session, p))
-    assert result.passed is False and "不能开会" in result.lines[0]
+    assert result.elected == [] and any("表决无效" in line for line in result.lines)
 
 
 # --- sign-in ----------------------------------------------------------------------------
@@ -188,6 +236,7 @@ def test_vote_refusals(session, union, people) -> None:
     p = f.poll(session, union, cs, opened=False)
     with pytest.raises(CongressError, match="尚未开始"):  # before open
         polls.cast_vote(session, a, p, "yes")
+    assert b not in f.fill_quorum(session, union, cs)
     polls.open_poll(session, union, p)
     with pytest.raises(CongressError, match="请先签到"):  # not signed in
         polls.cast_vote(session, b, p, "yes")
@@ -330,7 +379,7 @@ def test_an_assembly_of_all_staff_has_the_whole_active_staff_as_its_roster(sessi
     with pytest.raises(CongressError, match="停用"):
         sessions.sign_in(session, gone, cs)
     p = f.poll(session, union, cs)
-    assert p.roster_size == active and p.present_at_open == 1
+    assert p.roster_size == active and p.present_at_open == polls.hall_quorum(active)
     polls.cast_vote(session, teacher, p, "yes")
     with pytest.raises(CongressError):
         sessions.create_term(session, union, 7, "重复", date(2026, 1, 1), date(2027, 1, 1))

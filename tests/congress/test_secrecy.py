@@ -21,7 +21,7 @@ from tests.conftest import ON_POSTGRES, ROLES, login_as
 from tests.secrecy import MARGIN, Attack, BoxTables, seeded_keys
 
 # How a split would show: "赞成 31 票", the result block, the hall's count list, the digest.
-SPLIT = re.compile(r"(赞成|反对|弃权)\s*<?[^>]*>?\s*\d+\s*票|class=\"result\"|class=\"counts\"|票箱摘要|<td>\d+</td>")
+SPLIT = re.compile(r"(赞成|反对|弃权)\s*<?[^>]*>?\s*\d+\s*票|class=\"result\"|class=\"counts\"|票箱摘要|票箱校验码|<td>\d+</td>")
 
 
 def _reveals(body: str) -> bool:

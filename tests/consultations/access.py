@@ -20,6 +20,9 @@ ACCESS: dict[str, object] = {
     "consultations.publish": NOBODY,
     "consultations.reply": frozenset({"union"}),
     "consultations.mark": frozenset({"union"}),
+    "consultations.hide": frozenset({"union"}),
+    "consultations.end_early": frozenset({"union"}),
+    "consultations.extend": frozenset({"union"}),
     "consultations.summary": frozenset({"union"}),
     "consultations.link": frozenset({"union"}),
 }

@@ -127,3 +127,38 @@ def test_anonymous_comment_leaves_no_linkable_trace(session, people):
     pending = session.scalars(select(PendingAnonymousEvent)).all()
     assert [(p.action, p.object_id) for p in pending] == [("consultation.commented", "")]
     assert str(people["rep"]) not in pending[0].summary and item.id not in pending[0].summary
+
+
+def test_ending_early_and_extending_with_a_reason_everyone_invited_hears(session, people):
+    """Issue 21.10: the organiser ends the window before its day or extends it, with a reason
+    on record; the audience is told; marking may start once it has ended."""
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.notify.models import Notification
+
+    union = user(session, "union")
+    c = opened(session, days=7)
+    first_close = c.closes_at
+    with pytest.raises(rules.ConsultationError, match="新的截止日期须晚于原截止日期"):
+        rules.extend(session, union, c, to_local(first_close).date(), "多听意见")
+    with pytest.raises(rules.ConsultationError, match="请写明理由"):
+        rules.extend(session, union, c, to_local(first_close).date() + timedelta(days=3), " ")
+    rules.extend(session, union, c, to_local(first_close).date() + timedelta(days=3), "部分教师外出培训")
+    assert c.closes_at > first_close
+    told = session.scalars(select(Notification.message).where(Notification.recipient_id == user(session, "staff").id)).all()
+    assert any("延长至" in m for m in told)
+    item = rules.comment(session, user(session, "staff"), c, "建议分档更细。", False)
+    with pytest.raises(rules.ConsultationError, match="征求意见期结束后"):
+        rules.mark(session, union, item, "adopted", "合理")
+    rules.end_early(session, union, c, "意见已充分，方案需提前上会")
+    assert c.window(utcnow()) == "closed"
+    rules.mark(session, union, item, "adopted", "合理")  # marking starts once it has ended
+    with pytest.raises(rules.ConsultationError, match="提前结束"):
+        rules.end_early(session, union, c, "再次结束")
+    with pytest.raises(rules.ConsultationError, match="征求意见期已结束"):
+        rules.comment(session, user(session, "rep"), c, "晚到的意见", False)
+    actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("consultation.%"))))
+    assert {"consultation.extended", "consultation.ended"} <= actions
+    told = session.scalars(select(Notification.message).where(Notification.recipient_id == user(session, "rep").id)).all()
+    assert any("提前结束" in m for m in told)

@@ -353,6 +353,25 @@ def test_compliance_shows_overdue_items(app, client, people):
     assert "1 个公开目录项逾期未公开" in client.get("/todos").get_data(as_text=True)  # the dashboard's to-do fragment
 
 
+def test_catalogue_page_warns_of_years_without_a_holiday_calendar(app, client, people):
+    """公示 windows of the next two months in a year the calendar lacks are counted on weekdays:
+    the catalogue page says so; once the school supplies that year's days, it does not."""
+    from datetime import date
+
+    from portal import workdays
+
+    login_as(client, app, "secretary")
+    today = date.today()
+    gaps = workdays.uncovered_years(today, today + timedelta(days=60))
+    html = client.get("/disclosure/compliance").get_data(as_text=True)
+    assert ("节假日日历尚未包含" in html) is bool(gaps)
+    try:
+        workdays.configure({"holidays": [f"{y}-01-01" for y in range(today.year, today.year + 2)]})
+        assert "节假日日历尚未包含" not in client.get("/disclosure/compliance").get_data(as_text=True)
+    finally:
+        workdays.configure(None)
+
+
 def test_catalogue_item_admin(app, client, people):
     login_as(client, app, "admin")
     r = client.post("/disclosure/catalogue/new", data={"channel": "party", "name": "党费", "cadence": "term",

@@ -143,16 +143,18 @@ def test_consultation_from_publication_to_adoption_summary(browser, live_server,
     with phone("teacher1") as page:
         _todo(page, "征求意见：" + re.escape(title))
         page.get_by_label("意见或建议").fill("建议半天以内的调课由教研组长批准。")
-        page.get_by_label("对其他读者匿名").check()
+        page.get_by_label("匿名提出").check()
         page.get_by_role("button", name="提交意见").click()
         expect(page.get_by_text("意见已提交")).to_be_visible()
         expect(page.locator("#thread")).to_contain_text("匿名")
     # the window closes (at the end of its last day): moved to a minute ago
-    from sqlalchemy import update
+    from sqlalchemy import select, update
 
+    from portal.auth.models import User
     from portal.consultations.models import Consultation
 
     with live_server.app.app_context():
+        commenter = db.session.scalar(select(User.name).where(User.username == "teacher1"))
         db.session.execute(update(Consultation).where(Consultation.title == title)
                            .values(closes_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
@@ -161,7 +163,9 @@ def test_consultation_from_publication_to_adoption_summary(browser, live_server,
         expect(page.locator("#organiser")).to_contain_text("还有 1 条意见未标注")
         page.get_by_role("button", name="公布采纳情况").click()
         expect(page.locator("#organiser")).to_contain_text("还有 1 条意见未标注采纳情况，请逐条标注后再公布")
-        expect(page.locator("#thread")).to_contain_text("仅组织者可见")
+        expect(page.locator("#thread")).to_contain_text("匿名")  # to the organiser too (issue 21.9)
+        expect(page.locator("#thread")).not_to_contain_text("仅组织者可见")
+        expect(page.locator("#thread")).not_to_contain_text(commenter)
         shoot(page, "consultation-marking", widths=(375,))
         page.locator(".mark-form select").select_option("adopted")
         page.locator(".mark-form textarea").fill("已改为半天以内由教研组长批准。")

@@ -31,14 +31,24 @@ def test_view_check_and_listing_agree(session, seed):
         assert allowed == listed, getattr(person, "username", None)
 
 
-def test_results_go_to_the_union_the_party_committee_and_the_supervisor(session):
+def test_results_go_to_the_raters_the_party_committee_the_union_and_the_supervisor(session):
+    """Issue 21.4: the representatives who rated (the congress evaluates), the Party committee,
+    the union and the supervisor; for an evaluation by all staff, every active member of staff."""
+    from tests.congress import factories as cf
+
     creator = session.scalar(select(User).where(User.username == "union"))
-    closed = Evaluation(title="e", period="2026", status=Status.CLOSED.value, created_by_id=creator.id)
+    term = cf.term(session)
+    closed = Evaluation(title="e", period="2026", status=Status.CLOSED.value, created_by_id=creator.id,
+                        raters="reps", term_id=term.id)
     session.add(closed)
     session.flush()
     ctx = Context.for_session(session)
     who = {u.username for u in session.scalars(select(User)) if can(u, "evaluation.results", closed, ctx)}
-    assert who == {"union", "secretary", "supervisor"}
+    assert who == {"union", "secretary", "supervisor", "rep"}
+    closed.raters = "staff"
+    who = {u.username for u in session.scalars(select(User)) if can(u, "evaluation.results", closed, ctx)}
+    assert who == {u.username for u in session.scalars(select(User).where(User.active.is_(True)))}
+    closed.raters = "reps"
     closed.status = Status.OPEN.value
     assert not any(can(u, "evaluation.results", closed, ctx) for u in session.scalars(select(User)))
     assert make_user("x").id and not can(None, "evaluation.results", closed, ctx)

@@ -83,6 +83,13 @@ def test_no_one_sees_counts_before_close_and_small_groups_stay_hidden(app, clien
     wb = load_workbook(io.BytesIO(client.get(f"/evaluations/{eid}/results.xlsx").data))
     cells = [c.value for row in wb.active.iter_rows() for c in row if c.value is not None]
     assert "评议人数不足 5 人，不显示结果" in cells and 1 not in cells[4:]
+    # The representatives who rated see the (aggregate) result too, and were told (issue 21.4).
+    login_as(client, app, "rep")
+    page = client.get(f"/evaluations/{eid}").get_data(as_text=True)
+    assert "评议结果" in page and "评议人数不足 5 人，不显示结果。" in page
+    assert "可以查看汇总结果" in client.get("/inbox").get_data(as_text=True)
+    login_as(client, app, "staff")
+    assert "评议结果" not in client.get(f"/evaluations/{eid}").get_data(as_text=True)
 
 
 def test_list_shows_drafts_only_to_the_union(app, client, people):

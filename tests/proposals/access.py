@@ -9,6 +9,7 @@ from tests.access import LOGIN, NOBODY
 
 ACCESS: dict[str, object] = {
     "proposals.register": LOGIN,
+    "proposals.mine": LOGIN,
     "proposals.export": LOGIN,
     "proposals.report": LOGIN,
     "proposals.report_export": LOGIN,

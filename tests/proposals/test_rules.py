@@ -95,6 +95,38 @@ def test_merge_keeps_both_linked_and_informs(session, people):
     assert rules.cosigner_count(session, other) == 2  # kept
 
 
+def test_merged_proposals_people_follow_the_surviving_one(session, people):
+    """After 并案 the merged proposal's proposer and co-signers hear of the surviving
+    proposal's assignment, answers and closing (issue 21.6); its own people
+    hear once, not twice."""
+    from tests.conftest import make_user
+
+    union = user(session, "union")
+    target = submitted(session)
+    rules.accept(session, union, target)
+    proposer, cosigner_a, cosigner_b = (make_user(n, {"rep"}) for n in ("rep_m", "rep_n", "rep_o"))
+    other = drafted(session, proposer, title="建议建设教师休息室")
+    for r in (cosigner_a, cosigner_b):
+        rules.cosign(session, r, other)
+    rules.submit(session, proposer, other)
+    rules.merge(session, union, other, target, "内容相近")
+    followers = {proposer.id, cosigner_a.id, cosigner_b.id}
+
+    def heard(word: str) -> set[int]:
+        return set(session.scalars(select(Notification.recipient_id).where(
+            Notification.subject_id == target.id, Notification.message.contains(word))))
+
+    rules.assign(session, union, target, department(session), [], to_local(utcnow()).date() + timedelta(days=30))
+    assert followers <= heard("已交办")
+    rules.answer(session, user(session, "handler"), target, "planned", "已列入计划。")
+    assert followers <= heard("已答复")
+    rules.rate(session, user(session, "rep"), target, "basic")
+    assert heard("已办结") >= followers
+    own = session.scalars(select(Notification.recipient_id).where(
+        Notification.subject_id == target.id, Notification.message.contains("已答复"))).all()
+    assert len(own) == len(set(own))  # nobody told twice
+
+
 def test_turn_into_an_opinion_needs_a_reason(session, people):
     p = submitted(session)
     _refused(session, p, "请写明理由", lambda: rules.to_opinion(session, user(session, "union"), p, " "))

@@ -150,3 +150,55 @@ def test_pages_in_english(app, client, people):
     assert "Being solved or planned" in text and "Rate the answer" in text
     assert "similarity" in client.get("/proposals/similar?title=%E6%95%99%E5%B8%88%E5%8D%88%E4%BC%91%E5%AE%A4").text
     assert "Please rate the answer to your proposal" in client.get("/todos").text
+
+
+def test_my_proposals_from_the_proposals_page_and_the_dashboard(app, client, people):
+    """A draft is found again from the proposals page and on the dashboard (issue 21.5); a
+    co-signer finds the proposals they co-signed; others do not see them listed as theirs."""
+    with app.app_context():
+        drafted(db.session, title="我的草稿：教师午休")
+        submitted(db.session, title="已提交的食堂提案")
+        db.session.commit()
+    login_as(client, app, "rep")
+    assert '/proposals/mine"' in client.get("/proposals").text
+    page = client.get("/proposals/mine")
+    assert page.status_code == 200 and "我的草稿：教师午休" in page.text and "已提交的食堂提案" in page.text
+    assert "提案人" in page.text and client.hx("/proposals/mine").status_code == 200
+    home = client.get("/").text
+    assert "我的提案" in home and "我的草稿：教师午休" in home
+    login_as(client, app, "rep_a")  # co-signed the submitted one
+    page = client.get("/proposals/mine").text
+    assert "已提交的食堂提案" in page and "附议人" in page and "我的草稿：教师午休" not in page
+    login_as(client, app, "staff")
+    assert "我的草稿" not in client.get("/proposals/mine").text
+    assert "我的草稿" not in client.get("/").text
+
+
+def test_closed_dissatisfied_after_two_rounds_is_flagged_for_the_committee(app, client, people):
+    """不满意 twice: the union's to-do, the committee's report and the message say so, not
+    only 办结 (issue 21.7); a satisfied closing is not flagged."""
+    from portal.notify.models import Notification
+    from portal.proposals import rules
+    from tests.disclosure.factories import user
+
+    with app.app_context():
+        s = db.session
+        p = answered(s, title="两轮仍不满意的提案")
+        rep, handler = user(s, "rep"), user(s, "handler")
+        rules.rate(s, rep, p, "dissatisfied")
+        rules.answer(s, handler, p, "cannot", "经费不足，暂不能解决。")
+        rules.rate(s, rep, p, "dissatisfied")
+        q = answered(s, title="满意办结的提案")
+        rules.rate(s, rep, q, "satisfied")
+        s.commit()
+        union_id = user(s, "union").id
+        told = s.scalars(select(Notification.message).where(Notification.recipient_id == union_id)).all()
+        assert any("提案人仍不满意" in m for m in told)
+    login_as(client, app, "union")
+    todos = client.get("/todos").text
+    assert "1 件提案两轮答复后提案人仍不满意，请提案工作委员会研究" in todos
+    report = client.get("/proposals/report").text
+    flagged = report[report.index("两轮答复后仍不满意的提案"):report.index("按承办部门")]
+    assert "两轮仍不满意的提案" in flagged and "满意办结的提案" not in flagged
+    listed = client.get("/proposals?status=closed&rating=dissatisfied").text
+    assert "两轮仍不满意的提案" in listed and "满意办结的提案" not in listed

@@ -1,6 +1,9 @@
 """Polls within a session: motions and elections, named or secret, online or on paper.
 
-draft → open → closed. Opening freezes the eligible roster and the number present; only
+draft → open → closed. A poll opens only while the hall has its quorum (MoE 32: two thirds of
+the term's representatives present, ``hall_quorum``); closing records who is present then,
+and a motion whose hall fell below the quorum before the close is not carried (results.py).
+Opening freezes the eligible roster and the number present; only
 those on it who are signed in at the moment of voting may vote, once (the primary key of
 ``Participation``). A named vote may be changed until close; a secret ballot is final and is
 stored apart from who voted, with a random key and nothing else (QUALITY.md). Closing
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from fractions import Fraction
 
 from sqlalchemy import delete, func, insert, select
@@ -24,7 +28,7 @@ from portal.congress.models import (
     PollKind, PollStatus, SecretBallot, SessionStatus,
 )
 from portal.congress.rules.common import AlreadyVoted, CongressError
-from portal.counting import Threshold
+from portal.counting import BodyKind, Threshold, default_rules, quorum_needed
 from portal.db import refused_on_conflict
 from portal.i18n import N_
 from portal.org.roster import on_term_roster, roster_ids
@@ -38,6 +42,18 @@ BOX = ballots.SecretBox(
     voter_box=Participation.poll_id, voter=Participation.user_id,
     refusal=lambda: AlreadyVoted(N_("您已投票。无记名投票一经投出不能更改。")),
 )
+
+
+def hall_quorum(members: int) -> int:
+    """How many representatives must be present for the congress to vote (MoE 32: at least
+    two thirds of the roster, inclusive): 80 of 120 (79 is not enough), 27 of 40."""
+    return quorum_needed(default_rules(BodyKind.CONGRESS), members)
+
+
+def present_of(session: Session, session_id: int, people: Any) -> int:
+    """How many of ``people`` (ids, or a select of them) are signed in to the session now."""
+    return session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.session_id == session_id, Attendance.present.is_(True), Attendance.user_id.in_(people))) or 0
 
 
 @dataclass
@@ -131,8 +147,11 @@ def open_poll(session: Session, actor: User, poll: Poll, now: datetime | None = 
     roster = roster_ids(session, cs.term_id, to_local(now).date())
     if not roster:
         raise CongressError(N_("本届教代会没有代表，不能表决。"))
-    present = session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.session_id == cs.id, Attendance.present.is_(True), Attendance.user_id.in_(roster))) or 0
+    present = present_of(session, cs.id, roster)
+    if present < hall_quorum(len(roster)):
+        raise CongressError(N_("到会代表不足，不能开始表决：应到 %(members)d 人，实到 %(present)d 人，须至少 %(needed)d 人"
+                               "（应到人数的三分之二以上）到会。"),
+                            members=len(roster), present=present, needed=hall_quorum(len(roster)))
     with refused_on_conflict(session, CongressError(N_("另一项表决刚刚开始，请先结束它。"))):
         session.execute(insert(PollEligible), [{"poll_id": poll.id, "user_id": u} for u in roster])
         poll.status, poll.opened_at = PollStatus.OPEN.value, now
@@ -220,6 +239,8 @@ def _close(session: Session, poll: Poll, now: datetime) -> None:
     if POLL_FLOW.step(PollStatus(poll.status), "close") is None:
         raise CongressError(N_("表决尚未开始，不能结束。"))
     poll.status, poll.closed_at = PollStatus.CLOSED.value, now
+    poll.present_at_close = present_of(session, poll.session_id,
+                                       select(PollEligible.user_id).where(PollEligible.poll_id == poll.id))
 
 
 def close_poll(session: Session, actor: User, poll: Poll, now: datetime | None = None) -> None:
@@ -238,7 +259,8 @@ def close_poll(session: Session, actor: User, poll: Poll, now: datetime | None =
     session.add_all(PollCount(poll_id=poll.id, code=code, count=n) for code, n in result.counts.items())
     poll.ballots_cast = result.cast
     session.flush()
-    record(session, actor, "congress.poll_closed", poll, cast=result.cast, counts=result.counts, digest=poll.digest)
+    record(session, actor, "congress.poll_closed", poll, cast=result.cast, counts=result.counts, digest=poll.digest,
+           present=poll.present_at_close)
 
 
 def close_paper_poll(session: Session, actor: User, poll: Poll, counts: dict[str, int], cast: int | None = None,
@@ -271,7 +293,8 @@ def close_paper_poll(session: Session, actor: User, poll: Poll, counts: dict[str
     session.add_all(PollCount(poll_id=poll.id, code=code, count=n) for code, n in counts.items())
     poll.ballots_cast = cast
     session.flush()
-    record(session, actor, "congress.poll_closed", poll, cast=cast, counts=counts, paper=True)
+    record(session, actor, "congress.poll_closed", poll, cast=cast, counts=counts, paper=True,
+           present=poll.present_at_close)
 
 
 def set_results_public(session: Session, actor: User, poll: Poll, public: bool) -> None:

@@ -42,21 +42,40 @@ def present_for(poll: Poll) -> int:
     return max(poll.present_at_open or 0, poll.ballots_cast or 0)
 
 
+def dropped_lines(poll: Poll, rules: counting.BodyRules, translate: Translate) -> list[str]:
+    """When the hall fell below its quorum before the close: the sentence saying so (else [])."""
+    members, at_close = poll.roster_size or 0, poll.present_at_close
+    if not members or at_close is None or counting.quorum_met(rules, members, min(at_close, members)):
+        return []
+    return [translate(N_("结束表决时实到 %(present)d 人，已不足应到 %(members)d 人的三分之二（至少需 %(needed)d 人），"
+                         "表决无效。")) % {"present": at_close, "members": members,
+                                       "needed": counting.quorum_needed(rules, members)}]
+
+
 def outcome(poll: Poll, counts: dict[str, int], translate: Translate = _identity) -> Outcome:
-    """The result of a closed poll from its frozen counts."""
+    """The result of a closed poll from its frozen counts. A poll whose hall fell below the
+    quorum before it closed carries nothing: the motion is not carried, nobody is elected."""
     t = translate
     members = poll.roster_size or 0
     present = min(present_for(poll), members) if members else 0
     cast = poll.ballots_cast or 0
     rules = motion_rules(poll)
+    dropped = dropped_lines(poll, rules, t)
+    if poll.is_motion and dropped:
+        yes = counts.get("yes", 0)
+        lines = counting.describe_result(rules, members, present, translate=t)[:1] + dropped
+        lines.append(t(N_("投票 %(cast)d 人：赞成 %(yes)d 票，反对 %(no)d 票，弃权 %(abstain)d 票。")) % {
+            "cast": cast, "yes": yes, "no": counts.get("no", 0), "abstain": counts.get("abstain", 0)})
+        lines.append(t(N_("未通过。")))
+        return Outcome(lines, passed=False, votes=counts)
     if poll.is_motion:
         yes = counts.get("yes", 0)
         lines = counting.describe_result(rules, members, present, yes, translate=t)
         lines.append(t(N_("投票 %(cast)d 人：赞成 %(yes)d 票，反对 %(no)d 票，弃权 %(abstain)d 票。")) % {
             "cast": cast, "yes": yes, "no": counts.get("no", 0), "abstain": counts.get("abstain", 0)})
         return Outcome(lines, passed=counting.passed(rules, members, present, yes), votes=counts)
-    lines = counting.describe_result(rules, members, present, translate=t)
-    has_quorum = counting.quorum_met(rules, members, present)
+    lines = counting.describe_result(rules, members, present, translate=t) + dropped
+    has_quorum = counting.quorum_met(rules, members, present) and not dropped
     rule = election_threshold(poll)
     needed = smallest_count(rule, cast)
     words = (N_("超过投票人数的%(fraction)s") if rule.strict else N_("达到投票人数的%(fraction)s以上（含本数）"))

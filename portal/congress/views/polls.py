@@ -90,6 +90,7 @@ def poll_context(poll: Poll, **extra: Any) -> dict[str, Any]:
         "poll": poll, "cs": poll.session, "manage": manage, "labels": LABELS, "voted": voted, "my_choice": my_choice,
         "may_vote": may_vote, "vote_form": vote_form, "cast": rules.ballots_cast(db.session, poll),
         "present_now": bool(user_id) and is_present(db.session, poll.session, user_id),
+        "signed_in": queries.signed_in_to_vote(db.session, poll) if poll.is_open else 0,
         "result": queries.result_of(db.session, poll, _), "counts": rules.frozen_counts(db.session, poll),
         "option_pairs": _option_pairs(poll), "paper_form": paper, "edit_form": extra.pop("edit_form", None) or (
             _poll_form(poll) if manage and poll.is_draft else None),

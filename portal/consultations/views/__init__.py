@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("consultations", __name__)
 
-from portal.consultations.views import manage, reading  # noqa: E402,F401
+from portal.consultations.views import manage, reading, window  # noqa: E402,F401

@@ -10,7 +10,7 @@ from portal.auth import permissions
 from portal.auth.models import Role, User
 from portal.auth.permissions import Context
 from portal.consultations import queries, rules
-from portal.consultations.forms import ConsultationForm, MarkForm, MatterForm, ReplyForm, SummaryForm
+from portal.consultations.forms import ConsultationForm, HideForm, MarkForm, MatterForm, ReplyForm, SummaryForm
 from portal.consultations.models import Consultation
 from portal.consultations.views import bp
 from portal.consultations.views.reading import consultation_context, load_comment, load_consultation
@@ -124,6 +124,17 @@ def mark(comment_id: str) -> Response:
     with attempt() as done:
         require_valid(form)
         rules.mark(db.session, current_user, item, form.adoption.data or "", form.reason.data or "")
+    return _thread(consultation, done.status, item_error=None if done else (item.id, done.error))
+
+
+@bp.post("/consultations/comments/<comment_id>/hide")
+def hide(comment_id: str) -> Response:
+    """Hide a comment with a reason on record (an organiser); its author is told."""
+    item, consultation = load_comment(comment_id, "consultation.manage")
+    form = HideForm(prefix=f"h{item.id}")
+    with attempt() as done:
+        require_valid(form)
+        rules.hide_comment(db.session, current_user, item, form.reason.data or "")
     return _thread(consultation, done.status, item_error=None if done else (item.id, done.error))
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.auth import permissions
 from portal.consultations import queries, rules
 from portal.consultations.forms import (
-    ADOPTION_LABELS, AUDIENCE_LABELS, MATTER_LABELS, WINDOW_LABELS, CommentForm, MarkForm, MatterForm, ReplyForm,
+    ADOPTION_LABELS, AUDIENCE_LABELS, MATTER_LABELS, WINDOW_LABELS, CommentForm, EndEarlyForm, ExtendForm, HideForm, MarkForm, MatterForm, ReplyForm,
     SummaryForm,
 )
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment
@@ -53,7 +53,10 @@ def consultation_context(consultation: Consultation, **extra: Any) -> dict[str, 
         "comment_form": extra.pop("comment_form", None) or CommentForm(formdata=None),
         "summary_form": extra.pop("summary_form", None) or SummaryForm(formdata=None),
         "matter_form": extra.pop("matter_form", None) or MatterForm(formdata=None, obj=consultation),
-        "reply_form": ReplyForm, "mark_form": MarkForm,
+        "reply_form": ReplyForm, "mark_form": MarkForm, "hide_form": HideForm,
+        "end_form": extra.pop("end_form", None) or EndEarlyForm(formdata=None, prefix="end"),
+        "extend_form": extra.pop("extend_form", None) or ExtendForm(formdata=None, prefix="extend"),
+        "window_changes": queries.window_changes(db.session, consultation) if consultation.is_published else [],
         **extra,
     }
 

@@ -1,12 +1,13 @@
 """The disclosure catalogue (公开目录): admin editing and the cadence compliance view."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import workdays
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
@@ -25,7 +26,9 @@ def compliance_page(export_form: RegisterExportForm | None = None, status: int =
     today = date.today()
     form = export_form or RegisterExportForm(data={"start": date(today.year, 1, 1), "end": today}, meta={"csrf": False})
     rows = catalogue_status(db.session, utcnow())
-    return render("disclosure/compliance.html", rows=rows, export_form=form, status=status,
+    # 公示 windows starting in the next two months must know their holidays.
+    gaps = workdays.uncovered_years(today, today + timedelta(days=60))
+    return render("disclosure/compliance.html", rows=rows, export_form=form, status=status, calendar_gaps=gaps,
                   cadence_labels=CADENCE_LABELS, channel_labels=CHANNEL_LABELS,
                   overdue=sum(1 for r in rows if r.overdue), can_manage=permissions.can)
 

@@ -137,6 +137,11 @@ def proposal_todos(user: User, ctx: Context) -> list[Todo]:
             n = sum(1 for f in facts if f.kind == kind)
             if n:
                 todos.append(Todo(_(text, n=n), url_for("proposals.register", status=status.value), n))
+        unresolved = sum(1 for f in facts if f.kind == "unresolved")
+        if unresolved:
+            todos.append(Todo(_("%(n)s 件提案两轮答复后提案人仍不满意，请提案工作委员会研究", n=unresolved),
+                              url_for("proposals.register", status=Status.CLOSED.value, rating="dissatisfied"),
+                              unresolved, warn=True))
         overdue = sum(1 for f in facts if f.kind == "answer" and f.deadline is not None and today > f.deadline)
         if overdue:
             todos.append(Todo(_("%(n)s 件提案逾期未答复", n=overdue), url_for("proposals.register", overdue="y"),

@@ -10,11 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import permissions
+from portal.auth.models import User
+from portal.auth.permissions import Context
 from portal.congress.models import CongressTerm
 from portal.extensions import db
 from portal.proposals import exports, queries
 from portal.proposals.forms import LABELS, RegisterFilterForm
 from portal.proposals.views import bp
+from portal.registry import Section
 from portal.timeutil import to_local, utcnow
 from portal.web import paginate, render
 
@@ -52,6 +55,26 @@ def register() -> Response:
     page: dict[str, Any] = paginate(queries.register(term.id, filters, today), PAGE_SIZE)
     return render("proposals/register.html", block="register_table", term=term, form=form, labels=LABELS,
                   today=today, can_create=permissions.can(current_user, "proposal.create"), **page)
+
+
+@bp.get("/proposals/mine")
+def mine() -> Response:
+    """My proposals: drafts and proposals I propose or co-signed, of every term."""
+    permissions.require("proposal.list")
+    rows = list(db.session.scalars(queries.mine(current_user)))
+    return render("proposals/mine.html", rows=rows, labels=LABELS, today=to_local(utcnow()).date(),
+                  can_create=permissions.can(current_user, "proposal.create"))
+
+
+def my_proposals_section(user: User | None, ctx: Context) -> list[Section]:
+    """The dashboard's "我的提案": a signed-in person's latest five, drafts first."""
+    if user is None or not permissions.can(user, "proposal.list", None, ctx):
+        return []
+    rows = list(db.session.scalars(queries.mine(user).limit(6)))
+    if not rows:
+        return []
+    rows.sort(key=lambda p: p.status != "draft")
+    return [Section("proposals/_home.html", 20, {"rows": rows[:5], "more": len(rows) > 5, "labels": LABELS})]
 
 
 @bp.get("/proposals/register.xlsx")

@@ -10,8 +10,7 @@ from portal.consultations.forms import EndEarlyForm, ExtendForm
 from portal.consultations.views import bp
 from portal.consultations.views.reading import consultation_context, load_consultation
 from portal.extensions import db
-from portal.formutil import error_text
-from portal.web import explain, redirect_to, render
+from portal.web import attempt, redirect_to, render, require_valid
 
 
 @bp.post("/consultations/<int:consultation_id>/end")
@@ -19,20 +18,14 @@ def end_early(consultation_id: int) -> Response:
     """End the window before its closing day (an organiser); everyone invited is told."""
     consultation = load_consultation(consultation_id, "consultation.manage")
     form = EndEarlyForm(prefix="end")
-    if form.validate_on_submit():
-        try:
-            rules.end_early(db.session, current_user, consultation, form.reason.data or "")
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("征求意见已提前结束，可以逐条标注采纳情况。"), "success")
-            return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
-    else:
-        error = error_text(form)
-    return render("consultations/show.html", block="organiser",
-                  **consultation_context(consultation, end_form=form, window_error=error))
+    with attempt() as done:
+        require_valid(form)
+        rules.end_early(db.session, current_user, consultation, form.reason.data or "")
+    if done:
+        flash(_("征求意见已提前结束，可以逐条标注采纳情况。"), "success")
+        return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
+    return render("consultations/show.html", block="organiser", status=done.status,
+                  **consultation_context(consultation, end_form=form, window_error=done.error))
 
 
 @bp.post("/consultations/<int:consultation_id>/extend")
@@ -40,17 +33,11 @@ def extend(consultation_id: int) -> Response:
     """Move the closing day later (an organiser); everyone invited is told."""
     consultation = load_consultation(consultation_id, "consultation.manage")
     form = ExtendForm(prefix="extend")
-    if form.validate_on_submit():
-        try:
-            rules.extend(db.session, current_user, consultation, form.closes_on.data, form.reason.data or "")
-        except rules.ConsultationError as exc:
-            db.session.rollback()
-            error = explain(exc)
-        else:
-            db.session.commit()
-            flash(_("截止日期已延长。"), "success")
-            return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
-    else:
-        error = error_text(form)
-    return render("consultations/show.html", block="organiser",
-                  **consultation_context(consultation, extend_form=form, window_error=error))
+    with attempt() as done:
+        require_valid(form)
+        rules.extend(db.session, current_user, consultation, form.closes_on.data, form.reason.data or "")
+    if done:
+        flash(_("截止日期已延长。"), "success")
+        return redirect_to(url_for("consultations.show", consultation_id=consultation.id))
+    return render("consultations/show.html", block="organiser", status=done.status,
+                  **consultation_context(consultation, extend_form=form, window_error=done.error))

@@ -84,7 +84,7 @@ def test_an_organiser_hides_a_comment_with_a_reason_the_author_sees(app, people)
     union = app.test_client()
     login_as(union, app, "union")
     resp = union.hx(f"/consultations/comments/{comment_id}/hide", "POST", data={f"h{comment_id}-reason": " "})
-    assert resp.status_code == 200 and "请写明隐藏的理由" in resp.text
+    assert resp.status_code == 422 and "请写明隐藏的理由" in resp.text
     resp = union.hx(f"/consultations/comments/{comment_id}/hide", "POST",
                     data={f"h{comment_id}-reason": "含有对同事的人身攻击"})
     assert resp.status_code == 200 and "组织者已隐藏这条意见。理由：含有对同事的人身攻击" in resp.text

@@ -154,7 +154,7 @@ def test_end_early_and_extend_over_htmx(app, client, people):
     cid = _make(app)
     login_as(client, app, "union")
     resp = client.hx(f"/consultations/{cid}/end", "POST", data={"end-reason": ""})
-    assert resp.status_code == 200 and "请写明理由" in resp.text and 'id="organiser"' in resp.text
+    assert resp.status_code == 422 and "请写明理由" in resp.text and 'id="organiser"' in resp.text
     later = (to_local(utcnow()).date() + timedelta(days=20)).isoformat()
     resp = client.hx(f"/consultations/{cid}/extend", "POST", data={"extend-closes_on": later,
                                                                    "extend-reason": "部分教师外出培训"})

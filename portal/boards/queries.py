@@ -289,3 +289,7 @@ def boards_listing(session: Session) -> list[Board]:
     return list(session.scalars(select(Board).order_by(Board.name)))
 
 
+def public_notice(session: Session, notice_id: int, ctx: Context) -> Notice | None:
+    """A notice an anonymous visitor may read, with its catalogue item and author (a poster)."""
+    return session.scalar(select(Notice).options(joinedload(Notice.catalog_item), joinedload(Notice.author))
+                          .where(Notice.id == notice_id, nq.visible(None, ctx=ctx)))

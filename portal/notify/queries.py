@@ -1,10 +1,12 @@
-"""The read side of the inbox."""
+"""The read side of the inbox and of the admin's delivery pages."""
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from portal.notify.models import Notification
+from portal.auth.models import Department, User
+from portal.notify.models import Delivery, Notification, Robot
+from portal.org.models import Body
 
 
 def inbox(user_id: int) -> Select[tuple[Notification]]:
@@ -19,3 +21,32 @@ def unread_state(session: Session, user_id: int) -> tuple[int, int]:
         .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
     ).one()
     return int(count or 0), int(newest or 0)
+
+
+def deliveries(channel: str | None, state: str | None) -> Select[tuple[Delivery]]:
+    """Recent deliveries, newest first, on one channel and in one state when given."""
+    query = select(Delivery).order_by(Delivery.id.desc())
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    if state:
+        query = query.where(Delivery.state == state)
+    return query
+
+
+def names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """user id -> name, for the people a page of deliveries went to."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).tuples().all())
+
+
+def robots(session: Session) -> list[Robot]:
+    """The group robots, active ones first, oldest first."""
+    return list(session.scalars(select(Robot).order_by(Robot.active.desc(), Robot.id)))
+
+
+def scope_names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """(body id -> name, department id -> name): what a robot may be added for."""
+    bodies = dict(session.execute(select(Body.id, Body.name)).tuples().all())
+    departments = dict(session.execute(select(Department.id, Department.name)).tuples().all())
+    return bodies, departments

@@ -172,6 +172,11 @@ def department_names(session: Session) -> list[DepartmentName]:
     return [DepartmentName(i, n) for i, n in rows]
 
 
+def departments(session: Session) -> list[Department]:
+    """The departments in the school's order (the lead and co-handling departments to pick)."""
+    return list(session.scalars(select(Department).order_by(Department.position, Department.name)))
+
+
 def departments_by_id(session: Session) -> dict[int, Department]:
     return {d.id: d for d in session.scalars(select(Department).order_by(Department.position, Department.name))}
 

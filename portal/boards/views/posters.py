@@ -8,8 +8,6 @@ import html as html_module
 import nh3
 from flask import Response, abort, request
 from flask_babel import force_locale
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from portal.auth import permissions
 from portal.auth.permissions import current_context
@@ -18,9 +16,7 @@ from portal.boards.forms import LABELS
 from portal.boards.views import bp
 from portal.boards.views.charts import build_charts
 from portal.charts import qr
-from portal.disclosure import queries as nq
 from portal.disclosure.forms import CHANNEL_LABELS
-from portal.disclosure.models import Notice
 from portal.disclosure.rules import content_digest, gongshi_state
 from portal.extensions import db
 from portal.pagecache import data_head
@@ -62,10 +58,7 @@ def notice_poster(notice_id: int) -> Response:
     """A public notice as a poster (A4, or A3 with ``?size=a3``)."""
     permissions.require("poster.print")
     ctx = current_context()
-    notice = db.session.scalar(
-        select(Notice).options(joinedload(Notice.catalog_item), joinedload(Notice.author))
-        .where(Notice.id == notice_id, nq.visible(None, ctx=ctx))
-    ) or abort(404)
+    notice = queries.public_notice(db.session, notice_id, ctx) or abort(404)
     paragraphs, cut = plain_paragraphs(notice.body_html)
     url = absolute_url("disclosure.show", notice_id=notice.id)
     with force_locale("zh_CN"):  # the paper board is read by passers-by: in Chinese

@@ -7,15 +7,13 @@ from typing import Any
 from flask import Response, abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.auth.permissions import require
 from portal.extensions import db
-from portal.notify import outbox, rules
+from portal.notify import outbox, queries, rules
 from portal.notify.forms import CHANNEL_LABELS, STATE_LABELS, RobotForm
 from portal.notify.kinds import KIND_LABELS, LEADERSHIP_TOPICS, TOPIC_LABELS, Topic
-from portal.notify.models import Channel, Delivery, Robot
+from portal.notify.models import Channel, Robot
 from portal.notify.views import bp
 from portal.web import Attempt, attempt, paginate, render
 
@@ -82,15 +80,10 @@ def _page() -> dict[str, Any]:
     """One page of deliveries with the names they need (two queries besides the page)."""
     channel = request.args.get("channel", "")
     state = request.args.get("state", "")
-    query = select(Delivery).order_by(Delivery.id.desc())
-    if channel in CHANNEL_LABELS:
-        query = query.where(Delivery.channel == channel)
-    if state in STATE_LABELS:
-        query = query.where(Delivery.state == state)
-    page = paginate(query, PER_PAGE)
-    people = {u.id: u.name for u in db.session.scalars(
-        select(User).where(User.id.in_({d.recipient_id for d in page["rows"] if d.recipient_id})))}
-    robot_rows = list(db.session.scalars(select(Robot).order_by(Robot.id)))
+    page = paginate(queries.deliveries(channel if channel in CHANNEL_LABELS else None,
+                                       state if state in STATE_LABELS else None), PER_PAGE)
+    people = queries.names(db.session, {d.recipient_id for d in page["rows"] if d.recipient_id})
+    robot_rows = sorted(queries.robots(db.session), key=lambda r: r.id)
     config = current_app.config
     configured = {Channel.EMAIL.value: bool(config.get("MAIL_SERVER")), Channel.WECOM.value: bool(config.get("WECOM_ROBOT_URL")),
                   Channel.DINGTALK.value: bool(config.get("DINGTALK_ROBOT_URL"))}
@@ -102,12 +95,8 @@ def _page() -> dict[str, Any]:
 
 
 def _robots_page() -> dict[str, Any]:
-    from portal.auth.models import Department
-    from portal.org.models import Body
-
-    rows = list(db.session.scalars(select(Robot).order_by(Robot.active.desc(), Robot.id)))
-    bodies = {b.id: b.name for b in db.session.scalars(select(Body))}
-    departments = {d.id: d.name for d in db.session.scalars(select(Department))}
+    rows = queries.robots(db.session)
+    bodies, departments = queries.scope_names(db.session)
     return dict(rows=rows, bodies=bodies, departments=departments, masked={r.id: mask(r.url) for r in rows},
                 topic_labels={t.value: _(label) for t, label in TOPIC_LABELS.items()}, channel_labels=CHANNEL_LABELS,
                 leadership=[_(TOPIC_LABELS[t]) for t in Topic if t in LEADERSHIP_TOPICS],

@@ -9,10 +9,8 @@ from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from portal.auth import permissions
-from portal.auth.models import Department
 from portal.extensions import db
 from portal.org.roster import roster_people
 from portal.proposals import queries, rules, similar
@@ -45,10 +43,6 @@ def step(proposal_id: int, action: str, form: FlaskForm | None, apply: Callable[
     return redirect_to(url_for("proposals.show", proposal_id=proposal.id))
 
 
-def departments() -> list[Department]:
-    return list(db.session.scalars(select(Department).order_by(Department.position, Department.name)))
-
-
 def term_representatives(term_id: int, exclude: set[int]) -> list[tuple[int, str]]:
     """Whom the proposer may invite: the term's roster today (``portal.org.roster``)."""
     people = roster_people(db.session, term_id, to_local(utcnow()).date())
@@ -79,7 +73,7 @@ def proposal_context(proposal: Proposal, **extra: Any) -> dict[str, Any]:
         ctx["similar"] = similar.find(db.session, proposal.title, proposal.reason, exclude_id=proposal.id)
     if "assign" in steps:
         form = AssignForm(formdata=None)
-        choices = [(d.id, d.name + ("" if d.head_id else _("（未指定负责人）"))) for d in departments()]
+        choices = [(d.id, d.name + ("" if d.head_id else _("（未指定负责人）"))) for d in queries.departments(db.session)]
         form.lead_id.choices = [("", "—"), *choices]
         form.cohandler_ids.choices = choices
         ctx["assign_form"] = form

@@ -164,9 +164,9 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     d.stances(m, o1)
     d.decide(m, o1, "pass", "同意课程安排，由教务处公布。")
     d.stances(m, o2)
-    d.decide(m, o2, "pass", "同意分两期实施，第一期暑期完成。")
+    cctv = d.decide(m, o2, "pass", "同意分两期实施，第一期暑期完成，提交党委会研究决定。")
+    assert cctv is not None  # an important item: the Party meeting decides it
     R["courses"] = d.resolution(o1, "公布新学期课程表和任课安排", "leader1", 14, visibility="public", cadence="once")
-    R["cctv"] = d.resolution(o2, "校园安防监控系统升级（第一期）", "handler1", 180, visibility="staff", co=("leader2",))
     d.finish(m)
     d.report(R["courses"], 320, "课程表已于开学前公布。", 100, final=True)
     rr.confirm_done(session, users["secretary"], R["courses"])
@@ -180,9 +180,12 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
         [("congress_vote", {"reference": "第五届教代会第二次会议表决通过"})]
     pay = d.item("party", "奖励性绩效工资分配方案（修订）", "principal", on=on, staff_interest=True, evidence=heard,
                  proposal="按征求意见后的修订稿实施，班主任系数调整为 1.3。")
-    m = d.meeting("party", on, "党委会（第2次）", [pay])
+    m = d.meeting("party", on, "党委会（第2次）", [cctv, pay])
+    d.stances(m, cctv)
+    d.vote(m, cctv)
     d.stances(m, pay)
     d.vote(m, pay, "named", no=1)
+    R["cctv"] = d.resolution(cctv, "校园安防监控系统升级（第一期）", "handler1", 180, visibility="staff", co=("leader2",))
     R["pay"] = d.resolution(pay, "实施修订后的奖励性绩效工资分配方案", "principal", 120, visibility="staff", co=("leader4",))
     d.finish(m)
     d.report(R["pay"], 270, "方案已公示 5 个工作日，无异议。", 40)
@@ -317,8 +320,14 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
         on = d.day(5)
         m = d.meeting("office", on, f"校长办公会（第{n_office + 1}次）", [recon])
         d.stances(m, recon)
-        d.decide(m, recon, "pass", "同意调整。")
-        d.resolution(recon, "按调整后的方案举办秋季运动会", "leader2", 30, visibility="public")
+        recon_party = d.decide(m, recon, "pass", "同意调整，提交党委会研究决定。")
+        d.finish(m)
+        assert recon_party is not None  # a reconsideration is important: the Party meeting decides it
+        on = d.day(3)
+        m = d.meeting("party", on, f"党委会（第{n_party + 1}次）", [recon_party])
+        d.stances(m, recon_party)
+        d.vote(m, recon_party)
+        d.resolution(recon_party, "按调整后的方案举办秋季运动会", "leader2", 30, visibility="public")
         d.finish(m)
 
     # --- the principal's regular report to the Party committee ---------------------------------

@@ -67,7 +67,7 @@ def decide(meeting_id: int) -> Response:
     def step(m: Meeting, ms: Memberships, f: DecideForm) -> None:
         item = item_under_discussion(m)
         if outcomes.decide(db.session, current_user, ms, m, item, f.outcome.data, f.decision.data or "") is not None:
-            flash(_("该议题属重大事项或涉及教职工切身利益，已提交党组织会议决定。"), "warning")
+            flash(_("该议题属重大事项、重要问题，校长办公会议讨论通过后已提交党组织会议研究决定。"), "warning")
     return meeting_action(meeting_id, "meeting.decide", "decide", DecideForm(), step, _("决定已记录。"))
 
 

@@ -116,7 +116,8 @@ class StanceForm(FlaskForm):
     user_id = SelectField(_l("表态人"), coerce=int_or_zero, validators=[DataRequired(_l("请选择表态人。"))])
     stance = SelectField(_l("表态"), choices=options([("", "—")] + list(STANCE_LABELS.items())),
                          validators=[DataRequired(_l("请选择表态。"))])
-    reason = TextAreaField(_l("理由"), validators=[Length(max=2000)])
+    reason = TextAreaField(_l("理由（每一表态都须说明；列席人员填写发言内容）"),
+                           validators=[DataRequired(_l("请说明表态理由。")), Length(max=2000)])
 
 
 class VoteForm(FlaskForm):

@@ -92,7 +92,7 @@ def stances_in_order(session, m: Meeting, it: Item, stance: str = "agree", on: d
     for uid in meeting_rules.speaking_order(m, memberships):
         speaker = session.get(User, uid)
         meeting_rules.record_stance(session, recorder, memberships, m, it, speaker, stance,
-                                    "" if stance == "agree" else "理由")
+                                    "同意，方案可行" if stance == "agree" else "理由")
 
 
 def passed_item(session, title: str = "食堂承包合同", staff_interest: bool = False, on: date = DAY) -> tuple[Meeting, Item]:

@@ -80,7 +80,7 @@ def test_stance_out_of_order_is_refused_on_the_page(app, client, world):
     with app.app_context():
         secretary = f.user(db.session, "secretary").id
     resp = client.hx(f"/decisions/meetings/{world['meeting']}/stance", "POST",
-                     data={"user_id": secretary, "stance": "agree", "reason": ""})
+                     data={"user_id": secretary, "stance": "agree", "reason": "同意"})
     assert resp.status_code == 200 and "末位表态" in resp.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Stance)) == 3 * 7  # only the three earlier items'

@@ -96,6 +96,7 @@ def test_a_party_meeting_by_the_rules_to_the_tracker_and_the_congress_report(bro
     for _ in range(7):
         spoken.append(order.inner_text())
         page.get_by_label("表态", exact=True).select_option("agree")
+        page.locator("#stance-form textarea[name=reason]").fill("同意，方案经过充分论证。")
         page.get_by_role("button", name="记录表态").click()
         expect(page.get_by_text("表态已记录。")).to_be_visible()
     assert spoken[-2:] == ["陈立新", "周建华"], spoken  # 末位表态: principal, then secretary

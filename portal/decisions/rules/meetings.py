@@ -239,7 +239,8 @@ def speaking_order(meeting: Meeting, memberships: Memberships) -> list[int]:
 
 def record_stance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
                   speaker: User, stance: str, reason: str = "") -> Stance:
-    """One stance (or a 列席 remark), refused out of order, twice, or from someone absent."""
+    """One stance (or a 列席 remark), refused out of order, twice, from someone absent, or
+    without its reason: every stance states why, agreement included (000, 篇3)."""
     if meeting.state != MeetingState.SETTLED.value or item.meeting_id != meeting.id:
         raise DecisionError(N_("会议不在议事阶段，不能记录表态。"))
     if item is not current_item(meeting):
@@ -257,11 +258,11 @@ def record_stance(session: Session, actor: User, memberships: Memberships, meeti
     if row.kind == Attendance.NONVOTING.value:
         if stance != StanceKind.REMARK.value:
             raise DecisionError(N_("%(name)s 列席会议，可以发表意见，但不表态、不表决。"), name=speaker.name)
+        if not reason:
+            raise DecisionError(N_("请记录 %(name)s 的发言内容。"), name=speaker.name)
     else:
         if stance == StanceKind.REMARK.value:
             raise DecisionError(N_("成员须表明同意、不同意或缓议。"))
-        if stance != StanceKind.AGREE.value and not reason:
-            raise DecisionError(N_("不同意或缓议须说明理由。"))
         require_quorum(meeting, memberships, item)
         order = speaking_order(meeting, memberships)
         stated = {s.user_id for s in item.stances}
@@ -270,6 +271,8 @@ def record_stance(session: Session, actor: User, memberships: Memberships, meeti
             names = {a.user_id: a.user.name for a in meeting.attendance}
             raise DecisionError(N_("末位表态：%(name)s 须在 %(others)s 表态之后再表态。"), name=speaker.name,
                                 others="、".join(names.get(u, "?") for u in waiting))
+        if not reason:  # 明确表示同意、不同意或缓议的意见，并说明理由 (000, 篇3): every stance, 同意 included
+            raise DecisionError(N_("%(name)s 的表态须说明理由（同意、不同意、缓议都要说明）。"), name=speaker.name)
     seq = max((s.seq for s in item.stances), default=0) + 1
     row_stance = Stance(item_id=item.id, user_id=speaker.id, seq=seq, stance=stance, reason=reason)
     with refused_on_conflict(session, DecisionError(N_("表态记录刚刚有变动（另一位记录员同时在记录），请刷新页面后重试。"))):

@@ -28,6 +28,8 @@ CADENCE_LABELS = {"monthly": _l("每月报告"), "term": _l("每学期报告"), 
 STATUS_LABELS = {"on_track": _l("按期推进"), "report_late": _l("报告逾期"), "past_deadline": _l("超过期限"),
                  "done": _l("已办结"), "changed": _l("已复议变更"), "awaiting_approval": _l("报批中")}
 OFFICE_VIEW_LABELS = {"SECRETARY": _l("书记"), "PRINCIPAL": _l("校长"), "DEPUTY_SECRETARY": _l("副书记")}
+MEETING_CADENCE_LABELS = {"month": _l("每个自然月至少召开一次"), "week": _l("每个自然周（周一至周日）至少召开一次"),
+                          "days": _l("按固定天数计")}
 KIND_LABELS = {"resolution": _l("会议决议"), "regular_report": _l("校长向党组织定期报告")}
 TEXT = 20_000
 
@@ -45,7 +47,9 @@ class ProcedureForm(FlaskForm):
     disagreement_num = IntegerField(_l("较大分歧：不同意或缓议者占出席人数比例的分子"), default=1,
                                     validators=[DataRequired(), NumberRange(1, 99)])
     disagreement_den = IntegerField(_l("较大分歧比例的分母"), default=2, validators=[DataRequired(), NumberRange(1, 99)])
-    cadence_days = IntegerField(_l("开会周期（天）"), validators=[DataRequired(_l("请填写开会周期。")), NumberRange(1, 366)])
+    cadence_unit = SelectField(_l("开会周期"), choices=options(MEETING_CADENCE_LABELS.items()),
+                               validators=[DataRequired(_l("请选择开会周期。"))])
+    cadence_days = IntegerField(_l("间隔天数（按固定天数计时填写）"), validators=[Optional(), NumberRange(1, 366)])
     lead_days = IntegerField(_l("会议材料提前送达（天）"), validators=[Optional(), NumberRange(0, 30)])
     note = TextAreaField(_l("说明"), validators=[Length(max=2000)])
 

@@ -103,6 +103,15 @@ class Visibility(str, enum.Enum):
     INTERNAL = "internal"
 
 
+class MeetingCadence(str, enum.Enum):
+    """How a body's meetings are counted: per calendar month, per calendar week (Monday to
+    Sunday), or within a rolling number of days."""
+
+    MONTH = "month"
+    WEEK = "week"
+    DAYS = "days"
+
+
 class Cadence(str, enum.Enum):
     MONTHLY = "monthly"
     TERM = "term"
@@ -155,6 +164,9 @@ class Procedure(Base):
     # disagree or ask to defer
     disagreement_num: Mapped[int] = mapped_column(Integer, default=1)
     disagreement_den: Mapped[int] = mapped_column(Integer, default=2)
+    # how often the body must meet: once per calendar month or week (the texts' 每月 / 每周), or
+    # within a rolling number of days ("days", the only unit cadence_days counts for)
+    cadence_unit: Mapped[str] = mapped_column(String(8), default="days", server_default="days")
     cadence_days: Mapped[int] = mapped_column(Integer)
     lead_days: Mapped[int] = mapped_column(Integer, default=1)
     powers: Mapped[str] = mapped_column(String(200), default="")  # MajorKind values it decides, comma-separated

@@ -282,9 +282,10 @@ def open_state(res: Resolution) -> bool:
 class BodyCheck:
     body: str
     meetings: list[Meeting]
+    cadence_unit: str
     cadence_days: int
-    expected: int  # meetings the cadence asks for over the period
-    gaps: int  # intervals between meetings (or the period's ends) longer than the cadence
+    expected: int  # meetings the cadence asks for over the period (whole periods ended by its end)
+    gaps: list[tuple[date, date]]  # calendar months (weeks) without a meeting, or intervals over the cadence
     papers_late: int
     items_decided: int
     important_items: int
@@ -307,7 +308,7 @@ def self_check(session: Session, year: int, today: date) -> SelfCheck:
     meetings per body against their cadence, lead time, decided items with their preconditions
     and stances, resolutions with the on-time share of their reports, urgings, reconsiderations."""
     from portal.decisions.rules.meetings import papers_late
-    from portal.decisions.rules.procedure import PROCEDURE_BODIES, current_procedure
+    from portal.decisions.rules.procedure import PROCEDURE_BODIES, current_procedure, missed_periods, periods_in
 
     start, end = date(year, 9, 1), min(date(year + 1, 8, 31), today)
     held = session.scalars(
@@ -317,13 +318,13 @@ def self_check(session: Session, year: int, today: date) -> SelfCheck:
     bodies = []
     for body in (*PROCEDURE_BODIES, MeetingBody.JOINT.value):
         mine = [m for m in held if m.body == body]
-        proc = current_procedure(session, body, end)
-        cadence = proc.cadence_days if proc else 0
-        days = [start, *(m.held_on for m in mine), end]
-        gaps = sum(1 for a, b in zip(days, days[1:]) if cadence and (b - a).days > cadence) if body != "joint" else 0
+        proc = current_procedure(session, body, end) if body != MeetingBody.JOINT.value else None
+        unit, days = (proc.cadence_unit, proc.cadence_days) if proc else ("", 0)
+        since = max(start, proc.adopted_on) if proc else start
+        gaps = missed_periods([m.held_on for m in mine], since, end, unit, days) if proc else []
         decided = [i for m in mine for i in m.items if i.decided_at is not None]
         bodies.append(BodyCheck(
-            body, mine, cadence, -(-((end - start).days + 1) // cadence) if cadence and body != "joint" else 0, gaps,
+            body, mine, unit, days, periods_in(since, end, unit, days) if proc else 0, gaps,
             sum(1 for m in mine if papers_late(m, m.procedure.lead_days)), len(decided),
             sum(1 for i in decided if i.important), sum(len(i.stances) for i in decided)))
     visible = (Resolution.kind == ResolutionKind.RESOLUTION.value) & (Resolution.decided_on >= start) \

@@ -148,6 +148,11 @@ def test_upgrade_keeps_every_row_the_chain_and_the_old_records(upgraded):
         resolutions = db.session.execute(text("SELECT id, title FROM dec_resolution ORDER BY id")).all() \
             if "dec_resolution" in before else []
 
+    if "dec_procedure" in before:  # 0017: the demo's 31 and 7 days read as monthly and weekly
+        with app.app_context():
+            units = dict(db.session.execute(text("SELECT body, cadence_unit FROM dec_procedure")).tuples().all())
+        assert units == {"party": "month", "office": "week"}
+
     client = app.test_client()
     login_as(client, app, "secretary")
     pages = [(f"/notices/{i}", t) for i, t in notices[:3] + notices[-2:]]

@@ -59,6 +59,16 @@ def counting_rules(proc: Procedure) -> counting.BodyRules:
     )
 
 
+def default_thresholds(body: str) -> tuple[tuple[int, int, bool], tuple[int, int]]:
+    """The one set of defaults, the counting module's (from the seeds): the Party committee
+    half to convene, two thirds for cadre appointments; the office meeting half of the
+    administrative team (半数以上), with no two-thirds rule."""
+    rules = counting.default_rules(counting.BodyKind.PARTY if body == MeetingBody.PARTY.value
+                                   else counting.BodyKind.OFFICE)
+    q, i = rules.quorum, rules.important_quorum
+    return (q.fraction.numerator, q.fraction.denominator, q.strict), (i.fraction.numerator, i.fraction.denominator)
+
+
 def current_procedure(session: Session, body: str, on: date | None = None) -> Procedure | None:
     """The version in force on ``on`` (the newest adopted on or before it)."""
     query = select(Procedure).where(Procedure.body == procedure_body(body))
@@ -74,7 +84,7 @@ def _check_fraction(num: int, den: int, strict: bool = False) -> None:
 
 def adopt_procedure(
     session: Session, actor: User | None, body: str, *, adopted_on: date, filed_on: date | None = None,
-    quorum: tuple[int, int, bool] = (1, 2, False), important: tuple[int, int] = (2, 3),
+    quorum: tuple[int, int, bool] | None = None, important: tuple[int, int] | None = None,
     majority: tuple[int, int, bool] = (1, 2, True), disagreement: tuple[int, int] = (1, 2),
     cadence_days: int | None = None, lead_days: int | None = None, powers: list[str] | None = None,
     note: str = "", cadence_unit: str | None = None,
@@ -82,6 +92,9 @@ def adopt_procedure(
     """Adopt a new version of ``body``'s rules of procedure; earlier versions stay on record."""
     if body not in PROCEDURE_BODIES:
         raise DecisionError(N_("只有党组织会议和校长办公会议有议事规则。"))
+    default_quorum, default_important = default_thresholds(body)
+    quorum = default_quorum if quorum is None else quorum
+    important = default_important if important is None else important
     _check_fraction(quorum[0], quorum[1], quorum[2])
     _check_fraction(*important)
     _check_fraction(majority[0], majority[1], majority[2])

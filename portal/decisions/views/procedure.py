@@ -44,14 +44,21 @@ def workspace() -> Response:
                   cadence_labels=MEETING_CADENCE_LABELS, can=permissions.can)
 
 
+def default_form_data(body: str) -> dict[str, object]:
+    """A first version's form, filled with the defaults the rules would adopt."""
+    (q_num, q_den, _strict), (i_num, i_den) = rules.default_thresholds(body)
+    return {"cadence_unit": rules.DEFAULT_CADENCE_UNIT[body], "cadence_days": rules.DEFAULT_CADENCE_DAYS[body],
+            "lead_days": rules.DEFAULT_LEAD_DAYS[body], "quorum_num": q_num, "quorum_den": q_den,
+            "important_num": i_num, "important_den": i_den}
+
+
 def procedure_page(body: str, form: ProcedureForm | None = None, error: str | None = None) -> Response:
     versions = db.session.scalars(select(Procedure).where(Procedure.body == body)
                                   .order_by(Procedure.version.desc())).all()
     current = versions[0] if versions else None
     if form is None:
         form = ProcedureForm(obj=current) if current else ProcedureForm(
-            data={"cadence_unit": rules.DEFAULT_CADENCE_UNIT[body], "cadence_days": rules.DEFAULT_CADENCE_DAYS[body],
-                  "lead_days": rules.DEFAULT_LEAD_DAYS[body]})
+            data=default_form_data(body))
     described: list[str] = []
     if current:
         from flask_babel import gettext

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from portal.decisions.queries import TrackerRow
@@ -38,6 +39,7 @@ def _resolutions(wb: Workbook, rows: list[TrackerRow], headers: list[str], statu
                  body_label: Callable[[str], str]) -> None:
     ws = wb.active
     assert ws is not None
+    ws.title = _("决议督办")  # every sheet is named in Chinese, never openpyxl's "Sheet"
     append_row(ws, headers)
     for r in rows:
         res = r.resolution

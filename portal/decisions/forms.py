@@ -14,7 +14,9 @@ MAJOR_LABELS = {"none": _l("不属于“三重一大”"), "decision": _l("重�
                 "project": _l("重大项目安排"), "expenditure": _l("大额资金使用")}
 ITEM_STATE_LABELS = {"proposed": _l("待上会"), "scheduled": _l("已列入议程"), "passed": _l("通过"),
                      "rejected": _l("未通过"), "deferred": _l("缓议"), "forwarded": _l("已提交党组织会议")}
-MEETING_STATE_LABELS = {"planned": _l("议程待定"), "settled": _l("议事中"), "closed": _l("待签署纪要"),
+# keyed by Meeting.phase: a settled agenda is 议事中 only from the meeting's start
+MEETING_STATE_LABELS = {"planned": _l("议程待定"), "settled": _l("议程已确定，待开会"), "sitting": _l("议事中"),
+                        "closed": _l("待签署纪要"),
                         "signed": _l("纪要已签署")}
 ATTENDANCE_LABELS = {"present": _l("出席"), "absent": _l("缺席"), "nonvoting": _l("列席")}
 STANCE_LABELS = {"agree": _l("同意"), "disagree": _l("不同意"), "defer": _l("缓议"), "remark": _l("列席发言")}

@@ -217,6 +217,17 @@ class Meeting(Base):
     def is_signed(self) -> bool:
         return self.state == MeetingState.SIGNED.value
 
+    def phase_at(self, now: datetime) -> str:
+        """The state as people speak of it: a settled agenda is "sitting" (议事中) only once
+        the meeting has begun, not from the moment the agenda was settled."""
+        if self.state == MeetingState.SETTLED.value and now >= self.starts_at:
+            return "sitting"
+        return self.state
+
+    @property
+    def phase(self) -> str:
+        return self.phase_at(utcnow())
+
 
 class MeetingAttendance(Base):
     __tablename__ = "dec_attendance"

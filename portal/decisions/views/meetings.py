@@ -175,9 +175,10 @@ def meeting(meeting_id: int) -> Response:
     return meeting_page(found)
 
 
-def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, done: str) -> Response:
+def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, done: str | None) -> Response:
     """The shape of every meeting action: permission → form → one rule → commit → redirect;
-    a refusal re-renders the page with the message and the form as typed."""
+    a refusal re-renders the page with the message and the form as typed; ``done`` is the
+    success message, or None when the step flashed its own (a vote that failed is a warning)."""
     found = load_meeting(meeting_id)
     permissions.require(action, found)
     if not form.validate_on_submit():
@@ -188,7 +189,8 @@ def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step
         db.session.rollback()
         return meeting_page(load_meeting(meeting_id), error=explain(exc), **{form_name: form})
     db.session.commit()
-    flash(done, "success")
+    if done:  # None: the step announced its own outcome
+        flash(done, "success")
     return redirect_to(url_for("decisions.meeting", meeting_id=meeting_id) + "#meeting-main")
 
 

@@ -59,6 +59,22 @@ def resolution_query(resolution_id: int) -> Select[tuple[Resolution]]:
     )
 
 
+def changed_resolution(session: Session, res: Resolution) -> Resolution | None:
+    """The resolution ``res`` changed on reconsideration (复议): the one its item reconsidered."""
+    item = res.item
+    if item is None or item.reconsiders_id is None:
+        return None
+    return session.get(Resolution, item.reconsiders_id)
+
+
+def successors(session: Session, res: Resolution) -> list[Resolution]:
+    """The resolutions made by the item that changed ``res`` on reconsideration."""
+    if res.changed_by_item_id is None:
+        return []
+    return list(session.scalars(select(Resolution).where(Resolution.item_id == res.changed_by_item_id)
+                                .order_by(Resolution.id)))
+
+
 # --- the tracker --------------------------------------------------------------------------
 
 @dataclass
@@ -240,6 +256,8 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
     for n, item in enumerate(meeting.items, 1):
         lines.append(Message(N_("议题 %(n)d：%(title)s（提出人：%(proposer)s）"), n=n, title=item.title,
                              proposer=name(item.proposer_id)))
+        if item.reconsiders_id is not None:
+            lines.append(Message(N_("  复议：变更第 %(id)d 号决议"), id=item.reconsiders_id))
         for s in item.stances:
             lines.append(Message(N_("  %(seq)d. %(name)s：%(stance)s%(reason)s"), seq=s.seq, name=name(s.user_id),
                                  stance=Message(STANCE_NAMES[s.stance]), reason=f"——{s.reason}" if s.reason else ""))

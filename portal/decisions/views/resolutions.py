@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth import permissions
 from portal.auth.models import User
@@ -50,12 +49,14 @@ def resolution_page(res: Resolution, error: str | None = None, **forms: Any) -> 
     status = track_status(res.state, day, res.deadline, due)
     timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
-    successors = db.session.scalars(select(Resolution).where(
-        Resolution.item_id == res.changed_by_item_id)).all() if res.changed_by_item_id else []
+    # both ways of a reconsideration, each named only to those who may see it
+    successors = [(s, permissions.can(current_user, "resolution.view", s)) for s in queries.successors(db.session, res)]
+    changed = queries.changed_resolution(db.session, res)
     reconsidering = rules.pending_reconsideration(db.session, res)
     return render(
         "decisions/resolution.html", block="resolution_main", res=res, error=error, track=status, next_due=due,
         warn=due_soon(day, due, status), timeline=timeline, successors=successors, reconsidering=reconsidering,
+        changed=changed, changed_visible=changed is not None and permissions.can(current_user, "resolution.view", changed),
         report_form=forms.get("report_form") or ReportForm(), note_form=forms.get("note_form") or NoteForm(),
         approval_form=forms.get("approval_form") or ApprovalForm(),
         status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS, cadence_labels=CADENCE_LABELS,

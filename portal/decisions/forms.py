@@ -16,8 +16,8 @@ ITEM_STATE_LABELS = {"proposed": _l("待上会"), "scheduled": _l("已列入议�
                      "rejected": _l("未通过"), "deferred": _l("缓议"), "forwarded": _l("已提交党组织会议")}
 # keyed by Meeting.phase: a settled agenda is 议事中 only from the meeting's start
 MEETING_STATE_LABELS = {"planned": _l("议程待定"), "settled": _l("议程已确定，待开会"), "sitting": _l("议事中"),
-                        "closed": _l("待签署纪要"),
-                        "signed": _l("纪要已签署")}
+                        "closed": _l("会议记录待签署"),
+                        "signed": _l("会议记录已签署")}
 ATTENDANCE_LABELS = {"present": _l("出席"), "absent": _l("缺席"), "nonvoting": _l("列席")}
 STANCE_LABELS = {"agree": _l("同意"), "disagree": _l("不同意"), "defer": _l("缓议"), "remark": _l("列席发言")}
 METHOD_LABELS = {"oral": _l("口头表决"), "hands": _l("举手表决"), "named": _l("记名投票"), "secret": _l("无记名投票")}
@@ -96,8 +96,14 @@ class MeetingForm(FlaskForm):
     title = StringField(_l("会议名称"), validators=[DataRequired(_l("请填写会议名称。")), Length(max=120)])
     held_on = DateField(_l("会议日期"), validators=[DataRequired(_l("请填写会议日期。")), PlausibleDate()])
     starts_at = TimeField(_l("开始时间"), validators=[DataRequired(_l("请填写开始时间。"))])
-    recorder_id = SelectField(_l("记录人"), coerce=int_or_zero, validators=[DataRequired(_l("请选择记录人。"))])
-    supervisor_id = SelectField(_l("监督人"), coerce=int_or_zero, validators=[DataRequired(_l("请选择监督人。"))])
+    recorder_id = SelectField(_l("记录员"), coerce=int_or_zero, validators=[DataRequired(_l("请选择记录员。"))])
+    supervisor_id = SelectField(_l("监督员"), coerce=int_or_zero, validators=[DataRequired(_l("请选择监督员。"))])
+
+
+class MinutesForm(FlaskForm):
+    """The recorder's 会议记录; each item's 讨论情况 comes as ``discussion-<item id>``."""
+
+    remarks = TextAreaField(_l("列席人员发言及其他事项"), validators=[Length(max=20_000)])
 
 
 class ScheduleForm(FlaskForm):

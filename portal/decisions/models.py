@@ -200,7 +200,11 @@ class Meeting(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     recorder_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     supervisor_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    minutes_text: Mapped[str] = mapped_column(Text, default="")  # frozen at sign-off
+    # the recorder's own part of the 会议记录 (what the portal does not record itself: 列席
+    # remarks and anything else said), saved as drafts until the recorder signs
+    minutes_remarks: Mapped[str] = mapped_column(Text, default="", server_default="")
+    minutes_saved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    minutes_text: Mapped[str] = mapped_column(Text, default="")  # frozen when the recorder signs
     minutes_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -278,6 +282,7 @@ class Item(Base):
     votes_no: Mapped[int | None] = mapped_column(Integer)
     votes_abstain: Mapped[int | None] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(Text, default="")
+    discussion: Mapped[str] = mapped_column(Text, default="", server_default="")  # 讨论情况, by the recorder
     ballot_digest: Mapped[str] = mapped_column(String(64), default="")  # secret ballot: SHA-256 of the box
     result_text: Mapped[str] = mapped_column(Text, default="")  # the rule with its figures
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

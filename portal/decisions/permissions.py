@@ -76,6 +76,11 @@ def _sign(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     return user is not None and user.id in (meeting.recorder_id, meeting.supervisor_id)
 
 
+def _write_minutes(user: User | None, meeting: Meeting, ctx: Context) -> bool:
+    """The meeting's recorder (记录员) writes its 会议记录."""
+    return user is not None and user.id == meeting.recorder_id
+
+
 def _view_item(user: User | None, item: Item, ctx: Context) -> bool:
     return insider(user, ctx)
 
@@ -153,6 +158,7 @@ register("meeting.settle", _settle)
 register("meeting.run", _run)
 register("meeting.decide", _decide)
 register("meeting.sign", _sign)
+register("meeting.write_minutes", _write_minutes)
 register("meeting.cast_ballot", _cast)
 register("resolution.tracker", _anyone)
 register("resolution.view", _view_resolution, visible_resolutions)

@@ -233,7 +233,7 @@ OUTCOME_NAMES = {ItemState.PASSED.value: N_("通过"), ItemState.REJECTED.value:
 
 
 def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
-    """The minutes, assembled from the records, as marked messages (Chinese as stored and
+    """The 会议记录, assembled from the records and the recorder's text, as marked messages (Chinese as stored and
     hashed; translated when shown)."""
     def name(user_id: int | None) -> str:
         return names.get(user_id or 0, "—")
@@ -243,7 +243,7 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
         Message(N_("会议：%(title)s（%(body)s）"), title=meeting.title, body=Message(BODY_NAMES[meeting.body])),
         Message(N_("日期：%(day)s；议事规则：第 %(version)d 版（%(adopted)s 通过）"), day=meeting.held_on.isoformat(),
                 version=proc.version, adopted=proc.adopted_on.isoformat()),
-        Message(N_("主持人：%(chair)s；记录人：%(recorder)s；监督人：%(supervisor)s"), chair=name(meeting.chair_id),
+        Message(N_("主持人：%(chair)s；记录员：%(recorder)s；监督员：%(supervisor)s"), chair=name(meeting.chair_id),
                 recorder=name(meeting.recorder_id), supervisor=name(meeting.supervisor_id)),
     ]
     if meeting.chair_note:
@@ -258,6 +258,8 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
                              proposer=name(item.proposer_id)))
         if item.reconsiders_id is not None:
             lines.append(Message(N_("  复议：变更第 %(id)d 号决议"), id=item.reconsiders_id))
+        if item.discussion:
+            lines.append(Message(N_("  讨论情况：%(text)s"), text=item.discussion))
         for s in item.stances:
             lines.append(Message(N_("  %(seq)d. %(name)s：%(stance)s%(reason)s"), seq=s.seq, name=name(s.user_id),
                                  stance=Message(STANCE_NAMES[s.stance]), reason=f"——{s.reason}" if s.reason else ""))
@@ -276,6 +278,8 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
         for res in item.resolutions:
             lines.append(Message(N_("  决议：%(title)s（责任人：%(owner)s；期限：%(deadline)s）"), title=res.title,
                                  owner=name(res.owner_id), deadline=res.deadline.isoformat() if res.deadline else "—"))
+    if meeting.minutes_remarks:
+        lines.append(Message(N_("列席人员发言及其他事项：%(text)s"), text=meeting.minutes_remarks))
     return lines
 
 

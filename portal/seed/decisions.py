@@ -99,6 +99,7 @@ class _Demo:
         from portal.decisions.queries import minutes_text, names_for
 
         mr.close_meeting(self.s, self.u["leader3"], m)
+        mr.save_minutes(self.s, self.u["leader3"], m, {i.id: discussion(i) for i in m.items}, "")
         if m.held_on < self.day(7):
             text = minutes_text(m, names_for(self.s, m))
             mr.sign_minutes(self.s, self.u["leader3"], m, text)
@@ -123,6 +124,13 @@ class _Demo:
     def urge(self, res: Resolution, days_ago: int, note: str) -> None:
         row = rr.urge(self.s, self.u["secretary"], res, note)
         row.at = local_to_utc(self.day(days_ago), time(10, 0))
+
+
+def discussion(item: Item) -> str:
+    """The recorder's note of an item's discussion (讨论情况)."""
+    if item.state == "deferred":
+        return f"与会人员对“{item.title}”分歧较大，部分成员认为时机尚不成熟，主持人提议暂缓决策，进一步听取意见后再议。"
+    return f"提出人介绍了“{item.title}”的背景和方案，与会人员就实施步骤、经费和风险逐一发表意见，主持人归纳了讨论情况。"
 
 
 MINUTES_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

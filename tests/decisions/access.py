@@ -42,6 +42,8 @@ ACCESS: dict[str, object] = {
     "decisions.defer": KEEPERS,
     "decisions.add_resolution": KEEPERS,
     "decisions.sign": frozenset({"recorder", "supervisor"}),
+    "decisions.write_minutes": frozenset({"recorder"}),
+    "decisions.withdraw_signature": frozenset({"recorder"}),
     "decisions.tracker": PUBLIC,
     "decisions.tracker_export": PUBLIC,
     "decisions.resolution": LOGIN,  # staff-visible

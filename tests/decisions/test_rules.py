@@ -328,8 +328,10 @@ def test_minutes_signed_by_both_then_read_only_with_hash_in_the_chain(session, s
     meeting_rules.close_meeting(session, school["secretary"], m)
     text = minutes_text(m, names_for(session, m))
     assert "举手表决" in text and "通过" in text
-    with pytest.raises(DecisionError, match="记录人和监督人"):
+    with pytest.raises(DecisionError, match="记录员和监督员"):
         meeting_rules.sign_minutes(session, school["leader"], m, text)
+    f.write_minutes(session, m)
+    text = minutes_text(m, names_for(session, m))
     meeting_rules.sign_minutes(session, user(session, "recorder"), m, text)
     assert m.state == "closed"
     meeting_rules.sign_minutes(session, user(session, "supervisor"), m, text)
@@ -341,7 +343,7 @@ def test_minutes_signed_by_both_then_read_only_with_hash_in_the_chain(session, s
         meeting_rules.sign_minutes(session, user(session, "recorder"), m, text)
     with pytest.raises(DecisionError, match="会议已结束"):
         meeting_rules.set_attendance(session, user(session, "recorder"), ms(session), m, school["m1"], "absent", "x")
-    with pytest.raises(DecisionError, match="纪要已签署"):
+    with pytest.raises(DecisionError, match="会议记录已签署"):
         res_rules.add_resolution(session, school["recorder"], it, title="x", text="", owner=school["principal"],
                                  deadline=None)
 

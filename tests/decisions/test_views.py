@@ -163,13 +163,14 @@ def test_signed_minutes_are_read_only(app, client, world):
         f.stances_in_order(s, m, it)
         outcomes.vote(s, f.user(s, "secretary"), f.ms(s), m, it, "oral", yes=7, no=0, abstain=0)
         mr.close_meeting(s, f.user(s, "secretary"), m)
+        f.write_minutes(s, m)
         s.commit()
     for who in ("recorder", "supervisor"):
         login_as(client, app, who)
         assert client.post(f"/decisions/meetings/{world['meeting']}/sign").status_code == 303
     login_as(client, app, "recorder")
     resp = client.post(f"/decisions/meetings/{world['meeting']}/sign")
-    assert "纪要已签署" in _text(resp)
+    assert "会议记录已签署" in _text(resp)
     html = _text(client.get(f"/decisions/meetings/{world['meeting']}/minutes"))
     assert "SHA-256" in html and "口头表决" in html
 

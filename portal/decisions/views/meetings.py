@@ -299,23 +299,24 @@ def close(meeting_id: int) -> Response:
     """Every item decided: the meeting ends and its minutes wait for signatures."""
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         rules.close_meeting(db.session, current_user, m)
-    return meeting_action(meeting_id, "meeting.run", "close", NoFields(), step, _("会议已结束，请记录人和监督人签署纪要。"))
+    return meeting_action(meeting_id, "meeting.run", "close", NoFields(), step, _("会议已结束，请记录员写好会议记录后签署，再由监督员签署。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/sign")
 def sign(meeting_id: int) -> Response:
-    """The recorder or the supervisor signs the minutes; with both they are read-only."""
+    """The recorder, then the supervisor, signs the 会议记录; with both it is read-only."""
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         rules.sign_minutes(db.session, current_user, m, queries.minutes_text(m, queries.names_for(db.session, m)))
-    return meeting_action(meeting_id, "meeting.sign", "sign", NoFields(), step, _("纪要已签署。"))
+    return meeting_action(meeting_id, "meeting.sign", "sign", NoFields(), step, _("会议记录已签署。"))
 
 
 @bp.get("/decisions/meetings/<int:meeting_id>/minutes")
 def minutes(meeting_id: int) -> Response:
-    """The minutes, assembled from the records (or as frozen at sign-off), for printing on A4."""
+    """The 会议记录, assembled from the records and the recorder's text (or as frozen when the
+    recorder signed), for printing on A4."""
     found = load_meeting(meeting_id)
     permissions.require("meeting.view", found)
-    if found.is_signed:
+    if found.minutes_hash:
         lines: list[Any] = found.minutes_text.splitlines()
     else:
         lines = [explain(m) for m in queries.minutes_lines(found, queries.names_for(db.session, found))]
@@ -331,7 +332,8 @@ class NoFields:
 
 
 def meeting_todos(user: User, ctx: Context) -> list[Todo]:
-    """Minutes waiting for my signature (recorders and supervisors are chosen among insiders)."""
+    """会议记录 waiting for me: the recorder's to write and sign, then the supervisor's to sign
+    (recorders and supervisors are chosen among insiders)."""
     from portal.decisions.permissions import insider
 
     if not insider(user, ctx):
@@ -339,8 +341,11 @@ def meeting_todos(user: User, ctx: Context) -> list[Todo]:
     rows = db.session.scalars(select(Meeting).where(
         Meeting.state == MeetingState.CLOSED.value,
         ((Meeting.recorder_id == user.id) & Meeting.recorder_signed_at.is_(None))
-        | ((Meeting.supervisor_id == user.id) & Meeting.supervisor_signed_at.is_(None)))).all()
-    return [Todo(_("会议纪要待签署：%(title)s", title=m.title), url_for("decisions.meeting", meeting_id=m.id))
+        | ((Meeting.supervisor_id == user.id) & Meeting.supervisor_signed_at.is_(None)
+           & Meeting.recorder_signed_at.is_not(None)))).all()
+    return [Todo(_("会议记录待撰写和签署：%(title)s", title=m.title), url_for("decisions.write_minutes", meeting_id=m.id))
+            if m.recorder_id == user.id and m.recorder_signed_at is None else
+            Todo(_("会议记录待签署：%(title)s", title=m.title), url_for("decisions.meeting", meeting_id=m.id) + "#mt-sign")
             for m in rows]
 
 

@@ -100,6 +100,11 @@ class MeetingForm(FlaskForm):
     supervisor_id = SelectField(_l("监督员"), coerce=int_or_zero, validators=[DataRequired(_l("请选择监督员。"))])
 
 
+class DiscloseForm(FlaskForm):
+    catalog_item_id = SelectField(_l("党务公开目录项"), coerce=int_or_zero,
+                                  validators=[DataRequired(_l("请选择党务公开目录项。"))])
+
+
 class MinutesForm(FlaskForm):
     """The recorder's 会议记录; each item's 讨论情况 comes as ``discussion-<item id>``."""
 

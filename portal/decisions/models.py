@@ -416,6 +416,8 @@ class Resolution(Base):
     changed_on: Mapped[date | None] = mapped_column(Date)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # the 党务公开 notice (its first version) this Party-meeting decision was published as
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     item: Mapped[Item | None] = relationship(back_populates="resolutions", foreign_keys=[item_id],

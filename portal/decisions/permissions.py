@@ -165,6 +165,7 @@ register("resolution.view", _view_resolution, visible_resolutions)
 register("resolution.report", _report)
 register("resolution.record_approval", _approval)
 register("resolution.supervise", _secretary)
+register("resolution.disclose", _secretary)
 register("resolution.reconsider", _propose)
 register("resolution.create", _run)  # obj: the meeting
 register("congress_report.view", _congress_report)

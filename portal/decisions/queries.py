@@ -75,6 +75,41 @@ def successors(session: Session, res: Resolution) -> list[Resolution]:
                                 .order_by(Resolution.id)))
 
 
+# --- 党务公开 -------------------------------------------------------------------------------
+
+def party_decision_events(session: Session) -> list[tuple[str, date, Any]]:
+    """The events the 党务公开 item for Party-meeting decisions must disclose: every Party
+    meeting's resolution that may go out (public or staff), the day it was decided, and when
+    its notice was published (None: not yet)."""
+    from portal.disclosure.models import Notice
+
+    rows = session.execute(
+        select(Resolution.title, Resolution.decided_on, Notice.published_at)
+        .outerjoin(Notice, Notice.id == Resolution.notice_id)
+        .where(Resolution.kind == ResolutionKind.RESOLUTION.value, Resolution.body == MeetingBody.PARTY.value,
+               Resolution.visibility.in_([Visibility.PUBLIC.value, Visibility.STAFF.value]))
+        .order_by(Resolution.decided_on, Resolution.id)).tuples().all()
+    return [(title, day, published) for title, day, published in rows]
+
+
+def party_catalogue_items(session: Session) -> list[Any]:
+    """Active 党务公开 catalogue items, the one receiving Party-meeting decisions first."""
+    from portal.disclosure.models import CatalogItem
+
+    return list(session.scalars(select(CatalogItem).where(CatalogItem.channel == "party", CatalogItem.active.is_(True))
+                                .order_by((CatalogItem.receives == "party_decision").desc(), CatalogItem.position,
+                                          CatalogItem.id)))
+
+
+def notice_origins(session: Session, series_id: int) -> list[tuple[Any, str, dict[str, Any]]]:
+    """The Party-meeting resolution a 党务公开 notice (any version of it) was published from."""
+    found = session.execute(select(Resolution.id, Resolution.title).where(Resolution.notice_id == series_id)).first()
+    if found is None:
+        return []
+    return [(Message(N_("本公告公开的是党组织会议决议：%(title)s"), title=found.title), "decisions.resolution",
+             {"resolution_id": found.id})]
+
+
 # --- the tracker --------------------------------------------------------------------------
 
 @dataclass

@@ -121,6 +121,17 @@ class _Demo:
         r.filed_at = local_to_utc(on, time(17, 0))
         return r
 
+    def disclose(self, res: Resolution, submitted_ago: int, published_ago: int) -> None:
+        """The secretary publishes the decision to 党务公开; the deputy secretary approves it."""
+        from portal.decisions.queries import party_catalogue_items
+        from portal.decisions.rules.publication import publish_decision
+        from portal.disclosure.rules import publish
+
+        assert res.item is not None and res.item.meeting is not None
+        notice = publish_decision(self.s, self.u["secretary"], res, party_catalogue_items(self.s)[0],
+                                  res.item.meeting.title, now=local_to_utc(self.day(submitted_ago), time(16, 0)))
+        publish(self.s, self.u["principal"], notice, now=local_to_utc(self.day(published_ago), time(10, 0)))
+
     def urge(self, res: Resolution, days_ago: int, note: str) -> None:
         row = rr.urge(self.s, self.u["secretary"], res, note)
         row.at = local_to_utc(self.day(days_ago), time(10, 0))
@@ -222,6 +233,7 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     R["canteen"] = d.resolution(forwarded, "续签食堂承包合同并公开菜品价格", "handler1", 60, visibility="public")
     R["cadre"] = d.resolution(cadre, "印发任职通知并办理试用期考核", "secretary", 365, visibility="internal", cadence="term")
     d.finish(m)
+    d.disclose(R["canteen"], 261, 260)
     d.report(R["canteen"], 230, "合同已签订，菜品价格每周公示。", 90)
 
     # --- an item held back: the secretary and the principal disagree ----------------------------

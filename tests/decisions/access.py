@@ -52,6 +52,7 @@ ACCESS: dict[str, object] = {
     "decisions.urge": frozenset({"secretary"}),
     "decisions.supervision_note": frozenset({"secretary"}),
     "decisions.confirm": frozenset({"secretary"}),
+    "decisions.disclose": frozenset({"secretary"}),
     "decisions.record_approval": frozenset({"principal", "secretary"}),
     "decisions.reconsider": PROPOSERS,
     "decisions.congress_report": frozenset({"union", "admin", "secretary", "principal", "recorder"}),

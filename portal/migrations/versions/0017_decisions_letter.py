@@ -1,5 +1,5 @@
 """decisions by the letter of the rules (issue 20): meeting cadence by the calendar; the
-recorder's own part of the minutes (会议记录)
+recorder's own part of the minutes (会议记录); Party-meeting decisions published to 党务公开
 
 Revision ID: 0017
 Revises: 0016
@@ -11,6 +11,10 @@ Create Date: 2026-12-07
 - ``dec_item.discussion`` (讨论情况), ``dec_meeting.minutes_remarks`` and
   ``minutes_saved_at``: what the recorder writes, empty for meetings already held (their
   signed minutes keep their frozen text and hash).
+- ``dec_resolution.notice_id``: the 党务公开 notice a decision was published as (none yet).
+- ``catalog_item.receives`` / ``event_days``: a per-event (随时) item judged by the events it
+  discloses; the Party channel's item named 党组织会议决定事项 (the demo's, and the usual name)
+  receives the Party meeting's decisions, within 5 working days.
 """
 from __future__ import annotations
 
@@ -34,9 +38,25 @@ def upgrade() -> None:
     with op.batch_alter_table('dec_meeting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('minutes_remarks', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('minutes_saved_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('dec_resolution', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('notice_id', sa.Integer(), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_dec_resolution_notice_id'), ['notice_id'])
+        batch_op.create_foreign_key(batch_op.f('fk_dec_resolution_notice_id_notice'), 'notice', ['notice_id'], ['id'])
+    with op.batch_alter_table('catalog_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('receives', sa.String(length=20), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('event_days', sa.Integer(), server_default='5', nullable=False))
+    op.execute("UPDATE catalog_item SET receives = 'party_decision' "
+               "WHERE channel = 'party' AND cadence = 'event' AND name = '党组织会议决定事项'")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('catalog_item', schema=None) as batch_op:
+        batch_op.drop_column('event_days')
+        batch_op.drop_column('receives')
+    with op.batch_alter_table('dec_resolution', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_dec_resolution_notice_id_notice'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('uq_dec_resolution_notice_id'), type_='unique')
+        batch_op.drop_column('notice_id')
     with op.batch_alter_table('dec_meeting', schema=None) as batch_op:
         batch_op.drop_column('minutes_saved_at')
         batch_op.drop_column('minutes_remarks')

@@ -6,7 +6,7 @@
 * Each test gets a new browser context (locale zh-CN) and page; the page fixture fails the
   test on JavaScript errors and console errors (CSP violations included).
 * The server records every 5xx it sends; any 5xx fails the test that caused it.
-* Screenshots go to ``tests/artifacts/`` (gitignored) at 375 px and 1366 px.
+* Screenshots go to ``tests/artifacts/<database>/`` (gitignored; sqlite or postgresql) at 375 px and 1366 px.
 """
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ from portal.seed.demo import DEMO_PASSWORD  # noqa: F401 - re-exported for the t
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, Client, _config, login_as
 
 E2E_DIR = Path(__file__).resolve().parent
-ARTIFACTS = E2E_DIR.parent / "artifacts"
+# One folder per database, so the two databases' runs can go at the same time (harness.sh all).
+ARTIFACTS = E2E_DIR.parent / "artifacts" / ("postgresql" if ON_POSTGRES else "sqlite")
 AXE_SOURCE_PATH = E2E_DIR.parent / "vendor" / "axe-core-4.14.1.min.js"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,13 +10,13 @@ is the fallback. A test fails on every result of impact "serious" or "critical",
 calls it a violation or "incomplete" (needs review): since axe 4.13 an ``aria-labelledby``
 that points at a missing id is only "incomplete" (``aria-valid-attr-value``), and a crawl
 that read violations alone missed it on every notice without a 公示 window. All results
-(any impact) are written to ``tests/artifacts/axe-*.json``.
+(any impact) are written to ``tests/artifacts/<database>/axe-*.json``.
 
 The HTML of every page the crawl visits (as the server sent it) and of every form error
 state (the document as the browser holds it after the swap, plus any htmx response that
 is a whole document) is kept, and the last test runs the Nu Html Checker once over the
 batch (``tests/e2e/nu.py``): it fails on any error, and says how many pages it checked in
-the terminal summary and in ``tests/artifacts/nu-report.json``.
+the terminal summary and in ``tests/artifacts/<database>/nu-report.json``.
 
 ``E2E_SCREENSHOT_ALL=1`` also saves a screenshot of every page the administrator reaches.
 """

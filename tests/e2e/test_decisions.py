@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.decisions.models import Report, Resolution
 from portal.extensions import db
 from portal.timeutil import to_local, utcnow
-from tests.e2e.conftest import PageProblems, new_context, shoot
+from tests.e2e.conftest import ARTIFACTS, PageProblems, new_context, shoot
 
 TITLE = "关于开设教职工子女暑期托管班的议题"
 RESOLUTION = "开设教职工子女暑期托管班"
@@ -158,7 +158,7 @@ def test_a_party_meeting_by_the_rules_to_the_tracker_and_the_congress_report(bro
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.get_by_role("heading", name="关于教职工切身利益相关决议执行情况的报告")).to_be_visible()
-    page.pdf(path="tests/artifacts/decisions-congress-report.pdf", format="A4")
+    page.pdf(path=ARTIFACTS / "decisions-congress-report.pdf", format="A4")
     page.emulate_media(media="screen")
     shoot(page, "decisions-congress-report")
     _done(ctx, problems)
@@ -175,7 +175,7 @@ def test_a_party_meeting_by_the_rules_to_the_tracker_and_the_congress_report(bro
     expect(page.get_by_text(re.compile("报告已附到第 \\d+ 次会议。"))).to_be_visible()
     expect(page.get_by_role("heading", name=RESOLUTION)).to_be_visible()
     page.emulate_media(media="print")
-    page.pdf(path="tests/artifacts/congress-session-report.pdf", format="A4")
+    page.pdf(path=ARTIFACTS / "congress-session-report.pdf", format="A4")
     page.emulate_media(media="screen")
     shoot(page, "congress-session-report")
     page.get_by_role("link", name=re.compile("第 \\d+ 次会议")).first.click()

@@ -369,7 +369,9 @@ def self_check(session: Session, year: int, today: date) -> SelfCheck:
 
     start, end = date(year, 9, 1), min(date(year + 1, 8, 31), today)
     held = session.scalars(
-        select(Meeting).options(joinedload(Meeting.procedure), selectinload(Meeting.items).selectinload(Item.stances))
+        select(Meeting).options(joinedload(Meeting.procedure), joinedload(Meeting.recorder),
+                                joinedload(Meeting.supervisor),
+                                selectinload(Meeting.items).options(selectinload(Item.stances), selectinload(Item.evidence)))
         .where(Meeting.held_on >= start, Meeting.held_on <= end,
                Meeting.state.in_(["closed", "signed"])).order_by(Meeting.held_on)).all()
     bodies = []

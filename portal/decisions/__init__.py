@@ -38,3 +38,7 @@ def init_app(app: Flask) -> None:
 
     registry.add_event_source(PARTY_DECISION, party_decision_events)
     registry.add_origin("notice", notice_origins)
+    from portal.audit.sentences import add_sentences
+    from portal.decisions.sentences import NAMERS, SENTENCES
+
+    add_sentences(SENTENCES, NAMERS)

@@ -343,10 +343,16 @@ class BodyCheck:
     cadence_days: int
     expected: int  # meetings the cadence asks for over the period (whole periods ended by its end)
     gaps: list[tuple[date, date]]  # calendar months (weeks) without a meeting, or intervals over the cadence
-    papers_late: int
-    items_decided: int
-    important_items: int
-    stances: int
+    papers_late: list[Meeting]  # papers sent later than the lead time (or not at all)
+    decided: list[Item]  # items decided, each with its stances in order
+
+    @property
+    def important(self) -> list[Item]:
+        return [i for i in self.decided if i.important]
+
+    @property
+    def stances(self) -> int:
+        return sum(len(i.stances) for i in self.decided)
 
 
 @dataclass
@@ -384,8 +390,7 @@ def self_check(session: Session, year: int, today: date) -> SelfCheck:
         decided = [i for m in mine for i in m.items if i.decided_at is not None]
         bodies.append(BodyCheck(
             body, mine, unit, days, periods_in(since, end, unit, days) if proc else 0, gaps,
-            sum(1 for m in mine if papers_late(m, m.procedure.lead_days)), len(decided),
-            sum(1 for i in decided if i.important), sum(len(i.stances) for i in decided)))
+            [m for m in mine if papers_late(m, m.procedure.lead_days)], decided))
     visible = (Resolution.kind == ResolutionKind.RESOLUTION.value) & (Resolution.decided_on >= start) \
         & (Resolution.decided_on <= end)
     rows = tracker_rows(session, visible, today, Filters(kind=None))

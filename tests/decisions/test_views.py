@@ -274,7 +274,7 @@ def test_self_check_counts_the_year(app, client, world):
     login_as(client, app, "supervisor")
     html = client.get("/decisions/self-check?year=2025").get_data(as_text=True)
     assert "2025—2026" in html and PUBLIC_T in html and INTERNAL_T in html
-    assert re.search(r"党组织会议</th><td>3</td>", html), html[:3000]
+    assert re.search(r'党组织会议</th>\s*<td><a href="#sc-party-meetings">3</a></td>', html), html[:3000]
 
 
 def test_archive_bundle_lists_every_file_with_its_digest(app, client, world):

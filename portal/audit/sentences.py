@@ -6,7 +6,7 @@ record stays in the table, one click away. No Flask; messages are marked, transl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ KINDS = {
 }
 
 
-def add_sentences(sentences: dict[str, Sentence], namers: dict[str, Namer] | None = None) -> None:
+def add_sentences(sentences: Mapping[str, Sentence], namers: Mapping[str, Namer] | None = None) -> None:
     SENTENCES.update(sentences)
     NAMERS.update(namers or {})
 
@@ -96,7 +96,8 @@ def _sentence(event: AuditEvent, summary: dict[str, Any], names: dict[int, str],
     params: dict[str, Any] = {k: v for k, v in summary.items() if isinstance(v, (str, int, float)) or v is None}
     params = {k: "—" if v is None else v for k, v in params.items()}
     for key in sentence.people:
-        params[key] = names.get(summary.get(key), "—") if isinstance(summary.get(key), int) else "—"
+        user_id = summary.get(key)
+        params[key] = names.get(user_id, "—") if isinstance(user_id, int) else "—"
     for key, table in (sentence.words or {}).items():
         value = summary.get(key)
         params[key] = Message(table[value]) if value in table else ("—" if value is None else value)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base, one_of
+from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -216,6 +217,8 @@ class Meeting(Base):
     items: Mapped[list[Item]] = relationship(back_populates="meeting", order_by="Item.position, Item.id",
                                              lazy="select")
     attendance: Mapped[list[MeetingAttendance]] = relationship(order_by="MeetingAttendance.id", lazy="select")
+    papers: Mapped[list[MeetingPaper]] = relationship(order_by="MeetingPaper.id", lazy="select")
+    receipts: Mapped[list[PaperReceipt]] = relationship(order_by="PaperReceipt.read_at", lazy="select")
 
     @property
     def is_signed(self) -> bool:
@@ -231,6 +234,30 @@ class Meeting(Base):
     @property
     def phase(self) -> str:
         return self.phase_at(utcnow())
+
+
+class MeetingPaper(StoredFileColumns, Base):
+    """A meeting paper (会议材料): an uploaded file for the meeting or one of its items, sent
+    with the agenda to the attendees in advance."""
+
+    __tablename__ = "dec_paper"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("dec_meeting.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+
+class PaperReceipt(Base):
+    """An attendee marked the meeting's papers read (阅读回执)."""
+
+    __tablename__ = "dec_paper_receipt"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("dec_meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class MeetingAttendance(Base):

@@ -76,6 +76,12 @@ def _sign(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     return user is not None and user.id in (meeting.recorder_id, meeting.supervisor_id)
 
 
+def _view_meeting(user: User | None, meeting: Meeting, ctx: Context) -> bool:
+    """Insiders, and whoever the meeting expects (a 列席 attendee reads its papers too)."""
+    return insider(user, ctx) or (user is not None and any(
+        a.user_id == user.id and a.kind != "absent" for a in meeting.attendance))
+
+
 def _write_minutes(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     """The meeting's recorder (记录员) writes its 会议记录."""
     return user is not None and user.id == meeting.recorder_id
@@ -152,7 +158,7 @@ register("item.view", _view_item)
 register("item.record_view", _item_view)
 register("item.evidence", _item_evidence)
 register("item.set_two_thirds", _secretary)
-register("meeting.view", _insider)
+register("meeting.view", _view_meeting)
 register("meeting.plan", _plan_meeting)
 register("meeting.settle", _settle)
 register("meeting.run", _run)

@@ -35,7 +35,8 @@ def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
     """A meeting with everything its page and its minutes show (a fixed handful of queries)."""
     return select(Meeting).where(Meeting.id == meeting_id).options(
         joinedload(Meeting.procedure), joinedload(Meeting.chair), joinedload(Meeting.recorder),
-        joinedload(Meeting.supervisor), selectinload(Meeting.attendance),
+        joinedload(Meeting.supervisor), selectinload(Meeting.attendance), selectinload(Meeting.papers),
+        selectinload(Meeting.receipts),
         selectinload(Meeting.items).options(
             selectinload(Item.stances), selectinload(Item.views), selectinload(Item.evidence),
             selectinload(Item.named_votes), joinedload(Item.proposer),

@@ -1,5 +1,6 @@
 """decisions by the letter of the rules (issue 20): meeting cadence by the calendar; the
-recorder's own part of the minutes (会议记录); Party-meeting decisions published to 党务公开
+recorder's own part of the minutes (会议记录); Party-meeting decisions published to 党务公开;
+meeting papers as files with read receipts
 
 Revision ID: 0017
 Revises: 0016
@@ -15,6 +16,7 @@ Create Date: 2026-12-07
 - ``catalog_item.receives`` / ``event_days``: a per-event (随时) item judged by the events it
   discloses; the Party channel's item named 党组织会议决定事项 (the demo's, and the usual name)
   receives the Party meeting's decisions, within 5 working days.
+- ``dec_paper`` (会议材料, files) and ``dec_paper_receipt`` (who marked them read): new, empty.
 """
 from __future__ import annotations
 
@@ -45,11 +47,45 @@ def upgrade() -> None:
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('receives', sa.String(length=20), server_default='', nullable=False))
         batch_op.add_column(sa.Column('event_days', sa.Integer(), server_default='5', nullable=False))
+    op.create_table('dec_paper',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['dec_item.id'], name=op.f('fk_dec_paper_item_id_dec_item')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['dec_meeting.id'], name=op.f('fk_dec_paper_meeting_id_dec_meeting'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_dec_paper_uploaded_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dec_paper')),
+    )
+    with op.batch_alter_table('dec_paper', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dec_paper_meeting_id'), ['meeting_id'], unique=False)
+    op.create_table('dec_paper_receipt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['dec_meeting.id'],
+                            name=op.f('fk_dec_paper_receipt_meeting_id_dec_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_dec_paper_receipt_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dec_paper_receipt')),
+    sa.UniqueConstraint('meeting_id', 'user_id', name=op.f('uq_dec_paper_receipt_meeting_id_user_id')),
+    )
+    with op.batch_alter_table('dec_paper_receipt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dec_paper_receipt_meeting_id'), ['meeting_id'], unique=False)
     op.execute("UPDATE catalog_item SET receives = 'party_decision' "
                "WHERE channel = 'party' AND cadence = 'event' AND name = '党组织会议决定事项'")
 
 
 def downgrade() -> None:
+    op.drop_table('dec_paper_receipt')
+    op.drop_table('dec_paper')
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:
         batch_op.drop_column('event_days')
         batch_op.drop_column('receives')

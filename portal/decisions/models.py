@@ -513,3 +513,25 @@ class Urging(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     by: Mapped[User] = relationship(lazy="joined")
+
+
+class SupervisionOpinion(Base):
+    """The supervisor's (监督员, 纪检委员) opinion on a meeting, an item or a resolution (监督意见),
+    and the secretary's answer on record."""
+
+    __tablename__ = "dec_supervision_opinion"
+    __table_args__ = (Index("ix_dec_supervision_opinion_subject", "subject_kind", "subject_id"),
+                      CheckConstraint("subject_kind IN ('meeting', 'item', 'resolution')", name="subject_kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(12))  # meeting | item | resolution
+    subject_id: Mapped[int] = mapped_column(Integer)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    by: Mapped[User] = relationship(foreign_keys=[by_id], lazy="joined")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="joined")

@@ -146,6 +146,11 @@ def _self_check(user: User | None, obj: Any, ctx: Context) -> bool:
                                  or holds(user, ctx, Office.SECRETARY, Office.PRINCIPAL))
 
 
+def _opine(user: User | None, supervisor_id: Any, ctx: Context) -> bool:
+    """The 监督员: the supervisor role, or the supervisor named for the meeting (obj: that id or None)."""
+    return user is not None and (user.has_role(Role.SUPERVISOR) or (supervisor_id is not None and user.id == supervisor_id))
+
+
 def _anyone(user: User | None, obj: Any, ctx: Context) -> bool:
     return True
 
@@ -177,3 +182,5 @@ register("resolution.create", _run)  # obj: the meeting
 register("congress_report.view", _congress_report)
 register("congress_report.attach", principals_office)  # the principal's office compiles it for a session
 register("self_check.view", _self_check)
+register("supervision.opine", _opine)
+register("supervision.answer", _secretary)

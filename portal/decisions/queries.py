@@ -76,6 +76,15 @@ def successors(session: Session, res: Resolution) -> list[Resolution]:
                                 .order_by(Resolution.id)))
 
 
+def opinions(session: Session, kind: str, subject_id: int) -> list[Any]:
+    """The supervision opinions (监督意见) on one meeting, item or resolution, with their answers."""
+    from portal.decisions.models import SupervisionOpinion
+
+    return list(session.scalars(select(SupervisionOpinion).where(
+        SupervisionOpinion.subject_kind == kind, SupervisionOpinion.subject_id == subject_id)
+        .order_by(SupervisionOpinion.at, SupervisionOpinion.id)))
+
+
 # --- 党务公开 -------------------------------------------------------------------------------
 
 def party_decision_events(session: Session) -> list[tuple[str, date, Any]]:

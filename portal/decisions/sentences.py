@@ -56,6 +56,10 @@ SENTENCES: dict[str, Sentence] = {
     "resolution.standing_report": Sentence(N_("%(actor)s 设立%(object)s")),
     "resolution.disclosed": Sentence(N_("%(actor)s 将%(object)s提交党务公开")),
     "procedure.adopted": Sentence(N_("%(actor)s 通过%(object)s")),
+    "meeting.paper_added": Sentence(N_("%(actor)s 为%(object)s添加会议材料“%(filename)s”")),
+    "meeting.papers_read": Sentence(N_("%(actor)s 确认已阅读%(object)s的会议材料")),
+    "supervision.opinion": Sentence(N_("%(actor)s（监督员）提出监督意见：%(text)s")),
+    "supervision.answered": Sentence(N_("%(actor)s 答复监督意见：%(answer)s")),
 }
 
 

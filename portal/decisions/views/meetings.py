@@ -125,6 +125,8 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         secret_open=bool(current and outcomes.secret_open(current)),
         voted=outcomes.ballots_cast(db.session, current) if current and outcomes.secret_open(current) else 0,
         i_voted=bool(current and current_user.is_authenticated and outcomes.has_voted(db.session, current, current_user.id)),
+        opinion_kind="meeting", opinion_subject=meeting, opinion_supervisor=meeting.supervisor_id,
+        opinions=queries.opinions(db.session, "meeting", meeting.id),
     )
 
 

@@ -71,6 +71,8 @@ def resolution_page(res: Resolution, error: str | None = None, **forms: Any) -> 
     return render(
         "decisions/resolution.html", block="resolution_main", res=res, error=error, track=status, next_due=due,
         warn=due_soon(day, due, status), timeline=timeline, successors=successors, reconsidering=reconsidering,
+        opinion_kind="resolution", opinion_subject=res, opinions=queries.opinions(db.session, "resolution", res.id),
+        opinion_supervisor=None,
         changed=changed, changed_visible=changed is not None and permissions.can(current_user, "resolution.view", changed),
         report_form=forms.get("report_form") or ReportForm(), note_form=forms.get("note_form") or NoteForm(),
         approval_form=forms.get("approval_form") or ApprovalForm(),

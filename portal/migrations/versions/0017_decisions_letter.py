@@ -17,6 +17,7 @@ Create Date: 2026-12-07
   discloses; the Party channel's item named 党组织会议决定事项 (the demo's, and the usual name)
   receives the Party meeting's decisions, within 5 working days.
 - ``dec_paper`` (会议材料, files) and ``dec_paper_receipt`` (who marked them read): new, empty.
+- ``dec_supervision_opinion`` (监督意见 and the secretary's answers): new, empty.
 """
 from __future__ import annotations
 
@@ -79,11 +80,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('dec_paper_receipt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dec_paper_receipt_meeting_id'), ['meeting_id'], unique=False)
+    op.create_table('dec_supervision_opinion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject_kind', sa.String(length=12), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("subject_kind IN ('meeting', 'item', 'resolution')",
+                       name=op.f('ck_dec_supervision_opinion_subject_kind')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user.id'], name=op.f('fk_dec_supervision_opinion_answered_by_id_user')),
+    sa.ForeignKeyConstraint(['by_id'], ['user.id'], name=op.f('fk_dec_supervision_opinion_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dec_supervision_opinion')),
+    )
+    with op.batch_alter_table('dec_supervision_opinion', schema=None) as batch_op:
+        batch_op.create_index('ix_dec_supervision_opinion_subject', ['subject_kind', 'subject_id'], unique=False)
     op.execute("UPDATE catalog_item SET receives = 'party_decision' "
                "WHERE channel = 'party' AND cadence = 'event' AND name = '党组织会议决定事项'")
 
 
 def downgrade() -> None:
+    op.drop_table('dec_supervision_opinion')
     op.drop_table('dec_paper_receipt')
     op.drop_table('dec_paper')
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:

@@ -51,7 +51,7 @@ def disclose_form(form: DiscloseForm | None) -> DiscloseForm:
     """The 党务公开 catalogue items to publish a decision under, the one receiving decisions first."""
     form = form or DiscloseForm()
     items = queries.party_catalogue_items(db.session)
-    form.catalog_item_id.choices = options([(i.id, i.name) for i in items])
+    form.catalog_item_id.choices = options([("", "—")] + [(i.id, i.name) for i in items])
     if form.catalog_item_id.data is None and items:
         form.catalog_item_id.data = items[0].id
     return form

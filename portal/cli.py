@@ -1,5 +1,5 @@
 """``flask --app portal`` commands: init-db, seed-demo, create-admin, backup, audit flush / verify,
-remind, thresholds."""
+remind, deliver, thresholds."""
 from __future__ import annotations
 
 import functools
@@ -220,6 +220,22 @@ def register(app: Flask) -> None:
         count = send_reminders(db.session, to_local(utcnow()).date())
         db.session.commit()
         click.echo(N_("已发送 %(n)d 条报告提醒。") % {"n": count})
+
+    @app.cli.command("deliver")
+    @click.option("--loop", "loop", is_flag=True, help="Keep running: a pass every --every seconds until stopped.")
+    @click.option("--every", type=float, default=15.0, show_default=True, help="Seconds between passes with --loop.")
+    def deliver(loop: bool, every: float) -> None:
+        """Send the mail and group-robot messages that are due (from cron once a minute, or --loop)."""
+        from portal.notify.sender import deliver_loop, deliver_once
+
+        def say(counts: Any) -> None:
+            click.echo(N_("已发送 %(sent)d 条，待重试 %(retry)d 条，失败 %(failed)d 条。")
+                       % {"sent": counts["sent"], "retry": counts["retry"], "failed": counts["failed"]})
+
+        if loop:
+            deliver_loop(max(every, 1.0), say)
+        elif counts := deliver_once():  # silent when there was nothing: cron mails every output
+            say(counts)
 
     @audit.command("verify")
     def verify() -> None:

@@ -69,4 +69,25 @@ def defaults(instance_path: Path) -> dict:
         "LOGIN_MAX_PER_DEVICE": 5,
         # How many other representatives must co-sign (附议) a proposal before review.
         "PROPOSAL_MIN_COSIGNERS": int(env.get("PROPOSAL_MIN_COSIGNERS", "2")),
+        **_delivery(env),
+    }
+
+
+def _delivery(env: os._Environ[str]) -> dict:
+    """Mail and the leadership group's robots (portal.notify): unset, the channel is off and
+    nothing is queued for it; ``flask deliver`` sends what is queued."""
+    return {
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",  # STARTTLS (port 587)
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",  # implicit TLS (port 465)
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", ""),
+        "WECOM_ROBOT_URL": env.get("WECOM_ROBOT_URL", ""),
+        "DINGTALK_ROBOT_URL": env.get("DINGTALK_ROBOT_URL", ""),
+        "DINGTALK_ROBOT_SECRET": env.get("DINGTALK_ROBOT_SECRET", ""),
+        "DELIVERY_MAX_ATTEMPTS": int(env.get("DELIVERY_MAX_ATTEMPTS", "5")),
+        "DELIVERY_RETRY_SECONDS": int(env.get("DELIVERY_RETRY_SECONDS", "60")),
+        "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "300")),
     }

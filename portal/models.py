@@ -12,6 +12,6 @@ from portal.decisions.models import ItemBallotVoter, ItemSecretBallot, Meeting, 
 from portal.evaluation.models import (  # noqa: F401
     Evaluation, EvaluationRater, EvaluationRating, EvaluationSubject, EvaluationTally,
 )
-from portal.notify.models import Notification  # noqa: F401
+from portal.notify.models import Delivery, Notification, ReaderSetting, Robot  # noqa: F401
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment, Reply  # noqa: F401
 from portal.proposals.models import Answer, Cohandler, Cosign, Part, Proposal, ProposalAttachment, ProposalGram  # noqa: F401

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false
 
 from portal.auth.models import User
-from portal.auth.permissions import Context, register, signed_in
+from portal.auth.models import Role
+from portal.auth.permissions import Context, register, roles, signed_in
 from portal.notify.models import Notification
 
 
@@ -19,3 +20,5 @@ def own_notifications(user: User | None, ctx: Context) -> ColumnElement[bool]:
 
 register("inbox.view", signed_in)
 register("notification.read", _own, own_notifications)
+register("notify.settings", signed_in)  # each reader their own choices
+register("deliveries.manage", roles(Role.ADMIN))  # robots, the delivery log, test messages

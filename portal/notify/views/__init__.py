@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("notify", __name__)
 
-from portal.notify.views import inbox  # noqa: E402,F401
+from portal.notify.views import deliveries, inbox, settings  # noqa: E402,F401

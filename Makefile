@@ -60,6 +60,7 @@ bench: $(VENV)/.installed translations $(BENCH_DATA)/notices-1000.sqlite3 $(BENC
 		echo "bench: wrk not installed (sudo apt-get install wrk); using the Python load generator"
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/vote_burst.py --voters 300 --write-results
+	$(BIN)/python benchmarks/boards.py --boards 500 --database $(BENCH_DATA)/notices-1000.sqlite3 --write-results
 	@if [ -n "$$BENCH_PG_URL" ]; then $(BIN)/python benchmarks/vote_burst.py --voters 2000 \
 		--database-url "$$BENCH_PG_URL" --write-results; fi
 

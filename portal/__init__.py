@@ -54,11 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.request_class = web.PortalRequest  # htmx-aware, and free of control characters
     app.url_map.converters["int"] = web.BoundedInt
 
-    from portal import admin, audit, auth, congress, consultations, decisions, disclosure, evaluation, home, notify, \
-        proposals
+    from portal import admin, audit, auth, boards, congress, consultations, decisions, disclosure, evaluation, home, \
+        notify, proposals
 
     for feature in (home, auth, admin, audit, notify, disclosure, congress, evaluation, consultations, proposals,
-                    decisions):
+                    decisions, boards):
         feature.init_app(app)
     if app.config.get("APPROVAL_CHAINS"):
         disclosure.configure_approval(app.config["APPROVAL_CHAINS"])

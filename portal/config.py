@@ -67,6 +67,10 @@ def defaults(instance_path: Path) -> dict:
         "LOGIN_MAX_PER_ADDRESS": 30,
         "LOGIN_MAX_PER_ACCOUNT": 10,
         "LOGIN_MAX_PER_DEVICE": 5,
+        # How often a notice board screen asks for news (seconds); tests make it short.
+        "BOARD_POLL_SECONDS": int(env.get("BOARD_POLL_SECONDS", "30")),
+        # How often a worker writes the screens' reports it holds (seconds; tests: every poll).
+        "BOARD_HEARTBEAT_SECONDS": int(env.get("BOARD_HEARTBEAT_SECONDS", "60")),
         # How many other representatives must co-sign (附议) a proposal before review.
         "PROPOSAL_MIN_COSIGNERS": int(env.get("PROPOSAL_MIN_COSIGNERS", "2")),
         **_delivery(env),

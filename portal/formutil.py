@@ -1,10 +1,12 @@
-"""Small helpers shared by every feature's forms."""
+"""Small helpers shared by every feature's forms, and the one upload form."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, Iterable, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField as _DateField
 from wtforms import Field, Form
 
@@ -60,3 +62,10 @@ class PlausibleDate:
     def __call__(self, form: Form, field: Field) -> None:
         if field.data is not None and not (self.EARLIEST <= field.data <= self.LATEST):
             raise ValidationError(_l("日期超出范围：请填写 1900 年至 2999 年之间的日期。"))
+
+
+class AttachmentForm(FlaskForm):
+    """One file, for every feature that takes uploads (notices, consultation drafts, proposals,
+    congress papers); what the file may be is ``portal.files``'s to check."""
+
+    file = FileField(_l("附件"), validators=[FileRequired(_l("请选择文件。"))])

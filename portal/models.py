@@ -14,4 +14,5 @@ from portal.evaluation.models import (  # noqa: F401
 )
 from portal.notify.models import Delivery, Notification, ReaderSetting, Robot  # noqa: F401
 from portal.consultations.models import Comment, Consultation, ConsultationAttachment, Reply  # noqa: F401
+from portal.boards.models import Board  # noqa: F401
 from portal.proposals.models import Answer, Cohandler, Cosign, Part, Proposal, ProposalAttachment, ProposalGram  # noqa: F401

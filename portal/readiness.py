@@ -23,6 +23,7 @@ from sqlalchemy import Engine, exc as sa_exc
 from portal.db import write_intent
 from portal.errors import Message
 from portal.i18n import N_
+from portal.translate import explain
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -102,8 +103,6 @@ def one_line(problem: Message) -> str:
 
 
 def english(problem: Message) -> str:
-    from portal.web import explain  # the one translator of messages
-
     with force_locale("en"):
         return explain(problem)
 
@@ -142,9 +141,7 @@ def problem(app: Flask) -> Message | None:
     startup: Message | None = app.extensions.get("startup_problem")
     if startup is not None:
         return startup
-    from portal.extensions import db
-
-    found = schema_problem(db.engine, app.config["DATABASE_URL"])
+    found = schema_problem(app.extensions["database"].engine, app.config["DATABASE_URL"])
     if found is None:
         app.extensions["ready"] = True
     return found

@@ -33,13 +33,17 @@ from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_
 from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
-from portal import files, readiness
-from portal.errors import DomainError, Message
+from portal import files, readiness, registry
+from portal.auth import permissions
+from portal.auth.models import ROLE_LABELS, User
+from portal.errors import Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID
 from portal.i18n import N_
 from portal.textclean import strip_controls
 from portal.timeutil import iso_utc, utcnow
+from portal.translate import explain
+from portal.workflow import Transition
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,12 @@ def hx() -> Any:
 
 # --- rendering ----------------------------------------------------------------------
 
+def actions(obj: Any) -> dict[str, Transition[Any]]:
+    """The workflow steps the reader may take on ``obj`` now, by action name: templates show
+    a step's button when its action is here, and never compare the object's state themselves."""
+    return {t.action: t for t in type(obj).flow.available(current_user, obj)}
+
+
 def is_partial() -> bool:
     """An htmx request that wants a fragment: neither boosted nor a history restore."""
     details = hx()
@@ -94,14 +104,6 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     resp = make_response(html, status)
     resp.vary.add("HX-Request")
     return resp
-
-
-def explain(exc: DomainError | Message) -> str:
-    """A refused rule's message in the reader's language (its parameters too, where they are
-    marked messages themselves, such as office names)."""
-    params = {k: explain(v) if isinstance(v, Message) else _(v) if isinstance(v, str) else v
-              for k, v in exc.params.items()}
-    return _(exc.message, **params) if params else _(exc.message)
 
 
 def redirect(location: str, code: int = 302) -> Response:
@@ -322,179 +324,197 @@ def _session_expired(app: Flask) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from portal import registry
-    from portal.auth import permissions
-    from portal.auth.models import ROLE_LABELS, User
+    """Register the request hooks, the template globals and the error pages below."""
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    app.before_request(refuse_unless_ready)
+    app.before_request(check_session)
+    app.after_request(security_headers)
+    app.add_template_filter(iso_utc, "iso_utc")
+    app.context_processor(template_globals)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, last_resort)
 
-    @login_manager.user_loader
-    def load_user(token: str) -> User | None:
-        try:
-            user_id, version = (int(p) for p in token.split(":", 1))
-        except ValueError:
-            return None
-        user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query
-        if user is None or not user.active or user.session_version != version:
-            return None
-        return user
 
-    @login_manager.unauthorized_handler
-    def unauthorized() -> Response:
-        login = url_for("auth.login", next=request.full_path.rstrip("?"))
+# --- request hooks ------------------------------------------------------------------
+
+def load_user(token: str) -> User | None:
+    """The signed-in user of a session cookie, unless deactivated or logged out since."""
+    try:
+        user_id, version = (int(p) for p in token.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def unauthorized() -> Response:
+    """To the login page (an htmx request is told to go there, not sent a login fragment)."""
+    login = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if hx():
+        resp = make_response("", 401)
+        resp.headers["HX-Redirect"] = login
+        return resp
+    flash(_("请先登录。"), "info")
+    return redirect(login)
+
+
+def refuse_unless_ready() -> Response | None:
+    """Before anything asks the database: a database that cannot be served gets the
+    maintenance page (or /healthz its 503), never a 500 from deep inside a view."""
+    if request.endpoint == "static":
+        return None
+    found = readiness.problem(current_app)
+    return None if found is None else unavailable(found)
+
+
+def check_session() -> Response | None:
+    """Whether this request writes early (the write lock), the session's timeouts, and a
+    password that must be changed before anything else."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    write_intent.set(request.method not in SAFE_METHODS and not getattr(view, "writes_late", False))
+    if request.endpoint == "static":  # the same file for everyone: no session, no database
+        return None
+    if current_user.is_authenticated and _session_expired(current_app):
+        logout_user()
+        session.clear()
+        flash(_("登录已超时，请重新登录。"), "info")
+        return login_manager.unauthorized()
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in permissions.ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
         if hx():
             resp = make_response("", 401)
-            resp.headers["HX-Redirect"] = login
+            resp.headers["HX-Redirect"] = url_for("auth.change_password")
             return resp
-        flash(_("请先登录。"), "info")
-        return redirect(login)
+        return redirect(url_for("auth.change_password"))
+    return None
 
-    @app.before_request
-    def _ready() -> Response | None:
-        """Before anything asks the database: a database that cannot be served gets the
-        maintenance page (or /healthz its 503), never a 500 from deep inside a view."""
-        if request.endpoint == "static":
-            return None
-        found = readiness.problem(app)
-        return None if found is None else unavailable(found)
 
-    @app.before_request
-    def _before() -> Response | None:
-        view = app.view_functions.get(request.endpoint or "")
-        write_intent.set(request.method not in SAFE_METHODS and not getattr(view, "writes_late", False))
-        if request.endpoint == "static":  # the same file for everyone: no session, no database
-            return None
-        if current_user.is_authenticated and _session_expired(app):
-            logout_user()
-            session.clear()
-            flash(_("登录已超时，请重新登录。"), "info")
-            return login_manager.unauthorized()
-        if (
-            current_user.is_authenticated
-            and current_user.must_change_password
-            and request.endpoint not in permissions.ALLOWED_BEFORE_PASSWORD_CHANGE
-        ):
-            if hx():
-                resp = make_response("", 401)
-                resp.headers["HX-Redirect"] = url_for("auth.change_password")
-                return resp
-            return redirect(url_for("auth.change_password"))
-        return None
+def security_headers(resp: Response) -> Response:
+    h = resp.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "same-origin")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # Static files are the same for everyone (and cached long by portal.delivery); asking
+    # who is signed in would also cost a database query per stylesheet.
+    if request.endpoint != "static":
+        if g.get("no_database"):  # the maintenance page: nobody is asked for
+            h["Cache-Control"] = "no-store"
+        elif current_user and current_user.is_authenticated:
+            h["Cache-Control"] = "no-store"
+        resp.vary.add("Cookie")
+    return resp
 
-    @app.after_request
-    def _headers(resp: Response) -> Response:
-        h = resp.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        # Static files are the same for everyone (and cached long by portal.delivery); asking
-        # who is signed in would also cost a database query per stylesheet.
-        if request.endpoint != "static":
-            if g.get("no_database"):  # the maintenance page: nobody is asked for
-                h["Cache-Control"] = "no-store"
-            elif current_user and current_user.is_authenticated:
-                h["Cache-Control"] = "no-store"
-            resp.vary.add("Cookie")
-        return resp
 
-    app.add_template_filter(iso_utc, "iso_utc")
-
-    @app.context_processor
-    def _globals() -> dict[str, Any]:
-        return {
-            "can": permissions.can,
-            "explain": explain,
-            "nav_items": registry.nav_items,
-            "is_partial": is_partial,
-            "get_locale": get_locale,
-            "page_url": page_url,
-            "school_name": app.config["SCHOOL_NAME"],
-            "role_label": lambda code: _(ROLE_LABELS.get(code, code)),
-        }
-
-    # --- errors ---------------------------------------------------------------------
-    def error_page(code: int, title: str, message: str) -> Response:
-        return into_main(render("errors/error.html", block="error_body", status=code, code=code, title=title,
-                                message=message))
-
-    @app.errorhandler(CSRFError)
-    def _csrf(e: CSRFError) -> Response:
-        # Keep what the user typed after a genuine expiry: offer the same fields back with a
-        # fresh token. A request from another site gets no such form, or one click by the
-        # victim would submit the attacker's fields with a valid token.
-        same_origin = is_same_origin()
-        kept = [
-            (k, v)
-            for k, v in request.form.items(multi=True)
-            if k != "csrf_token" and "password" not in k
-        ] if same_origin else []
-        resp = render(
-            "errors/csrf.html",
-            block="csrf_body",
-            status=400,
-            kept=kept,
-            resubmit=same_origin,
-            action=request.path,
-            reason=e.description,
-        )
-        return into_main(resp)
-
-    messages = {
-        400: (_l("请求有误"), _l("提交的内容无法处理，请检查后重试。")),
-        403: (_l("无权访问"), _l("您没有访问此页面的权限。如有疑问，请联系系统管理员。")),
-        404: (_l("页面不存在"), _l("您要找的页面不存在，可能已被移动。")),
-        405: (_l("请求方式不允许"), _l("此页面不接受这种请求。")),
-        413: (_l("文件过大"), _l("上传的内容超过了大小限制。")),
-        429: (_l("请求过于频繁"), _l("请稍后再试。")),
+def template_globals() -> dict[str, Any]:
+    return {
+        "can": permissions.can,
+        "actions": actions,
+        "explain": explain,
+        "nav_items": registry.nav_items,
+        "is_partial": is_partial,
+        "get_locale": get_locale,
+        "page_url": page_url,
+        "school_name": current_app.config["SCHOOL_NAME"],
+        "role_label": lambda code: _(ROLE_LABELS.get(code, code)),
     }
 
-    @app.errorhandler(HTTPException)
-    def _http(e: HTTPException) -> Response:
-        title, message = messages.get(e.code or 500, (e.name, e.description or ""))
-        return error_page(e.code or 500, str(title), str(message))
 
-    @app.errorhandler(Exception)
-    def _500(e: Exception) -> Response:
-        """Every error the views did not expect gets the portal's page, whatever failed and
-        whenever: this handler never raises (an error escaping it would reach the browser as
-        the server's bare English page). A read that lost its database connection (the
-        database restarted) is tried once more on a new one."""
+# --- error pages ----------------------------------------------------------------------
+
+def error_page(code: int, title: str, message: str) -> Response:
+    return into_main(render("errors/error.html", block="error_body", status=code, code=code, title=title,
+                            message=message))
+
+
+def csrf_error(e: CSRFError) -> Response:
+    # Keep what the user typed after a genuine expiry: offer the same fields back with a
+    # fresh token. A request from another site gets no such form, or one click by the
+    # victim would submit the attacker's fields with a valid token.
+    same_origin = is_same_origin()
+    kept = [
+        (k, v)
+        for k, v in request.form.items(multi=True)
+        if k != "csrf_token" and "password" not in k
+    ] if same_origin else []
+    resp = render(
+        "errors/csrf.html",
+        block="csrf_body",
+        status=400,
+        kept=kept,
+        resubmit=same_origin,
+        action=request.path,
+        reason=e.description,
+    )
+    return into_main(resp)
+
+
+HTTP_MESSAGES = {
+    400: (_l("请求有误"), _l("提交的内容无法处理，请检查后重试。")),
+    403: (_l("无权访问"), _l("您没有访问此页面的权限。如有疑问，请联系系统管理员。")),
+    404: (_l("页面不存在"), _l("您要找的页面不存在，可能已被移动。")),
+    405: (_l("请求方式不允许"), _l("此页面不接受这种请求。")),
+    413: (_l("文件过大"), _l("上传的内容超过了大小限制。")),
+    429: (_l("请求过于频繁"), _l("请稍后再试。")),
+}
+
+
+def http_error(e: HTTPException) -> Response:
+    title, message = HTTP_MESSAGES.get(e.code or 500, (e.name, e.description or ""))
+    return error_page(e.code or 500, str(title), str(message))
+
+
+def last_resort(e: Exception) -> Response:
+    """Every error the views did not expect gets the portal's page, whatever failed and
+    whenever: this handler never raises (an error escaping it would reach the browser as
+    the server's bare English page). A read that lost its database connection (the
+    database restarted) is tried once more on a new one."""
+    try:
+        return _server_error(e)
+    except Exception:  # noqa: BLE001 - the last resort must not fail
+        log.exception("error page failed")
+        return Response(N_("服务器出错，您的操作没有生效。请稍后再试。"), 500, mimetype="text/plain")
+
+
+def _server_error(e: Exception) -> Response:
+    lost_connection = isinstance(e, DBAPIError) and e.connection_invalidated
+    if not lost_connection:
+        log.exception("unhandled error")
+    _discard_session()
+    if lost_connection and request.method in SAFE_METHODS and not g.get("retried"):
+        g.retried = True
+        log.warning("database connection lost; trying %s once more", request.path)
+        app = current_app
         try:
-            return _server_error(e)
-        except Exception:  # noqa: BLE001 - the last resort must not fail
+            return app.make_response(app.preprocess_request() or app.dispatch_request())
+        except HTTPException as again:
+            return http_error(again)
+        except Exception as again:  # noqa: BLE001 - the second failure gets the page below
+            e = again
+            log.exception("the retry failed too")
+            _discard_session()
+    title, message = _("服务器出错"), _("处理请求时出错，您的操作没有生效。请稍后再试。")
+    if not isinstance(e, SQLAlchemyError | readiness.NotReady):
+        try:
+            return error_page(500, title, message)
+        except Exception:  # noqa: BLE001 - the page asks the database (who is signed in)
             log.exception("error page failed")
-            return Response(N_("服务器出错，您的操作没有生效。请稍后再试。"), 500, mimetype="text/plain")
+            _discard_session()
+    return unavailable_page(500, title, message)
 
-    def _server_error(e: Exception) -> Response:
-        lost_connection = isinstance(e, DBAPIError) and e.connection_invalidated
-        if not lost_connection:
-            log.exception("unhandled error")
-        _discard_session()
-        if lost_connection and request.method in SAFE_METHODS and not g.get("retried"):
-            g.retried = True
-            log.warning("database connection lost; trying %s once more", request.path)
-            try:
-                return app.make_response(app.preprocess_request() or app.dispatch_request())
-            except HTTPException as again:
-                return _http(again)
-            except Exception as again:  # noqa: BLE001 - the second failure gets the page below
-                e = again
-                log.exception("the retry failed too")
-                _discard_session()
-        title, message = _("服务器出错"), _("处理请求时出错，您的操作没有生效。请稍后再试。")
-        if not isinstance(e, SQLAlchemyError | readiness.NotReady):
-            try:
-                return error_page(500, title, message)
-            except Exception:  # noqa: BLE001 - the page asks the database (who is signed in)
-                log.exception("error page failed")
-                _discard_session()
-        return unavailable_page(500, title, message)
 
-    def _discard_session() -> None:
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - a dead connection cannot roll back; drop it
-            log.warning("rollback failed", exc_info=True)
-            db.discard()
-
+def _discard_session() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection cannot roll back; drop it
+        log.warning("rollback failed", exc_info=True)
+        db.discard()

@@ -20,6 +20,7 @@ import io
 import itertools
 import re
 import zipfile
+from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from openpyxl import Workbook, load_workbook
@@ -27,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.errors import DomainError
 from portal.i18n import N_
+from portal.textclean import strip_controls
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -285,3 +287,43 @@ def _csv_rows(data: bytes, max_rows: int, max_columns: int) -> list[list[Any]]:
     except csv.Error as exc:
         raise TableRefused(N_("无法读取该 CSV 文件，请用 Excel 或 WPS 另存为 CSV 后再上传。")) from exc
     return rows
+
+
+# --- tables whose first row names the columns (rosters) -----------------------------------
+
+MAX_ROWS = 5000  # rows a roster import takes at once
+MAX_COLUMNS = 50  # the header must name its columns within the first fifty
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person typed: 工号 1001 stored by Excel as 1001.0 is "1001", a date
+    cell is its ISO date, control and bidi characters are dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return strip_controls(str(value)).strip()
+
+
+def read_named_rows(filename: str, data: bytes, columns: tuple[str, ...], required: tuple[str, ...],
+                    max_rows: int = MAX_ROWS) -> list[tuple[int, dict[str, str]]]:
+    """The rows of an uploaded XLSX or CSV table whose first row names its columns (any of
+    ``columns``; ``required`` must be there): ``(line, {column: text})`` for each row that is
+    not blank, the line counted as the spreadsheet shows it. Raises :class:`TableRefused`
+    for an empty file, a missing column or more than ``max_rows`` rows. Slow work."""
+    table = read_table(filename, data, max_rows=max_rows + 2, max_columns=MAX_COLUMNS)
+    if not table:
+        raise TableRefused(N_("文件是空的。"))
+    header = [str(c or "").strip() for c in table[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise TableRefused(N_("第 1 行应为表头，缺少列：%(missing)s。可用的列：%(columns)s。"),
+                           missing="、".join(missing), columns="、".join(columns))
+    if len(table) - 1 > max_rows:
+        raise TableRefused(N_("一次最多导入 %(max)d 行。"), max=max_rows)
+    where = {name: header.index(name) for name in columns if name in header}
+    return [(line, {name: cell_text(row[i]) if i < len(row) else "" for name, i in where.items()}
+             | {name: "" for name in columns if name not in where})
+            for line, row in enumerate(table[1:], start=2) if any(str(c or "").strip() for c in row)]

@@ -6,6 +6,7 @@ import pytest
 
 from tests.access import ADMIN, LOGIN, PUBLIC
 from tests.conftest import ROLES, login_as
+from tests.boards import access as boards_access
 from tests.decisions import access as decisions_access
 from tests.congress import access as congress_access
 from tests.disclosure import access as disclosure_access
@@ -16,7 +17,7 @@ from tests.proposals import access as proposals_access
 
 # Each feature lists its own routes in tests/<feature>/access.py: ACCESS and sample_args().
 FEATURES = [disclosure_access, notify_access, congress_access, evaluation_access, consultations_access,
-            proposals_access, decisions_access]
+            proposals_access, decisions_access, boards_access]
 
 
 # endpoint -> who may use it. A new route without an entry fails test_every_route_has_an_entry.

@@ -212,7 +212,7 @@ def test_safe_and_markup_only_where_allowed():
                ("templates/disclosure/_preview.html", "html|safe"),
                # consultation drafts and adoption summaries, through the same render_markdown
                ("templates/consultations/show.html", "c.body_html|safe"),
-               ("templates/consultations/show.html", "c.summary_html|safe"),  # rules.render_markdown output
+               ("templates/consultations/show.html", "c.summary_html|safe"),  # markup.render_markdown output
                ("templates/congress/work_report.html", "report.body_html|safe"),  # the same render_markdown
                # a report the portal's own template rendered, frozen, and cleaned by nh3 again when shown
                ("templates/congress/session_report.html", "html|safe")}

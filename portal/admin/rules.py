@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,16 +13,15 @@ from portal import xlsx
 from portal.audit.rules import record
 from portal.auth.models import LABEL_ROLES, Department, Role, User
 from portal.auth.rules import username_problem
-from portal.congress.rules import REPRESENTATIVE_WORD, current_term, enrol
+from portal.congress.rules import REPRESENTATIVE_WORD, enrol
 from portal.db import refused_on_conflict
 from portal.errors import DomainError, Message
 from portal.i18n import N_
-from portal.textclean import strip_controls
+from portal.org.roster import current_term
 from portal.timeutil import to_local, utcnow
 
 ROSTER_COLUMNS = (N_("工号"), N_("姓名"), N_("用户名"), N_("部门"), N_("党员"), N_("角色"))  # as the file names them
-MAX_ROSTER_ROWS = 5000
-MAX_COLUMNS = 50  # the header must name its columns within the first fifty
+MAX_ROSTER_ROWS = xlsx.MAX_ROWS
 
 
 def temporary_password() -> str:
@@ -140,141 +139,150 @@ RosterFileError = xlsx.TableRefused
 
 def read_roster(filename: str, data: bytes) -> list[RosterRow]:
     """Parse an XLSX or CSV roster; the first row must name the columns in Chinese."""
-    table = read_table(filename, data)
-    if not table:
-        raise RosterFileError(N_("文件是空的。"))
-    header = [str(c or "").strip() for c in table[0]]
-    missing = [c for c in (N_("工号"), N_("姓名"), N_("部门")) if c not in header]
-    if missing:
-        raise RosterFileError(N_("第 1 行应为表头，缺少列：%(missing)s。可用的列：%(columns)s。"),
-                              missing="、".join(missing), columns="、".join(ROSTER_COLUMNS))
-    if len(table) - 1 > MAX_ROSTER_ROWS:
-        raise RosterFileError(N_("一次最多导入 %(max)d 行。"), max=MAX_ROSTER_ROWS)
-    idx = {name: header.index(name) for name in ROSTER_COLUMNS if name in header}
-
-    def cell(row: list[Any], name: str) -> str:
-        i = idx.get(name)
-        if i is None or i >= len(row) or row[i] is None:
-            return ""
-        value = row[i]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # Excel stores 工号 1001 as 1001.0
-        return strip_controls(str(value)).strip()
-
-    rows = []
-    for n, row in enumerate(table[1:], start=2):
-        if not any(str(c or "").strip() for c in row):
-            continue  # blank lines are not errors
-        rows.append(RosterRow(
-            line=n, staff_no=cell(row, N_("工号")), name=cell(row, N_("姓名")), username=cell(row, N_("用户名")),
-            department=cell(row, N_("部门")), party=cell(row, N_("党员")), roles=cell(row, N_("角色")),
-        ))
-    return rows
-
-
-def read_table(filename: str, data: bytes) -> list[list[Any]]:
-    """The rows of an XLSX (first sheet) or CSV roster, bounded in rows and columns (one row
-    past the cap, so a longer file is reported); shared by every roster import (staff here, the
-    congress roster in ``portal.congress``). Slow work: call it before the write lock."""
-    return xlsx.read_table(filename, data, max_rows=MAX_ROSTER_ROWS + 2, max_columns=MAX_COLUMNS)
+    return [RosterRow(line=line, staff_no=row[N_("工号")], name=row[N_("姓名")], username=row[N_("用户名")],
+                      department=row[N_("部门")], party=row[N_("党员")], roles=row[N_("角色")])
+            for line, row in xlsx.read_named_rows(filename, data, ROSTER_COLUMNS, (N_("工号"), N_("姓名"), N_("部门")))]
 
 
 TRUE_WORDS = {N_("是"), N_("党员"), N_("中共党员"), "y", "yes", "1", "true"}
 FALSE_WORDS = {"", N_("否"), N_("群众"), "n", "no", "0", "false"}
 
 
-def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> RosterResult:
-    """Validate every row first; create the accounts only when no row has an error."""
-    result = RosterResult()
-    departments = {d.name: d for d in session.scalars(select(Department))}
-    taken_no = set(session.scalars(select(User.staff_no)))
-    taken_name = {name.lower() for name in session.scalars(select(User.username))}
+@dataclass(frozen=True)
+class RosterFacts:
+    """What the roster rows are checked against: the school as it is before the import."""
+
+    departments: frozenset[str]
+    staff_nos: frozenset[str]
+    usernames: frozenset[str]  # lower case: usernames differ by more than letter case
+    term_open: bool  # a congress term is current, so 教代会代表 can be enrolled
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    row: RosterRow
+    roles: frozenset[str]  # "rep" stands for the term's roster, not a role
+    is_party_member: bool
+
+
+def check_roster_rows(rows: list[RosterRow], facts: RosterFacts) -> tuple[list[tuple[int, Message]], list[ValidRow]]:
+    """Every problem of every row (with its line), or the rows to create when there is none;
+    pure: the same rows against the same facts give the same answer."""
+    errors: list[tuple[int, Message]] = []
+    valid: list[ValidRow] = []
     seen_no: dict[str, int] = {}
     seen_name: dict[str, int] = {}
-    valid: list[tuple[RosterRow, set[str], bool]] = []
-    today = to_local(utcnow()).date()
-    term = current_term(session, today)
-
     for row in rows:
-        problems: list[Message] = []
         username = row.username or row.staff_no
-        if not row.staff_no:
-            problems.append(Message(N_("缺少工号")))
-        elif len(row.staff_no) > 20:
-            problems.append(Message(N_("工号超过 20 个字符")))
-        elif row.staff_no in taken_no:
-            problems.append(Message(N_("工号 %(no)s 已存在于系统中"), no=row.staff_no))
-        elif row.staff_no in seen_no:
-            problems.append(Message(N_("工号 %(no)s 与第 %(line)d 行重复"), no=row.staff_no, line=seen_no[row.staff_no]))
-        if not row.name:
-            problems.append(Message(N_("缺少姓名")))
-        elif len(row.name) > 40:
-            problems.append(Message(N_("姓名超过 40 个字符")))
+        problems = _staff_no_problems(row, facts, seen_no) + _name_problems(row)
         if username:
-            # The account form's rules: letters, digits, dot, underscore and hyphen, and no
-            # second account that differs from another only in letter case.
-            if problem := username_problem(username):
-                problems.append(problem)
-            elif username.lower() in taken_name:
-                problems.append(Message(N_("用户名 %(name)s 已被使用"), name=username))
-            elif username.lower() in seen_name:
-                problems.append(Message(N_("用户名 %(name)s 与第 %(line)d 行重复"), name=username,
-                                        line=seen_name[username.lower()]))
+            problems += _username_problems(username, facts, seen_name)
         if not row.department:
             problems.append(Message(N_("缺少部门")))
-        elif row.department not in departments:
+        elif row.department not in facts.departments:
             problems.append(Message(N_("部门“%(name)s”不存在"), name=row.department))
         party = row.party.lower()
         if party not in TRUE_WORDS | FALSE_WORDS:
             problems.append(Message(N_("党员一栏应填“是”或“否”，而不是“%(value)s”"), value=row.party))
-        roles: set[str] = set()
-        for word in row.roles.replace("，", ",").replace("、", ",").split(","):
-            word = word.strip()
-            if not word:
-                continue
-            if word in (REPRESENTATIVE_WORD, "rep"):  # the term's roster, not a role
-                if term is None:
-                    problems.append(Message(N_("当前没有在任期内的教代会届次，无法登记代表")))
-                roles.add("rep")
-                continue
-            code = LABEL_ROLES.get(word, word)
-            if code not in {r.value for r in Role}:
-                problems.append(Message(N_("未知角色“%(word)s”"), word=word))
-            elif code == Role.ADMIN.value:
-                problems.append(Message(N_("名册导入不能授予系统管理员角色，请导入后在账号页面单独授予")))
-            else:
-                roles.add(code)
+        roles, role_problems = _roles(row.roles, facts.term_open)
+        problems += role_problems
         if row.staff_no:
             seen_no.setdefault(row.staff_no, row.line)
         if username:
             seen_name.setdefault(username.lower(), row.line)
         if problems:
-            result.errors.append((row.line, Message.joined(problems)))
+            errors.append((row.line, Message.joined(problems)))
         else:
-            valid.append((row, roles, party in TRUE_WORDS))
-
+            valid.append(ValidRow(row, roles, party in TRUE_WORDS))
     if not rows:
-        result.errors.append((1, Message(N_("文件中没有数据行"))))
-    if result.errors:
-        return result
+        errors.append((1, Message(N_("文件中没有数据行"))))
+    return errors, ([] if errors else valid)
 
+
+def _staff_no_problems(row: RosterRow, facts: RosterFacts, seen: dict[str, int]) -> list[Message]:
+    if not row.staff_no:
+        return [Message(N_("缺少工号"))]
+    if len(row.staff_no) > 20:
+        return [Message(N_("工号超过 20 个字符"))]
+    if row.staff_no in facts.staff_nos:
+        return [Message(N_("工号 %(no)s 已存在于系统中"), no=row.staff_no)]
+    if row.staff_no in seen:
+        return [Message(N_("工号 %(no)s 与第 %(line)d 行重复"), no=row.staff_no, line=seen[row.staff_no])]
+    return []
+
+
+def _name_problems(row: RosterRow) -> list[Message]:
+    if not row.name:
+        return [Message(N_("缺少姓名"))]
+    if len(row.name) > 40:
+        return [Message(N_("姓名超过 40 个字符"))]
+    return []
+
+
+def _username_problems(username: str, facts: RosterFacts, seen: dict[str, int]) -> list[Message]:
+    # The account form's rules: letters, digits, dot, underscore and hyphen, and no second
+    # account that differs from another only in letter case.
+    if problem := username_problem(username):
+        return [problem]
+    if username.lower() in facts.usernames:
+        return [Message(N_("用户名 %(name)s 已被使用"), name=username)]
+    if username.lower() in seen:
+        return [Message(N_("用户名 %(name)s 与第 %(line)d 行重复"), name=username, line=seen[username.lower()])]
+    return []
+
+
+def _roles(words: str, term_open: bool) -> tuple[frozenset[str], list[Message]]:
+    roles: set[str] = set()
+    problems: list[Message] = []
+    for word in words.replace("，", ",").replace("、", ",").split(","):
+        word = word.strip()
+        if not word:
+            continue
+        if word in (REPRESENTATIVE_WORD, "rep"):  # the term's roster, not a role
+            if not term_open:
+                problems.append(Message(N_("当前没有在任期内的教代会届次，无法登记代表")))
+            roles.add("rep")
+            continue
+        code = LABEL_ROLES.get(word, word)
+        if code not in {r.value for r in Role}:
+            problems.append(Message(N_("未知角色“%(word)s”"), word=word))
+        elif code == Role.ADMIN.value:
+            problems.append(Message(N_("名册导入不能授予系统管理员角色，请导入后在账号页面单独授予")))
+        else:
+            roles.add(code)
+    return frozenset(roles), problems
+
+
+def import_roster(session: Session, actor: User, rows: list[RosterRow]) -> RosterResult:
+    """Check every row first (:func:`check_roster_rows`); create the accounts only when no
+    row has an error."""
+    departments = {d.name: d for d in session.scalars(select(Department))}
+    today = to_local(utcnow()).date()
+    term = current_term(session, today)
+    facts = RosterFacts(
+        departments=frozenset(departments), staff_nos=frozenset(session.scalars(select(User.staff_no))),
+        usernames=frozenset(name.lower() for name in session.scalars(select(User.username))),
+        term_open=term is not None,
+    )
+    errors, valid = check_roster_rows(rows, facts)
+    if errors:
+        return RosterResult(errors=errors)
     # Hashing at OWASP's scrypt cost takes about half a second, so a 120-row roster would
     # take a minute with one password each. The batch shares one random first-login
     # password instead, shown once to the admin; every account must change it at once.
-    password = temporary_password()
+    result = RosterResult(password=temporary_password())
     shared_hash = None
-    for row, roles, is_party_member in valid:
+    for v in valid:
         user = create_user(
             session, actor,
-            username=row.username or row.staff_no, staff_no=row.staff_no, name=row.name,
-            department=departments[row.department], is_party_member=is_party_member, roles=roles - {"rep"},
-            password=password, password_hash=shared_hash,
+            username=v.row.username or v.row.staff_no, staff_no=v.row.staff_no, name=v.row.name,
+            department=departments[v.row.department], is_party_member=v.is_party_member, roles=v.roles - {"rep"},
+            password=result.password, password_hash=shared_hash,
         )
         shared_hash = user.password_hash
-        if "rep" in roles and term is not None:
+        if "rep" in v.roles and term is not None:
             enrol(session, actor, term, user, max(today, term.starts_on))
         result.created.append(user)
-    result.password = password
     record(session, actor, "roster.imported", None, count=len(valid))
     return result
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
@@ -13,81 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.db import Base, one_of
 from portal.files import StoredFileColumns
+# The terms and their dated roster are the school's memberships (portal.org), asked about by
+# permissions everywhere; they are named here too, where the congress's own tables refer to them.
+from portal.org.models import CongressTerm, Delegation, Representative, TermKind  # noqa: F401
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
-
-
-class TermKind(str, enum.Enum):
-    CONGRESS = "congress"  # 教职工代表大会: the representatives on the roster
-    ASSEMBLY = "assembly"  # 教职工大会 (small schools): the whole active staff is the roster
-
-
-class CongressTerm(Base):
-    """One term (届) of 3–5 years, with its own roster (MoE 32); for a 教职工大会 the roster is
-    the whole active staff on the day."""
-
-    __tablename__ = "congress_term"
-    __table_args__ = (
-        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
-        # One current term: the roster that votes, rates and is consulted now.
-        Index("uq_congress_term_current", "is_current", unique=True,
-              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
-    name: Mapped[str] = mapped_column(String(60))
-    kind: Mapped[str] = mapped_column(String(10), default=TermKind.CONGRESS.value,
-                                      server_default=TermKind.CONGRESS.value)
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    delegations: Mapped[list[Delegation]] = relationship(
-        back_populates="term", order_by="Delegation.position", lazy="raise_on_sql"
-    )
-
-    @property
-    def is_assembly(self) -> bool:
-        return self.kind == TermKind.ASSEMBLY.value
-
-
-class Delegation(Base):
-    """A delegation (代表团/组) within a term."""
-
-    __tablename__ = "congress_delegation"
-    __table_args__ = (UniqueConstraint("term_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(60))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    term: Mapped[CongressTerm] = relationship(back_populates="delegations", lazy="raise_on_sql")
-
-
-class Representative(Base):
-    """A person on a term's roster from ``joined_on`` until ``left_on`` (inclusive; open when None).
-
-    The roster on a date, not who is present, is what majorities count; a representative who
-    leaves keeps the row with the date they left, and a replacement is a new row.
-    """
-
-    __tablename__ = "congress_representative"
-    __table_args__ = (
-        UniqueConstraint("term_id", "user_id"),
-        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("congress_delegation.id"))
-    joined_on: Mapped[date] = mapped_column(Date, default=date(2000, 1, 1))
-    left_on: Mapped[date | None] = mapped_column(Date)
-
-    user: Mapped[User] = relationship(lazy="joined")
-    delegation: Mapped[Delegation | None] = relationship(lazy="joined")
 
 
 # --- sessions, presence and polls (issue 8) ---------------------------------------------
@@ -111,6 +42,7 @@ class CongressSession(Base):
     __tablename__ = "congress_session"
     __table_args__ = (UniqueConstraint("term_id", "number"), one_of("status", SessionStatus))
 
+    flow: ClassVar[Workflow[SessionStatus]] = SESSION_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
@@ -131,8 +63,16 @@ class CongressSession(Base):
     term: Mapped[CongressTerm] = relationship(lazy="joined")
 
     @property
+    def is_planned(self) -> bool:
+        return self.status == SessionStatus.PLANNED.value
+
+    @property
     def is_open(self) -> bool:
         return self.status == SessionStatus.OPEN.value
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SessionStatus.CLOSED.value
 
 
 class SessionDocument(StoredFileColumns, Base):
@@ -294,6 +234,7 @@ class Poll(Base):
         CheckConstraint("ballots_cast <= roster_size", name="ballots_within_roster"),
     )
 
+    flow: ClassVar[Workflow[PollStatus]] = POLL_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -321,6 +262,10 @@ class Poll(Base):
     @property
     def is_motion(self) -> bool:
         return self.kind == PollKind.MOTION.value
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PollStatus.DRAFT.value
 
     @property
     def is_open(self) -> bool:

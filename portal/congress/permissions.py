@@ -25,11 +25,8 @@ def runs_congress(user: User | None, obj: Any = None, ctx: Context | None = None
 
 
 def _rep_of(user: User | None, cs: CongressSession, ctx: Context) -> bool:
-    if user is None:
-        return False
-    if cs.term.is_assembly:  # 教职工大会: every active member of staff, within the term's dates
-        return user.active and cs.term.starts_on <= ctx.memberships.on <= cs.term.ends_on
-    return ctx.memberships.is_representative(user.id, cs.term_id)
+    """On the session's term's roster today (for a 教职工大会, every active member of staff)."""
+    return user is not None and ctx.memberships.is_representative(user.id, cs.term_id)
 
 
 def _sign_in(user: User | None, cs: CongressSession, ctx: Context) -> bool:

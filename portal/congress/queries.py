@@ -17,6 +17,8 @@ from portal.congress.rules import polls as poll_rules
 from portal.congress.rules.results import Outcome, outcome
 from portal.congress.rules.sessions import Presence, code_window, current_hall_code, presence
 from portal.counting import BodyKind, Translate, default_rules, describe_result, quorum_met
+from portal.org.roster import current_term
+from portal.timeutil import to_local, utcnow
 
 
 def sessions_of(term_id: int) -> Select[tuple[CongressSession]]:
@@ -99,7 +101,4 @@ def hall_state(session: Session, cs: CongressSession, secret: str | bytes, now: 
 
 
 def current_term_for_list(session: Session) -> CongressTerm | None:
-    from portal.congress.rules import current_term
-    from portal.timeutil import to_local, utcnow
-
     return current_term(session, to_local(utcnow()).date())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -50,6 +51,7 @@ class Consultation(Base):
         one_of("status", Status),
     )
 
+    flow: ClassVar[Workflow[Status]] = CONSULTATION_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     body_md: Mapped[str] = mapped_column(Text, default="")

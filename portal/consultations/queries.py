@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from portal.auth.models import User
 from portal.congress.models import CongressTerm, Representative
 from portal.consultations.models import Audience, Comment, Consultation, Reply, Status
-from portal.org.memberships import on_roster
+from portal.org.roster import roster_ids
 from portal.org.models import Body, BodyKind, BodyMember
 from portal.org.memberships import seat_current
 from portal.timeutil import to_local
@@ -41,11 +41,7 @@ def audience_ids(session: Session, consultation: Consultation, on: date) -> list
     """The people a consultation is put to, on ``on``: all active staff, the term's
     representatives, or the Party members (marked, or seated on the Party committee)."""
     if consultation.audience == Audience.REPS.value:
-        return list(session.scalars(
-            select(Representative.user_id).join(CongressTerm, CongressTerm.id == Representative.term_id)
-            .join(User, User.id == Representative.user_id)
-            .where(Representative.term_id == consultation.term_id, on_roster(on), User.active.is_(True))
-        ))
+        return roster_ids(session, consultation.term_id, on)
     query = select(User.id).where(User.active.is_(True))
     if consultation.audience == Audience.PARTY.value:
         committee = (select(BodyMember.user_id).join(Body, Body.id == BodyMember.body_id)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record, record_anonymous
 from portal.auth.models import User
-from portal.congress.rules import current_term
 from portal.consultations.models import (
     CONSULTATION_FLOW,
     Adoption,
@@ -25,9 +24,10 @@ from portal.consultations.models import (
     Reply,
     Status,
 )
-from portal.disclosure.rules import render_markdown
+from portal.markup import render_markdown
 from portal.errors import DomainError
 from portal.i18n import N_
+from portal.org.roster import current_term
 from portal.timeutil import day_end_utc, day_start_utc, to_local, utcnow
 
 if TYPE_CHECKING:
@@ -126,11 +126,6 @@ def attach(session: Session, actor: User, consultation: Consultation, stored: St
     return att
 
 
-def _move(consultation: Consultation, action: str, refusal: str) -> None:
-    step = CONSULTATION_FLOW.step(consultation.state, action)
-    if step is None:
-        raise ConsultationError(refusal)
-    consultation.status = step.target.value
 
 
 def publish(session: Session, actor: User, consultation: Consultation, now: datetime | None = None) -> None:
@@ -144,7 +139,7 @@ def publish(session: Session, actor: User, consultation: Consultation, now: date
             if term is None:
                 raise ConsultationError(N_("目前没有在任期内的教代会，不能向代表征求意见。"))
             consultation.term_id = term.id
-    _move(consultation, "publish", N_("只有草稿可以发布。"))
+    CONSULTATION_FLOW.move(consultation, "publish", ConsultationError(N_("只有草稿可以发布。")))
     consultation.opens_at = now
     record(session, actor, "consultation.published", consultation, audience=consultation.audience,
            closes_at=consultation.closes_at.isoformat() if consultation.closes_at else None)
@@ -234,7 +229,7 @@ def publish_summary(session: Session, actor: User, consultation: Consultation, s
         raise ConsultationError(N_("还有 %(n)d 条意见未标注采纳情况，请逐条标注后再公布。"), n=left)
     if len(summary_md or "") > BODY_MAX:
         raise ConsultationError(N_("说明不能超过 %(max)d 个字。"), max=BODY_MAX)
-    _move(consultation, "publish_summary", N_("只有已发布的征求意见可以公布采纳情况。"))
+    CONSULTATION_FLOW.move(consultation, "publish_summary", ConsultationError(N_("只有已发布的征求意见可以公布采纳情况。")))
     consultation.summary_md = (summary_md or "").strip()
     consultation.summary_html = render_markdown(consultation.summary_md) if summary_html is None else summary_html
     consultation.summary_published_at = now

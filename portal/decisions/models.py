@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
@@ -44,12 +45,19 @@ class ItemState(str, enum.Enum):
 
 
 ITEM_FLOW: Workflow[ItemState] = Workflow(
-    Transition(ItemState.PROPOSED, "schedule", ItemState.SCHEDULED, "meeting.settle"),
-    Transition(ItemState.SCHEDULED, "unschedule", ItemState.PROPOSED, "meeting.settle"),
-    Transition(ItemState.SCHEDULED, "pass", ItemState.PASSED, "meeting.run"),
-    Transition(ItemState.SCHEDULED, "reject", ItemState.REJECTED, "meeting.run"),
-    Transition(ItemState.SCHEDULED, "defer", ItemState.DEFERRED, "meeting.run"),
-    Transition(ItemState.SCHEDULED, "forward", ItemState.FORWARDED, "meeting.run"),
+    Transition(ItemState.PROPOSED, "schedule", ItemState.SCHEDULED, "meeting.settle", on="meeting"),
+    Transition(ItemState.SCHEDULED, "unschedule", ItemState.PROPOSED, "meeting.settle", on="meeting"),
+    Transition(ItemState.SCHEDULED, "pass", ItemState.PASSED, "meeting.run", on="meeting"),
+    Transition(ItemState.SCHEDULED, "reject", ItemState.REJECTED, "meeting.run", on="meeting"),
+    Transition(ItemState.SCHEDULED, "defer", ItemState.DEFERRED, "meeting.run", on="meeting"),
+    Transition(ItemState.SCHEDULED, "forward", ItemState.FORWARDED, "meeting.run", on="meeting"),
+    # steps that keep the state: the preparation before an item goes on an agenda
+    Transition(ItemState.PROPOSED, "set_two_thirds", ItemState.PROPOSED, "item.set_two_thirds"),
+    Transition(ItemState.PROPOSED, "record_view", ItemState.PROPOSED, "item.record_view"),
+    Transition(ItemState.PROPOSED, "add_evidence", ItemState.PROPOSED, "item.evidence"),
+    Transition(ItemState.DEFERRED, "add_evidence", ItemState.DEFERRED, "item.evidence"),
+    Transition(ItemState.DEFERRED, "repropose", ItemState.DEFERRED, "item.propose"),  # as a new item
+    column="state",
 )
 
 
@@ -64,6 +72,17 @@ MEETING_FLOW: Workflow[MeetingState] = Workflow(
     Transition(MeetingState.PLANNED, "settle", MeetingState.SETTLED, "meeting.settle"),
     Transition(MeetingState.SETTLED, "close", MeetingState.CLOSED, "meeting.run"),
     Transition(MeetingState.CLOSED, "sign", MeetingState.SIGNED, "meeting.sign"),
+    # steps that keep the state
+    Transition(MeetingState.PLANNED, "schedule", MeetingState.PLANNED, "meeting.settle"),  # items on and off
+    Transition(MeetingState.PLANNED, "attend", MeetingState.PLANNED, "meeting.run"),  # attendance, the chair
+    Transition(MeetingState.SETTLED, "attend", MeetingState.SETTLED, "meeting.run"),
+    Transition(MeetingState.SETTLED, "send_papers", MeetingState.SETTLED, "meeting.settle"),
+    Transition(MeetingState.SETTLED, "record_stance", MeetingState.SETTLED, "meeting.run"),
+    Transition(MeetingState.SETTLED, "decide", MeetingState.SETTLED, "meeting.decide"),  # vote, decide, defer
+    Transition(MeetingState.SETTLED, "cast_ballot", MeetingState.SETTLED, "meeting.cast_ballot"),
+    Transition(MeetingState.SETTLED, "resolve", MeetingState.SETTLED, "resolution.create"),
+    Transition(MeetingState.CLOSED, "resolve", MeetingState.CLOSED, "resolution.create"),
+    column="state",
 )
 
 
@@ -136,8 +155,17 @@ class ResolutionKind(str, enum.Enum):
 RESOLUTION_FLOW: Workflow[ResolutionState] = Workflow(
     Transition(ResolutionState.AWAITING_APPROVAL, "approve", ResolutionState.OPEN, "resolution.record_approval"),
     Transition(ResolutionState.OPEN, "confirm", ResolutionState.DONE, "resolution.supervise"),
-    Transition(ResolutionState.OPEN, "change", ResolutionState.CHANGED, "meeting.run"),
-    Transition(ResolutionState.AWAITING_APPROVAL, "change", ResolutionState.CHANGED, "meeting.run"),
+    Transition(ResolutionState.OPEN, "change", ResolutionState.CHANGED, "resolution.change"),
+    Transition(ResolutionState.AWAITING_APPROVAL, "change", ResolutionState.CHANGED, "resolution.change"),
+    # steps that keep the state
+    Transition(ResolutionState.OPEN, "report", ResolutionState.OPEN, "resolution.report"),
+    Transition(ResolutionState.OPEN, "supervise", ResolutionState.OPEN, "resolution.supervise"),  # urge, note
+    Transition(ResolutionState.AWAITING_APPROVAL, "supervise", ResolutionState.AWAITING_APPROVAL,
+               "resolution.supervise"),
+    Transition(ResolutionState.OPEN, "reconsider", ResolutionState.OPEN, "resolution.reconsider"),
+    Transition(ResolutionState.AWAITING_APPROVAL, "reconsider", ResolutionState.AWAITING_APPROVAL,
+               "resolution.reconsider"),
+    column="state",
 )
 
 
@@ -184,6 +212,7 @@ class Meeting(Base):
     __tablename__ = "dec_meeting"
     __table_args__ = (Index("ix_dec_meeting_body_held", "body", "held_on"), one_of("state", MeetingState))
 
+    flow: ClassVar[Workflow[MeetingState]] = MEETING_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(120))
@@ -221,8 +250,27 @@ class Meeting(Base):
     receipts: Mapped[list[PaperReceipt]] = relationship(order_by="PaperReceipt.read_at", lazy="select")
 
     @property
+    def is_sitting(self) -> bool:
+        """The agenda is settled and the items are being taken, one by one."""
+        return self.state == MeetingState.SETTLED.value
+
+    @property
     def is_signed(self) -> bool:
         return self.state == MeetingState.SIGNED.value
+
+    @property
+    def minutes_editable(self) -> bool:
+        """The recorder may write the 会议记录: from the settled agenda until the recorder signs."""
+        return self.state in (MeetingState.SETTLED.value, MeetingState.CLOSED.value) and self.recorder_signed_at is None
+
+    @property
+    def next_signer_id(self) -> int | None:
+        """Who signs the 会议记录 next: the recorder, then the supervisor."""
+        if self.state != MeetingState.CLOSED.value:
+            return None
+        if self.recorder_signed_at is None:
+            return self.recorder_id
+        return self.supervisor_id if self.supervisor_signed_at is None else None
 
     def phase_at(self, now: datetime) -> str:
         """The state as people speak of it: a settled agenda is "sitting" (议事中) only once
@@ -272,6 +320,10 @@ class MeetingAttendance(Base):
 
     user: Mapped[User] = relationship(lazy="joined")
 
+    @property
+    def is_absent(self) -> bool:
+        return self.kind == Attendance.ABSENT.value
+
 
 class Item(Base):
     """An agenda item (议题) with the flags that decide its preconditions and quorum."""
@@ -283,6 +335,7 @@ class Item(Base):
         CheckConstraint("votes_yes >= 0 AND votes_no >= 0 AND votes_abstain >= 0", name="votes"),
     )
 
+    flow: ClassVar[Workflow[ItemState]] = ITEM_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[str] = mapped_column(String(10))  # the meeting it is meant for
     title: Mapped[str] = mapped_column(String(120))
@@ -323,6 +376,20 @@ class Item(Base):
     named_votes: Mapped[list[ItemNamedVote]] = relationship(order_by="ItemNamedVote.id", lazy="select")
     resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="item", foreign_keys="Resolution.item_id", order_by="Resolution.id", lazy="select")
+
+    @property
+    def is_decided(self) -> bool:
+        """Taken at a meeting: passed, rejected, deferred or forwarded."""
+        return self.state not in (ItemState.PROPOSED.value, ItemState.SCHEDULED.value)
+
+    @property
+    def is_forwarded(self) -> bool:
+        return self.state == ItemState.FORWARDED.value
+
+    @property
+    def two_thirds_fixed(self) -> bool:
+        """干部任免: two thirds present always, not the secretary's choice."""
+        return self.major_kind == MajorKind.CADRE.value
 
 
 class ItemView(Base):
@@ -420,6 +487,7 @@ class Resolution(Base):
     __tablename__ = "dec_resolution"
     __table_args__ = (Index("ix_dec_resolution_tracker", "visibility", "decided_on"), one_of("state", ResolutionState))
 
+    flow: ClassVar[Workflow[ResolutionState]] = RESOLUTION_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=ResolutionKind.RESOLUTION.value)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"), index=True)
@@ -454,6 +522,19 @@ class Resolution(Base):
     milestones: Mapped[list[Milestone]] = relationship(order_by="Milestone.due_on", lazy="select")
     reports: Mapped[list[Report]] = relationship(order_by="Report.filed_at", lazy="select")
     urgings: Mapped[list[Urging]] = relationship(order_by="Urging.at", lazy="select")
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.state == ResolutionState.AWAITING_APPROVAL.value
+
+    @property
+    def is_changed(self) -> bool:
+        return self.state == ResolutionState.CHANGED.value
+
+    @property
+    def is_meeting_resolution(self) -> bool:
+        """A meeting's resolution (not the principal's standing report): it may be reconsidered."""
+        return self.kind == ResolutionKind.RESOLUTION.value and self.item_id is not None
 
 
 class CoOwner(Base):
@@ -514,6 +595,9 @@ class Urging(Base):
 
     by: Mapped[User] = relationship(lazy="joined")
 
+    @property
+    def is_urge(self) -> bool:
+        return self.kind == "urge"
 
 class SupervisionOpinion(Base):
     """The supervisor's (监督员, 纪检委员) opinion on a meeting, an item or a resolution (监督意见),

@@ -155,6 +155,12 @@ def _anyone(user: User | None, obj: Any, ctx: Context) -> bool:
     return True
 
 
+def _by_a_meeting(user: User | None, res: Resolution, ctx: Context) -> bool:
+    """A resolution changes when a meeting passes the item that reconsiders it (the meeting's
+    ``meeting.run``), never by a step on the resolution's own page."""
+    return False
+
+
 register("decisions.workspace", _insider)
 register("procedure.view", _insider)
 register("procedure.adopt", _procedure)
@@ -178,6 +184,7 @@ register("resolution.record_approval", _approval)
 register("resolution.supervise", _secretary)
 register("resolution.disclose", _secretary)
 register("resolution.reconsider", _propose)
+register("resolution.change", _by_a_meeting)
 register("resolution.create", _run)  # obj: the meeting
 register("congress_report.view", _congress_report)
 register("congress_report.attach", principals_office)  # the principal's office compiles it for a session

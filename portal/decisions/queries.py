@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import User
 from portal.decisions.models import (
+    MEETING_FLOW,
     Attendance,
     Item,
     ItemState,
@@ -142,6 +143,11 @@ class Filters:
     owner_id: int | None = None
     status: str | None = None
     kind: str | None = ResolutionKind.RESOLUTION.value
+
+    @property
+    def regular_reports(self) -> bool:
+        """The principal's regular reports to the Party committee, not the meetings' resolutions."""
+        return self.kind == ResolutionKind.REGULAR_REPORT.value
 
 
 def _last_report() -> Any:
@@ -330,6 +336,16 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
 
 def minutes_text(meeting: Meeting, names: dict[int, str]) -> str:
     return "\n".join(str(line) for line in minutes_lines(meeting, names))
+
+
+def agenda_queue(session: Session, meeting: Meeting) -> list[Item]:
+    """The proposed items that may go on this meeting's agenda while it is being set (a joint
+    meeting takes the office meeting's too), oldest first."""
+    if not MEETING_FLOW.allows(meeting, "schedule"):
+        return []
+    bodies = [meeting.body] + ([MeetingBody.OFFICE.value] if meeting.body == MeetingBody.JOINT.value else [])
+    return list(session.scalars(select(Item).where(Item.state == ItemState.PROPOSED.value, Item.body.in_(bodies))
+                                .order_by(Item.created_at)))
 
 
 def names_for(session: Session, meeting: Meeting) -> dict[int, str]:

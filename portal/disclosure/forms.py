@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -58,10 +57,6 @@ class ObjectionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("答复"), validators=[DataRequired(_l("请填写答复内容。")), Length(max=5000)])
-
-
-class AttachmentForm(FlaskForm):
-    file = FileField(_l("附件"), validators=[FileRequired(_l("请选择文件。"))])
 
 
 class CatalogItemForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -58,6 +59,9 @@ NOTICE_FLOW: Workflow[Status] = Workflow(
     Transition(Status.SUBMITTED, "publish", Status.PUBLISHED, "notice.approve"),
     Transition(Status.SUBMITTED, "send_back", Status.DRAFT, "notice.approve"),
     Transition(Status.PUBLISHED, "withdraw", Status.WITHDRAWN, "notice.withdraw"),
+    # steps that keep the state
+    Transition(Status.DRAFT, "edit", Status.DRAFT, "notice.edit"),
+    Transition(Status.PUBLISHED, "correct", Status.PUBLISHED, "notice.correct"),  # a new version supersedes it
 )
 # Readers see published notices, and the record (not the text) of withdrawn ones.
 ON_RECORD = (Status.PUBLISHED.value, Status.WITHDRAWN.value)
@@ -105,6 +109,7 @@ class Notice(Base):
         one_of("status", Status),
     )
 
+    flow: ClassVar[Workflow[Status]] = NOTICE_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10), index=True)
     catalog_item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"), index=True)

@@ -6,17 +6,13 @@ answered by :func:`approver_for`, and nowhere else."""
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date, datetime, timedelta
 
-import cmarkgfm
-import nh3
-from cmarkgfm import cmark
-from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import markup
 from portal.audit.rules import record, record_anonymous
 from portal.auth.models import User
 from portal.disclosure.models import (
@@ -54,65 +50,6 @@ DEFAULT_GONGSHI_DAYS = 5
 
 class DisclosureError(DomainError):
     """A request the disclosure rules refuse; the message explains why."""
-
-
-# --- rich text ---------------------------------------------------------------------
-
-_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
-}
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, then sanitised: no raw HTML, scripts, styles or ``hx-*`` survive.
-
-    cmark (CommonMark with GitHub's tables) runs in time linear in its input, so anything up
-    to ``BODY_MAX`` renders in milliseconds (Python-Markdown took minutes on 50,000 "[").
-    Its safe mode already drops raw HTML and empties unsafe link targets; nh3 then keeps only
-    our tags, and a link left without an address is shown as its text.
-    """
-    # "不支持 HTML": tags typed in the text are dropped first, so that a line which starts
-    # with one is still Markdown (CommonMark would take the whole line as an HTML block).
-    text = _HTML_TAG.sub("", text or "")
-    html = cmarkgfm.github_flavored_markdown_to_html(text, options=cmark.Options.CMARK_OPT_DEFAULT)
-    if _nesting(html) > MAX_NESTING:
-        # 25,000 nested quotes ("> > > ...") take the sanitiser seconds; nobody writes them.
-        html = "<p>" + escape(text).replace("\n", "<br>") + "</p>"
-    html = nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
-    return _LINK_WITHOUT_ADDRESS.sub(r"\1", html)
-
-
-# A tag as typed: "<" and a letter (or "</"), up to the next ">" on the line. [^<>\n] keeps
-# the scan linear: a run of "<a<a<a..." never rescans the rest of the line.
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
-MAX_NESTING = 64
-_TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*?(/?)>")
-_VOID = {"br", "hr", "img", "input"}
-
-
-def _nesting(html: str) -> int:
-    """How deeply cmark's (well-formed) output nests its elements: one linear pass."""
-    depth = deepest = 0
-    for closing, name, self_closing in _TAG.findall(html):
-        if name in _VOID or self_closing:
-            continue
-        depth += -1 if closing else 1
-        deepest = max(deepest, depth)
-        if deepest > MAX_NESTING:
-            break
-    return deepest
-
-
-# nh3 writes attributes with double quotes; an <a> whose href is missing or empty is unwrapped.
-_LINK_WITHOUT_ADDRESS = re.compile(r'<a(?![^>]*\shref="[^"]+")[^>]*>(.*?)</a>', re.S)
 
 
 # --- working days and the 公示 window ----------------------------------------------------
@@ -195,7 +132,7 @@ def create_draft(
         raise DisclosureError(N_("公示期应在 0 到 30 个工作日之间。"))
     notice = Notice(
         channel=item.channel, catalog_item_id=item.id, audience=audience, title=title, body_md=body_md,
-        body_html=render_markdown(body_md) if body_html is None else body_html,
+        body_html=markup.render_markdown(body_md) if body_html is None else body_html,
         requires_ack=requires_ack, gongshi_days=gongshi_days,
         author_id=author.id, status=Status.DRAFT.value,
     )
@@ -232,7 +169,7 @@ def update_draft(
     notice.audience = audience
     notice.title = title
     notice.body_md = body_md
-    notice.body_html = render_markdown(body_md) if body_html is None else body_html
+    notice.body_html = markup.render_markdown(body_md) if body_html is None else body_html
     notice.requires_ack = requires_ack
     notice.gongshi_days = gongshi_days
     notice.updated_at = utcnow()
@@ -248,7 +185,7 @@ def submit(session: Session, actor: User, notice: Notice, now: datetime | None =
     if notice.is_draft and approver is None:
         raise DisclosureError(N_("目前没有可以审批该公开事项的人：请先由系统管理员配备%(offices)s（审批人不能是起草人本人）。"),
                               offices=_offices_named(notice.channel))
-    _move(notice, "submit", N_("只有草稿可以提交审批。"))
+    NOTICE_FLOW.move(notice, "submit", DisclosureError(N_("只有草稿可以提交审批。")))
     notice.submitted_at = now
     notice.return_reason = ""
     record(session, actor, "notice.submitted", notice)
@@ -280,12 +217,6 @@ def _check_approver(session: Session, approver: User, notice: Notice, now: datet
         raise DisclosureError(N_("该公开事项须由%(offices)s中的第一位非起草人审批。"), offices=_offices_named(notice.channel))
 
 
-def _move(notice: Notice, action: str, refusal: str) -> None:
-    """Take one step of the publication workflow, or refuse with ``refusal``."""
-    step = NOTICE_FLOW.step(notice.state, action)
-    if step is None:
-        raise DisclosureError(refusal)
-    notice.status = step.target.value
 
 
 def publish(session: Session, approver: User, notice: Notice, now: datetime | None = None) -> None:
@@ -296,7 +227,7 @@ def publish(session: Session, approver: User, notice: Notice, now: datetime | No
     now = now or utcnow()
     if notice.is_submitted:
         _check_approver(session, approver, notice, now)
-    _move(notice, "publish", N_("只有待审批的公开事项可以发布。"))
+    NOTICE_FLOW.move(notice, "publish", DisclosureError(N_("只有待审批的公开事项可以发布。")))
     notice.approver_id = approver.id
     notice.published_at = now
     if notice.gongshi_days:
@@ -320,7 +251,7 @@ def send_back(session: Session, approver: User, notice: Notice, reason: str) -> 
     reason = (reason or "").strip()
     if notice.is_submitted and not reason:
         raise DisclosureError(N_("退回时请写明原因。"))
-    _move(notice, "send_back", N_("只有待审批的公开事项可以退回。"))
+    NOTICE_FLOW.move(notice, "send_back", DisclosureError(N_("只有待审批的公开事项可以退回。")))
     notice.return_reason = reason[:REASON_MAX]
     record(session, approver, "notice.returned", notice, reason=notice.return_reason)
     notify(session, [notice.author_id], N_("您起草的“%(title)s”被退回修改：%(reason)s"), subject=("notice", notice.id),
@@ -334,7 +265,7 @@ def withdraw(session: Session, actor: User, notice: Notice, reason: str, now: da
     reason = (reason or "").strip()
     if notice.is_published and not reason:
         raise DisclosureError(N_("撤回时请写明原因，原因将向读者公开。"))
-    _move(notice, "withdraw", N_("只有当前发布中的公开事项可以撤回。"))
+    NOTICE_FLOW.move(notice, "withdraw", DisclosureError(N_("只有当前发布中的公开事项可以撤回。")))
     notice.withdrawn_at = now or utcnow()
     notice.withdraw_reason = reason[:REASON_MAX]
     record(session, actor, "notice.withdrawn", notice, reason=notice.withdraw_reason)
@@ -363,6 +294,12 @@ def start_correction(session: Session, actor: User, notice: Notice) -> Notice:
         session.add(Attachment(notice_id=draft.id, **att.stored_file().columns()))
     record(session, actor, "notice.correction_started", draft, corrects=notice.id, version=draft.version)
     return draft
+
+
+def content_digest(notice: Notice) -> str:
+    """SHA-256 of what a notice says (title, a blank line, the text as written): printed on
+    its poster and shown under it online, so a reader can check a paper copy."""
+    return hashlib.sha256(f"{notice.title}\n\n{notice.body_md}".encode("utf-8")).hexdigest()
 
 
 def versions(session: Session, notice: Notice) -> list[Notice]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,6 +54,7 @@ class Evaluation(Base):
     __table_args__ = (one_of("status", Status),
                       CheckConstraint("eligible_count >= 0 AND rater_count >= 0", name="counts"))
 
+    flow: ClassVar[Workflow[Status]] = EVALUATION_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     period: Mapped[str] = mapped_column(String(60))  # 2026 年度

@@ -26,7 +26,7 @@ from portal.evaluation.models import (
 )
 from portal.i18n import N_
 from portal.notify.rules import notify
-from portal.org.memberships import on_roster
+from portal.org.roster import current_term, roster_ids
 from portal.timeutil import to_local, utcnow
 
 TITLE_MAX = 120
@@ -51,12 +51,6 @@ BOX = SecretBox(
 
 def _today(now: datetime | None) -> date:
     return to_local(now or utcnow()).date()
-
-
-def current_term(session: Session, on: date) -> CongressTerm | None:
-    """The congress term whose dates include ``on`` (the newest, should two overlap)."""
-    return session.scalar(select(CongressTerm).where(CongressTerm.starts_on <= on, CongressTerm.ends_on >= on)
-                          .order_by(CongressTerm.starts_on.desc()).limit(1))
 
 
 def create_evaluation(session: Session, actor: User, *, title: str, period: str, raters: str,
@@ -97,25 +91,14 @@ def eligible_raters(session: Session, evaluation: Evaluation, on: date) -> list[
     """Who may rate on ``on``: the term's representatives on its roster that day, or all active staff."""
     if evaluation.raters == Raters.STAFF.value:
         return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
-    return list(session.scalars(
-        select(Representative.user_id)
-        .join(CongressTerm, CongressTerm.id == Representative.term_id)
-        .join(User, User.id == Representative.user_id)
-        .where(Representative.term_id == evaluation.term_id, on_roster(on), User.active.is_(True))
-        .order_by(Representative.user_id)
-    ))
+    return roster_ids(session, evaluation.term_id, on)
 
 
-def _move(evaluation: Evaluation, action: str, refusal: str) -> None:
-    step = EVALUATION_FLOW.step(evaluation.state, action)
-    if step is None:
-        raise EvaluationError(refusal)
-    evaluation.status = step.target.value
 
 
 def open_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
     """Open for rating; the number eligible is frozen now."""
-    _move(evaluation, "open", N_("只有未开始的评议可以开始。"))
+    EVALUATION_FLOW.move(evaluation, "open", EvaluationError(N_("只有未开始的评议可以开始。")))
     evaluation.opened_at = now or utcnow()
     raters = eligible_raters(session, evaluation, _today(now))
     evaluation.eligible_count = len(raters)
@@ -157,7 +140,7 @@ def rate(session: Session, actor: User, evaluation: Evaluation, grades: Mapping[
 def close_evaluation(session: Session, actor: User, evaluation: Evaluation, now: datetime | None = None) -> None:
     """Close: freeze the counts per subject and grade, the number who rated, and the digest;
     the box is written again so that its stored order cannot pair a rating with a rater."""
-    _move(evaluation, "close", N_("只有进行中的评议可以结束。"))
+    EVALUATION_FLOW.move(evaluation, "close", EvaluationError(N_("只有进行中的评议可以结束。")))
     evaluation.closed_at = now or utcnow()
     closed = BOX.close(session, evaluation.id)
     counts: dict[tuple[int, str], int] = {}

@@ -106,6 +106,19 @@ class Delivery(Base):
         value: dict[str, Any] = json.loads(self.params_json or "{}")
         return value
 
+    # What the deliveries page asks, so no template compares the state with a literal.
+    @property
+    def failed(self) -> bool:
+        return self.state == DeliveryState.FAILED.value
+
+    @property
+    def sent(self) -> bool:
+        return self.state == DeliveryState.SENT.value
+
+    @property
+    def waiting(self) -> bool:
+        return self.state == DeliveryState.PENDING.value
+
 
 class ReaderSetting(Base):
     """What one reader wants by mail: an address, a mode per kind of message (``choices``:

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Department
-from portal.congress.models import CongressTerm, Representative
+from portal.org import roster
 from portal.org.models import Body, BodyKind, BodyMember, Office, Seat
 
 
@@ -28,14 +28,6 @@ class Holding:
 def seat_current(on: date) -> ColumnElement[bool]:
     """SQL: body seats held on ``on``."""
     return and_(BodyMember.starts_on <= on, or_(BodyMember.ends_on.is_(None), BodyMember.ends_on >= on))
-
-
-def on_roster(on: date) -> ColumnElement[bool]:
-    """SQL: roster entries (and their term) valid on ``on``."""
-    return and_(
-        Representative.joined_on <= on, or_(Representative.left_on.is_(None), Representative.left_on >= on),
-        CongressTerm.starts_on <= on, CongressTerm.ends_on >= on,
-    )
 
 
 class Memberships:
@@ -77,14 +69,11 @@ class Memberships:
 
     # --- the congress roster --------------------------------------------------------------
     def terms_of(self, user_id: int | None) -> frozenset[int]:
-        """The congress terms on whose roster this person is on the date."""
+        """The congress terms on whose roster this person is on the date (``portal.org.roster``)."""
         if user_id is None:
             return frozenset()
         if user_id not in self._terms:
-            self._terms[user_id] = frozenset(self.session.scalars(
-                select(Representative.term_id).join(CongressTerm, CongressTerm.id == Representative.term_id)
-                .where(Representative.user_id == user_id, on_roster(self.on))
-            ))
+            self._terms[user_id] = roster.terms_of(self.session, user_id, self.on)
         return self._terms[user_id]
 
     def is_representative(self, user_id: int | None, term_id: int | None = None) -> bool:

@@ -1,12 +1,16 @@
 """The school's standing bodies (the Party committee, the administrative team, the union
 committee) and who sits on them, by date. Offices such as 书记 or 校长 are seats on a body,
-not global roles: a meeting, an approval or a count uses the seats held on its date."""
+not global roles: a meeting, an approval or a count uses the seats held on its date.
+
+The staff congress's terms and their dated roster of representatives are memberships too:
+every feature asks who is a representative on a day (``portal.org.roster``); the congress's
+sessions and polls (``portal.congress.models``) refer to them."""
 from __future__ import annotations
 
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -81,3 +85,78 @@ class BodyMember(Base):
 
     body: Mapped[Body] = relationship(back_populates="members", lazy="raise_on_sql")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+# --- the staff congress: terms and the dated roster -----------------------------------
+
+class TermKind(str, enum.Enum):
+    CONGRESS = "congress"  # 教职工代表大会: the representatives on the roster
+    ASSEMBLY = "assembly"  # 教职工大会 (small schools): the whole active staff is the roster
+
+
+class CongressTerm(Base):
+    """One term (届) of 3–5 years, with its own roster (MoE 32); for a 教职工大会 the roster is
+    the whole active staff on the day."""
+
+    __tablename__ = "congress_term"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        # One current term: the roster that votes, rates and is consulted now.
+        Index("uq_congress_term_current", "is_current", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(10), default=TermKind.CONGRESS.value,
+                                      server_default=TermKind.CONGRESS.value)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    delegations: Mapped[list[Delegation]] = relationship(
+        back_populates="term", order_by="Delegation.position", lazy="raise_on_sql"
+    )
+
+    @property
+    def is_assembly(self) -> bool:
+        return self.kind == TermKind.ASSEMBLY.value
+
+
+class Delegation(Base):
+    """A delegation (代表团/组) within a term."""
+
+    __tablename__ = "congress_delegation"
+    __table_args__ = (UniqueConstraint("term_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    term: Mapped[CongressTerm] = relationship(back_populates="delegations", lazy="raise_on_sql")
+
+
+class Representative(Base):
+    """A person on a term's roster from ``joined_on`` until ``left_on`` (inclusive; open when None).
+
+    The roster on a date, not who is present, is what majorities count; a representative who
+    leaves keeps the row with the date they left, and a replacement is a new row.
+    """
+
+    __tablename__ = "congress_representative"
+    __table_args__ = (
+        UniqueConstraint("term_id", "user_id"),
+        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("congress_delegation.id"))
+    joined_on: Mapped[date] = mapped_column(Date, default=date(2000, 1, 1))
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    delegation: Mapped[Delegation | None] = relationship(lazy="joined")

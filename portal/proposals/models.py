@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -64,6 +65,13 @@ PROPOSAL_FLOW: Workflow[Status] = Workflow(
     Transition(Status.ANSWERED, "rate", Status.CLOSED, "proposal.rate"),
     # 不满意 in the first round sends it back to the department for one more
     Transition(Status.ANSWERED, "return", Status.ASSIGNED, "proposal.rate"),
+    # steps that keep the state
+    Transition(Status.DRAFT, "invite", Status.DRAFT, "proposal.edit"),
+    Transition(Status.DRAFT, "cosign", Status.DRAFT, "proposal.cosign"),
+    Transition(Status.SUBMITTED, "cosign", Status.SUBMITTED, "proposal.cosign"),  # until it is reviewed
+    Transition(Status.DRAFT, "decline", Status.DRAFT, "proposal.decline"),
+    Transition(Status.ASSIGNED, "part", Status.ASSIGNED, "proposal.part"),  # a co-handler's part
+    Transition(Status.ANSWERED, "part", Status.ANSWERED, "proposal.part"),
 )
 # A proposal another may be merged into: on record and not itself merged away or turned down.
 MERGE_TARGETS = (Status.SUBMITTED.value, Status.ACCEPTED.value, Status.ASSIGNED.value, Status.ANSWERED.value,
@@ -83,6 +91,7 @@ class Proposal(Base):
         one_of("status", Status),
     )
 
+    flow: ClassVar[Workflow[Status]] = PROPOSAL_FLOW  # what may happen next: Workflow.available / move
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("congress_term.id"))
     title: Mapped[str] = mapped_column(String(120))
@@ -129,6 +138,23 @@ class Proposal(Base):
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT.value
 
+    @property
+    def is_opinion(self) -> bool:
+        return self.status == Status.OPINION.value
+
+    @property
+    def open_for_cosigning(self) -> bool:
+        return PROPOSAL_FLOW.allows(self, "cosign")
+
+    @property
+    def cosigners(self) -> list[Cosign]:
+        """Who co-signed (附议): accepted, never the proposer. Needs ``cosigns`` loaded."""
+        return [c for c in self.cosigns if c.is_accepted and c.user_id != self.proposer_id]
+
+    def cosign_of(self, user_id: int | None) -> Cosign | None:
+        """This person's invitation or co-signature, if any. Needs ``cosigns`` loaded."""
+        return next((c for c in self.cosigns if c.user_id == user_id), None)
+
     def is_overdue(self, today: date) -> bool:
         """Assigned and not answered by the deadline."""
         return self.status == Status.ASSIGNED.value and self.deadline is not None and today > self.deadline
@@ -158,6 +184,14 @@ class Cosign(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="raise_on_sql")
+
+    @property
+    def is_invited(self) -> bool:
+        return self.status == CosignStatus.INVITED.value
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == CosignStatus.ACCEPTED.value
 
 
 class Cohandler(Base):

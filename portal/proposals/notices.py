@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Department, Role, User, UserRole
 from portal.i18n import N_
 from portal.notify.rules import notify
-from portal.proposals.models import Cosign, CosignStatus, Proposal
+from portal.proposals.models import Proposal
+from portal.proposals.queries import cosigners_now
 
 
 def _subject(proposal: Proposal) -> tuple[str, int]:
@@ -16,8 +17,7 @@ def _subject(proposal: Proposal) -> tuple[str, int]:
 
 
 def _cosigners(session: Session, proposal: Proposal) -> list[int]:
-    return list(session.scalars(select(Cosign.user_id).where(
-        Cosign.proposal_id == proposal.id, Cosign.status == CosignStatus.ACCEPTED.value)))
+    return [c.user_id for c in cosigners_now(session, proposal)]
 
 
 def _union(session: Session) -> list[int]:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 
 from portal.auth.models import Role, User
 from portal.auth.permissions import Context, register
-from portal.proposals.models import Cohandler, Cosign, Proposal, Status
+from portal.proposals.models import Cohandler, Cosign, CosignStatus, Proposal, Status
 
 
 def _invited(user: User) -> ColumnElement[bool]:
@@ -83,13 +83,21 @@ def _part(user: User | None, proposal: Proposal, ctx: Context) -> bool:
 
 
 def _rate(user: User | None, proposal: Proposal, ctx: Context) -> bool:
-    """The proposer and the co-signers may try (the rule lets only the proposer rate)."""
-    if user is None or proposal.status not in (Status.ANSWERED.value, Status.CLOSED.value):
-        return False
-    if user.id == proposal.proposer_id:
-        return True
-    return ctx.memberships.session.scalar(select(Cosign.id).where(
-        Cosign.proposal_id == proposal.id, Cosign.user_id == user.id)) is not None
+    """The proposer rates the answer (a second time after a returned first round: the rule says
+    when the rating is final)."""
+    return user is not None and user.id == proposal.proposer_id and \
+        proposal.status in (Status.ANSWERED.value, Status.CLOSED.value)
+
+
+def _proposer(user: User | None, proposal: Proposal, ctx: Context) -> bool:
+    return user is not None and user.id == proposal.proposer_id
+
+
+def _decline(user: User | None, proposal: Proposal, ctx: Context) -> bool:
+    """Someone invited to co-sign who has not answered yet."""
+    return user is not None and ctx.memberships.session.scalar(select(Cosign.id).where(
+        Cosign.proposal_id == proposal.id, Cosign.user_id == user.id,
+        Cosign.status == CosignStatus.INVITED.value)) is not None
 
 
 register("proposal.list", _signed_in)
@@ -103,3 +111,5 @@ register("proposal.assign", _review)
 register("proposal.answer", _handler)
 register("proposal.part", _part)
 register("proposal.rate", _rate)
+register("proposal.decline", _decline)
+register("proposal.invitations", _proposer)  # whom the proposer invited, and their answers

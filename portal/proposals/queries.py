@@ -71,6 +71,13 @@ def parts(session: Session, proposal: Proposal) -> list[Part]:
                                 .where(Part.proposal_id == proposal.id).order_by(Part.round, Part.id)))
 
 
+def cosigners_now(session: Session, proposal: Proposal) -> list[Cosign]:
+    """Who co-signed, as the database has it now (``Proposal.cosigners`` says who counts)."""
+    session.flush()
+    session.refresh(proposal, ["cosigns"])
+    return proposal.cosigners
+
+
 def merged_here(session: Session, proposal: Proposal) -> list[Proposal]:
     """The proposals merged into this one, with their proposers and co-signers."""
     return list(session.scalars(

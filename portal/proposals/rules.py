@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.auth.models import Department, Role, User
-from portal.congress.rules import current_term
 from portal.errors import DomainError
 from portal.i18n import N_
 from portal.org.memberships import Memberships
-from portal.proposals import notices, similar
+from portal.org.roster import current_term
+from portal.proposals import notices, queries, similar
 from portal.proposals.models import (
     MERGE_TARGETS,
     PROPOSAL_FLOW,
@@ -59,10 +59,7 @@ def _today(now: datetime | None) -> date:
 
 
 def _move(proposal: Proposal, action: str, refusal: str, **params: object) -> None:
-    step = PROPOSAL_FLOW.step(proposal.state, action)
-    if step is None:
-        raise ProposalError(refusal, **params)
-    proposal.status = step.target.value
+    PROPOSAL_FLOW.move(proposal, action, ProposalError(refusal, **params))
     proposal.updated_at = utcnow()
 
 
@@ -151,8 +148,18 @@ def _cosign_row(session: Session, proposal: Proposal, user_id: int) -> Cosign | 
 
 
 def _open_for_cosigning(proposal: Proposal) -> None:
-    if proposal.status not in (Status.DRAFT.value, Status.SUBMITTED.value):
+    if not proposal.open_for_cosigning:
         raise ProposalError(N_("该提案已经审查，附议已经截止。"))
+
+
+def cosign_refusal(proposal: Proposal, user_id: int, row: Cosign | None) -> ProposalError | None:
+    """Why this person may not co-sign, whatever the roster says: their own proposal, or
+    co-signed already. The page offers 附议 only when this is None."""
+    if user_id == proposal.proposer_id:
+        return ProposalError(N_("不能附议自己的提案。"))
+    if row is not None and row.is_accepted:
+        return ProposalError(N_("您已附议该提案，不能重复附议。"))
+    return None
 
 
 def invite(session: Session, proposer: User, proposal: Proposal, invitee: User, now: datetime | None = None) -> Cosign:
@@ -179,12 +186,11 @@ def cosign(session: Session, user: User, proposal: Proposal, now: datetime | Non
     their own."""
     now = now or utcnow()
     _open_for_cosigning(proposal)
-    if user.id == proposal.proposer_id:
-        raise ProposalError(N_("不能附议自己的提案。"))
-    _representative(session, user, proposal.term_id, _today(now), N_("只有本届教代会代表可以附议。"))
     row = _cosign_row(session, proposal, user.id)
-    if row is not None and row.status == CosignStatus.ACCEPTED.value:
-        raise ProposalError(N_("您已附议该提案，不能重复附议。"))
+    refusal = cosign_refusal(proposal, user.id, row)
+    if refusal is not None:
+        raise refusal
+    _representative(session, user, proposal.term_id, _today(now), N_("只有本届教代会代表可以附议。"))
     if row is None:
         row = Cosign(proposal_id=proposal.id, user_id=user.id, invited_at=now)
         session.add(row)
@@ -210,9 +216,7 @@ def decline(session: Session, user: User, proposal: Proposal, now: datetime | No
 
 
 def cosigner_count(session: Session, proposal: Proposal) -> int:
-    return session.scalar(select(func.count()).select_from(Cosign).where(
-        Cosign.proposal_id == proposal.id, Cosign.status == CosignStatus.ACCEPTED.value,
-        Cosign.user_id != proposal.proposer_id)) or 0
+    return len(queries.cosigners_now(session, proposal))
 
 
 def submit(session: Session, proposer: User, proposal: Proposal, now: datetime | None = None) -> None:

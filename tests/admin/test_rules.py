@@ -175,3 +175,22 @@ def test_a_roster_never_creates_an_admin(session, school):
 def test_roster_names_lose_control_and_bidi_characters(session, school):
     rows = read_roster("名册.xlsx", xlsx([[3001, "王\u202e五\u2066", "wangwu", "数学教研组", "否", ""]]))
     assert rows[0].name == "王五"
+
+
+def test_roster_rows_are_checked_without_a_database():
+    from portal.admin.rules import RosterFacts, RosterRow, check_roster_rows
+
+    facts = RosterFacts(departments=frozenset({"数学教研组"}), staff_nos=frozenset({"1001"}),
+                        usernames=frozenset({"zhangsan"}), term_open=False)
+    rows = [RosterRow(2, "1001", "张三", "", "数学教研组", "否", ""),
+            RosterRow(3, "1002", "李四", "ZhangSan", "体育组", "也许", "教代会代表"),
+            RosterRow(4, "1003", "王五", "", "数学教研组", "是", "")]
+    errors, valid = check_roster_rows(rows, facts)
+    found = {line: str(message) for line, message in errors}
+    assert set(found) == {2, 3} and valid == []  # all or nothing
+    assert "已存在" in found[2]
+    assert all(w in found[3] for w in ("已被使用", "不存在", "党员一栏", "无法登记代表")), found[3]
+    errors, valid = check_roster_rows(rows[2:], facts)
+    assert errors == [] and [(v.row.staff_no, v.is_party_member, v.roles) for v in valid] == [("1003", True, frozenset())]
+    [(line, message)] = check_roster_rows([], facts)[0]
+    assert line == 1 and "没有数据行" in str(message)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import markup
 from portal.audit.models import AuditEvent
 from portal.audit.rules import flush_anonymous
 from portal.auth.permissions import can
@@ -223,7 +224,7 @@ def test_acknowledging_twice_counts_once_and_the_report_groups_by_department(ses
     "{{ config.SECRET_KEY }}",
 ])
 def test_markdown_is_sanitised(payload):
-    html = rules.render_markdown(payload)
+    html = markup.render_markdown(payload)
     lowered = html.lower()
     for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "hx-", "<iframe", "<svg", "style=", "<img"):
         assert bad not in lowered, (payload, html)
@@ -253,19 +254,19 @@ def test_markdown_renders_any_input_up_to_the_cap_in_bounded_time(name):
     text = HOSTILE_MARKDOWN[name]
     assert len(text) <= rules.BODY_MAX
     started = time.perf_counter()
-    rules.render_markdown(text)
+    markup.render_markdown(text)
     elapsed = time.perf_counter() - started
     print(f"markdown {name}: {len(text):,} chars in {elapsed * 1000:.0f} ms")
     assert elapsed < 2.0  # a bound, not a benchmark: it was minutes for 50,000 "["
 
 
 def test_a_link_whose_address_is_removed_renders_as_its_text():
-    html = rules.render_markdown("看 [点我](javascript:alert(1)) 和 [官网](https://example.org)")
+    html = markup.render_markdown("看 [点我](javascript:alert(1)) 和 [官网](https://example.org)")
     assert "点我" in html and html.count("<a ") == 1 and 'href="https://example.org"' in html
 
 
 def test_markdown_keeps_tables_lists_and_links():
-    html = rules.render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n- 甲\n- 乙\n\n[链接](https://example.org)")
+    html = markup.render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n- 甲\n- 乙\n\n[链接](https://example.org)")
     assert "<table>" in html and "<li>甲</li>" in html
     assert 'href="https://example.org"' in html and "noopener" in html
 

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
+from portal import markup
 from portal.auth.models import User
 from portal.disclosure import rules
 from portal.disclosure.models import Attachment, Notice, Objection
@@ -473,14 +474,14 @@ def test_exports_write_formula_like_text_as_text(app, client, people):
 # --- rendering never holds the write lock ------------------------------------------------------
 
 def test_markdown_is_rendered_while_other_writers_can_write(app, client, people, monkeypatch):
-    real = rules.render_markdown
+    real = markup.render_markdown
     seen: list[bool] = []
 
     def probing(text: str) -> str:
         seen.append(writer_can_start(app))
         return real(text)
 
-    monkeypatch.setattr(rules, "render_markdown", probing)
+    monkeypatch.setattr(markup, "render_markdown", probing)
     with app.app_context():
         item_id = catalog(db.session).id
         db.session.commit()

@@ -124,8 +124,8 @@ class Gunicorn:
     when the test failed."""
 
     def __init__(self, database_url: str, secret_key: str, log: Path, workers: int = 3,
-                 ready_status: int = 200) -> None:
-        self.port = free_port()
+                 ready_status: int = 200, port: int | None = None) -> None:
+        self.port = port or free_port()  # a port of its own; a restarted server is given the old one
         self.log = log
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(

@@ -3,7 +3,8 @@ sign-in and the hall code (``sessions``), polls with their ballots (``polls``) a
 statutory results in words (``results``). No Flask."""
 from __future__ import annotations
 
-from portal.congress.rules.common import CongressError, roster_ids
-from portal.congress.rules.roster import REPRESENTATIVE_WORD, current_term, enrol
+from portal.congress.rules.common import CongressError
+from portal.congress.rules.roster import REPRESENTATIVE_WORD, enrol
+from portal.org.roster import current_term, roster_ids
 
 __all__ = ["REPRESENTATIVE_WORD", "CongressError", "current_term", "enrol", "roster_ids"]

@@ -1,15 +1,8 @@
-"""What every congress rule shares: its refusal, and the roster of a term on a day."""
+"""What every congress rule shares: its refusal. (The roster of a term on a day is
+``portal.org.roster``'s.)"""
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from portal.auth.models import User
-from portal.congress.models import CongressTerm, Representative
 from portal.errors import DomainError
-from portal.org.memberships import on_roster
 
 
 class CongressError(DomainError):
@@ -18,35 +11,3 @@ class CongressError(DomainError):
 
 class AlreadyVoted(CongressError):
     """A second ballot by the same voter (also the loser of two requests at once)."""
-
-
-def roster_ids(session: Session, term_id: int, on: date) -> list[int]:
-    """The term's representatives on ``on`` (active accounts only), in user-id order; for a
-    教职工大会, every active member of staff.
-
-    This is 应到: majorities of the congress count against it, not against those present.
-    """
-    term = session.get(CongressTerm, term_id)
-    if term is None or not term.starts_on <= on <= term.ends_on:
-        return []
-    if term.is_assembly:
-        return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
-    return list(session.scalars(
-        select(Representative.user_id)
-        .join(CongressTerm, CongressTerm.id == Representative.term_id)
-        .join(User, User.id == Representative.user_id)
-        .where(Representative.term_id == term_id, on_roster(on), User.active.is_(True))
-        .order_by(Representative.user_id)
-    ))
-
-
-def on_term_roster(session: Session, term: CongressTerm, user: User, on: date) -> bool:
-    """Whether ``user`` is on the term's roster on ``on`` (for a 教职工大会: active staff)."""
-    if not term.starts_on <= on <= term.ends_on:
-        return False
-    if term.is_assembly:
-        return user.active
-    return session.scalar(
-        select(Representative.id).where(Representative.term_id == term.id, Representative.user_id == user.id,
-                                        on_roster(on))
-        .join(CongressTerm, CongressTerm.id == Representative.term_id)) is not None

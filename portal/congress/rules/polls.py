@@ -23,10 +23,11 @@ from portal.congress.models import (
     POLL_FLOW, Attendance, Candidate, CongressSession, NamedVote, Participation, Poll, PollCount, PollEligible,
     PollKind, PollStatus, SecretBallot, SessionStatus,
 )
-from portal.congress.rules.common import AlreadyVoted, CongressError, on_term_roster, roster_ids
+from portal.congress.rules.common import AlreadyVoted, CongressError
 from portal.counting import Threshold
 from portal.db import refused_on_conflict
 from portal.i18n import N_
+from portal.org.roster import on_term_roster, roster_ids
 from portal.timeutil import to_local, utcnow
 
 MAX_CANDIDATES = 60

@@ -2,29 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import xlsx
 from portal.audit.rules import record
 from portal.auth.models import User
 from portal.congress.models import CongressTerm, Delegation, Representative
 from portal.errors import DomainError, Message
 from portal.i18n import N_
-from portal.textclean import strip_controls
 
 # How a roster file names a representative (the role column of the staff roster).
 REPRESENTATIVE_WORD = N_("教代会代表")
-
-
-def current_term(session: Session, on: date) -> CongressTerm | None:
-    """The term whose dates include ``on`` (the newest when terms overlap)."""
-    return session.scalar(
-        select(CongressTerm).where(CongressTerm.starts_on <= on, CongressTerm.ends_on >= on)
-        .order_by(CongressTerm.number.desc()).limit(1)
-    )
 
 
 def enrol(session: Session, actor: User | None, term: CongressTerm, user: User, joined_on: date,
@@ -72,32 +63,8 @@ class RepRow:
 
 def read_rep_roster(filename: str, data: bytes) -> list[RepRow]:
     """Parse an XLSX or CSV list of representatives (the staff roster's reader, bounded)."""
-    from portal.admin.rules import MAX_ROSTER_ROWS, RosterFileError, read_table  # admin imports this module
-
-    table = read_table(filename, data)
-    if not table:
-        raise RosterFileError(N_("文件是空的。"))
-    header = [str(c or "").strip() for c in table[0]]
-    if N_("工号") not in header:
-        raise RosterFileError(N_("第 1 行应为表头，缺少列：%(missing)s。可用的列：%(columns)s。"),
-                              missing=N_("工号"), columns="、".join(REP_COLUMNS))
-    if len(table) - 1 > MAX_ROSTER_ROWS:
-        raise RosterFileError(N_("一次最多导入 %(max)d 行。"), max=MAX_ROSTER_ROWS)
-    idx = {name: header.index(name) for name in REP_COLUMNS if name in header}
-
-    def cell(row: list[Any], name: str) -> str:
-        i = idx.get(name)
-        if i is None or i >= len(row) or row[i] is None:
-            return ""
-        value = row[i]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, datetime):
-            value = value.date()
-        return strip_controls(str(value)).strip()
-
-    return [RepRow(n, cell(row, N_("工号")), cell(row, N_("代表团")), cell(row, N_("加入日期")))
-            for n, row in enumerate(table[1:], start=2) if any(str(c or "").strip() for c in row)]
+    return [RepRow(line, row[N_("工号")], row[N_("代表团")], row[N_("加入日期")])
+            for line, row in xlsx.read_named_rows(filename, data, REP_COLUMNS, (N_("工号"),))]
 
 
 @dataclass

@@ -18,11 +18,12 @@ from portal.congress.models import (
     SESSION_FLOW, Attendance, CongressSession, CongressTerm, Poll, PollStatus, PresenceEvent, SessionDocument,
     SessionStatus, TermKind,
 )
-from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
+from portal.congress.rules.common import CongressError
 from portal.db import refused_on_conflict
 from portal.files import StoredFile
 from portal.i18n import N_
 from portal.notify.rules import notify
+from portal.org.roster import on_term_roster, roster_ids
 from portal.timeutil import to_local, utcnow
 
 HALL_CODE_SECONDS = 30
@@ -129,12 +130,8 @@ def documents(session: Session, cs: CongressSession) -> list[SessionDocument]:
 
 
 def _step(session: Session, actor: User, cs: CongressSession, action: str, now: datetime) -> None:
-    step = SESSION_FLOW.step(SessionStatus(cs.status), action)
-    if step is None:
-        if action == "open":
-            raise CongressError(N_("会议已经开始或已经结束，不能再次开始。"))
-        raise CongressError(N_("会议尚未开始或已经结束，不能结束。"))
-    cs.status = step.target.value
+    step = SESSION_FLOW.move(cs, action, CongressError(
+        N_("会议已经开始或已经结束，不能再次开始。") if action == "open" else N_("会议尚未开始或已经结束，不能结束。")))
     if action == "open":
         cs.opened_at = now
     else:

@@ -21,11 +21,13 @@ from portal.auth.models import Role, User
 from portal.congress.models import (
     CongressSession, CongressTerm, SessionDocument, SessionReport, SessionStatus, WorkReport, WorkReportOpinion, WorkReportRead,
 )
-from portal.congress.rules.common import CongressError, on_term_roster, roster_ids
+from portal.congress.rules.common import CongressError
 from portal.i18n import N_
+from portal.markup import render_markdown
 from portal.notify.rules import notify
 from portal.org.memberships import Memberships
 from portal.org.models import Office
+from portal.org.roster import on_term_roster, roster_ids
 from portal.timeutil import to_local, utcnow
 
 TITLE_MAX = 120
@@ -46,8 +48,6 @@ class Draft:
 
 def prepare(title: str, body: str) -> Draft:
     """Check the title and text and render the text (outside any write transaction)."""
-    from portal.disclosure.rules import render_markdown
-
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise CongressError(N_("请填写报告标题。"))

@@ -98,7 +98,7 @@ def poll_context(poll: Poll, **extra: Any) -> dict[str, Any]:
         "present_now": bool(user_id) and is_present(db.session, poll.session, user_id),
         "result": queries.result_of(db.session, poll, _), "counts": rules.frozen_counts(db.session, poll),
         "option_pairs": _option_pairs(poll), "paper_form": paper, "edit_form": extra.pop("edit_form", None) or (
-            _poll_form(poll) if manage and poll.status == "draft" else None),
+            _poll_form(poll) if manage and poll.is_draft else None),
         "publish_form": PublishForm(formdata=None, public=poll.results_public) if manage and poll.is_closed else None,
         "named_votes": named_votes, "people": people, "threshold": election_threshold(poll),
         **extra,

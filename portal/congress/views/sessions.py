@@ -19,10 +19,9 @@ from portal.congress.rules import sessions as rules
 from portal.congress.rules import work_report
 from portal.congress.rules.polls import has_voted
 from portal.congress.views import bp
-from portal.disclosure.forms import AttachmentForm
 from portal.extensions import db
 from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text, options, required
+from portal.formutil import AttachmentForm, error_text, options, required
 from portal.web import absolute_url, explain, redirect_to, render, send_stored, store_upload, writes_late
 
 
@@ -39,7 +38,7 @@ def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
     manage = permissions.can(current_user, "congress.manage", cs)
     polls = db.session.scalars(queries.polls_of(cs)).all()
     if not manage:
-        polls = [poll for poll in polls if poll.status != "draft"]
+        polls = [poll for poll in polls if not poll.is_draft]
     people = queries.users_by_id(db.session, sorted(set(p.roster) | set(p.ever)))
     presence_form = extra.pop("presence_form", None)
     if manage and cs.is_open and presence_form is None:
@@ -57,9 +56,9 @@ def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
         "new_poll_form": PollForm(formdata=None) if manage else None,
         "documents": rules.documents(db.session, cs),
         "work_report": work_report.standing(db.session, cs), "compiled": work_report.compiled_for(db.session, cs),
-        "document_form": AttachmentForm(formdata=None) if manage and cs.status != "closed" else None,
+        "document_form": AttachmentForm(formdata=None) if manage and not cs.is_closed else None,
         "allowed_files": ALLOWED_HINT,
-        "voted": {poll.id for poll in polls if poll.status == "open" and user_id and has_voted(db.session, poll, user_id)},
+        "voted": {poll.id for poll in polls if poll.is_open and user_id and has_voted(db.session, poll, user_id)},
         **extra,
     }
 

@@ -31,7 +31,7 @@ def _context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
     opine = report is not None and permissions.can(current_user, "congress.work_report.opine", cs)
     read = report is not None and db.session.get(WorkReportRead, (report.id, current_user.id)) is not None
     form = extra.pop("form", None)
-    if form is None and office and cs.status == "planned":
+    if form is None and office and cs.is_planned:
         form = WorkReportForm(formdata=None, obj=report) if report else WorkReportForm(formdata=None)
     opinions = rules.opinions(db.session, report) if report else []
     answer = permissions.can(current_user, "congress.work_report.answer", cs)

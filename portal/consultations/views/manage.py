@@ -14,12 +14,11 @@ from portal.consultations.forms import ConsultationForm, MarkForm, MatterForm, R
 from portal.consultations.models import Comment, Consultation, Status
 from portal.consultations.views import bp
 from portal.consultations.views.reading import consultation_context, load_comment, load_consultation
-from portal.disclosure.forms import AttachmentForm
-from portal.disclosure.rules import render_markdown
+from portal.markup import render_markdown
 from portal.extensions import db
 from portal.files import ALLOWED_HINT, FileRefused
 from portal.pagecache import versioned
-from portal.formutil import error_text
+from portal.formutil import AttachmentForm, error_text
 from portal.registry import Todo
 from portal.timeutil import to_local
 from portal.web import begin_write, explain, redirect_to, render, store_upload, writes_late

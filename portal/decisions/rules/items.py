@@ -13,6 +13,7 @@ from portal.auth.models import User
 from portal.db import refused_on_conflict
 from portal.decisions.models import (
     ITEM_FLOW,
+    MEETING_FLOW,
     STAFF_HEARD,
     Evidence,
     EvidenceKind,
@@ -22,7 +23,6 @@ from portal.decisions.models import (
     MajorKind,
     Meeting,
     MeetingBody,
-    MeetingState,
     Resolution,
 )
 from portal.decisions.rules import DecisionError
@@ -81,9 +81,9 @@ def propose_item(
 
 def set_two_thirds(session: Session, actor: User, item: Item, on: bool) -> None:
     """The secretary marks an important matter as needing two thirds present (干部任免等重要事项)."""
-    if item.state != ItemState.PROPOSED.value:
+    if not ITEM_FLOW.allows(item, "set_two_thirds"):
         raise DecisionError(N_("议题已列入议程或已决定，不能再改到会要求。"))
-    if not on and item.major_kind == MajorKind.CADRE.value:
+    if not on and item.two_thirds_fixed:
         raise DecisionError(N_("干部任免议题须有三分之二以上成员到会，不能取消。"))
     item.two_thirds = on
     record(session, actor, "item.two_thirds", item, on=on)
@@ -112,7 +112,7 @@ def office_of(memberships: Memberships, user: User) -> Office | None:
 def record_view(session: Session, actor: User, memberships: Memberships, item: Item, agree: bool,
                 note: str = "") -> ItemView:
     """The secretary's or the principal's view; a later view replaces the earlier one (both audited)."""
-    if item.state != ItemState.PROPOSED.value:
+    if not ITEM_FLOW.allows(item, "record_view"):
         raise DecisionError(N_("议题已列入议程或已决定，不能再改意见。"))
     office = office_of(memberships, actor)
     if office is None:
@@ -145,7 +145,7 @@ def add_evidence(
     A recorded hearing by other means (座谈会、问卷) needs its minutes attached."""
     if kind not in {k.value for k in EvidenceKind}:
         raise DecisionError(N_("请选择记录类别。"))
-    if item.state not in (ItemState.PROPOSED.value, ItemState.DEFERRED.value):
+    if not ITEM_FLOW.allows(item, "add_evidence"):
         raise DecisionError(N_("议题已列入议程或已决定，不能再补充前置记录。"))
     reference, who, conclusion = _text(reference, 200), _text(who, 200), _text(conclusion, 5000)
     if kind == EvidenceKind.CONSULTATION.value:
@@ -232,7 +232,7 @@ def schedule_item(session: Session, actor: User, memberships: Memberships, item:
     precondition met."""
     if ITEM_FLOW.step(ItemState(item.state), "schedule") is None:
         raise DecisionError(N_("该议题不能列入议程（当前状态不允许）。"))
-    if meeting.state != MeetingState.PLANNED.value:
+    if not MEETING_FLOW.allows(meeting, "schedule"):
         raise DecisionError(N_("会议议程已确定，不能再增加议题。"))
     allowed = {item.body} | ({MeetingBody.JOINT.value} if item.body == MeetingBody.OFFICE.value else set())
     if meeting.body not in allowed:
@@ -250,7 +250,7 @@ def schedule_item(session: Session, actor: User, memberships: Memberships, item:
 
 
 def unschedule_item(session: Session, actor: User, item: Item, meeting: Meeting) -> None:
-    if meeting.state != MeetingState.PLANNED.value or item.meeting_id != meeting.id:
+    if not MEETING_FLOW.allows(meeting, "schedule") or item.meeting_id != meeting.id:
         raise DecisionError(N_("会议议程已确定，不能再撤下议题。"))
     item.meeting_id = None
     item.state = ItemState.PROPOSED.value
@@ -285,7 +285,7 @@ def copy_item(session: Session, actor: User | None, item: Item, body: str, actio
 
 def repropose_item(session: Session, actor: User, item: Item) -> Item:
     """A deferred item is proposed again, as a new item that links back to it."""
-    if item.state != ItemState.DEFERRED.value:
+    if not ITEM_FLOW.allows(item, "repropose"):
         raise DecisionError(N_("只有缓议的议题可以重新提交。"))
     if session.scalar(select(func.count()).select_from(Item).where(Item.origin_id == item.id)):
         raise DecisionError(N_("该议题已重新提交过。"))

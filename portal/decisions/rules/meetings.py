@@ -32,7 +32,7 @@ from portal.decisions.rules.procedure import counting_rules, ensure_procedure, s
 from portal.errors import Message
 from portal.i18n import N_
 from portal.org.memberships import Memberships
-from portal.org.models import Office
+from portal.org.models import BodyKind, Office
 from portal.notify.rules import notify
 from portal.textclean import strip_controls
 from portal.timeutil import utcnow
@@ -88,7 +88,7 @@ def create_meeting(
 
 
 def _editable(meeting: Meeting) -> None:
-    if meeting.state in (MeetingState.CLOSED.value, MeetingState.SIGNED.value):
+    if not MEETING_FLOW.allows(meeting, "attend"):
         raise DecisionError(N_("会议已结束，记录不能再修改。"))
 
 
@@ -161,7 +161,7 @@ def papers_late(meeting: Meeting, lead_days: int) -> bool:
 
 def send_papers(session: Session, actor: User, meeting: Meeting, now: datetime | None = None) -> bool:
     """Record that the agenda and its papers went to the attendees; returns whether that was late."""
-    if meeting.state != MeetingState.SETTLED.value:
+    if not MEETING_FLOW.allows(meeting, "send_papers"):
         raise DecisionError(N_("议程确定后才能送达会议材料。"))
     if meeting.papers_sent_at is not None:
         raise DecisionError(N_("会议材料已于此前送达。"))
@@ -238,11 +238,34 @@ def speaking_order(meeting: Meeting, memberships: Memberships) -> list[int]:
     return [u for u in voters if u not in last] + [u for u in last if u in voters]
 
 
+@dataclass(frozen=True)
+class Floor:
+    """Who speaks on the item under discussion."""
+
+    order: list[int]  # the present voting members, in the order they state (speaking_order)
+    next_up: list[int]  # those of them who have not stated on the item yet, in that order
+    may_speak: list[int]  # whose stance the recorder may record now: the next voter, and 列席 who have not spoken
+
+
+def floor(meeting: Meeting, memberships: Memberships, item: Item | None) -> Floor:
+    order = speaking_order(meeting, memberships)
+    stated = {s.user_id for s in item.stances} if item else set()
+    next_up = [u for u in order if u not in stated]
+    nonvoting = [a.user_id for a in meeting.attendance if a.kind == Attendance.NONVOTING.value and a.user_id not in stated]
+    return Floor(order, next_up, next_up[:1] + nonvoting)
+
+
+def leadership(memberships: Memberships) -> list[int]:
+    """班子成员 on the memberships' date: the Party committee, then the administrative team's others."""
+    party = memberships.members(BodyKind.PARTY_COMMITTEE)
+    return party + [u for u in memberships.members(BodyKind.ADMIN_TEAM) if u not in party]
+
+
 def record_stance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
                   speaker: User, stance: str, reason: str = "") -> Stance:
     """One stance (or a 列席 remark), refused out of order, twice, from someone absent, or
     without its reason: every stance states why, agreement included (000, 篇3)."""
-    if meeting.state != MeetingState.SETTLED.value or item.meeting_id != meeting.id:
+    if not MEETING_FLOW.allows(meeting, "record_stance") or item.meeting_id != meeting.id:
         raise DecisionError(N_("会议不在议事阶段，不能记录表态。"))
     if item is not current_item(meeting):
         raise DecisionError(N_("一事一议：请先议定议程中前面的议题。"))

@@ -14,15 +14,15 @@ from portal.ballots import SecretBox, check_choices, tally
 from portal.audit.rules import record
 from portal.auth.models import User
 from portal.decisions.models import (
+    MEETING_FLOW,
     Item,
     ItemBallotVoter,
+    ItemNamedVote,
     ItemSecretBallot,
     ItemState,
     MajorKind,
     Meeting,
     MeetingBody,
-    MeetingState,
-    ItemNamedVote,
     Resolution,
     ResolutionState,
     StanceKind,
@@ -45,7 +45,7 @@ REASON_MAX = 2000
 
 
 def _decidable(meeting: Meeting, memberships: Memberships, item: Item) -> Count:
-    if meeting.state != MeetingState.SETTLED.value or item.meeting_id != meeting.id:
+    if not MEETING_FLOW.allows(meeting, "decide") or item.meeting_id != meeting.id:
         raise DecisionError(N_("会议不在议事阶段，不能作出决定。"))
     if item is not current_item(meeting):
         raise DecisionError(N_("一事一议：请先议定议程中前面的议题。"))
@@ -172,7 +172,7 @@ def decide(session: Session, actor: User, memberships: Memberships, meeting: Mee
 def defer_item(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
                reason: str) -> None:
     """The chair defers the current item (缓议) after discussion, with the reason."""
-    if meeting.state != MeetingState.SETTLED.value or item is not current_item(meeting):
+    if not MEETING_FLOW.allows(meeting, "decide") or item is not current_item(meeting):
         raise DecisionError(N_("会议不在议事阶段，不能作出决定。"))
     reason = (reason or "").strip()
     if not reason:
@@ -215,7 +215,7 @@ def cast_secret_ballot(session: Session, voter: User, memberships: Memberships, 
     """A present voting member casts a secret ballot into the item's box (``portal.ballots``):
     who voted and what was voted are two tables, the ballot row has a random key and no voter
     or time; voting twice is refused."""
-    if not secret_open(item) or item.meeting_id != meeting.id or meeting.state != MeetingState.SETTLED.value:
+    if not secret_open(item) or item.meeting_id != meeting.id or not MEETING_FLOW.allows(meeting, "cast_ballot"):
         raise DecisionError(N_("本议题没有进行中的无记名投票。"))
     if voter.id not in present_voters(meeting, memberships):
         raise DecisionError(N_("只有出席会议的成员可以投票。"))

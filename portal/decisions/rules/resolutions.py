@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from portal.audit.rules import record
 from portal.auth.models import User
 from portal.decisions.models import (
+    MEETING_FLOW,
     RESOLUTION_FLOW,
     Cadence,
     CoOwner,
     Item,
     ItemState,
-    MeetingState,
     Milestone,
     Report,
     Resolution,
@@ -53,7 +53,7 @@ def add_resolution(
     it waits for the higher approval, and its deadline runs from the approval date."""
     if item.state != ItemState.PASSED.value or item.meeting is None:
         raise DecisionError(N_("只有会议通过的议题才能形成决议。"))
-    if item.meeting.state == MeetingState.SIGNED.value or item.meeting.recorder_signed_at is not None:
+    if not MEETING_FLOW.allows(item.meeting, "resolve") or item.meeting.recorder_signed_at is not None:
         raise DecisionError(N_("会议记录已签署，不能再形成决议。"))
     title = _clean(title, 120)
     if not title:
@@ -142,7 +142,7 @@ def file_report(
     """The owner (or a co-owner) files a progress report; whether it was on time is kept with it."""
     if actor.id not in owners(res):
         raise DecisionError(N_("只有决议的责任人可以报告执行情况。"))
-    if res.state != ResolutionState.OPEN.value:
+    if not RESOLUTION_FLOW.allows(res, "report"):
         raise DecisionError(N_("该决议不在执行中，不能报告执行情况。"))
     text = _clean(text)
     if not text:
@@ -168,7 +168,7 @@ def file_report(
 
 def urge(session: Session, actor: User, res: Resolution, note: str) -> Urging:
     """催报: recorded, counted, and sent to the owners."""
-    if res.state not in (ResolutionState.OPEN.value, ResolutionState.AWAITING_APPROVAL.value):
+    if not RESOLUTION_FLOW.allows(res, "supervise"):
         raise DecisionError(N_("该决议已办结或已变更，不需要催报。"))
     row = Urging(resolution_id=res.id, kind="urge", by_id=actor.id, note=_clean(note, 2000))
     session.add(row)
@@ -182,6 +182,8 @@ def urge(session: Session, actor: User, res: Resolution, note: str) -> Urging:
 
 def add_supervision_note(session: Session, actor: User, res: Resolution, note: str) -> Urging:
     """督办意见: the secretary's note on how the resolution is being carried out."""
+    if not RESOLUTION_FLOW.allows(res, "supervise"):
+        raise DecisionError(N_("该决议已办结或已变更，不需要督办。"))
     note = _clean(note, 2000)
     if not note:
         raise DecisionError(N_("请填写督办意见。"))
@@ -215,7 +217,7 @@ def propose_reconsideration(session: Session, actor: User, res: Resolution, titl
                             proposal: str) -> Item:
     """复议: a new agenda item linked to the resolution, decided by the same procedure; when it
     passes the original is marked changed, and both stay on record."""
-    if res.kind != ResolutionKind.RESOLUTION.value or res.item_id is None:
+    if not res.is_meeting_resolution:
         raise DecisionError(N_("只有会议决议可以提请复议。"))
     if res.state == ResolutionState.CHANGED.value:
         raise DecisionError(N_("该决议已经复议变更，不能再次复议；如需调整，请对变更后的决议提请复议。"))

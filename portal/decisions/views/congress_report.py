@@ -23,11 +23,12 @@ from portal.decisions.views.tracker import _headers, _xlsx
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.formutil import error_text, options
+from portal.org.roster import current_term
 from portal.web import begin_write, explain, redirect_to, render, writes_late
 
 
 def _current_term() -> CongressTerm | None:
-    return db.session.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
+    return current_term(db.session, today())
 
 
 def _default_since(term: CongressTerm | None) -> date:

@@ -36,7 +36,7 @@ from portal.decisions.forms import (
     UnscheduleForm,
     VoteForm,
 )
-from portal.decisions.models import Item, ItemState, Meeting, MeetingBody, MeetingState
+from portal.decisions.models import Item, ItemState, Meeting, MeetingState
 from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as item_rules
 from portal.decisions.rules import meetings as rules
@@ -49,7 +49,6 @@ from portal.extensions import db
 from portal.formutil import options
 from portal.i18n import N_
 from portal.org.memberships import Memberships
-from portal.org.models import BodyKind
 from portal.registry import Todo
 from portal.timeutil import local_to_utc
 from portal.web import explain, redirect_to, render
@@ -73,46 +72,37 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
     ms = Memberships(db.session, meeting.held_on)
     current = rules.current_item(meeting)
     count = rules.attendance_count(meeting, ms, current)
-    order = rules.speaking_order(meeting, ms)
-    leaders = ms.members(BodyKind.PARTY_COMMITTEE) + [u for u in ms.members(BodyKind.ADMIN_TEAM)
-                                                      if u not in ms.members(BodyKind.PARTY_COMMITTEE)]
+    on_floor = rules.floor(meeting, ms, current)
+    leaders = rules.leadership(ms)
     staff = db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).tuples().all()
     names = queries.names_for(db.session, meeting) | _people(leaders)
     attendance = {a.user_id: a for a in meeting.attendance}
-    queue = db.session.scalars(select(Item).where(
-        Item.state == ItemState.PROPOSED.value,
-        Item.body.in_([meeting.body] + ([MeetingBody.OFFICE.value] if meeting.body == MeetingBody.JOINT.value else [])),
-    ).order_by(Item.created_at)).all() if meeting.state == MeetingState.PLANNED.value else []
+    queue = queries.agenda_queue(db.session, meeting)
 
     schedule_form = forms.get("schedule") or ScheduleForm()
     schedule_form.item_id.choices = options([("", "—")] + [(i.id, i.title) for i in queue])
     attendance_form = forms.get("attendance") or AttendanceForm()
     attendance_form.user_id.choices = options([("", "—")] + [(u, n) for u, n in staff])
     stance_form = forms.get("stance") or StanceForm()
-    stated = {s.user_id for s in current.stances} if current else set()
-    next_up = [u for u in order if u not in stated]
-    speakers = next_up[:1] + [a.user_id for a in meeting.attendance if a.kind == "nonvoting" and a.user_id not in stated]
-    stance_form.user_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in speakers])
-    if next_up and not stance_form.user_id.data:
-        stance_form.user_id.data = next_up[0]
+    stance_form.user_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in on_floor.may_speak])
+    if on_floor.next_up and not stance_form.user_id.data:
+        stance_form.user_id.data = on_floor.next_up[0]
     res_form = forms.get("resolution") or ResolutionForm()
     passed = [i for i in meeting.items if i.state == ItemState.PASSED.value]
     res_form.item_id.choices = options([("", "—")] + [(i.id, i.title) for i in passed])
     res_form.owner_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in leaders])
     res_form.co_owner_id.choices = options([("", "—")] + [(u, names.get(u, "?")) for u in leaders])
     rules_ = counting_rules(meeting.procedure)
-    from flask_babel import gettext
-
     rule_lines = counting.describe_rule(rules_, max(count.members, 1), cadre=bool(current and current.two_thirds),
-                                        translate=gettext) if count.members else []
+                                        translate=_) if count.members else []
     result_lines = counting.describe_result(rules_, count.members, count.present,
-                                            cadre=bool(current and current.two_thirds), translate=gettext) \
+                                            cadre=bool(current and current.two_thirds), translate=_) \
         if count.members else []
     disagreement = outcomes.disagreement(meeting, ms, current) if current else None
     return dict(
-        meeting=meeting, current=current, count=count, order=order, next_up=next_up, names=names,
+        meeting=meeting, current=current, count=count, order=on_floor.order, next_up=on_floor.next_up, names=names,
         attendance=attendance, members=rules.voting_members(ms, meeting.body), queue=queue,
-        papers_late=rules.papers_late(meeting, meeting.procedure.lead_days) if meeting.state != "planned" else False,
+        papers_late=rules.papers_late(meeting, meeting.procedure.lead_days) if meeting.state != MeetingState.PLANNED.value else False,
         schedule_form=schedule_form, attendance_form=attendance_form, stance_form=stance_form,
         vote_form=forms.get("vote") or VoteForm(), decide_form=forms.get("decide") or DecideForm(),
         defer_form=forms.get("defer") or DeferForm(), chair_form=forms.get("chair") or ChairForm(),

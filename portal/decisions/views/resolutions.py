@@ -62,7 +62,7 @@ def resolution_page(res: Resolution, error: str | None = None, **forms: Any) -> 
     last = max((r.filed_on for r in res.reports), default=None)
     due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
     status = track_status(res.state, day, res.deadline, due)
-    timeline = sorted([("report", r.filed_at, r) for r in res.reports] + [("urge", u.at, u) for u in res.urgings],
+    timeline = sorted([(True, r.filed_at, r) for r in res.reports] + [(False, u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
     # both ways of a reconsideration, each named only to those who may see it
     successors = [(s, permissions.can(current_user, "resolution.view", s)) for s in queries.successors(db.session, res)]

@@ -64,6 +64,7 @@ def tracker() -> Response:
                   figures=queries.figures(db.session, rows, day),
                   status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
                   body_labels={k: str(v) for k, v in BODY_LABELS.items()}, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
+                  regular_reports=filters.regular_reports,
                   kind_labels=KIND_LABELS, cadence_labels=CADENCE_LABELS, print_view=print_view)
 
 

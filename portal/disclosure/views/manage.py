@@ -11,17 +11,18 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
+from portal import markup
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
 from portal.disclosure import queries, rules
-from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, AttachmentForm, NoticeForm, ReasonForm
+from portal.disclosure.forms import AUDIENCE_LABELS, STATUS_LABELS, NoticeForm, ReasonForm
 from portal.disclosure.models import ON_RECORD, Acknowledgement, Attachment, CatalogItem, Notice, Status
 from portal.disclosure.views import bp
 from portal.disclosure.views.reading import load_notice
 from portal.extensions import db
 from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text
+from portal.formutil import AttachmentForm, error_text
 from portal.registry import Todo
 from portal.web import begin_write, explain, redirect_to, render, store_upload, writes_late
 
@@ -146,7 +147,7 @@ def create() -> Response:
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
-        fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
+        fields["body_html"] = markup.render_markdown(fields["body_md"])  # before the write lock
         begin_write()
         try:
             notice = rules.create_draft(db.session, current_user, **fields)
@@ -175,7 +176,7 @@ def edit(notice_id: int) -> Response:
     error = None
     fields = _draft_fields(form, items) if form.validate_on_submit() else None
     if fields:
-        fields["body_html"] = rules.render_markdown(fields["body_md"])  # before the write lock
+        fields["body_html"] = markup.render_markdown(fields["body_md"])  # before the write lock
         begin_write()
         try:
             rules.update_draft(db.session, current_user, notice, **fields)
@@ -196,7 +197,7 @@ def preview() -> Response:
     """Render the Markdown being typed exactly as readers will see it (sanitised)."""
     permissions.require("notice.workspace")
     body = (request.form.get("body_md") or "")[: rules.BODY_MAX]
-    return render("disclosure/_preview.html", html=rules.render_markdown(body))
+    return render("disclosure/_preview.html", html=markup.render_markdown(body))
 
 
 def _transition(notice_id: int, action: str, apply: Callable[[Notice], str | None], success: str) -> Response:

@@ -20,7 +20,7 @@ from portal.disclosure.forms import CHANNEL_LABELS, LABELS, NoticeFilterForm, Se
 from portal.disclosure.models import (
     Acknowledgement, Attachment, CatalogItem, Channel, Clarification, Notice, Objection, Status,
 )
-from portal.disclosure.rules import gongshi_state, versions
+from portal.disclosure.rules import content_digest, gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
@@ -70,6 +70,7 @@ def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
         "objections": objections,
         "acknowledged": acknowledged,
         "gongshi": gongshi_state(notice),
+        "digest": content_digest(notice),
         "now": utcnow(),
         "labels": LABELS,
         # only an item that receives another feature's events has notices made from them

@@ -40,7 +40,6 @@ def page_context(evaluation: Evaluation, **extra: Any) -> dict[str, Any]:
         evaluation=evaluation, subjects=subjects, rated=rated,
         to_rate=[s for s in subjects if s.user_id != current_user.id],
         may_rate=can(current_user, "evaluation.rate", evaluation) and not rated,
-        manage=can(current_user, "evaluation.manage", evaluation),
         results=queries.results(db.session, evaluation) if show_results else None,
         min_group=rules.MIN_GROUP, form=extra.pop("form", None) or RatingForm(), **extra,
     )

@@ -12,16 +12,16 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal.auth import permissions
-from portal.auth.models import Department, User
-from portal.congress.models import CongressTerm, Representative
+from portal.auth.models import Department
 from portal.extensions import db
 from portal.formutil import error_text
 from portal.i18n import N_
+from portal.org.roster import roster_people
 from portal.proposals import queries, rules, similar
 from portal.proposals.forms import LABELS, AnswerForm, AssignForm, InviteForm, PartForm, RateForm, ReviewForm
-from portal.proposals.models import CosignStatus, Proposal, Status
+from portal.proposals.models import Proposal
 from portal.timeutil import to_local, utcnow
-from portal.web import explain, redirect_to
+from portal.web import actions, explain, redirect_to
 
 
 def load_proposal(proposal_id: int, action: str = "proposal.view") -> Proposal:
@@ -58,50 +58,44 @@ def departments() -> list[Department]:
 
 
 def term_representatives(term_id: int, exclude: set[int]) -> list[tuple[int, str]]:
-    today = to_local(utcnow()).date()
-    rows = db.session.execute(
-        select(User.id, User.name, User.staff_no).join(Representative, Representative.user_id == User.id)
-        .join(CongressTerm, CongressTerm.id == Representative.term_id)
-        .where(Representative.term_id == term_id, Representative.joined_on <= today,
-               (Representative.left_on.is_(None)) | (Representative.left_on >= today))
-        .order_by(User.staff_no)
-    ).all()
-    return [(uid, f"{name}（{staff_no}）") for uid, name, staff_no in rows if uid not in exclude]
+    """Whom the proposer may invite: the term's roster today (``portal.org.roster``)."""
+    people = roster_people(db.session, term_id, to_local(utcnow()).date())
+    return [(u.id, f"{u.name}（{u.staff_no}）") for u in people if u.id not in exclude]
 
 
 def proposal_context(proposal: Proposal, **extra: Any) -> dict[str, Any]:
     """Everything the proposal page shows, and the forms of the steps this reader may take."""
     user = permissions.viewer(current_user)
     today = to_local(utcnow()).date()
-    cosigners = [c for c in proposal.cosigns if c.status == CosignStatus.ACCEPTED.value]
-    mine = next((c for c in proposal.cosigns if user and c.user_id == user.id), None)
+    steps = actions(proposal)
+    mine = proposal.cosign_of(user.id if user else None)
     ctx: dict[str, Any] = {
-        "p": proposal, "labels": LABELS, "today": today, "cosigners": cosigners, "my_cosign": mine,
+        "p": proposal, "labels": LABELS, "today": today, "steps": steps, "my_cosign": mine,
+        "may_cosign": user is not None and "cosign" in steps and rules.cosign_refusal(proposal, user.id, mine) is None,
         "min_cosigners": rules.SETTINGS["min_cosigners"],
         "merged_here": queries.merged_here(db.session, proposal),
         "parts": queries.parts(db.session, proposal),
         "answers": {a.round: a for a in proposal.answers},
     }
-    if permissions.can(current_user, "proposal.edit", proposal):
+    if "invite" in steps:
         form = InviteForm(formdata=None)
         taken = {proposal.proposer_id, *(c.user_id for c in proposal.cosigns)}
         form.user_id.choices = [("", "—"), *term_representatives(proposal.term_id, taken)]
         ctx["invite_form"] = form
-    if proposal.status == Status.SUBMITTED.value and permissions.can(current_user, "proposal.review", proposal):
+    if "accept" in steps:  # the review: accept, merge or turn into an opinion
         ctx["review_form"] = ReviewForm(formdata=None)
         ctx["similar"] = similar.find(db.session, proposal.title, proposal.reason, exclude_id=proposal.id)
-    if proposal.status == Status.ACCEPTED.value and permissions.can(current_user, "proposal.assign", proposal):
+    if "assign" in steps:
         form = AssignForm(formdata=None)
         choices = [(d.id, d.name + ("" if d.head_id else _("（未指定负责人）"))) for d in departments()]
         form.lead_id.choices = [("", "—"), *choices]
         form.cohandler_ids.choices = choices
         ctx["assign_form"] = form
-    if user is not None and proposal.status == Status.ASSIGNED.value and rules.heads_lead(user, proposal, db.session):
+    if user is not None and "answer" in steps and rules.heads_lead(user, proposal, db.session):
         ctx["answer_form"] = AnswerForm(formdata=None)
-    if user is not None and proposal.status in (Status.ASSIGNED.value, Status.ANSWERED.value) \
-            and rules.cohandling_departments(db.session, user, proposal):
+    if "part" in steps:
         ctx["part_form"] = PartForm(formdata=None)
-    if user is not None and proposal.status == Status.ANSWERED.value and user.id == proposal.proposer_id:
+    if "rate" in steps:
         ctx["rate_form"] = RateForm(formdata=None)
     ctx.update(extra)
     return ctx

@@ -8,10 +8,9 @@ from flask_login import current_user
 
 from portal.auth import permissions
 from portal.auth.models import User
-from portal.disclosure.forms import AttachmentForm
 from portal.extensions import db
 from portal.files import ALLOWED_HINT, FileRefused
-from portal.formutil import error_text
+from portal.formutil import AttachmentForm, error_text
 from portal.i18n import N_
 from portal.proposals import rules, similar
 from portal.proposals.forms import LABELS, InviteForm, ProposalForm, SimilarForm

@@ -2,8 +2,8 @@
 recorder's own part of the minutes (会议记录); Party-meeting decisions published to 党务公开;
 meeting papers as files with read receipts
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07
 
 - ``dec_procedure.cadence_unit``: month | week | days. A stored version whose cadence was
@@ -25,8 +25,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,109 @@
+"""The board screen: a full-screen page at the board's address, needing no sign-in, showing
+only public content. It polls itself (htmx, every ``BOARD_POLL_SECONDS``, 30 by default) with
+the ETag it was last given, so an unchanged board costs a 304 with nothing rendered; each poll says which slide is showing
+(``?shown=``), and that report is kept at most once a minute (``rules.record_seen``).
+
+A few lines of script (``static/js/board.js``) turn the slides, keep the last good content
+with a "重新连接中" mark while the server cannot be reached, and reload the page once a day
+(only after checking the server answers with a board).
+"""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+from flask import Response, abort, current_app, make_response, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.auth.permissions import Context
+from portal.boards import queries, rules
+from portal.boards.forms import LABELS
+from portal.boards.models import Board
+from portal.boards.views import bp
+from portal.boards.views.charts import build_charts
+from portal.charts import qr
+from portal.disclosure.forms import CHANNEL_LABELS
+from portal.extensions import db
+from portal.pagecache import data_version, versioned
+from portal.timeutil import to_local, utcnow
+from portal.web import absolute_url, begin_write, is_partial, render
+
+def board_by_token(token: str) -> queries.BoardKey:
+    """The board at this address; 404 for any other (an old address after a new one).
+
+    Kept per worker until the data version moves: every change of a board (settings, a new
+    address, removal) is a rule with an audit event, so an unchanged board's poll costs one
+    query, the audit head's."""
+    if not 16 <= len(token) <= 64:
+        abort(404)
+    return versioned(f"board:{token}", lambda: queries.board_key(db.session, token)) or abort(404)
+
+
+@bp.get("/boards/<token>")
+def screen(token: str) -> Response:
+    """The board (full page), or its deck when htmx polls; 304 when nothing changed."""
+    board = board_by_token(token)
+    now = utcnow()
+    if request.args.get("shown"):
+        _report(board.id, request.args.get("shown", ""), now)
+    quiet = rules.is_quiet(board.quiet_start, board.quiet_end, board.quiet_weekends, to_local(now))
+    # A board is read by passers-by, not by the kiosk browser's owner: always in Chinese.
+    # The deck's own tag is what the script sends back; the whole page has another (its body differs).
+    deck_tag = queries.etag(board, data_version(), now, quiet, "zh_CN:p")
+    tag = deck_tag if is_partial() else queries.etag(board, data_version(), now, quiet, "zh_CN:f")
+    if request.if_none_match.contains(tag):
+        resp = make_response("", 304)
+    else:
+        with force_locale("zh_CN"):
+            resp = _render(db.session.get(Board, board.id) or abort(404), token, now, quiet, deck_tag)
+    resp.set_etag(tag)
+    # The screen's script holds the ETag itself (If-None-Match), so nothing may be kept by a cache.
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Robots-Tag"] = "noindex"
+    resp.headers["X-Board"] = "1"  # the script swaps in only answers that carry this: never a login or error page
+    resp.vary.add("HX-Request")
+    return resp
+
+
+_reports_lock = threading.Lock()
+
+
+def _report(board_id: int, shown: str, now: datetime) -> None:
+    """Keep a screen's report in this worker; write what the worker holds at most every
+    ``BOARD_HEARTBEAT_SECONDS`` (60), all in one statement. 500 screens polling every 30 s
+    then cost each worker one write a minute, not one per poll; a report lost with a worker
+    is a minute of "last seen", well inside the five minutes that make a board offline."""
+    state = current_app.extensions.setdefault("board_reports", {"pending": {}, "written": None})
+    with _reports_lock:
+        state["pending"][board_id] = (now, shown)
+        written = state["written"]
+        if written is not None and (now - written).total_seconds() < current_app.config["BOARD_HEARTBEAT_SECONDS"]:
+            return
+        reports = [(board, at, what) for board, (at, what) in state["pending"].items()]
+        state["pending"].clear()
+        state["written"] = now
+    begin_write()
+    rules.record_seen(db.session, reports)
+    db.session.commit()
+
+
+def _render(board: Board, token: str, now: datetime, quiet: bool, tag: str) -> Response:
+    ctx = Context.for_session(db.session, now)
+    deck = None if quiet else queries.deck(db.session, board, ctx, absolute_url, _)
+    return render("boards/screen.html", block="board_deck", board=board, deck=deck, quiet=quiet, token=token,
+                  now=now, local_now=to_local(now), poll_seconds=current_app.config["BOARD_POLL_SECONDS"], labels=LABELS, qr=qr,
+                  etag=tag, public_home=absolute_url("home.index"), channel_labels=CHANNEL_LABELS,
+                  charts=build_charts, epoch=int(now.replace(tzinfo=timezone.utc).timestamp()))
+
+
+@bp.get("/boards/<token>/alive")
+def alive(token: str) -> Response:
+    """What the screen asks before its daily reload: 204 while its address works."""
+    board_by_token(token)
+    resp = make_response("", 204)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Board"] = "1"
+    return resp
+
+

@@ -46,7 +46,7 @@ def test_every_check_the_models_declare_is_in_the_database(app):
                     if isinstance(c, CheckConstraint)}
         inspector = inspect(db.engine)
         present = {(t, c["name"]) for t in inspector.get_table_names() for c in inspector.get_check_constraints(t)}
-    assert len(declared) == 27 and declared == present, sorted(declared ^ present)
+    assert len(declared) == 29 and declared == present, sorted(declared ^ present)
 
 
 def test_numbers_given_twice_are_refused(session, people):

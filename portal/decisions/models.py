@@ -264,6 +264,11 @@ class Meeting(Base):
         return self.state in (MeetingState.SETTLED.value, MeetingState.CLOSED.value) and self.recorder_signed_at is None
 
     @property
+    def papers_open(self) -> bool:
+        """Papers may still be added: the meeting has not ended and they have not been sent."""
+        return self.state in (MeetingState.PLANNED.value, MeetingState.SETTLED.value) and self.papers_sent_at is None
+
+    @property
     def next_signer_id(self) -> int | None:
         """Who signs the 会议记录 next: the recorder, then the supervisor."""
         if self.state != MeetingState.CLOSED.value:

@@ -41,6 +41,7 @@ from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as item_rules
 from portal.decisions.rules import meetings as rules
 from portal.decisions.rules import outcomes
+from portal.decisions.rules import papers as paper_rules
 from portal.decisions.rules import resolutions as res_rules
 from portal.decisions.rules.procedure import counting_rules
 from portal.decisions.views import bp
@@ -117,6 +118,10 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         i_voted=bool(current and current_user.is_authenticated and outcomes.has_voted(db.session, current, current_user.id)),
         opinion_kind="meeting", opinion_subject=meeting, opinion_supervisor=meeting.supervisor_id,
         opinions=queries.opinions(db.session, "meeting", meeting.id),
+        my_turn_to_sign=current_user.is_authenticated and current_user.id == meeting.next_signer_id,
+        papers_unread=paper_rules.unread(meeting) if meeting.papers_sent_at else [],
+        papers_mine_unread=bool(meeting.papers_sent_at and current_user.is_authenticated
+                                and current_user.id in paper_rules.unread(meeting)),
     )
 
 

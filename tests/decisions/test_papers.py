@@ -67,7 +67,7 @@ def test_upload_read_and_receipts_over_http(app, client, people):
     refused = client.post(f"/decisions/meetings/{mid}/papers/add",
                           data={"file": (io.BytesIO(b"<svg onload=alert(1)>"), "x.svg"), "item_id": str(iid)},
                           content_type="multipart/form-data")
-    assert refused.status_code == 200 and 'role="alert"' in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
     ok = client.post(f"/decisions/meetings/{mid}/papers/add",
                      data={"file": (io.BytesIO(PDF), "议题方案.pdf"), "item_id": str(iid)},
                      content_type="multipart/form-data")

@@ -277,38 +277,79 @@ def verify() -> None:
 
 
 @commands.command("thresholds")
-@click.option("--body", type=click.Choice(["party", "office", "congress"]), required=True,
+@click.option("--body", type=click.Choice(["party", "office", "congress"]), default=None,
               help=N_("party: 党组织会议; office: 校长办公会议; congress: 教职工代表大会"))
 @click.option("--members", type=_Count(), required=True, help=N_("应到人数 (members who should attend)"))
 @click.option("--present", type=_Count(), default=None, help=N_("实到人数 (members present)"))
 @click.option("--yes", "yes_votes", type=_Count(), default=None, help=N_("赞成票 (yes votes)"))
-@click.option("--cadre", is_flag=True, help=N_("干部任免等重要事项 (the higher quorum)"))
+@click.option("--cadre", is_flag=True, help=N_("干部任免等重要事项 (the higher quorum; Party meeting)"))
+@click.option("--fraction", default=None, help=N_("表决通过的比例，例如 1/2 (the vote's fraction)"))
+@click.option("--strict/--inclusive", "strict", default=None,
+              help=N_("超过（不含本数）或以上（含本数） (more than, or at least)"))
+@click.option("--of", "basis", type=click.Choice(["roster", "present"]), default=None,
+              help=N_("按应到（roster）或实到（present）人数计算表决 (what the vote counts against)"))
+@click.option("--quorum", default=None, help=N_("到会比例（以上），例如 1/2 (the quorum)"))
+@click.option("--important-quorum", default=None, help=N_("重要事项到会比例（以上），例如 2/3"))
+@click.option("--procedure", "procedure_id", type=_Count(), default=None,
+              help=N_("按已存的议事规则（编号）计算 (a stored procedure's settings)"))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of sentences.")
 @says_what_to_fix
-def thresholds(body: str, members: int, present: int | None, yes_votes: int | None,
-               cadre: bool, as_json: bool) -> None:
-    """How many must be present and how many yes votes pass, with the rule in words."""
+def thresholds(body: str | None, members: int, present: int | None, yes_votes: int | None, cadre: bool,
+               fraction: str | None, strict: bool | None, basis: str | None, quorum: str | None,
+               important_quorum: str | None, procedure_id: int | None, as_json: bool) -> None:
+    """How many must be present and, where the body votes, how many yes votes pass, with
+    the rule in words: the defaults, a stored procedure's settings, or the school's own."""
     from portal import counting
 
-    rules = counting.default_rules(body)
+    def refuse(message: str) -> None:
+        click.echo(N_("错误：") + message, err=True)
+        sys.exit(2)
+
+    if procedure_id is not None:
+        from portal.decisions.models import Procedure
+        from portal.decisions.rules.procedure import counting_rules
+
+        proc = db.session.get(Procedure, procedure_id)
+        if proc is None:
+            refuse(N_("没有编号为 %(id)d 的议事规则。") % {"id": procedure_id})
+        assert proc is not None
+        if body is not None and body != proc.body:
+            refuse(N_("第 %(id)d 号议事规则属于另一会议类别。") % {"id": procedure_id})
+        body, base = proc.body, counting_rules(proc)
+    elif body is None:
+        refuse(N_("请用 --body 选择会议类别，或用 --procedure 指定已存的议事规则。"))
+    else:
+        base = counting.default_rules(body)
+    assert body is not None
+    if cadre and body == "congress":
+        refuse(N_("教职工代表大会没有干部任免的到会要求；--cadre 只用于党组织会议。"))
     try:
+        rules = counting.with_settings(
+            base, majority=counting.parse_fraction(fraction) if fraction else None, strict=strict,
+            basis=counting.Basis(basis) if basis else None,
+            quorum=counting.parse_fraction(quorum) if quorum else None,
+            important_quorum=counting.parse_fraction(important_quorum) if important_quorum else None)
+        if rules.majority_advisory and yes_votes is not None:
+            raise counting.CountingError(N_("校长办公会议不表决，不能计算赞成票（--yes）。"))
         counting.check_figures(members, present, yes_votes)
     except counting.CountingError as err:
-        click.echo(N_("错误：") + err.render(), err=True)
-        sys.exit(2)
+        refuse(err.render())
     if not as_json:
         click.echo(counting.describe(rules, members, present, yes_votes, cadre))
         return
+    votes = not rules.majority_advisory
     result = {
         "body": body,
+        "procedure": procedure_id,
         "members": members,
         "present": present,
         "yes": yes_votes,
         "cadre": cadre,
         "quorum_needed": counting.quorum_needed(rules, members, cadre),
         "quorum_met": None if present is None else counting.quorum_met(rules, members, present, cadre),
-        "yes_needed": counting.yes_needed(rules, members, present),
-        "passed": (None if present is None or yes_votes is None
+        "votes": votes,
+        "yes_needed": counting.yes_needed(rules, members, present) if votes else None,
+        "passed": (None if present is None or yes_votes is None or not votes
                    else counting.passed(rules, members, present, yes_votes, cadre)),
         "majority_advisory": rules.majority_advisory,
         "rule": "".join(counting.describe_rule(rules, members, present, cadre)),

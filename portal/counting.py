@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -238,19 +238,28 @@ def describe_rule(
     q = quorum_rule(rules, cadre)
     lines = [
         t(N_("%(body)s，应到 %(members)d 人。")) % {"body": t(BODY_NAMES[rules.kind]), "members": members},
-        t(N_("干部任免等重要事项须到会人数%(rule)s：至少 %(needed)d 人到会方可开会。") if cadre
-          else N_("开会须到会人数%(rule)s：至少 %(needed)d 人到会方可开会。"))
-        % {"rule": rule_phrase(q, t), "needed": smallest_count(q, members)},
+        t(_quorum_sentence(rules, cadre)) % {"rule": rule_phrase(q, t), "needed": smallest_count(q, members)},
     ]
+    if rules.majority_advisory:  # the office meeting does not vote: no vote threshold is stated
+        lines.append(t(N_("校长办公会议不表决，由校长在充分听取与会人员意见的基础上集中作出决定。")))
+        return lines
     needed = yes_needed(rules, members, present)
     majority = rule_phrase(rules.majority, t)
     if needed is None:
         lines.append(t(N_("表决须赞成票%(rule)s，所需票数按实到人数计算。")) % {"rule": majority})
     else:
         lines.append(t(N_("表决须赞成票%(rule)s：至少 %(needed)d 票赞成方可通过。")) % {"rule": majority, "needed": needed})
-    if rules.majority_advisory:
-        lines.append(t(N_("校长办公会议由校长在充分听取与会人员意见后集中作出决定，以上多数意见仅供决策参考。")))
     return lines
+
+
+def _quorum_sentence(rules: BodyRules, cadre: bool) -> str:
+    """Only the Party committee has a quorum for cadre appointments (干部任免); another body
+    asked about its important matters names them as such, and only when its rule differs."""
+    if not cadre or rules.important_quorum == rules.quorum:
+        return N_("开会须到会人数%(rule)s：至少 %(needed)d 人到会方可开会。")
+    if rules.kind is BodyKind.PARTY:
+        return N_("干部任免等重要事项须到会人数%(rule)s：至少 %(needed)d 人到会方可开会。")
+    return N_("重要事项须到会人数%(rule)s：至少 %(needed)d 人到会方可开会。")
 
 
 def describe_result(
@@ -271,7 +280,7 @@ def describe_result(
           else N_("应到 %(members)d 人，实到 %(present)d 人（至少需 %(needed)d 人），未%(rule)s，不能开会。"))
         % figures
     ]
-    if yes is None:
+    if yes is None or rules.majority_advisory:
         return lines
     needed = yes_needed(rules, members, present)
     assert needed is not None
@@ -294,3 +303,39 @@ def describe(
     if present is not None:
         lines += describe_result(rules, members, present, yes, cadre, translate)
     return "\n".join(lines)
+
+
+# --- a school's own settings ------------------------------------------------------------
+
+def parse_fraction(text: str) -> Fraction:
+    """"1/2", "2/3" (or "0.5") as a fraction strictly between 0 and 1, or 1; CountingError otherwise."""
+    try:
+        value = Fraction(str(text).strip())
+    except (ValueError, ZeroDivisionError):
+        raise CountingError(N_("“%(text)s”不是比例（例如 1/2、2/3）。"), text=text) from None
+    if not 0 < value <= 1:
+        raise CountingError(N_("比例须大于 0、不超过 1（现为 %(text)s）。"), text=text)
+    return value
+
+
+def with_settings(
+    rules: BodyRules, *, majority: Fraction | None = None, strict: bool | None = None, basis: Basis | None = None,
+    quorum: Fraction | None = None, important_quorum: Fraction | None = None,
+) -> BodyRules:
+    """``rules`` with a school's own settings: the vote's fraction, whether it is "more than"
+    (strict) or "at least" (inclusive) and what it counts against; the quorum fractions
+    ("at least", against the roster). The office meeting does not vote: setting its vote is refused."""
+    if rules.majority_advisory and (majority is not None or strict is not None or basis is not None):
+        raise CountingError(N_("校长办公会议不表决，没有表决比例可设。"))
+    try:
+        vote = Threshold(majority if majority is not None else rules.majority.fraction,
+                         rules.majority.strict if strict is None else strict,
+                         rules.majority.basis if basis is None else basis)
+        return replace(
+            rules, majority=vote,
+            quorum=Threshold(quorum, False) if quorum is not None else rules.quorum,
+            important_quorum=Threshold(important_quorum, False) if important_quorum is not None
+            else rules.important_quorum,
+        )
+    except ValueError:
+        raise CountingError(N_("“超过”全体（1）的比例不可能达到，请改用“以上”或更小的比例。")) from None

@@ -53,6 +53,13 @@ NAV: list[NavEntry] = []
 TODO_SOURCES: list[TodoSource] = []
 SECTION_SOURCES: list[SectionSource] = []
 SUBJECT_LINKS: dict[str, SubjectLink] = {}
+# events a per-event (随时) disclosure item receives, by kind: (name, day it happened, when
+# it was published or None), read by the disclosure catalogue's timeliness check
+EventSource = Callable[[Any], list[tuple[str, Any, Any]]]
+EVENT_SOURCES: dict[str, EventSource] = {}
+# where a record came from in another feature: (kind, id) → [(label, endpoint, values)]
+OriginSource = Callable[[Any, int], list[tuple[Any, str, dict[str, Any]]]]
+ORIGIN_SOURCES: dict[str, list[OriginSource]] = {}
 
 
 def add_nav(endpoint: str, label: Any, action: str, order: int) -> None:
@@ -98,3 +105,19 @@ def subject_url(kind: str, subject_id: int) -> str | None:
     link = SUBJECT_LINKS.get(kind)
     values: dict[str, Any] = {link.arg: subject_id} if link else {}
     return url_for(link.endpoint, **values) if link else None
+
+
+def add_event_source(kind: str, source: EventSource) -> None:
+    """Say which events a catalogue item that ``receives`` ``kind`` must disclose."""
+    EVENT_SOURCES[kind] = source
+
+
+def add_origin(kind: str, source: OriginSource) -> None:
+    """Say how a record of ``kind`` (e.g. "notice") links back to what it was made from."""
+    ORIGIN_SOURCES.setdefault(kind, [])
+    if source not in ORIGIN_SOURCES[kind]:
+        ORIGIN_SOURCES[kind].append(source)
+
+
+def origins(session: Any, kind: str, record_id: int) -> list[tuple[Any, str, dict[str, Any]]]:
+    return [link for source in ORIGIN_SOURCES.get(kind, []) for link in source(session, record_id)]

@@ -178,7 +178,7 @@ def test_stances_recorded_at_once_get_distinct_numbers(app, people):
                 return row.seq
             return job
 
-        jobs = [state(first, "agree")] + [state(gid, "remark", f"意见 {gid}") for gid in guest_ids]
+        jobs = [state(first, "agree", "同意，方案可行")] + [state(gid, "remark", f"意见 {gid}") for gid in guest_ids]
         results = together(app, jobs)
         assert _errors(results) == [], _errors(results)
         with app.app_context():

@@ -33,3 +33,12 @@ def init_app(app: Flask) -> None:
     registry.add_subject_link("resolution", "decisions.resolution", "resolution_id")
     for source in (cadence_todos, view_todos, meeting_todos, report_todos):
         registry.add_todos(source)
+    from portal.decisions.queries import notice_origins, party_decision_events
+    from portal.decisions.rules.publication import PARTY_DECISION
+
+    registry.add_event_source(PARTY_DECISION, party_decision_events)
+    registry.add_origin("notice", notice_origins)
+    from portal.audit.sentences import add_sentences
+    from portal.decisions.sentences import NAMERS, SENTENCES
+
+    add_sentences(SENTENCES, NAMERS)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from portal.decisions.queries import TrackerRow
+from portal.errors import Message
+from portal.i18n import N_
 from portal.proposals.queries import Report
 from portal.xlsx import append_row, save
 
@@ -38,6 +42,7 @@ def _resolutions(wb: Workbook, rows: list[TrackerRow], headers: list[str], statu
                  body_label: Callable[[str], str]) -> None:
     ws = wb.active
     assert ws is not None
+    ws.title = _("决议督办")  # every sheet is named in Chinese, never openpyxl's "Sheet"
     append_row(ws, headers)
     for r in rows:
         res = r.resolution
@@ -49,23 +54,86 @@ def _resolutions(wb: Workbook, rows: list[TrackerRow], headers: list[str], statu
         ])
 
 
-def archive_zip(year: int, minutes: list[tuple[str, str]], resolutions_xlsx: bytes, reports: list[tuple[str, str]],
-                chain: tuple[int, str]) -> bytes:
-    """The school year's archive bundle: each meeting's minutes (as signed, or as assembled),
-    the resolutions spreadsheet and every progress report, with a manifest of SHA-256 digests
-    and the audit-chain head, as one ZIP file."""
+@dataclass(frozen=True)
+class ArchivedMinutes:
+    """One meeting's 会议记录 for the archive: its frozen text when signed by both, else only
+    its name (``text`` None: listed as 未签署, with no content)."""
+
+    path: str
+    title: str
+    held_on: date
+    text: str | None = None
+    sha256: str = ""
+    recorder: str = ""
+    recorder_at: str = ""
+    supervisor: str = ""
+    supervisor_at: str = ""
+
+
+README = N_("""阳光校务 · 议事决策与决议督办归档包（%(year)d—%(next)d 学年）
+
+本归档包只收入已由记录员和监督员签署的会议记录；尚未签署的会议只在 MANIFEST.txt 中列为“未签署”，不收入其内容。
+
+一、文件
+  minutes/      已签署的会议记录，内容与签署时冻结的文本逐字相同
+  reports/      决议执行情况报告，附件放在其报告同名目录下
+  evidence/     议题前置程序的记录附件（座谈会纪要、论证意见等），按议题编号存放
+  resolutions.xlsx  决议督办台账
+  MANIFEST.txt  清单：审计链头，每次会议记录的签署人、签署时间和 SHA-256 摘要，未签署的会议
+  SHA256SUMS.txt    本包每个文件的 SHA-256 摘要
+
+二、核对文件摘要
+  在解压后的目录中运行：sha256sum -c SHA256SUMS.txt
+  （Windows：certutil -hashfile 文件名 SHA256，与 SHA256SUMS.txt 中的值比对。）
+  每个文件都应显示“OK”（或摘要一致）。
+
+三、核对会议记录与审计链
+  每份会议记录的摘要（MANIFEST.txt 中的 SHA-256）在签署时已写入系统的审计链（事项 meeting.minutes_signed）。
+  在系统的审计日志中查到该会议的签署记录，其摘要应与本包中的文件摘要一致。
+
+四、核对审计链头
+  MANIFEST.txt 记录了打包时审计链的序号和链头摘要。此后任何对历史记录的修改、插入、删除都会改变链头：
+  管理员运行 flask --app portal audit verify 可以逐条验证审计链；首页页脚公开显示当前链头，
+  其序号不小于本包所记序号，且按序号查到的那一条摘要应与本包所记一致。
+""")
+
+
+def archive_zip(year: int, chain: tuple[int, str], minutes: list[ArchivedMinutes], resolutions_xlsx: bytes,
+                reports: list[tuple[str, str]], attachments: list[tuple[str, bytes | None]]) -> bytes:
+    """The school year's archive bundle: signed 会议记录 only (unsigned ones named in the
+    manifest as 未签署), the resolutions spreadsheet, every progress report, every attached
+    file under its record; MANIFEST.txt with signers, signing times, hashes and the audit
+    chain head; SHA256SUMS.txt for ``sha256sum -c``; a README in Chinese on checking both."""
     import hashlib
     import io
     import zipfile
 
-    files: list[tuple[str, bytes]] = [(name, text.encode("utf-8")) for name, text in minutes]
+    files: list[tuple[str, bytes]] = [(m.path, m.text.encode("utf-8")) for m in minutes if m.text is not None]
     files.append(("resolutions.xlsx", resolutions_xlsx))
     files += [(name, text.encode("utf-8")) for name, text in reports]
-    manifest = [f"school-year {year}-{year + 1}", f"audit-chain #{chain[0]} {chain[1]}", ""]
-    manifest += [f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in files]
+    files += [(name, data) for name, data in attachments if data is not None]
+    manifest = [str(Message(N_("学年：%(year)d—%(next)d"), year=year, next=year + 1)),
+                str(Message(N_("审计链头：第 %(seq)d 条，SHA-256 %(hash)s"), seq=chain[0], hash=chain[1])), "",
+                str(Message(N_("会议记录：")))]
+    for m in minutes:
+        if m.text is None:
+            manifest.append(str(Message(N_("  %(day)s %(title)s：未签署（不收入内容）"), day=m.held_on.isoformat(),
+                                        title=m.title)))
+        else:
+            manifest.append(str(Message(
+                N_("  %(day)s %(title)s：%(path)s，SHA-256 %(hash)s；记录员 %(recorder)s 签署于 %(recorder_at)s，"
+                   "监督员 %(supervisor)s 签署于 %(supervisor_at)s"),
+                day=m.held_on.isoformat(), title=m.title, path=m.path, hash=m.sha256, recorder=m.recorder,
+                recorder_at=m.recorder_at, supervisor=m.supervisor, supervisor_at=m.supervisor_at)))
+    missing = [name for name, data in attachments if data is None]
+    if missing:
+        manifest += ["", str(Message(N_("存储中找不到的附件：")))] + [f"  {name}" for name in missing]
+    files.append(("MANIFEST.txt", ("\n".join(manifest) + "\n").encode("utf-8")))
+    files.append(("README.txt", str(Message(README, year=year, next=year + 1)).encode("utf-8")))
+    sums = [f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in files]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files:
             zf.writestr(name, data)
-        zf.writestr("SHA256SUMS.txt", "\n".join(manifest) + "\n")
+        zf.writestr("SHA256SUMS.txt", "\n".join(sums) + "\n")
     return buf.getvalue()

@@ -14,8 +14,10 @@ MAJOR_LABELS = {"none": _l("不属于“三重一大”"), "decision": _l("重�
                 "project": _l("重大项目安排"), "expenditure": _l("大额资金使用")}
 ITEM_STATE_LABELS = {"proposed": _l("待上会"), "scheduled": _l("已列入议程"), "passed": _l("通过"),
                      "rejected": _l("未通过"), "deferred": _l("缓议"), "forwarded": _l("已提交党组织会议")}
-MEETING_STATE_LABELS = {"planned": _l("议程待定"), "settled": _l("议事中"), "closed": _l("待签署纪要"),
-                        "signed": _l("纪要已签署")}
+# keyed by Meeting.phase: a settled agenda is 议事中 only from the meeting's start
+MEETING_STATE_LABELS = {"planned": _l("议程待定"), "settled": _l("议程已确定，待开会"), "sitting": _l("议事中"),
+                        "closed": _l("会议记录待签署"),
+                        "signed": _l("会议记录已签署")}
 ATTENDANCE_LABELS = {"present": _l("出席"), "absent": _l("缺席"), "nonvoting": _l("列席")}
 STANCE_LABELS = {"agree": _l("同意"), "disagree": _l("不同意"), "defer": _l("缓议"), "remark": _l("列席发言")}
 METHOD_LABELS = {"oral": _l("口头表决"), "hands": _l("举手表决"), "named": _l("记名投票"), "secret": _l("无记名投票")}
@@ -28,6 +30,8 @@ CADENCE_LABELS = {"monthly": _l("每月报告"), "term": _l("每学期报告"), 
 STATUS_LABELS = {"on_track": _l("按期推进"), "report_late": _l("报告逾期"), "past_deadline": _l("超过期限"),
                  "done": _l("已办结"), "changed": _l("已复议变更"), "awaiting_approval": _l("报批中")}
 OFFICE_VIEW_LABELS = {"SECRETARY": _l("书记"), "PRINCIPAL": _l("校长"), "DEPUTY_SECRETARY": _l("副书记")}
+MEETING_CADENCE_LABELS = {"month": _l("每个自然月至少召开一次"), "week": _l("每个自然周（周一至周日）至少召开一次"),
+                          "days": _l("按固定天数计")}
 KIND_LABELS = {"resolution": _l("会议决议"), "regular_report": _l("校长向党组织定期报告")}
 TEXT = 20_000
 
@@ -45,7 +49,9 @@ class ProcedureForm(FlaskForm):
     disagreement_num = IntegerField(_l("较大分歧：不同意或缓议者占出席人数比例的分子"), default=1,
                                     validators=[DataRequired(), NumberRange(1, 99)])
     disagreement_den = IntegerField(_l("较大分歧比例的分母"), default=2, validators=[DataRequired(), NumberRange(1, 99)])
-    cadence_days = IntegerField(_l("开会周期（天）"), validators=[DataRequired(_l("请填写开会周期。")), NumberRange(1, 366)])
+    cadence_unit = SelectField(_l("开会周期"), choices=options(MEETING_CADENCE_LABELS.items()),
+                               validators=[DataRequired(_l("请选择开会周期。"))])
+    cadence_days = IntegerField(_l("间隔天数（按固定天数计时填写）"), validators=[Optional(), NumberRange(1, 366)])
     lead_days = IntegerField(_l("会议材料提前送达（天）"), validators=[Optional(), NumberRange(0, 30)])
     note = TextAreaField(_l("说明"), validators=[Length(max=2000)])
 
@@ -90,8 +96,19 @@ class MeetingForm(FlaskForm):
     title = StringField(_l("会议名称"), validators=[DataRequired(_l("请填写会议名称。")), Length(max=120)])
     held_on = DateField(_l("会议日期"), validators=[DataRequired(_l("请填写会议日期。")), PlausibleDate()])
     starts_at = TimeField(_l("开始时间"), validators=[DataRequired(_l("请填写开始时间。"))])
-    recorder_id = SelectField(_l("记录人"), coerce=int_or_zero, validators=[DataRequired(_l("请选择记录人。"))])
-    supervisor_id = SelectField(_l("监督人"), coerce=int_or_zero, validators=[DataRequired(_l("请选择监督人。"))])
+    recorder_id = SelectField(_l("记录员"), coerce=int_or_zero, validators=[DataRequired(_l("请选择记录员。"))])
+    supervisor_id = SelectField(_l("监督员"), coerce=int_or_zero, validators=[DataRequired(_l("请选择监督员。"))])
+
+
+class DiscloseForm(FlaskForm):
+    catalog_item_id = SelectField(_l("党务公开目录项"), coerce=int_or_zero,
+                                  validators=[DataRequired(_l("请选择党务公开目录项。"))])
+
+
+class MinutesForm(FlaskForm):
+    """The recorder's 会议记录; each item's 讨论情况 comes as ``discussion-<item id>``."""
+
+    remarks = TextAreaField(_l("列席人员发言及其他事项"), validators=[Length(max=20_000)])
 
 
 class ScheduleForm(FlaskForm):
@@ -116,7 +133,8 @@ class StanceForm(FlaskForm):
     user_id = SelectField(_l("表态人"), coerce=int_or_zero, validators=[DataRequired(_l("请选择表态人。"))])
     stance = SelectField(_l("表态"), choices=options([("", "—")] + list(STANCE_LABELS.items())),
                          validators=[DataRequired(_l("请选择表态。"))])
-    reason = TextAreaField(_l("理由"), validators=[Length(max=2000)])
+    reason = TextAreaField(_l("理由（每一表态都须说明；列席人员填写发言内容）"),
+                           validators=[DataRequired(_l("请说明表态理由。")), Length(max=2000)])
 
 
 class VoteForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base, one_of
+from portal.files import StoredFileColumns
 from portal.timeutil import utcnow
 from portal.workflow import Transition, Workflow
 
@@ -122,6 +123,15 @@ class Visibility(str, enum.Enum):
     INTERNAL = "internal"
 
 
+class MeetingCadence(str, enum.Enum):
+    """How a body's meetings are counted: per calendar month, per calendar week (Monday to
+    Sunday), or within a rolling number of days."""
+
+    MONTH = "month"
+    WEEK = "week"
+    DAYS = "days"
+
+
 class Cadence(str, enum.Enum):
     MONTHLY = "monthly"
     TERM = "term"
@@ -183,6 +193,9 @@ class Procedure(Base):
     # disagree or ask to defer
     disagreement_num: Mapped[int] = mapped_column(Integer, default=1)
     disagreement_den: Mapped[int] = mapped_column(Integer, default=2)
+    # how often the body must meet: once per calendar month or week (the texts' 每月 / 每周), or
+    # within a rolling number of days ("days", the only unit cadence_days counts for)
+    cadence_unit: Mapped[str] = mapped_column(String(8), default="days", server_default="days")
     cadence_days: Mapped[int] = mapped_column(Integer)
     lead_days: Mapped[int] = mapped_column(Integer, default=1)
     powers: Mapped[str] = mapped_column(String(200), default="")  # MajorKind values it decides, comma-separated
@@ -217,7 +230,11 @@ class Meeting(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     recorder_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     supervisor_signed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    minutes_text: Mapped[str] = mapped_column(Text, default="")  # frozen at sign-off
+    # the recorder's own part of the 会议记录 (what the portal does not record itself: 列席
+    # remarks and anything else said), saved as drafts until the recorder signs
+    minutes_remarks: Mapped[str] = mapped_column(Text, default="", server_default="")
+    minutes_saved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    minutes_text: Mapped[str] = mapped_column(Text, default="")  # frozen when the recorder signs
     minutes_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -229,6 +246,8 @@ class Meeting(Base):
     items: Mapped[list[Item]] = relationship(back_populates="meeting", order_by="Item.position, Item.id",
                                              lazy="select")
     attendance: Mapped[list[MeetingAttendance]] = relationship(order_by="MeetingAttendance.id", lazy="select")
+    papers: Mapped[list[MeetingPaper]] = relationship(order_by="MeetingPaper.id", lazy="select")
+    receipts: Mapped[list[PaperReceipt]] = relationship(order_by="PaperReceipt.read_at", lazy="select")
 
     @property
     def is_sitting(self) -> bool:
@@ -238,6 +257,60 @@ class Meeting(Base):
     @property
     def is_signed(self) -> bool:
         return self.state == MeetingState.SIGNED.value
+
+    @property
+    def minutes_editable(self) -> bool:
+        """The recorder may write the 会议记录: from the settled agenda until the recorder signs."""
+        return self.state in (MeetingState.SETTLED.value, MeetingState.CLOSED.value) and self.recorder_signed_at is None
+
+    @property
+    def papers_open(self) -> bool:
+        """Papers may still be added: the meeting has not ended and they have not been sent."""
+        return self.state in (MeetingState.PLANNED.value, MeetingState.SETTLED.value) and self.papers_sent_at is None
+
+    @property
+    def next_signer_id(self) -> int | None:
+        """Who signs the 会议记录 next: the recorder, then the supervisor."""
+        if self.state != MeetingState.CLOSED.value:
+            return None
+        if self.recorder_signed_at is None:
+            return self.recorder_id
+        return self.supervisor_id if self.supervisor_signed_at is None else None
+
+    def phase_at(self, now: datetime) -> str:
+        """The state as people speak of it: a settled agenda is "sitting" (议事中) only once
+        the meeting has begun, not from the moment the agenda was settled."""
+        if self.state == MeetingState.SETTLED.value and now >= self.starts_at:
+            return "sitting"
+        return self.state
+
+    @property
+    def phase(self) -> str:
+        return self.phase_at(utcnow())
+
+
+class MeetingPaper(StoredFileColumns, Base):
+    """A meeting paper (会议材料): an uploaded file for the meeting or one of its items, sent
+    with the agenda to the attendees in advance."""
+
+    __tablename__ = "dec_paper"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("dec_meeting.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("dec_item.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+
+class PaperReceipt(Base):
+    """An attendee marked the meeting's papers read (阅读回执)."""
+
+    __tablename__ = "dec_paper_receipt"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("dec_meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class MeetingAttendance(Base):
@@ -294,6 +367,7 @@ class Item(Base):
     votes_no: Mapped[int | None] = mapped_column(Integer)
     votes_abstain: Mapped[int | None] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(Text, default="")
+    discussion: Mapped[str] = mapped_column(Text, default="", server_default="")  # 讨论情况, by the recorder
     ballot_digest: Mapped[str] = mapped_column(String(64), default="")  # secret ballot: SHA-256 of the box
     result_text: Mapped[str] = mapped_column(Text, default="")  # the rule with its figures
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -442,6 +516,8 @@ class Resolution(Base):
     changed_on: Mapped[date | None] = mapped_column(Date)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # the 党务公开 notice (its first version) this Party-meeting decision was published as
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     item: Mapped[Item | None] = relationship(back_populates="resolutions", foreign_keys=[item_id],
@@ -527,3 +603,24 @@ class Urging(Base):
     @property
     def is_urge(self) -> bool:
         return self.kind == "urge"
+
+class SupervisionOpinion(Base):
+    """The supervisor's (监督员, 纪检委员) opinion on a meeting, an item or a resolution (监督意见),
+    and the secretary's answer on record."""
+
+    __tablename__ = "dec_supervision_opinion"
+    __table_args__ = (Index("ix_dec_supervision_opinion_subject", "subject_kind", "subject_id"),
+                      CheckConstraint("subject_kind IN ('meeting', 'item', 'resolution')", name="subject_kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(12))  # meeting | item | resolution
+    subject_id: Mapped[int] = mapped_column(Integer)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    by: Mapped[User] = relationship(foreign_keys=[by_id], lazy="joined")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="joined")

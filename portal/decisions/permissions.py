@@ -81,6 +81,15 @@ def signing_meetings(user: User | None, ctx: Context) -> ColumnElement[bool]:
     if user is None:
         return false()
     return or_(Meeting.recorder_id == user.id, Meeting.supervisor_id == user.id)
+def _view_meeting(user: User | None, meeting: Meeting, ctx: Context) -> bool:
+    """Insiders, and whoever the meeting expects (a 列席 attendee reads its papers too)."""
+    return insider(user, ctx) or (user is not None and any(
+        a.user_id == user.id and a.kind != "absent" for a in meeting.attendance))
+
+
+def _write_minutes(user: User | None, meeting: Meeting, ctx: Context) -> bool:
+    """The meeting's recorder (记录员) writes its 会议记录."""
+    return user is not None and user.id == meeting.recorder_id
 
 
 def _view_item(user: User | None, item: Item, ctx: Context) -> bool:
@@ -142,6 +151,11 @@ def _self_check(user: User | None, obj: Any, ctx: Context) -> bool:
                                  or holds(user, ctx, Office.SECRETARY, Office.PRINCIPAL))
 
 
+def _opine(user: User | None, supervisor_id: Any, ctx: Context) -> bool:
+    """The 监督员: the supervisor role, or the supervisor named for the meeting (obj: that id or None)."""
+    return user is not None and (user.has_role(Role.SUPERVISOR) or (supervisor_id is not None and user.id == supervisor_id))
+
+
 def _anyone(user: User | None, obj: Any, ctx: Context) -> bool:
     return True
 
@@ -160,21 +174,25 @@ register("item.view", _view_item)
 register("item.record_view", _item_view)
 register("item.evidence", _item_evidence)
 register("item.set_two_thirds", _secretary)
-register("meeting.view", _insider)
+register("meeting.view", _view_meeting)
 register("meeting.plan", _plan_meeting)
 register("meeting.settle", _settle)
 register("meeting.run", _run)
 register("meeting.decide", _decide)
 register("meeting.sign", _sign, signing_meetings)
+register("meeting.write_minutes", _write_minutes)
 register("meeting.cast_ballot", _cast)
 register("resolution.tracker", _anyone)
 register("resolution.view", _view_resolution, visible_resolutions)
 register("resolution.report", _report)
 register("resolution.record_approval", _approval)
 register("resolution.supervise", _secretary)
+register("resolution.disclose", _secretary)
 register("resolution.reconsider", _propose)
 register("resolution.change", _by_a_meeting)
 register("resolution.create", _run)  # obj: the meeting
 register("congress_report.view", _congress_report)
 register("congress_report.attach", principals_office)  # the principal's office compiles it for a session
 register("self_check.view", _self_check)
+register("supervision.opine", _opine)
+register("supervision.answer", _secretary)

@@ -39,7 +39,8 @@ def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
     """A meeting with everything its page and its minutes show (a fixed handful of queries)."""
     return select(Meeting).where(Meeting.id == meeting_id).options(
         joinedload(Meeting.procedure), joinedload(Meeting.chair), joinedload(Meeting.recorder),
-        joinedload(Meeting.supervisor), selectinload(Meeting.attendance),
+        joinedload(Meeting.supervisor), selectinload(Meeting.attendance), selectinload(Meeting.papers),
+        selectinload(Meeting.receipts),
         selectinload(Meeting.items).options(
             selectinload(Item.stances), selectinload(Item.views), selectinload(Item.evidence),
             selectinload(Item.named_votes), joinedload(Item.proposer),
@@ -63,13 +64,6 @@ def procedure_versions(body: str) -> Select[tuple[Procedure]]:
     return select(Procedure).where(Procedure.body == body).order_by(Procedure.version.desc())
 
 
-def successors_of(session: Session, res: Resolution) -> list[Resolution]:
-    """The resolutions of the item that changed ``res`` (复议), if one did."""
-    if not res.changed_by_item_id:
-        return []
-    return list(session.scalars(select(Resolution).where(Resolution.item_id == res.changed_by_item_id)))
-
-
 class Owner(NamedTuple):
     id: int
     name: str
@@ -91,11 +85,12 @@ def items_waiting_for_view(session: Session, office: str) -> int:
 
 def minutes_to_sign(session: Session, user_id: int, signable: ColumnElement[bool]) -> list[Meeting]:
     """Closed meetings that ``signable`` lists (``meeting.sign``'s listing) whose minutes wait
-    for this user's signature as recorder or supervisor."""
+    for this user's signature as recorder, or as supervisor once the recorder has signed."""
     return list(session.scalars(select(Meeting).where(
         signable, Meeting.state == MeetingState.CLOSED.value,
         ((Meeting.recorder_id == user_id) & Meeting.recorder_signed_at.is_(None))
-        | ((Meeting.supervisor_id == user_id) & Meeting.supervisor_signed_at.is_(None)))
+        | ((Meeting.supervisor_id == user_id) & Meeting.supervisor_signed_at.is_(None)
+           & Meeting.recorder_signed_at.is_not(None)))
         .order_by(Meeting.held_on, Meeting.id)))
 
 
@@ -112,6 +107,66 @@ def resolution_query(resolution_id: int) -> Select[tuple[Resolution]]:
         selectinload(Resolution.reports), selectinload(Resolution.urgings),
         joinedload(Resolution.item).joinedload(Item.meeting),
     )
+
+
+def changed_resolution(session: Session, res: Resolution) -> Resolution | None:
+    """The resolution ``res`` changed on reconsideration (复议): the one its item reconsidered."""
+    item = res.item
+    if item is None or item.reconsiders_id is None:
+        return None
+    return session.get(Resolution, item.reconsiders_id)
+
+
+def successors(session: Session, res: Resolution) -> list[Resolution]:
+    """The resolutions made by the item that changed ``res`` on reconsideration."""
+    if res.changed_by_item_id is None:
+        return []
+    return list(session.scalars(select(Resolution).where(Resolution.item_id == res.changed_by_item_id)
+                                .order_by(Resolution.id)))
+
+
+def opinions(session: Session, kind: str, subject_id: int) -> list[Any]:
+    """The supervision opinions (监督意见) on one meeting, item or resolution, with their answers."""
+    from portal.decisions.models import SupervisionOpinion
+
+    return list(session.scalars(select(SupervisionOpinion).where(
+        SupervisionOpinion.subject_kind == kind, SupervisionOpinion.subject_id == subject_id)
+        .order_by(SupervisionOpinion.at, SupervisionOpinion.id)))
+
+
+# --- 党务公开 -------------------------------------------------------------------------------
+
+def party_decision_events(session: Session) -> list[tuple[str, date, Any]]:
+    """The events the 党务公开 item for Party-meeting decisions must disclose: every Party
+    meeting's resolution that may go out (public or staff), the day it was decided, and when
+    its notice was published (None: not yet)."""
+    from portal.disclosure.models import Notice
+
+    rows = session.execute(
+        select(Resolution.title, Resolution.decided_on, Notice.published_at)
+        .outerjoin(Notice, Notice.id == Resolution.notice_id)
+        .where(Resolution.kind == ResolutionKind.RESOLUTION.value, Resolution.body == MeetingBody.PARTY.value,
+               Resolution.visibility.in_([Visibility.PUBLIC.value, Visibility.STAFF.value]))
+        .order_by(Resolution.decided_on, Resolution.id)).tuples().all()
+    return [(title, day, published) for title, day, published in rows]
+
+
+def party_catalogue_items(session: Session) -> list[Any]:
+    """Active 党务公开 catalogue items, the one receiving Party-meeting decisions first."""
+    from portal.disclosure.models import CatalogItem
+
+    return list(session.scalars(select(CatalogItem).where(CatalogItem.channel == "party", CatalogItem.active.is_(True))
+                                .order_by((CatalogItem.receives == "party_decision").desc(), CatalogItem.position,
+                                          CatalogItem.id)))
+
+
+def notice_origins(session: Session, series_id: int) -> list[tuple[Any, str, dict[str, Any]]]:
+    """The Party-meeting resolution a 党务公开 notice (any version of it) was published from."""
+    found = session.execute(select(Resolution.id, Resolution.title).where(Resolution.notice_id == series_id)).first()
+    if found is None:
+        return []
+    return [(Message(N_("本公告公开的是党组织会议决议：%(title)s"), title=found.title), "decisions.resolution",
+             {"resolution_id": found.id})]
 
 
 # --- the tracker --------------------------------------------------------------------------
@@ -277,7 +332,7 @@ OUTCOME_NAMES = {ItemState.PASSED.value: N_("通过"), ItemState.REJECTED.value:
 
 
 def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
-    """The minutes, assembled from the records, as marked messages (Chinese as stored and
+    """The 会议记录, assembled from the records and the recorder's text, as marked messages (Chinese as stored and
     hashed; translated when shown)."""
     def name(user_id: int | None) -> str:
         return names.get(user_id or 0, "—")
@@ -287,7 +342,7 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
         Message(N_("会议：%(title)s（%(body)s）"), title=meeting.title, body=Message(BODY_NAMES[meeting.body])),
         Message(N_("日期：%(day)s；议事规则：第 %(version)d 版（%(adopted)s 通过）"), day=meeting.held_on.isoformat(),
                 version=proc.version, adopted=proc.adopted_on.isoformat()),
-        Message(N_("主持人：%(chair)s；记录人：%(recorder)s；监督人：%(supervisor)s"), chair=name(meeting.chair_id),
+        Message(N_("主持人：%(chair)s；记录员：%(recorder)s；监督员：%(supervisor)s"), chair=name(meeting.chair_id),
                 recorder=name(meeting.recorder_id), supervisor=name(meeting.supervisor_id)),
     ]
     if meeting.chair_note:
@@ -300,6 +355,10 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
     for n, item in enumerate(meeting.items, 1):
         lines.append(Message(N_("议题 %(n)d：%(title)s（提出人：%(proposer)s）"), n=n, title=item.title,
                              proposer=name(item.proposer_id)))
+        if item.reconsiders_id is not None:
+            lines.append(Message(N_("  复议：变更第 %(id)d 号决议"), id=item.reconsiders_id))
+        if item.discussion:
+            lines.append(Message(N_("  讨论情况：%(text)s"), text=item.discussion))
         for s in item.stances:
             lines.append(Message(N_("  %(seq)d. %(name)s：%(stance)s%(reason)s"), seq=s.seq, name=name(s.user_id),
                                  stance=Message(STANCE_NAMES[s.stance]), reason=f"——{s.reason}" if s.reason else ""))
@@ -318,6 +377,8 @@ def minutes_lines(meeting: Meeting, names: dict[int, str]) -> list[Message]:
         for res in item.resolutions:
             lines.append(Message(N_("  决议：%(title)s（责任人：%(owner)s；期限：%(deadline)s）"), title=res.title,
                                  owner=name(res.owner_id), deadline=res.deadline.isoformat() if res.deadline else "—"))
+    if meeting.minutes_remarks:
+        lines.append(Message(N_("列席人员发言及其他事项：%(text)s"), text=meeting.minutes_remarks))
     return lines
 
 
@@ -352,13 +413,20 @@ def open_state(res: Resolution) -> bool:
 class BodyCheck:
     body: str
     meetings: list[Meeting]
+    cadence_unit: str
     cadence_days: int
-    expected: int  # meetings the cadence asks for over the period
-    gaps: int  # intervals between meetings (or the period's ends) longer than the cadence
-    papers_late: int
-    items_decided: int
-    important_items: int
-    stances: int
+    expected: int  # meetings the cadence asks for over the period (whole periods ended by its end)
+    gaps: list[tuple[date, date]]  # calendar months (weeks) without a meeting, or intervals over the cadence
+    papers_late: list[Meeting]  # papers sent later than the lead time (or not at all)
+    decided: list[Item]  # items decided, each with its stances in order
+
+    @property
+    def important(self) -> list[Item]:
+        return [i for i in self.decided if i.important]
+
+    @property
+    def stances(self) -> int:
+        return sum(len(i.stances) for i in self.decided)
 
 
 @dataclass
@@ -377,25 +445,26 @@ def self_check(session: Session, year: int, today: date) -> SelfCheck:
     meetings per body against their cadence, lead time, decided items with their preconditions
     and stances, resolutions with the on-time share of their reports, urgings, reconsiderations."""
     from portal.decisions.rules.meetings import papers_late
-    from portal.decisions.rules.procedure import PROCEDURE_BODIES, current_procedure
+    from portal.decisions.rules.procedure import PROCEDURE_BODIES, current_procedure, missed_periods, periods_in
 
     start, end = date(year, 9, 1), min(date(year + 1, 8, 31), today)
     held = session.scalars(
-        select(Meeting).options(joinedload(Meeting.procedure), selectinload(Meeting.items).selectinload(Item.stances))
+        select(Meeting).options(joinedload(Meeting.procedure), joinedload(Meeting.recorder),
+                                joinedload(Meeting.supervisor),
+                                selectinload(Meeting.items).options(selectinload(Item.stances), selectinload(Item.evidence)))
         .where(Meeting.held_on >= start, Meeting.held_on <= end,
                Meeting.state.in_(["closed", "signed"])).order_by(Meeting.held_on)).all()
     bodies = []
     for body in (*PROCEDURE_BODIES, MeetingBody.JOINT.value):
         mine = [m for m in held if m.body == body]
-        proc = current_procedure(session, body, end)
-        cadence = proc.cadence_days if proc else 0
-        days = [start, *(m.held_on for m in mine), end]
-        gaps = sum(1 for a, b in zip(days, days[1:]) if cadence and (b - a).days > cadence) if body != "joint" else 0
+        proc = current_procedure(session, body, end) if body != MeetingBody.JOINT.value else None
+        unit, days = (proc.cadence_unit, proc.cadence_days) if proc else ("", 0)
+        since = max(start, proc.adopted_on) if proc else start
+        gaps = missed_periods([m.held_on for m in mine], since, end, unit, days) if proc else []
         decided = [i for m in mine for i in m.items if i.decided_at is not None]
         bodies.append(BodyCheck(
-            body, mine, cadence, -(-((end - start).days + 1) // cadence) if cadence and body != "joint" else 0, gaps,
-            sum(1 for m in mine if papers_late(m, m.procedure.lead_days)), len(decided),
-            sum(1 for i in decided if i.important), sum(len(i.stances) for i in decided)))
+            body, mine, unit, days, periods_in(since, end, unit, days) if proc else 0, gaps,
+            [m for m in mine if papers_late(m, m.procedure.lead_days)], decided))
     visible = (Resolution.kind == ResolutionKind.RESOLUTION.value) & (Resolution.decided_on >= start) \
         & (Resolution.decided_on <= end)
     rows = tracker_rows(session, visible, today, Filters(kind=None))

@@ -80,6 +80,11 @@ class CatalogItem(Base):
     default_audience: Mapped[str] = mapped_column(String(10), default=Audience.STAFF.value)
     default_gongshi_days: Mapped[int] = mapped_column(Integer, default=0)  # 0: no 公示 period
     cadence: Mapped[str] = mapped_column(String(10), default=Cadence.EVENT.value)
+    # a per-event (随时) item judged by the events it discloses: which events it receives
+    # (a kind another feature registers, e.g. "party_decision"), and within how many working
+    # days of each it must be published
+    receives: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    event_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

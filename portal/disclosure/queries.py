@@ -7,7 +7,7 @@ Every query that can surface a notice starts from :func:`visible`, which narrows
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -231,6 +231,26 @@ class ItemStatus:
     due: datetime | None  # None: per-event items have no due date
     overdue: bool
     count: int
+    events: int = 0  # a per-event item that receives events: how many
+    late: tuple[tuple[str, date], ...] = ()  # (event, its due day) published late or not yet, past due
+
+
+def late_events(events: list[tuple[str, date, datetime | None]], working_days: int,
+                now: datetime) -> list[tuple[str, date]]:
+    """Per-event (随时) timeliness: each event must be published within ``working_days``
+    working days of the day it happened (the due day itself still counts as on time, by
+    school-local dates). Late: published after its due day, or still unpublished after it."""
+    from portal.disclosure.rules import add_working_days
+    from portal.timeutil import to_local
+
+    today = to_local(now).date()
+    found = []
+    for name, happened, published in events:
+        due = add_working_days(happened + timedelta(days=1), working_days)  # counted from the next day
+        done = to_local(published).date() if published is not None else None
+        if (done is not None and done > due) or (done is None and today > due):
+            found.append((name, due))
+    return found
 
 
 def due_date(cadence: str, last_published: datetime | None, since: datetime) -> datetime | None:
@@ -267,9 +287,17 @@ def catalogue_status(session: Session, now: datetime, channel: str | None = None
     if channel:
         query = query.where(CatalogItem.channel == channel)
     rows = []
+    from portal.registry import EVENT_SOURCES
+
     for item, last_published, n in session.execute(query):
         due = due_date(item.cadence, last_published, item.created_at)
-        rows.append(ItemStatus(item, last_published, due, due is not None and now > due, n or 0))
+        source = EVENT_SOURCES.get(item.receives) if item.cadence == "event" and item.receives else None
+        if source is None:
+            rows.append(ItemStatus(item, last_published, due, due is not None and now > due, n or 0))
+            continue
+        events = source(session)
+        late = late_events(events, item.event_days, now)
+        rows.append(ItemStatus(item, last_published, due, bool(late), n or 0, len(events), tuple(late)))
     return rows
 
 

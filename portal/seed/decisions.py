@@ -16,12 +16,12 @@ from portal.decisions.models import Item, Meeting, Report, Resolution
 from portal.decisions.rules import items as ir
 from portal.decisions.rules import meetings as mr
 from portal.decisions.rules import outcomes
+from portal.decisions.rules import papers
 from portal.decisions.rules import procedure as pr
 from portal.decisions.rules import resolutions as rr
 from portal.org.memberships import Memberships
 from portal.timeutil import local_to_utc, to_local, utcnow
 
-ADOPTED = date(2024, 9, 1)
 
 
 class _Demo:
@@ -29,6 +29,14 @@ class _Demo:
         self.s = session
         self.u = users
         self.today = to_local(utcnow()).date()
+        self.numbers: dict[tuple[str, date], int] = {}
+        self.paper: Any = None  # a stored file to send as each agenda item's paper
+
+    def number(self, dates: dict[str, list[date]]) -> None:
+        """Number each body's meetings in date order, 第1次 onwards, without gaps."""
+        for body, days in dates.items():
+            for n, day in enumerate(sorted(set(days)), 1):
+                self.numbers[(body, day)] = n
 
     def day(self, days_ago: int) -> date:
         return self.today - timedelta(days=days_ago)
@@ -55,16 +63,25 @@ class _Demo:
         return it
 
     def meeting(self, body: str, on: date, title: str, items: list[Item], late_papers: bool = False,
-                absent: tuple[str, ...] = ()) -> Meeting:
+                absent: tuple[str, ...] = (), receipts: bool = True) -> Meeting:
+        """A meeting held on ``on``, numbered by the calendar of the year's meetings (no gaps)."""
+        if (body, on) in self.numbers:
+            title = (PARTY_TITLE if body == "party" else OFFICE_TITLE) % self.numbers[(body, on)]
         ms = self.ms(on)
         setter = self.u["principal" if body == "office" else "secretary"]
         m = mr.create_meeting(self.s, setter, ms, body, title, local_to_utc(on, time(15, 30)), on,
                               recorder=self.u["leader3"], supervisor=self.u["supervisor"])
         for it in items:
             ir.schedule_item(self.s, setter, ms, it, m)
+            if receipts and self.paper is not None:  # the item's paper, sent with the agenda
+                papers.add_paper(self.s, setter, m, self.paper, it).uploaded_at = local_to_utc(on - timedelta(days=4),
+                                                                                               time(11, 0))
         mr.settle_agenda(self.s, setter, m)
         sent = local_to_utc(on, time(9, 0)) if late_papers else local_to_utc(on - timedelta(days=3), time(16, 0))
         mr.send_papers(self.s, setter, m, now=sent)
+        m.settled_at = sent - timedelta(hours=2)
+        for n, uid in enumerate(papers.recipients(m) if receipts else []):
+            papers.mark_read(self.s, self.person(uid), m).read_at = sent + timedelta(hours=1 + n)
         for name in absent:
             mr.set_attendance(self.s, self.u["leader3"], ms, m, self.u[name], "absent", "外出参加区教育局培训")
         if body != "party":
@@ -75,8 +92,10 @@ class _Demo:
         ms = self.ms(m.held_on)
         for n, uid in enumerate(mr.speaking_order(m, ms)):
             stance = "disagree" if n < against else "agree"
-            mr.record_stance(self.s, self.u["leader3"], ms, m, it, self.person(uid), stance,
-                             "时机尚不成熟，建议进一步论证。" if stance != "agree" else "同意。")
+            reasons = AGAINST if stance != "agree" else AGREE
+            row = mr.record_stance(self.s, self.u["leader3"], ms, m, it, self.person(uid), stance,
+                                   reasons[(it.id * 3 + n) % len(reasons)])
+            row.at = local_to_utc(m.held_on, time(15, 40)) + timedelta(minutes=4 * n)
 
     def vote(self, m: Meeting, it: Item, method: str = "hands", no: int = 0) -> None:
         ms = self.ms(m.held_on)
@@ -99,10 +118,21 @@ class _Demo:
         from portal.decisions.queries import minutes_text, names_for
 
         mr.close_meeting(self.s, self.u["leader3"], m)
-        if m.held_on < self.day(7):
+        mr.save_minutes(self.s, self.u["leader3"], m, {i.id: discussion(i) for i in m.items},
+                        "列席人员就执行中的具体问题作了说明。" if any(a.kind == "nonvoting" for a in m.attendance) else "")
+        held = m.held_on
+        m.closed_at = local_to_utc(held, time(17, 30))
+        m.minutes_saved_at = local_to_utc(held, time(20, 0))
+        for n, it in enumerate(m.items):
+            it.decided_at = local_to_utc(held, time(16, 10)) + timedelta(minutes=25 * n)
+        for res in (r for it in m.items for r in it.resolutions):
+            res.created_at = local_to_utc(held, time(17, 0))
+        if held < self.day(7):
             text = minutes_text(m, names_for(self.s, m))
             mr.sign_minutes(self.s, self.u["leader3"], m, text)
             mr.sign_minutes(self.s, self.u["supervisor"], m, text)
+            m.recorder_signed_at = local_to_utc(held + timedelta(days=1), time(10, 0))
+            m.supervisor_signed_at = local_to_utc(held + timedelta(days=1), time(16, 0))
 
     def resolution(self, it: Item, title: str, owner: str, deadline_days: int | None, *, visibility: str = "staff",
                    cadence: str = "monthly", approval: bool = False, co: tuple[str, ...] = ()) -> Resolution:
@@ -120,9 +150,60 @@ class _Demo:
         r.filed_at = local_to_utc(on, time(17, 0))
         return r
 
+    def disclose(self, res: Resolution, submitted_ago: int, published_ago: int) -> None:
+        """The secretary publishes the decision to 党务公开; the deputy secretary approves it."""
+        from portal.decisions.queries import party_catalogue_items
+        from portal.decisions.rules.publication import publish_decision
+        from portal.disclosure.rules import publish
+
+        assert res.item is not None and res.item.meeting is not None
+        notice = publish_decision(self.s, self.u["secretary"], res, party_catalogue_items(self.s)[0],
+                                  res.item.meeting.title, now=local_to_utc(self.day(submitted_ago), time(16, 0)))
+        publish(self.s, self.u["principal"], notice, now=local_to_utc(self.day(published_ago), time(10, 0)))
+
     def urge(self, res: Resolution, days_ago: int, note: str) -> None:
         row = rr.urge(self.s, self.u["secretary"], res, note)
         row.at = local_to_utc(self.day(days_ago), time(10, 0))
+
+
+PARTY_TITLE = "党委会（第%d次）"
+OFFICE_TITLE = "校长办公会（第%d次）"
+AGREE = (
+    "方案经过充分调研，程序完备，同意。", "符合学校发展规划，同意实施，请相关处室细化分工。", "经费来源已落实，同意。",
+    "同意，建议实施过程中加强检查，按月报告进展。", "已听取教职工意见，方案吸收了主要建议，同意。",
+    "同意。建议把时间节点写进决议，便于督办。", "与上级文件要求一致，同意。", "同意，请注意做好与家长的沟通解释。",
+    "风险评估已做，应急预案可行，同意。", "同意，建议分步实施，先试点再推开。",
+)
+AGAINST = ("时机尚不成熟，建议进一步论证后再议。", "教职工意见分歧较大，建议再次听取意见。", "经费测算依据不足，建议缓议。")
+ROUTINE_OFFICE = ("本周教育教学工作安排", "校园安全检查情况通报与整改", "近期德育活动安排", "后勤保障与设施维修安排",
+                  "教研组活动与听评课安排", "学籍管理与招生咨询工作", "作业与课后服务情况检查", "食堂与卫生工作检查")
+ROUTINE_PARTY = ("传达学习上级会议精神", "主题党日活动安排", "党风廉政建设专题研究", "意识形态工作分析研判",
+                 "党员发展与教育管理工作", "师德师风建设情况研究")
+
+
+def discussion(item: Item) -> str:
+    """The recorder's note of an item's discussion (讨论情况)."""
+    if item.state == "deferred":
+        return f"与会人员对“{item.title}”分歧较大，部分成员认为时机尚不成熟，主持人提议暂缓决策，进一步听取意见后再议。"
+    return f"提出人介绍了“{item.title}”的背景和方案，与会人员就实施步骤、经费和风险逐一发表意见，主持人归纳了讨论情况。"
+
+
+def routine_days(adopted: date, today: date, office: list[date], party: list[date]) -> tuple[list[date], list[date]]:
+    """The days of routine meetings that keep the cadence: a Tuesday in each whole week after the
+    adoption without an office meeting, the 12th of each whole month without a Party meeting."""
+    office_fill: list[date] = []
+    monday = adopted - timedelta(days=adopted.weekday()) + timedelta(days=7)
+    while monday + timedelta(days=6) < today:
+        if not any(monday <= day <= monday + timedelta(days=6) for day in office):
+            office_fill.append(monday + timedelta(days=1))
+        monday += timedelta(days=7)
+    party_fill: list[date] = []
+    first = (adopted.replace(day=1) + timedelta(days=32)).replace(day=1)
+    while (first + timedelta(days=32)).replace(day=1) <= today:
+        if not any(day.year == first.year and day.month == first.month for day in party):
+            party_fill.append(first.replace(day=12))
+        first = (first + timedelta(days=32)).replace(day=1)
+    return office_fill, party_fill
 
 
 MINUTES_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -134,10 +215,18 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
 
     d = _Demo(session, users)
     minutes_file = store(upload_dir, "教职工座谈会纪要.pdf", MINUTES_PDF)
-    pr.adopt_procedure(session, None, "party", adopted_on=ADOPTED, filed_on=ADOPTED + timedelta(days=20),
+    d.paper = store(upload_dir, "议题材料（送审稿）.pdf", MINUTES_PDF)
+    adopted = d.day(355)
+    pr.adopt_procedure(session, None, "party", adopted_on=adopted, filed_on=adopted + timedelta(days=20),
                        note="经党委会审议通过，报区教育局备案。")
-    pr.adopt_procedure(session, None, "office", adopted_on=ADOPTED, filed_on=ADOPTED + timedelta(days=20),
+    pr.adopt_procedure(session, None, "office", adopted_on=adopted, filed_on=adopted + timedelta(days=20),
                        note="经党委会审议通过，报区教育局备案。")
+    # the year's calendar: the meetings below, and a routine one in every week (office) and
+    # month (Party) that has none, as the rules ask (每周 / 每月至少1次); numbered in date order
+    office_days = [d.day(a) for a in (330, 270, 240, 5)] + [d.day(180 - n * 12) for n in range(1, 14, 2)]
+    party_days = [d.day(a) for a in (350, 300, 262, 210, 3)] + [d.day(180 - n * 12) for n in range(0, 14, 2)]
+    office_fill, party_fill = routine_days(adopted, d.today, office_days, party_days)
+    d.number({"office": office_days + office_fill, "party": party_days + party_fill + [d.today + timedelta(days=3)]})
     R: dict[str, Resolution] = {}
 
     # --- about a year ago -------------------------------------------------------------------
@@ -164,9 +253,9 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     d.stances(m, o1)
     d.decide(m, o1, "pass", "同意课程安排，由教务处公布。")
     d.stances(m, o2)
-    d.decide(m, o2, "pass", "同意分两期实施，第一期暑期完成。")
+    cctv = d.decide(m, o2, "pass", "同意分两期实施，第一期暑期完成，提交党委会研究决定。")
+    assert cctv is not None  # an important item: the Party meeting decides it
     R["courses"] = d.resolution(o1, "公布新学期课程表和任课安排", "leader1", 14, visibility="public", cadence="once")
-    R["cctv"] = d.resolution(o2, "校园安防监控系统升级（第一期）", "handler1", 180, visibility="staff", co=("leader2",))
     d.finish(m)
     d.report(R["courses"], 320, "课程表已于开学前公布。", 100, final=True)
     rr.confirm_done(session, users["secretary"], R["courses"])
@@ -180,9 +269,12 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
         [("congress_vote", {"reference": "第五届教代会第二次会议表决通过"})]
     pay = d.item("party", "奖励性绩效工资分配方案（修订）", "principal", on=on, staff_interest=True, evidence=heard,
                  proposal="按征求意见后的修订稿实施，班主任系数调整为 1.3。")
-    m = d.meeting("party", on, "党委会（第2次）", [pay])
+    m = d.meeting("party", on, "党委会（第2次）", [cctv, pay])
+    d.stances(m, cctv)
+    d.vote(m, cctv)
     d.stances(m, pay)
     d.vote(m, pay, "named", no=1)
+    R["cctv"] = d.resolution(cctv, "校园安防监控系统升级（第一期）", "handler1", 180, visibility="staff", co=("leader2",))
     R["pay"] = d.resolution(pay, "实施修订后的奖励性绩效工资分配方案", "principal", 120, visibility="staff", co=("leader4",))
     d.finish(m)
     d.report(R["pay"], 270, "方案已公示 5 个工作日，无异议。", 40)
@@ -211,6 +303,7 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     R["canteen"] = d.resolution(forwarded, "续签食堂承包合同并公开菜品价格", "handler1", 60, visibility="public")
     R["cadre"] = d.resolution(cadre, "印发任职通知并办理试用期考核", "secretary", 365, visibility="internal", cadence="term")
     d.finish(m)
+    d.disclose(R["canteen"], 261, 260)
     d.report(R["canteen"], 230, "合同已签订，菜品价格每周公示。", 90)
 
     # --- an item held back: the secretary and the principal disagree ----------------------------
@@ -317,8 +410,29 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
         on = d.day(5)
         m = d.meeting("office", on, f"校长办公会（第{n_office + 1}次）", [recon])
         d.stances(m, recon)
-        d.decide(m, recon, "pass", "同意调整。")
-        d.resolution(recon, "按调整后的方案举办秋季运动会", "leader2", 30, visibility="public")
+        recon_party = d.decide(m, recon, "pass", "同意调整，提交党委会研究决定。")
+        d.finish(m)
+        assert recon_party is not None  # a reconsideration is important: the Party meeting decides it
+        on = d.day(3)
+        m = d.meeting("party", on, f"党委会（第{n_party + 1}次）", [recon_party])
+        d.stances(m, recon_party)
+        d.vote(m, recon_party)
+        d.resolution(recon_party, "按调整后的方案举办秋季运动会", "leader2", 30, visibility="public")
+        d.finish(m)
+
+    # --- the routine weekly and monthly meetings ---------------------------------------------
+    for n, on in enumerate(sorted(office_fill)):
+        it = d.item("office", ROUTINE_OFFICE[n % len(ROUTINE_OFFICE)], ("leader1", "leader2", "leader4")[n % 3], on=on,
+                    proposal="研究部署近期工作。")
+        m = d.meeting("office", on, "", [it], absent=("leader4",) if n % 7 == 3 else (), receipts=False)
+        d.stances(m, it)
+        d.decide(m, it, "pass", "同意，由分管领导抓好落实。")
+        d.finish(m)
+    for n, on in enumerate(sorted(party_fill)):
+        it = d.item("party", ROUTINE_PARTY[n % len(ROUTINE_PARTY)], "secretary", on=on, proposal="研究部署有关工作。")
+        m = d.meeting("party", on, "", [it], receipts=False)
+        d.stances(m, it)
+        d.vote(m, it, "hands")
         d.finish(m)
 
     # --- the principal's regular report to the Party committee ---------------------------------
@@ -329,7 +443,8 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     # --- a planned meeting with its agenda still open ------------------------------------------
     nxt = d.item("party", "2027年度预算编制原则", "principal", major_kind="expenditure",
                  proposal="坚持“保运转、保重点、保民生”。")
-    m = mr.create_meeting(session, users["secretary"], d.ms(d.today + timedelta(days=3)), "party", "党委会（下次）",
+    m = mr.create_meeting(session, users["secretary"], d.ms(d.today + timedelta(days=3)), "party",
+                          PARTY_TITLE % d.numbers[("party", d.today + timedelta(days=3))],
                           local_to_utc(d.today + timedelta(days=3), time(15, 30)), d.today + timedelta(days=3),
                           recorder=users["leader3"], supervisor=users["supervisor"])
     ir.schedule_item(session, users["secretary"], d.ms(d.today), nxt, m)

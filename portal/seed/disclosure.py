@@ -51,6 +51,8 @@ def seed(session: Session, users: dict[str, User], upload_dir: str, now: datetim
         item = CatalogItem(channel=channel, name=name, cadence=cadence, default_audience=audience,
                            default_gongshi_days=days, description=desc, position=pos,
                            created_at=now - timedelta(days=400))
+        if name == "党组织会议决定事项":
+            item.receives = "party_decision"  # judged by the Party meeting's decisions, 5 working days each
         session.add(item)
         items[name] = item
     session.flush()

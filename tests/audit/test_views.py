@@ -17,10 +17,17 @@ from tests.disclosure.factories import published, user
 
 
 def _rows(html: str) -> list[list[str]]:
-    """The audit table as a reader sees it: one list of cell texts per row."""
+    """The audit table as a reader sees it: per row [seq, time, actor, action, sentence] (the
+    actor and the action from the raw record beside the sentence)."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
-            for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        if len(cells) < 3:
+            continue
+        raw = re.search(r"操作人：(.*?) · (\S+) ·", cells[2])
+        rows.append([cells[0], cells[1], raw.group(1) if raw else "", raw.group(2) if raw else "", cells[2]])
+    return rows
 
 
 def test_an_anonymous_objection_cannot_be_linked_to_its_authors_login(app, people):

@@ -42,6 +42,11 @@ ACCESS: dict[str, object] = {
     "decisions.defer": KEEPERS,
     "decisions.add_resolution": KEEPERS,
     "decisions.sign": frozenset({"recorder", "supervisor"}),
+    "decisions.write_minutes": frozenset({"recorder"}),
+    "decisions.add_paper": frozenset({"secretary"}),
+    "decisions.paper_file": INSIDERS,
+    "decisions.mark_papers_read": INSIDERS,  # attendees mark; other insiders are refused on the page
+    "decisions.withdraw_signature": frozenset({"recorder"}),
     "decisions.tracker": PUBLIC,
     "decisions.tracker_export": PUBLIC,
     "decisions.resolution": LOGIN,  # staff-visible
@@ -50,6 +55,9 @@ ACCESS: dict[str, object] = {
     "decisions.urge": frozenset({"secretary"}),
     "decisions.supervision_note": frozenset({"secretary"}),
     "decisions.confirm": frozenset({"secretary"}),
+    "decisions.disclose": frozenset({"secretary"}),
+    "decisions.add_opinion": frozenset({"supervisor"}),
+    "decisions.answer_opinion": frozenset({"secretary"}),
     "decisions.record_approval": frozenset({"principal", "secretary"}),
     "decisions.reconsider": PROPOSERS,
     "decisions.congress_report": frozenset({"union", "admin", "secretary", "principal", "recorder"}),
@@ -64,6 +72,7 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
     """Values for URL parameters, by name (objects made through the real rules)."""
     from datetime import date
 
+    from portal.decisions.models import MeetingPaper, SupervisionOpinion
     from portal.decisions.rules import items as item_rules
     from portal.decisions.rules import resolutions as res_rules
     from portal.extensions import db
@@ -84,6 +93,13 @@ def sample_args(app, people: dict[str, int]) -> dict[str, object]:
                                            conclusion="可行",
                                            attachment=(review.filename, review.stored_name, review.sha256))
         meeting = f.settled(s, "party", [item])
+        paper = MeetingPaper(meeting_id=meeting.id, uploaded_by_id=f.user(s, "secretary").id,
+                             **store(app.config["UPLOAD_DIR"], "议程.pdf", b"%PDF-1.4\n%%EOF\n").columns())
+        s.add(paper)
+        opinion = SupervisionOpinion(subject_kind="meeting", subject_id=meeting.id, by_id=f.user(s, "supervisor").id,
+                                     text="请核实会议材料送达时间。")
+        s.add(opinion)
         s.commit()
         return {"meeting_id": meeting.id, "item_id": item.id, "resolution_id": res.id, "report_id": report.id,
-                "evidence_id": evidence.id, "body": "party"}
+                "evidence_id": evidence.id, "body": "party", "paper_id": paper.id, "kind": "meeting",
+                "subject_id": meeting.id, "opinion_id": opinion.id}

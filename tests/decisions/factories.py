@@ -92,7 +92,13 @@ def stances_in_order(session, m: Meeting, it: Item, stance: str = "agree", on: d
     for uid in meeting_rules.speaking_order(m, memberships):
         speaker = session.get(User, uid)
         meeting_rules.record_stance(session, recorder, memberships, m, it, speaker, stance,
-                                    "" if stance == "agree" else "理由")
+                                    "同意，方案可行" if stance == "agree" else "理由")
+
+
+def write_minutes(session, m: Meeting) -> None:
+    """The recorder writes each item's discussion (讨论情况), as the minutes need before signing."""
+    meeting_rules.save_minutes(session, user(session, "recorder"), m,
+                               {i.id: f"与会成员就“{i.title}”进行了讨论。" for i in m.items}, "")
 
 
 def passed_item(session, title: str = "食堂承包合同", staff_interest: bool = False, on: date = DAY) -> tuple[Meeting, Item]:

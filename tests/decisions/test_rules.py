@@ -170,15 +170,15 @@ def test_party_meeting_principal_second_to_last_secretary_last(session, school):
     assert order[-2:] == [school["principal"].id, school["secretary"].id]
     rec = user(session, "recorder")
     with pytest.raises(DecisionError, match="末位表态"):
-        meeting_rules.record_stance(session, rec, ms(session), m, it, school["secretary"], "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, school["secretary"], "agree", "同意")
     with pytest.raises(DecisionError, match="末位表态"):
-        meeting_rules.record_stance(session, rec, ms(session), m, it, school["principal"], "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, school["principal"], "agree", "同意")
     for uid in order[:-2]:
-        meeting_rules.record_stance(session, rec, ms(session), m, it, session.get(type(school["leader"]), uid), "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, session.get(type(school["leader"]), uid), "agree", "同意")
     with pytest.raises(DecisionError, match="末位表态"):
-        meeting_rules.record_stance(session, rec, ms(session), m, it, school["secretary"], "agree")
-    meeting_rules.record_stance(session, rec, ms(session), m, it, school["principal"], "agree")
-    meeting_rules.record_stance(session, rec, ms(session), m, it, school["secretary"], "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, school["secretary"], "agree", "同意")
+    meeting_rules.record_stance(session, rec, ms(session), m, it, school["principal"], "agree", "同意")
+    meeting_rules.record_stance(session, rec, ms(session), m, it, school["secretary"], "agree", "同意")
     assert [s.user_id for s in it.stances] == order
 
 
@@ -188,7 +188,7 @@ def test_office_meeting_principal_last(session, school):
     order = meeting_rules.speaking_order(m, ms(session))
     assert order[-1] == school["principal"].id and school["secretary"].id not in order
     with pytest.raises(DecisionError, match="末位表态"):
-        meeting_rules.record_stance(session, user(session, "recorder"), ms(session), m, it, school["principal"], "agree")
+        meeting_rules.record_stance(session, user(session, "recorder"), ms(session), m, it, school["principal"], "agree", "同意")
 
 
 def test_stances_refused_from_absent_nonvoting_twice_and_without_reason(session, school):
@@ -197,18 +197,18 @@ def test_stances_refused_from_absent_nonvoting_twice_and_without_reason(session,
     rec = user(session, "recorder")
     _absent(session, m, ["m1"])
     with pytest.raises(DecisionError, match="未出席"):
-        meeting_rules.record_stance(session, rec, ms(session), m, it, school["m1"], "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, school["m1"], "agree", "同意")
     guest = user(session, "union")
     meeting_rules.set_attendance(session, rec, ms(session), m, guest, "nonvoting")
     with pytest.raises(DecisionError, match="列席"):
-        meeting_rules.record_stance(session, rec, ms(session), m, it, guest, "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, guest, "agree", "同意")
     meeting_rules.record_stance(session, rec, ms(session), m, it, guest, "remark", "建议公开招标")
     first = session.get(type(guest), meeting_rules.speaking_order(m, ms(session))[0])
     with pytest.raises(DecisionError, match="说明理由"):
         meeting_rules.record_stance(session, rec, ms(session), m, it, first, "disagree")
-    meeting_rules.record_stance(session, rec, ms(session), m, it, first, "agree")
+    meeting_rules.record_stance(session, rec, ms(session), m, it, first, "agree", "同意")
     with pytest.raises(DecisionError, match="已就本议题表过态"):
-        meeting_rules.record_stance(session, rec, ms(session), m, it, first, "agree")
+        meeting_rules.record_stance(session, rec, ms(session), m, it, first, "agree", "同意")
     with pytest.raises(DecisionError, match="不是本机构成员"):
         meeting_rules.set_attendance(session, rec, ms(session), m, user(session, "staff"), "present")
 
@@ -219,7 +219,7 @@ def test_vote_before_every_stance_is_refused_and_one_item_at_a_time(session, sch
     with pytest.raises(DecisionError, match="尚未全部表态"):
         outcomes.vote(session, user(session, "secretary"), ms(session), m, a, "hands", yes=7, no=0, abstain=0)
     with pytest.raises(DecisionError, match="一事一议"):
-        meeting_rules.record_stance(session, user(session, "recorder"), ms(session), m, b, school["leader"], "agree")
+        meeting_rules.record_stance(session, user(session, "recorder"), ms(session), m, b, school["leader"], "agree", "同意")
 
 
 # --- vote methods ---------------------------------------------------------------------------
@@ -302,11 +302,11 @@ def test_office_decision_without_quorum_is_refused(session, school):
 
 def test_cadence_flag(session, school):
     procedure_rules.adopt_procedure(session, None, "party", adopted_on=date(2026, 1, 1))
-    assert procedure_rules.cadence_due(None, date(2026, 1, 1), 31) == date(2026, 2, 1)
+    assert procedure_rules.cadence_due(None, date(2026, 1, 1), "month") == date(2026, 1, 31)
+    [party] = [c for c in procedure_rules.cadence_status(session, date(2026, 1, 31)) if c.body == "party"]
+    assert not party.overdue and party.unit == "month"
     [party] = [c for c in procedure_rules.cadence_status(session, date(2026, 2, 1)) if c.body == "party"]
-    assert not party.overdue
-    [party] = [c for c in procedure_rules.cadence_status(session, date(2026, 2, 2)) if c.body == "party"]
-    assert party.overdue
+    assert party.overdue  # January went by without a meeting
 
 
 def test_papers_late_against_the_lead_time(session, school):
@@ -328,8 +328,10 @@ def test_minutes_signed_by_both_then_read_only_with_hash_in_the_chain(session, s
     meeting_rules.close_meeting(session, school["secretary"], m)
     text = minutes_text(m, names_for(session, m))
     assert "举手表决" in text and "通过" in text
-    with pytest.raises(DecisionError, match="记录人和监督人"):
+    with pytest.raises(DecisionError, match="记录员和监督员"):
         meeting_rules.sign_minutes(session, school["leader"], m, text)
+    f.write_minutes(session, m)
+    text = minutes_text(m, names_for(session, m))
     meeting_rules.sign_minutes(session, user(session, "recorder"), m, text)
     assert m.state == "closed"
     meeting_rules.sign_minutes(session, user(session, "supervisor"), m, text)
@@ -341,7 +343,7 @@ def test_minutes_signed_by_both_then_read_only_with_hash_in_the_chain(session, s
         meeting_rules.sign_minutes(session, user(session, "recorder"), m, text)
     with pytest.raises(DecisionError, match="会议已结束"):
         meeting_rules.set_attendance(session, user(session, "recorder"), ms(session), m, school["m1"], "absent", "x")
-    with pytest.raises(DecisionError, match="纪要已签署"):
+    with pytest.raises(DecisionError, match="会议记录已签署"):
         res_rules.add_resolution(session, school["recorder"], it, title="x", text="", owner=school["principal"],
                                  deadline=None)
 

@@ -80,7 +80,7 @@ def test_stance_out_of_order_is_refused_on_the_page(app, client, world):
     with app.app_context():
         secretary = f.user(db.session, "secretary").id
     resp = client.hx(f"/decisions/meetings/{world['meeting']}/stance", "POST",
-                     data={"user_id": secretary, "stance": "agree", "reason": ""})
+                     data={"user_id": secretary, "stance": "agree", "reason": "同意"})
     assert resp.status_code == 422 and "末位表态" in resp.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Stance)) == 3 * 7  # only the three earlier items'
@@ -163,13 +163,14 @@ def test_signed_minutes_are_read_only(app, client, world):
         f.stances_in_order(s, m, it)
         outcomes.vote(s, f.user(s, "secretary"), f.ms(s), m, it, "oral", yes=7, no=0, abstain=0)
         mr.close_meeting(s, f.user(s, "secretary"), m)
+        f.write_minutes(s, m)
         s.commit()
     for who in ("recorder", "supervisor"):
         login_as(client, app, who)
         assert client.post(f"/decisions/meetings/{world['meeting']}/sign").status_code == 303
     login_as(client, app, "recorder")
     resp = client.post(f"/decisions/meetings/{world['meeting']}/sign")
-    assert "纪要已签署" in _text(resp)
+    assert "会议记录已签署" in _text(resp)
     html = _text(client.get(f"/decisions/meetings/{world['meeting']}/minutes"))
     assert "SHA-256" in html and "口头表决" in html
 
@@ -273,7 +274,7 @@ def test_self_check_counts_the_year(app, client, world):
     login_as(client, app, "supervisor")
     html = client.get("/decisions/self-check?year=2025").get_data(as_text=True)
     assert "2025—2026" in html and PUBLIC_T in html and INTERNAL_T in html
-    assert re.search(r"党组织会议</th><td>3</td>", html), html[:3000]
+    assert re.search(r'党组织会议</th>\s*<td><a href="#sc-party-meetings">3</a></td>', html), html[:3000]
 
 
 def test_archive_bundle_lists_every_file_with_its_digest(app, client, world):
@@ -293,7 +294,7 @@ def test_archive_bundle_lists_every_file_with_its_digest(app, client, world):
     assert "resolutions.xlsx" in names and any(n.startswith("reports/") for n in names)
     for name in names:
         assert f"{hashlib.sha256(zf.read(name)).hexdigest()}  {name}" in sums
-    assert "audit-chain #" in sums
+    assert "审计链头：第 " in zf.read("MANIFEST.txt").decode()
 
 
 def test_the_report_is_compiled_for_a_session_and_attached_frozen(app, client, world):

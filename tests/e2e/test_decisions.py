@@ -73,8 +73,8 @@ def test_a_party_meeting_by_the_rules_to_the_tracker_and_the_congress_report(bro
     page.get_by_label("会议名称").fill("党委会（临时）")
     page.get_by_label("会议日期").fill(today.isoformat())
     page.get_by_label("开始时间").fill("23:30")
-    page.get_by_label("记录人").select_option(label="赵国庆")
-    page.get_by_label("监督人").select_option(label="郑玉兰")
+    page.get_by_label("记录员").select_option(label="赵国庆")
+    page.get_by_label("监督员").select_option(label="郑玉兰")
     page.get_by_role("button", name="安排").click()
     expect(page.get_by_text("会议已安排。")).to_be_visible()
     meeting_url = page.url.split("#")[0]
@@ -96,6 +96,7 @@ def test_a_party_meeting_by_the_rules_to_the_tracker_and_the_congress_report(bro
     for _ in range(7):
         spoken.append(order.inner_text())
         page.get_by_label("表态", exact=True).select_option("agree")
+        page.locator("#stance-form textarea[name=reason]").fill("同意，方案经过充分论证。")
         page.get_by_role("button", name="记录表态").click()
         expect(page.get_by_text("表态已记录。")).to_be_visible()
     assert spoken[-2:] == ["陈立新", "周建华"], spoken  # 末位表态: principal, then secretary

@@ -148,6 +148,16 @@ def test_upgrade_keeps_every_row_the_chain_and_the_old_records(upgraded):
         resolutions = db.session.execute(text("SELECT id, title FROM dec_resolution ORDER BY id")).all() \
             if "dec_resolution" in before else []
 
+    if "dec_procedure" in before:  # 0022: the demo's 31 and 7 days read as monthly and weekly
+        with app.app_context():
+            units = dict(db.session.execute(text("SELECT body, cadence_unit FROM dec_procedure")).tuples().all())
+        assert units == {"party": "month", "office": "week"}
+    if "catalog_item" in before:  # 0022: the Party channel's decisions item receives the Party meeting's decisions
+        with app.app_context():
+            receives = db.session.execute(text(
+                "SELECT receives, event_days FROM catalog_item WHERE name = '党组织会议决定事项'")).all()
+        assert all(tuple(r) == ("party_decision", 5) for r in receives)
+
     client = app.test_client()
     login_as(client, app, "secretary")
     pages = [(f"/notices/{i}", t) for i, t in notices[:3] + notices[-2:]]

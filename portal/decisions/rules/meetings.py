@@ -34,6 +34,7 @@ from portal.i18n import N_
 from portal.org.memberships import Memberships
 from portal.org.models import BodyKind, Office
 from portal.notify.rules import notify
+from portal.textclean import strip_controls
 from portal.timeutil import utcnow
 
 REASON_MAX = 2000
@@ -262,7 +263,8 @@ def leadership(memberships: Memberships) -> list[int]:
 
 def record_stance(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
                   speaker: User, stance: str, reason: str = "") -> Stance:
-    """One stance (or a 列席 remark), refused out of order, twice, or from someone absent."""
+    """One stance (or a 列席 remark), refused out of order, twice, from someone absent, or
+    without its reason: every stance states why, agreement included (000, 篇3)."""
     if not MEETING_FLOW.allows(meeting, "record_stance") or item.meeting_id != meeting.id:
         raise DecisionError(N_("会议不在议事阶段，不能记录表态。"))
     if item is not current_item(meeting):
@@ -280,11 +282,11 @@ def record_stance(session: Session, actor: User, memberships: Memberships, meeti
     if row.kind == Attendance.NONVOTING.value:
         if stance != StanceKind.REMARK.value:
             raise DecisionError(N_("%(name)s 列席会议，可以发表意见，但不表态、不表决。"), name=speaker.name)
+        if not reason:
+            raise DecisionError(N_("请记录 %(name)s 的发言内容。"), name=speaker.name)
     else:
         if stance == StanceKind.REMARK.value:
             raise DecisionError(N_("成员须表明同意、不同意或缓议。"))
-        if stance != StanceKind.AGREE.value and not reason:
-            raise DecisionError(N_("不同意或缓议须说明理由。"))
         require_quorum(meeting, memberships, item)
         order = speaking_order(meeting, memberships)
         stated = {s.user_id for s in item.stances}
@@ -293,6 +295,8 @@ def record_stance(session: Session, actor: User, memberships: Memberships, meeti
             names = {a.user_id: a.user.name for a in meeting.attendance}
             raise DecisionError(N_("末位表态：%(name)s 须在 %(others)s 表态之后再表态。"), name=speaker.name,
                                 others="、".join(names.get(u, "?") for u in waiting))
+        if not reason:  # 明确表示同意、不同意或缓议的意见，并说明理由 (000, 篇3): every stance, 同意 included
+            raise DecisionError(N_("%(name)s 的表态须说明理由（同意、不同意、缓议都要说明）。"), name=speaker.name)
     seq = max((s.seq for s in item.stances), default=0) + 1
     row_stance = Stance(item_id=item.id, user_id=speaker.id, seq=seq, stance=stance, reason=reason)
     with refused_on_conflict(session, DecisionError(N_("表态记录刚刚有变动（另一位记录员同时在记录），请刷新页面后重试。"))):
@@ -322,28 +326,85 @@ def minutes_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+MINUTES_TEXT_MAX = 20_000
+
+
+def _minutes_open(actor: User, meeting: Meeting) -> None:
+    if actor.id != meeting.recorder_id:
+        raise DecisionError(N_("只有本次会议的记录员撰写会议记录。"))
+    if meeting.state == MeetingState.SIGNED.value:
+        raise DecisionError(N_("会议记录已签署，只读，不能再修改。"))
+    if meeting.state not in (MeetingState.SETTLED.value, MeetingState.CLOSED.value):
+        raise DecisionError(N_("议程确定后才能撰写会议记录。"))
+    if meeting.recorder_signed_at is not None:
+        raise DecisionError(N_("记录员已签署会议记录；如需修改，请先撤回签署。"))
+
+
+def save_minutes(session: Session, actor: User, meeting: Meeting, discussions: dict[int, str],
+                 remarks: str) -> None:
+    """The recorder (记录员) writes the 会议记录's own part, a draft saved as often as needed until
+    signing: the discussion of each item (讨论情况) and the 列席 remarks and anything else said,
+    beside what the portal records (attendance, stances in order, votes, decisions)."""
+    _minutes_open(actor, meeting)
+    texts = {i.id: strip_controls(discussions.get(i.id, i.discussion) or "").strip() for i in meeting.items}
+    remarks = strip_controls(remarks or "").strip()
+    if any(len(t) > MINUTES_TEXT_MAX for t in [*texts.values(), remarks]):
+        raise DecisionError(N_("内容过长（最多 %(max)d 字）。"), max=MINUTES_TEXT_MAX)
+    changed = [i.id for i in meeting.items if i.discussion != texts[i.id]]
+    for item in meeting.items:
+        item.discussion = texts[item.id]
+    remarks_changed = meeting.minutes_remarks != remarks
+    meeting.minutes_remarks = remarks
+    meeting.minutes_saved_at = utcnow()
+    record(session, actor, "meeting.minutes_saved", meeting, items=changed, remarks=remarks_changed)
+
+
 def sign_minutes(session: Session, actor: User, meeting: Meeting, minutes_text: str) -> None:
-    """The recorder and the supervisor sign; with both, the minutes are frozen and their hash
-    goes into the audit chain. ``minutes_text`` is the assembled record (queries.minutes_text)."""
+    """The recorder signs first: the 会议记录 (``minutes_text``, assembled by
+    queries.minutes_text) is frozen with its hash, once every item's discussion is written.
+    The supervisor (监督员) then signs that same text; with both it is read-only and its hash is
+    in the audit chain."""
     if meeting.state != MeetingState.CLOSED.value:
-        raise DecisionError(N_("会议结束后、纪要签署前才能签署。") if meeting.state != MeetingState.SIGNED.value
-                            else N_("纪要已签署，不能再修改。"))
+        raise DecisionError(N_("会议结束后、会议记录签署前才能签署。") if meeting.state != MeetingState.SIGNED.value
+                            else N_("会议记录已签署，只读，不能再修改。"))
     now = utcnow()
+    digest = minutes_digest(minutes_text)
     if actor.id == meeting.recorder_id and meeting.recorder_signed_at is None:
+        unwritten = [i.title for i in meeting.items if not i.discussion.strip()]
+        if unwritten:
+            raise DecisionError(N_("请先写明各议题的讨论情况（尚缺：%(items)s），再签署会议记录。"),
+                                items="、".join(unwritten))
         meeting.recorder_signed_at = now
+        meeting.minutes_text, meeting.minutes_hash = minutes_text, digest
         role = "recorder"
     elif actor.id == meeting.supervisor_id and meeting.supervisor_signed_at is None:
+        if meeting.recorder_signed_at is None:
+            raise DecisionError(N_("请待记录员签署后再由监督员签署。"))
+        if meeting.minutes_hash and digest != meeting.minutes_hash:
+            raise DecisionError(N_("会议记录在记录员签署后有变动，请记录员撤回签署、核对后重新签署。"))
         meeting.supervisor_signed_at = now
         role = "supervisor"
     else:
-        raise DecisionError(N_("只有本次会议的记录人和监督人各签署一次。"))
-    digest = minutes_digest(minutes_text)
+        raise DecisionError(N_("只有本次会议的记录员和监督员各签署一次。"))
     if meeting.recorder_signed_at and meeting.supervisor_signed_at:
         meeting.state = MeetingState.SIGNED.value
-        meeting.minutes_text = minutes_text
-        meeting.minutes_hash = digest
-    record(session, actor, "meeting.minutes_signed", meeting, role=role, sha256=digest,
+        if not meeting.minutes_hash:  # signed under the earlier rules, the supervisor first
+            meeting.minutes_text, meeting.minutes_hash = minutes_text, digest
+    record(session, actor, "meeting.minutes_signed", meeting, role=role, sha256=meeting.minutes_hash or digest,
            final=meeting.state == MeetingState.SIGNED.value)
+
+
+def withdraw_recorder_signature(session: Session, actor: User, meeting: Meeting) -> None:
+    """Before the supervisor signs, the recorder may take back the signature to correct the
+    draft (a supervisor who finds an error asks for this); nothing is final yet."""
+    if actor.id != meeting.recorder_id or meeting.recorder_signed_at is None:
+        raise DecisionError(N_("只有已签署的记录员可以撤回签署。"))
+    if meeting.supervisor_signed_at is not None or meeting.state != MeetingState.CLOSED.value:
+        raise DecisionError(N_("监督员已签署，会议记录只读，不能撤回。"))
+    withdrawn = meeting.minutes_hash
+    meeting.recorder_signed_at = None
+    meeting.minutes_text, meeting.minutes_hash = "", ""
+    record(session, actor, "meeting.minutes_withdrawn", meeting, sha256=withdrawn)
 
 
 def outcome_message(item: Item) -> Message:

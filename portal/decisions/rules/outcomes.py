@@ -124,15 +124,18 @@ def disagreement(meeting: Meeting, memberships: Memberships, item: Item) -> tupl
 
 
 def needs_party_decision(item: Item) -> bool:
-    """重大事项、重要问题: a 三重一大 kind or a matter touching staff interests."""
-    return item.major_kind != MajorKind.NONE.value or item.staff_interest
+    """凡涉及重大事项、重要问题的，校长办公会议讨论通过后，须提交党组织会议研究决定 (plan 000, 篇3):
+    a 三重一大 kind, a matter touching staff interests, or any item flagged important
+    (a reconsideration is always important)."""
+    return item.important or item.major_kind != MajorKind.NONE.value or item.staff_interest
 
 
 def decide(session: Session, actor: User, memberships: Memberships, meeting: Meeting, item: Item,
            outcome: str, decision: str = "") -> Item | None:
     """The office (or joint) meeting's decision, recorded by the principal having stated last.
-    An important item meeting serious disagreement must be deferred; a major or staff-interest
-    matter agreed here goes on to the Party meeting's queue (the new item is returned)."""
+    An important item meeting serious disagreement must be deferred; an important item agreed
+    here (``needs_party_decision``) goes on to the Party meeting's queue as a new item (returned),
+    whose vote there makes the resolution; the office item itself stays "forwarded" and makes none."""
     if meeting.body == MeetingBody.PARTY.value:
         raise DecisionError(N_("党组织会议的议题须经表决作出决定。"))
     count = _decidable(meeting, memberships, item)

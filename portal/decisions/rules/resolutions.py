@@ -53,8 +53,8 @@ def add_resolution(
     it waits for the higher approval, and its deadline runs from the approval date."""
     if item.state != ItemState.PASSED.value or item.meeting is None:
         raise DecisionError(N_("只有会议通过的议题才能形成决议。"))
-    if not MEETING_FLOW.allows(item.meeting, "resolve"):
-        raise DecisionError(N_("纪要已签署，不能再修改。"))
+    if not MEETING_FLOW.allows(item.meeting, "resolve") or item.meeting.recorder_signed_at is not None:
+        raise DecisionError(N_("会议记录已签署，不能再形成决议。"))
     title = _clean(title, 120)
     if not title:
         raise DecisionError(N_("请填写决议名称。"))

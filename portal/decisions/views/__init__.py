@@ -25,4 +25,4 @@ def stored_attachment(upload: FileStorage | None) -> tuple[str, str, str] | None
     return (stored.filename, stored.stored_name, stored.sha256) if stored else None
 
 
-from portal.decisions.views import congress_report, items, meetings, outcomes, procedure, resolutions, tracker  # noqa: E402,F401,I001
+from portal.decisions.views import congress_report, items, meetings, minutes, outcomes, papers, procedure, resolutions, supervision, tracker  # noqa: E402,F401,I001

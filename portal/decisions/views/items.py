@@ -53,6 +53,8 @@ def item_page(item: Item, error: str | None = None, status: int = 200, **forms: 
     origin = db.session.get(Item, item.origin_id) if item.origin_id else None
     return render(
         "decisions/item.html", block="item_main", item=item, error=error, status=status, origin=origin,
+        opinion_kind="item", opinion_subject=item, opinions=queries.opinions(db.session, "item", item.id),
+        opinion_supervisor=item.meeting.supervisor_id if item.meeting else None,
         missing=rules.missing_preconditions(item, ctx.memberships), held_back=rules.held_back(item),
         view_form=forms.get("view_form") or ViewForm(),
         evidence_form=_evidence_form(forms.get("evidence_form")),

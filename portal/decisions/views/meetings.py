@@ -41,6 +41,7 @@ from portal.decisions.rules import DecisionError
 from portal.decisions.rules import items as item_rules
 from portal.decisions.rules import meetings as rules
 from portal.decisions.rules import outcomes
+from portal.decisions.rules import papers as paper_rules
 from portal.decisions.rules import resolutions as res_rules
 from portal.decisions.rules.procedure import counting_rules
 from portal.decisions.views import bp
@@ -114,6 +115,12 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         secret_open=bool(current and outcomes.secret_open(current)),
         voted=outcomes.ballots_cast(db.session, current) if current and outcomes.secret_open(current) else 0,
         i_voted=bool(current and current_user.is_authenticated and outcomes.has_voted(db.session, current, current_user.id)),
+        opinion_kind="meeting", opinion_subject=meeting, opinion_supervisor=meeting.supervisor_id,
+        opinions=queries.opinions(db.session, "meeting", meeting.id),
+        my_turn_to_sign=current_user.is_authenticated and current_user.id == meeting.next_signer_id,
+        papers_unread=paper_rules.unread(meeting) if meeting.papers_sent_at else [],
+        papers_mine_unread=bool(meeting.papers_sent_at and current_user.is_authenticated
+                                and current_user.id in paper_rules.unread(meeting)),
     )
 
 
@@ -159,9 +166,10 @@ def meeting(meeting_id: int) -> Response:
     return meeting_page(found)
 
 
-def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, success: str) -> Response:
+def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step: Any, success: str | None) -> Response:
     """The shape of every meeting action: permission → form → one rule → commit → redirect;
-    a refusal re-renders the page with the message and the form as typed."""
+    a refusal re-renders the page with the message and the form as typed; ``success`` is the
+    success message, or None when the step flashed its own (a vote that failed is a warning)."""
     found = load_meeting(meeting_id)
     permissions.require(action, found)
     if not form.validate_on_submit():
@@ -170,7 +178,8 @@ def meeting_action(meeting_id: int, action: str, form_name: str, form: Any, step
         step(found, Memberships(db.session, found.held_on), form)
     if not done:
         return meeting_page(load_meeting(meeting_id), status=done.status, error=done.error, **{form_name: form})
-    flash(success, "success")
+    if success:  # None: the step announced its own outcome
+        flash(success, "success")
     return redirect_to(url_for("decisions.meeting", meeting_id=meeting_id) + "#meeting-main")
 
 
@@ -279,23 +288,24 @@ def close(meeting_id: int) -> Response:
     """Every item decided: the meeting ends and its minutes wait for signatures."""
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         rules.close_meeting(db.session, current_user, m)
-    return meeting_action(meeting_id, "meeting.run", "close", NoFields(), step, _("会议已结束，请记录人和监督人签署纪要。"))
+    return meeting_action(meeting_id, "meeting.run", "close", NoFields(), step, _("会议已结束，请记录员写好会议记录后签署，再由监督员签署。"))
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/sign")
 def sign(meeting_id: int) -> Response:
-    """The recorder or the supervisor signs the minutes; with both they are read-only."""
+    """The recorder, then the supervisor, signs the 会议记录; with both it is read-only."""
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         rules.sign_minutes(db.session, current_user, m, queries.minutes_text(m, queries.names_for(db.session, m)))
-    return meeting_action(meeting_id, "meeting.sign", "sign", NoFields(), step, _("纪要已签署。"))
+    return meeting_action(meeting_id, "meeting.sign", "sign", NoFields(), step, _("会议记录已签署。"))
 
 
 @bp.get("/decisions/meetings/<int:meeting_id>/minutes")
 def minutes(meeting_id: int) -> Response:
-    """The minutes, assembled from the records (or as frozen at sign-off), for printing on A4."""
+    """The 会议记录, assembled from the records and the recorder's text (or as frozen when the
+    recorder signed), for printing on A4."""
     found = load_meeting(meeting_id)
     permissions.require("meeting.view", found)
-    if found.is_signed:
+    if found.minutes_hash:
         lines: list[Any] = found.minutes_text.splitlines()
     else:
         lines = [explain(m) for m in queries.minutes_lines(found, queries.names_for(db.session, found))]
@@ -311,13 +321,16 @@ class NoFields:
 
 
 def meeting_todos(user: User, ctx: Context) -> list[Todo]:
-    """Minutes waiting for my signature (recorders and supervisors are chosen among insiders)."""
+    """会议记录 waiting for me: the recorder's to write and sign, then the supervisor's to sign
+    (recorders and supervisors are chosen among insiders)."""
     from portal.decisions.permissions import insider
 
     if not insider(user, ctx):
         return []
     rows = queries.minutes_to_sign(db.session, user.id, permissions.listing(user, "meeting.sign", ctx))
-    return [Todo(_("会议纪要待签署：%(title)s", title=m.title), url_for("decisions.meeting", meeting_id=m.id))
+    return [Todo(_("会议记录待撰写和签署：%(title)s", title=m.title), url_for("decisions.write_minutes", meeting_id=m.id))
+            if m.recorder_id == user.id and m.recorder_signed_at is None else
+            Todo(_("会议记录待签署：%(title)s", title=m.title), url_for("decisions.meeting", meeting_id=m.id) + "#mt-sign")
             for m in rows]
 
 

@@ -19,6 +19,14 @@ from portal.extensions import db
 from portal.org.memberships import Memberships
 
 
+def announce(passed: bool) -> None:
+    """A passed vote in the success style, a failed one in the warning style."""
+    if passed:
+        flash(_("表决结果：通过。"), "success")
+    else:
+        flash(_("表决结果：未通过。"), "warning")
+
+
 @bp.post("/decisions/meetings/<int:meeting_id>/vote")
 def vote(meeting_id: int) -> Response:
     """The Party meeting's vote on the current item by the chosen method, with the counts."""
@@ -29,8 +37,8 @@ def vote(meeting_id: int) -> Response:
             named = {u: request.form.get(f"named-{u}", "") for u in rules.present_voters(m, ms)}
         passed = outcomes.vote(db.session, current_user, ms, m, item, f.method.data, yes=f.yes.data, no=f.no.data,
                             abstain=f.abstain.data, named=named)
-        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
-    return meeting_action(meeting_id, "meeting.decide", "vote", VoteForm(), step, _("表决结果已记录。"))
+        announce(passed)
+    return meeting_action(meeting_id, "meeting.decide", "vote", VoteForm(), step, None)
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/secret/open")
@@ -57,8 +65,8 @@ def close_secret(meeting_id: int) -> Response:
     def step(m: Meeting, ms: Memberships, f: Any) -> None:
         item = item_under_discussion(m)
         passed = outcomes.close_secret_ballot(db.session, current_user, ms, m, item)
-        flash(_("表决结果：通过。") if passed else _("表决结果：未通过。"), "success")
-    return meeting_action(meeting_id, "meeting.decide", "close_secret", NoFields(), step, _("计票完成。"))
+        announce(passed)
+    return meeting_action(meeting_id, "meeting.decide", "close_secret", NoFields(), step, None)
 
 
 @bp.post("/decisions/meetings/<int:meeting_id>/decide")
@@ -67,7 +75,7 @@ def decide(meeting_id: int) -> Response:
     def step(m: Meeting, ms: Memberships, f: DecideForm) -> None:
         item = item_under_discussion(m)
         if outcomes.decide(db.session, current_user, ms, m, item, f.outcome.data, f.decision.data or "") is not None:
-            flash(_("该议题属重大事项或涉及教职工切身利益，已提交党组织会议决定。"), "warning")
+            flash(_("该议题属重大事项、重要问题，校长办公会议讨论通过后已提交党组织会议研究决定。"), "warning")
     return meeting_action(meeting_id, "meeting.decide", "decide", DecideForm(), step, _("决定已记录。"))
 
 

@@ -10,7 +10,9 @@ from flask_login import current_user
 from portal.auth import permissions
 from portal.auth.models import User
 from portal.auth.permissions import Context
-from portal.decisions.forms import BODY_LABELS, ITEM_STATE_LABELS, MAJOR_LABELS, MEETING_STATE_LABELS, ProcedureForm
+from portal.decisions.forms import (
+    BODY_LABELS, ITEM_STATE_LABELS, MAJOR_LABELS, MEETING_CADENCE_LABELS, MEETING_STATE_LABELS, ProcedureForm,
+)
 from portal.decisions import queries
 from portal.decisions.rules import procedure as rules
 from portal.decisions.views import bp
@@ -34,7 +36,15 @@ def workspace() -> Response:
     return render("decisions/workspace.html", meetings=meetings, queue=queue,
                   cadence=rules.cadence_status(db.session, today()), body_labels=BODY_LABELS,
                   meeting_states=MEETING_STATE_LABELS, item_states=ITEM_STATE_LABELS, major_labels=MAJOR_LABELS,
-                  can=permissions.can)
+                  cadence_labels=MEETING_CADENCE_LABELS, can=permissions.can)
+
+
+def default_form_data(body: str) -> dict[str, object]:
+    """A first version's form, filled with the defaults the rules would adopt."""
+    (q_num, q_den, _strict), (i_num, i_den) = rules.default_thresholds(body)
+    return {"cadence_unit": rules.DEFAULT_CADENCE_UNIT[body], "cadence_days": rules.DEFAULT_CADENCE_DAYS[body],
+            "lead_days": rules.DEFAULT_LEAD_DAYS[body], "quorum_num": q_num, "quorum_den": q_den,
+            "important_num": i_num, "important_den": i_den}
 
 
 def procedure_page(body: str, form: ProcedureForm | None = None, error: str | None = None,
@@ -43,7 +53,7 @@ def procedure_page(body: str, form: ProcedureForm | None = None, error: str | No
     current = versions[0] if versions else None
     if form is None:
         form = ProcedureForm(obj=current) if current else ProcedureForm(
-            data={"cadence_days": rules.DEFAULT_CADENCE_DAYS[body], "lead_days": rules.DEFAULT_LEAD_DAYS[body]})
+            data=default_form_data(body))
     described: list[str] = []
     if current:
         from flask_babel import gettext
@@ -53,6 +63,7 @@ def procedure_page(body: str, form: ProcedureForm | None = None, error: str | No
         described = counting.describe_rule(rules.counting_rules(current), 7, translate=gettext)
     return render("decisions/procedure.html", block="procedure_form", status=status, body=body, versions=versions, form=form,
                   error=error, body_labels=BODY_LABELS, major_labels=MAJOR_LABELS, described=described,
+                  cadence_labels=MEETING_CADENCE_LABELS,
                   can_adopt=permissions.can(current_user, "procedure.adopt"))
 
 
@@ -82,7 +93,7 @@ def adopt_procedure(body: str) -> Response:
             important=(required(form.important_num.data), required(form.important_den.data)),
             majority=(required(form.majority_num.data), required(form.majority_den.data), form.majority_strict.data),
             disagreement=(required(form.disagreement_num.data), required(form.disagreement_den.data)),
-            cadence_days=form.cadence_days.data, lead_days=form.lead_days.data,
+            cadence_unit=form.cadence_unit.data, cadence_days=form.cadence_days.data, lead_days=form.lead_days.data,
             powers=current.power_list if current else None, note=form.note.data or "")
     if not done:
         return procedure_page(body, form, done.error, done.status)

@@ -19,15 +19,21 @@ from portal.decisions.forms import (
     STATUS_LABELS,
     VISIBILITY_LABELS,
     ApprovalForm,
+    DiscloseForm,
     NoteForm,
     ReconsiderForm,
     ReportForm,
 )
 from portal.decisions.models import Report, Resolution, ResolutionState
+from portal.decisions.rules import DecisionError
 from portal.decisions.rules import resolutions as rules
+from portal.decisions.rules.publication import publish_decision, publishable
 from portal.decisions.rules.tracker import due_soon, next_report_due, track_status
 from portal.decisions.views import bp, get_or_404, stored_attachment
 from portal.decisions.views.procedure import today
+from portal.disclosure.models import CatalogItem
+from portal.formutil import options
+from portal.i18n import N_
 from portal.extensions import db
 from portal.registry import Todo
 from portal.web import Attempt, attempt, redirect_to, render, send_stored, writes_late
@@ -40,6 +46,16 @@ def load_resolution(resolution_id: int) -> Resolution:
     return found
 
 
+def disclose_form(form: DiscloseForm | None) -> DiscloseForm:
+    """The 党务公开 catalogue items to publish a decision under, the one receiving decisions first."""
+    form = form or DiscloseForm()
+    items = queries.party_catalogue_items(db.session)
+    form.catalog_item_id.choices = options([("", "—")] + [(i.id, i.name) for i in items])
+    if form.catalog_item_id.data is None and items:
+        form.catalog_item_id.data = items[0].id
+    return form
+
+
 def resolution_page(res: Resolution, error: str | None = None, status: int = 200, **forms: Any) -> Response:
     day = today()
     last = max((r.filed_on for r in res.reports), default=None)
@@ -47,13 +63,19 @@ def resolution_page(res: Resolution, error: str | None = None, status: int = 200
     track = track_status(res.state, day, res.deadline, due)
     timeline = sorted([(True, r.filed_at, r) for r in res.reports] + [(False, u.at, u) for u in res.urgings],
                       key=lambda t: t[1])
-    successors = queries.successors_of(db.session, res)
+    # both ways of a reconsideration, each named only to those who may see it
+    successors = [(s, permissions.can(current_user, "resolution.view", s)) for s in queries.successors(db.session, res)]
+    changed = queries.changed_resolution(db.session, res)
     reconsidering = rules.pending_reconsideration(db.session, res)
     return render(
         "decisions/resolution.html", block="resolution_main", status=status, res=res, error=error, track=track,
         next_due=due, warn=due_soon(day, due, track), timeline=timeline, successors=successors, reconsidering=reconsidering,
+        opinion_kind="resolution", opinion_subject=res, opinions=queries.opinions(db.session, "resolution", res.id),
+        opinion_supervisor=None,
+        changed=changed, changed_visible=changed is not None and permissions.can(current_user, "resolution.view", changed),
         report_form=forms.get("report_form") or ReportForm(), note_form=forms.get("note_form") or NoteForm(),
         approval_form=forms.get("approval_form") or ApprovalForm(),
+        disclose_form=disclose_form(forms.get("disclose_form")), publishable=publishable(res),
         status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS, cadence_labels=CADENCE_LABELS,
         body_labels=BODY_LABELS, kind_labels=KIND_LABELS, can=permissions.can, urgings=sum(
             1 for u in res.urgings if u.kind == "urge"),
@@ -179,3 +201,19 @@ def report_todos(user: User, ctx: Context) -> list[Todo]:
                                 due=r.next_due.isoformat()),
                               url_for("decisions.resolution", resolution_id=r.resolution.id)))
     return todos
+
+
+@bp.post("/resolutions/<int:resolution_id>/disclose")
+def disclose(resolution_id: int) -> Response:
+    """The secretary publishes a Party-meeting decision to 党务公开 in one action: a notice with
+    the title, the decision and the date goes into the disclosure workflow, linked both ways."""
+    def step(res: Resolution, f: DiscloseForm) -> None:
+        item = db.session.get(CatalogItem, f.catalog_item_id.data or 0)
+        if item is None:
+            raise DecisionError(N_("请选择党务公开目录中的一项。"))
+        meeting = res.item.meeting if res.item is not None else None
+        publish_decision(db.session, current_user, res, item, meeting.title if meeting else "")
+    form = DiscloseForm()
+    form.catalog_item_id.validate_choice = False
+    return meeting_action(resolution_id, "resolution.disclose", "disclose_form", form, step,
+                          _("已提交党务公开审批，审批发布后在党务公开栏目中显示。"))

@@ -2,7 +2,9 @@
 headline figures; XLSX and print; the school year's self-check and archive."""
 from __future__ import annotations
 
-from flask import Response, make_response, request
+from typing import Any
+
+from flask import Response, current_app, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,12 +12,15 @@ from portal.auth import permissions
 from portal.decisions import exports, queries
 from portal.decisions.forms import BODY_LABELS, CADENCE_LABELS, KIND_LABELS, STATUS_LABELS, VISIBILITY_LABELS, \
     TrackerFilterForm
+from portal.decisions.models import Meeting
 from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
+from portal import files
 from portal.extensions import db
 from portal.formutil import options
 from portal.pagecache import public_page
 
+from portal.timeutil import to_local
 from portal.web import page_of, render
 
 TRACKER_PAGE = 50
@@ -102,7 +107,8 @@ def self_check() -> Response:
 
 @bp.get("/decisions/self-check/archive.zip")
 def archive() -> Response:
-    """The school year's archive bundle (minutes, resolutions, reports, with their hashes)."""
+    """The school year's archive bundle: signed 会议记录 with signers, times and hashes (unsigned
+    ones listed as 未签署), resolutions, reports and every attached file, a README in Chinese."""
     permissions.require("self_check.view")
     from portal.audit.rules import chain_head
     day = today()
@@ -111,19 +117,49 @@ def archive() -> Response:
     if not 2000 <= year <= default:
         year = default
     check = queries.self_check(db.session, year, day)
-    minutes = []
+    minutes = [_archived(m) for body in check.bodies for m in body.meetings]
+    reports: list[tuple[str, str]] = []
+    attachments: list[tuple[str, bytes | None]] = []
+    for res_id, reps in queries.reports_of(db.session, [r.resolution.id for r in check.resolutions]).items():
+        for n, rep in enumerate(reps, 1):
+            reports.append((f"reports/{res_id}/{n}.txt", f"{rep.filed_on.isoformat()} {rep.percent}%\n\n{rep.text}\n"))
+            if rep.attachment_stored:
+                attachments.append(_stored(f"reports/{res_id}/{n}-", rep.attachment_name, rep.attachment_stored))
     for body in check.bodies:
         for m in body.meetings:
-            text = m.minutes_text or queries.minutes_text(m, queries.names_for(db.session, m))
-            minutes.append((f"minutes/{m.held_on.isoformat()}-{m.id}.txt", text))
-    reports = [(f"reports/{res_id}-{n}.txt", f"{rep.filed_on.isoformat()} {rep.percent}%\n\n{rep.text}\n")
-               for res_id, reps in queries.reports_of(db.session, [r.resolution.id for r in check.resolutions]).items()
-        for n, rep in enumerate(reps, 1)]
+            for item in m.items:
+                for ev in item.evidence:
+                    if ev.attachment_stored:
+                        attachments.append(_stored(f"evidence/{item.id}/{ev.id}-", ev.attachment_name,
+                                                   ev.attachment_stored))
     sheet = exports.tracker_xlsx(check.resolutions, _headers(), lambda s: str(STATUS_LABELS[s]),
                                  lambda b: str(BODY_LABELS.get(b, b)))
-    data = exports.archive_zip(year, minutes, sheet, reports, chain_head(db.session))
+    data = exports.archive_zip(year, chain_head(db.session), minutes, sheet, reports, attachments)
     resp = make_response(data)
     resp.headers["Content-Type"] = "application/zip"
     resp.headers["Content-Disposition"] = f"attachment; filename=decisions-{year}.zip"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+def _local(at: Any) -> str:
+    return to_local(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _archived(m: Meeting) -> exports.ArchivedMinutes:
+    """Signed by both: the frozen text with its signers; otherwise only its name."""
+    path = f"minutes/{m.held_on.isoformat()}-{m.id}.txt"
+    if not m.is_signed:
+        return exports.ArchivedMinutes(path, m.title, m.held_on)
+    return exports.ArchivedMinutes(
+        path, m.title, m.held_on, m.minutes_text, m.minutes_hash, m.recorder.name if m.recorder else "",
+        _local(m.recorder_signed_at), m.supervisor.name if m.supervisor else "", _local(m.supervisor_signed_at))
+
+
+def _stored(prefix: str, name: str, stored: str) -> tuple[str, bytes | None]:
+    """An attached file's bytes under its record's folder (None when storage has lost it)."""
+    try:
+        data = files.path_of(current_app.config["UPLOAD_DIR"], stored).read_bytes()
+    except (FileNotFoundError, ValueError):
+        data = None
+    return prefix + files.clean_filename(name), data

@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import segno
-from flask import Response, abort, request, send_file
+from flask import Response, abort, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,9 +21,10 @@ from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
 from portal.pagecache import public_page
+from portal import registry
 from portal.registry import Section
 from portal.timeutil import utcnow
-from portal.web import absolute_url, paginate, render, send_stored
+from portal.web import absolute_url, explain, paginate, render, send_stored
 
 PAGE_SIZE = 20
 
@@ -51,6 +52,10 @@ def notice_context(notice: Notice, **extra: Any) -> dict[str, Any]:
         "digest": content_digest(notice),
         "now": utcnow(),
         "labels": LABELS,
+        # only an item that receives another feature's events has notices made from them
+        "origins": [(explain(label), url_for(endpoint, **values)) for label, endpoint, values in
+                    registry.origins(db.session, "notice", notice.series_id or notice.id)]
+        if notice.catalog_item.receives else [],
         **extra,
     }
 

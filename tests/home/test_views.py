@@ -9,8 +9,9 @@ from tests.disclosure.test_views import _bulk, counting
 
 
 # After a change every feature is asked afresh; the principal, who has to-dos in every
-# feature, measured 15 statements then. Unchanged, the list is kept (3 statements).
-COLD_LIMIT = 16
+# feature, measured 18 statements then (15 before this round's papers to read, minutes to sign
+# and consultations to comment on). Unchanged, the list is kept (3 statements).
+COLD_LIMIT = 18
 
 
 def _uncached(app) -> None:

@@ -221,11 +221,14 @@ class Snapshot(Generic[T]):
     returned (ids). For setups that many tests share, each test reading or changing its copy
     as it would a database of its own. Made by :func:`take_snapshot` in a module fixture."""
 
-    def __init__(self, url: str, value: T) -> None:
-        self.url, self.value = url, value
+    def __init__(self, url: str, uploads: Path, value: T) -> None:
+        self.url, self.uploads, self.value = url, uploads, value
 
     def open(self, app: Flask, tmp_path: Path, **extra):
-        """The shared app on a copy of the snapshot, for the length of one test."""
+        """The shared app on a copy of the snapshot (and of its uploaded files), for the
+        length of one test."""
+        if self.uploads.exists():
+            shutil.copytree(self.uploads, tmp_path / "uploads")
         if ON_POSTGRES:
             url = postgres_database(f"portal_copy_{secrets.token_hex(4)}", template=make_url(self.url).database)
         else:
@@ -258,7 +261,7 @@ def take_snapshot(app: Flask, template_db: str, directory: Path, build: Callable
         value = build(app)
     finally:
         on_it.close()  # every connection closed: PostgreSQL copies only a database no one is in
-    return Snapshot(url, value)
+    return Snapshot(url, directory / "uploads", value)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 
 from portal.web import REFUSED
 from tests.access import ADMIN, LOGIN, PUBLIC
-from tests.conftest import ROLES, login_as
+from tests.conftest import ROLES, login_as, make_people, take_snapshot
 from tests.boards import access as boards_access
 from tests.decisions import access as decisions_access
 from tests.congress import access as congress_access
@@ -151,11 +151,32 @@ def _granted(resp, endpoint: str, method: str) -> bool:
     return target.startswith("/") and not target.startswith("//") and not _to_login(target)
 
 
+def _school(app) -> dict[str, dict[str, object]]:
+    """One person per role and every feature's objects, made through the real rules."""
+    with app.app_context():
+        people = make_people()
+    return args_by_endpoint(app, people)
+
+
+@pytest.fixture(scope="module")
+def school(shared_app, template_db, tmp_path_factory):
+    """The school the matrix runs in, made once (each role's test gets a copy: its POSTs change it)."""
+    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("matrix"), _school)
+    yield snapshot
+    snapshot.drop()
+
+
+@pytest.fixture
+def school_app(shared_app, school, tmp_path):
+    for app in school.open(shared_app, tmp_path):
+        yield app, school.value
+
+
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_matrix(app, people, role):
+def test_matrix(school_app, role):
+    app, args = school_app
     cells = deviations = 0
     problems = []
-    args = args_by_endpoint(app, people)
     for rule, method in _rules(app):
         with app.test_request_context():
             url = app.url_for(rule.endpoint, **{k: args[rule.endpoint][k] for k in rule.arguments})

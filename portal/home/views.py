@@ -18,7 +18,7 @@ from portal.auth import permissions
 from portal.errors import Message
 from portal.extensions import db
 from portal.org.models import OFFICE_NAMES, Office
-from portal.pagecache import data_head, public_page, versioned
+from portal.pagecache import data_head, public_page, reader_page, versioned
 from portal.web import render, unavailable
 
 bp = Blueprint("home", __name__)
@@ -26,6 +26,7 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 @public_page()
+@reader_page()
 def index() -> Response:
     """Anonymous visitors see the public portal; signed-in staff see their dashboard."""
     permissions.require("portal.view")

@@ -20,6 +20,7 @@ from portal.congress.views import bp
 from portal.extensions import db
 from portal.files import ALLOWED_HINT
 from portal.formutil import AttachmentForm, options, required
+from portal.pagecache import reader_page
 from portal.web import (
     absolute_url, attempt, redirect_to, render, require_valid, send_stored, store_upload, writes_late,
 )
@@ -108,6 +109,7 @@ def create_session() -> Response:
 
 
 @bp.get("/sessions/<int:session_id>")
+@reader_page(revalidate=True)
 def show_session(session_id: int) -> Response:
     """A session: agenda, present / roster and whether quorum holds, polls, sign-in."""
     cs = load_session(session_id)

@@ -49,6 +49,7 @@ from portal.extensions import db
 from portal.formutil import options
 from portal.i18n import N_
 from portal.org.memberships import Memberships
+from portal.pagecache import reader_page
 from portal.registry import Todo
 from portal.timeutil import local_to_utc
 from portal.web import Attempt, attempt, explain, redirect_to, render
@@ -158,6 +159,7 @@ def new_meeting() -> Response:
 
 
 @bp.get("/decisions/meetings/<int:meeting_id>")
+@reader_page()
 def meeting(meeting_id: int) -> Response:
     """The meeting: agenda and papers, attendance and quorum with figures, the current item
     with its stances in order, the decision, resolutions, and the minutes' sign-off."""

@@ -169,3 +169,71 @@ def test_the_cached_page_carries_the_readers_own_csrf_token(cached_app):
     assert "\x1f" not in page
     with client.session_transaction() as s:
         assert s.get("csrf_token")  # the token the page's forms carry was issued to this session
+
+
+# --- the congress: a vote and a sign-in show on the next request; the presence poll's 304 -----
+
+def _congress(app):
+    from portal.congress.rules import polls
+    from tests.congress import factories as cf
+
+    with app.app_context():
+        s = db.session
+        for role in ROLES:
+            if not cf.user_exists(s, role):
+                make_user(role, {role})
+        s.commit()
+        union = df.user(s, "union")
+        reps = cf.reps(s, 6)
+        cs = cf.open_session(s, union)
+        poll = cf.poll(s, union, cs)
+        s.commit()
+        return cs.id, poll.id, [r.username for r in reps], polls
+
+
+def test_a_vote_shows_on_the_next_poll_page_and_a_sign_in_on_the_next_presence_poll(cached_app):
+    from portal.congress.models import CongressSession, Poll
+    from portal.congress.rules import sessions
+    app = cached_app
+    cs_id, poll_id, reps, polls = _congress(app)
+    with app.app_context():
+        s = db.session
+        here = set(sessions.presence(s, s.get(CongressSession, cs_id)).now)
+        present = [u for u in reps if df.user(s, u).id in here]
+        absent = [u for u in reps if df.user(s, u).id not in here]
+    watcher = app.test_client()
+    login_as(watcher, app, present[0])
+    page = watcher.get(f"/congress/polls/{poll_id}").get_data(as_text=True)
+    assert watcher.get(f"/congress/polls/{poll_id}").get_data(as_text=True).count("已投票 0 人") == page.count("已投票 0 人") == 1
+    with app.app_context():
+        s = db.session
+        polls.cast_vote(s, df.user(s, present[1]), s.get(Poll, poll_id), "yes")
+        s.commit()
+    assert "已投票 1 人" in watcher.get(f"/congress/polls/{poll_id}").get_data(as_text=True)
+
+    # the presence block, as its 15-second poll asks: 304 while nothing changed, fresh after a sign-in
+    url = f"/congress/sessions/{cs_id}?block=presence"
+    hx = {"HX-Request": "true"}
+    first = watcher.get(url, headers=hx)
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    etag = first.headers["ETag"]
+    assert watcher.get(url, headers={**hx, "If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        s = db.session
+        sessions.sign_in(s, df.user(s, absent[0]), s.get(CongressSession, cs_id))
+        s.commit()
+    after = watcher.get(url, headers={**hx, "If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    # the whole page stays out of the browser's cache
+    assert watcher.get(f"/congress/sessions/{cs_id}").headers["Cache-Control"] == "no-store"
+
+
+def test_the_unread_badge_can_be_revalidated(cached_app):
+    app = cached_app
+    _setup(app)
+    client = app.test_client()
+    login_as(client, app, "staff")
+    first = client.get("/inbox/badge")
+    assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
+    assert client.get("/inbox/badge", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

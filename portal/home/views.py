@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import text
 
 from portal import readiness, registry
 from portal.auth import permissions
@@ -61,9 +60,17 @@ def healthz() -> Response | tuple[Response, int]:
     the one line that says what to fix (a schema behind the code, an unreachable server;
     ``portal.readiness`` answers before this view while the database cannot be served)."""
     try:
-        db.session.execute(text("SELECT 1"))
+        # A pooled connection asked directly: no ORM session, no transaction to begin (on
+        # SQLite the session's BEGIN doubled the statements of every probe).
+        conn = db.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            conn.close()
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy
-        db.session.rollback()
         url = current_app.config["DATABASE_URL"]
         try:
             found = readiness.describe(error, url)

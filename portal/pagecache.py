@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     # Off in tests unless a test asks for it: tests write rows directly, outside the rules.
     app.config.setdefault("PAGE_CACHE", os.environ.get("PAGE_CACHE", "1") == "1" and not app.config.get("TESTING"))
     app.config.setdefault("PAGE_CACHE_ENTRIES", 256)
-    app.config.setdefault("READER_CACHE_ENTRIES", 1024)
+    app.config.setdefault("READER_CACHE_ENTRIES", 512)  # pages of 2–40 KB: at most ~20 MB a worker
     app.extensions["page_cache"] = OrderedDict()
     app.extensions["reader_cache"] = OrderedDict()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
@@ -157,3 +157,19 @@ def chain_head(session: Session) -> tuple[int, str]:
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+# Built once: the newest event's sequence number and the number of anonymous acts waiting.
+_DATA_VERSION = select(
+    select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1).scalar_subquery(),
+    select(func.count()).select_from(PendingAnonymousEvent).scalar_subquery(),
+)
+
+
+def data_version(session: Session) -> tuple[int, int]:
+    """What every rule's write moves, in one statement: the chain head's sequence number
+    and the count of anonymous acts still waiting to join it (:func:`record_anonymous`
+    does not move the head). For keys of per-reader caches only: it is never shown, since
+    the count would tell when an anonymous act happened."""
+    seq, pending = session.execute(_DATA_VERSION).one()
+    return (seq or 0, pending or 0)

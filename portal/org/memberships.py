@@ -44,13 +44,8 @@ class Memberships:
     @property
     def holdings(self) -> list[Holding]:
         if self._holdings is None:
-            rows = self.session.execute(
-                select(Body.kind, BodyMember.seat, BodyMember.user_id, BodyMember.position)
-                .join(Body, Body.id == BodyMember.body_id)
-                .where(seat_current(self.on))
-                .order_by(Body.kind, BodyMember.position, BodyMember.id)
-            ).all()
-            self._holdings = [Holding(BodyKind(k), Seat(s), u, p) for k, s, u, p in rows]
+            load_together(self)
+        assert self._holdings is not None
         return self._holdings
 
     def holders(self, office: Office) -> list[int]:
@@ -90,3 +85,22 @@ class Memberships:
             self._heads[user_id] = frozenset(self.session.scalars(
                 select(Department.id).where(Department.head_id == user_id)))
         return self._heads[user_id]
+
+
+def load_together(*days: Memberships) -> None:
+    """Load the seats of several :class:`Memberships` of one session in one query (a page
+    that asks about the meeting's day and about today); those already loaded are left."""
+    todo = [m for m in days if m._holdings is None]
+    if not todo:
+        return
+    lo, hi = min(m.on for m in todo), max(m.on for m in todo)
+    rows = todo[0].session.execute(
+        select(Body.kind, BodyMember.seat, BodyMember.user_id, BodyMember.position, BodyMember.starts_on,
+               BodyMember.ends_on)
+        .join(Body, Body.id == BodyMember.body_id)
+        .where(BodyMember.starts_on <= hi, or_(BodyMember.ends_on.is_(None), BodyMember.ends_on >= lo))
+        .order_by(Body.kind, BodyMember.position, BodyMember.id)
+    ).all()
+    for m in todo:
+        m._holdings = [Holding(BodyKind(k), Seat(s), u, p) for k, s, u, p, start, end in rows
+                       if start <= m.on and (end is None or end >= m.on)]

@@ -18,7 +18,7 @@ from portal.decisions.views.procedure import today
 from portal import files
 from portal.extensions import db
 from portal.formutil import options
-from portal.pagecache import public_page
+from portal.pagecache import public_page, reader_page
 
 from portal.timeutil import to_local
 from portal.web import page_of, render
@@ -43,6 +43,7 @@ def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
 
 @bp.get("/tracker")
 @public_page()
+@reader_page()
 def tracker() -> Response:
     """Every resolution the reader may see, with owner, deadline, status and last report,
     filtered by year, body, owner and status, and the headline figures (on-time share)."""

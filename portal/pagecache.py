@@ -18,8 +18,9 @@ reader data version (the audit head and the count of anonymous acts waiting to j
 ``audit.rules.data_version``). What a reader may see follows dated memberships, roles and
 accounts, which change only through rules that append to the audit chain, so a revoked seat
 or role moves the version and the next request renders afresh (and asks permissions again);
-a seat that ends at midnight turns with the minute. The user is still loaded per request
-(a deactivated account or a signed-out session is refused before any cache is asked).
+a seat that ends at midnight turns with the minute. The user is checked on every request
+before any cache is asked (a deactivated account or a signed-out session is refused), from
+the worker's copy of its row at the same version (``web.load_user``).
 """
 from __future__ import annotations
 
@@ -37,7 +38,6 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.audit.rules import chain_head
-from portal.audit.rules import data_version as reader_data_version
 from portal.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,14 +65,6 @@ def data_head() -> tuple[int, str]:
 
 def data_version() -> int:
     return data_head()[0]
-
-
-def reader_version() -> tuple[int, int]:
-    """The data version of per-reader caches (asked once per request)."""
-    if "reader_version" not in g:
-        g.reader_version = reader_data_version(db.session)
-    version: tuple[int, int] = g.reader_version
-    return version
 
 
 def versioned(name: str, compute: Callable[[], T]) -> T:
@@ -140,7 +132,7 @@ def reader_page(revalidate: bool = False) -> Callable[[F], F]:
             if not (current_app.config["PAGE_CACHE"] and request.method == "GET" and "_flashes" not in session
                     and current_user.is_authenticated):
                 return view(*args, **kwargs)
-            from portal.web import is_partial
+            from portal.web import is_partial, reader_version
 
             cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]] = current_app.extensions["reader_cache"]
             partial = is_partial()
@@ -181,7 +173,7 @@ def public_page(everyone: bool = False) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not _cacheable(everyone):
                 return view(*args, **kwargs)
-            from portal.web import is_partial
+            from portal.web import is_partial, reader_version
 
             cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]] = current_app.extensions["page_cache"]
             key = (request.full_path, str(get_locale()), is_partial(), data_version(), int(time.time() // 60))

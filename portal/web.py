@@ -31,15 +31,18 @@ from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import joinedload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import joinedload, lazyload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
 from portal import files, readiness, registry
+from portal.audit.rules import data_version
 from portal.auth import permissions
-from portal.auth.models import ROLE_LABELS, User
+from portal.auth.models import ROLE_LABELS, User, UserRole
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID, error_text
@@ -430,6 +433,7 @@ def _session_expired(app: Flask) -> bool:
 def init_app(app: Flask) -> None:
     """Register the request hooks, the template globals and the error pages below."""
     login_manager.user_loader(load_user)
+    app.extensions["user_cache"] = {}
     login_manager.unauthorized_handler(unauthorized)
     app.before_request(refuse_unless_ready)
     app.before_request(check_session)
@@ -450,9 +454,58 @@ def load_user(token: str) -> User | None:
         user_id, version = (int(p) for p in token.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query
+    user = _reader(user_id)
     if user is None or not user.active or user.session_version != version:
         return None
+    return user
+
+
+def reader_version() -> tuple[int, int]:
+    """The data version of per-reader caches, asked once per request: the signed-in user's
+    copy here and the pages of ``pagecache.reader_page``."""
+    if "reader_version" not in g:
+        g.reader_version = data_version(db.session)
+    version: tuple[int, int] = g.reader_version
+    return version
+
+
+_USER_COLUMNS = tuple(attr.key for attr in sa_inspect(User).column_attrs)
+
+
+def _reader(user_id: int) -> User | None:
+    """The user row, from the database or, for a GET with the page cache on, from this
+    worker's copy of it taken at the current reader data version (``audit.rules.data_version``,
+    asked once per request and shared with ``pagecache.reader_page``).
+
+    Everything that decides whether and as whom a cookie is served (deactivation, logout,
+    password change or reset, roles, party membership, language) changes only through a rule
+    that appends to the audit chain, so the version moves and the next request reads the row
+    afresh. The copy holds plain values, never an ORM object: each request gets its own
+    instance, put into its session as if loaded (no query). The department is loaded on
+    access. A write (any other method) always reads the row."""
+    if not (current_app.config["PAGE_CACHE"] and request.method in ("GET", "HEAD")):
+        return db.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query
+    cache: dict[int, tuple[tuple[int, int], tuple[Any, ...], tuple[str, ...]]] = current_app.extensions["user_cache"]
+    version = reader_version()  # before the row: the copy is never older than its key
+    hit = cache.get(user_id)
+    if hit is None or hit[0] != version:
+        user = db.session.get(User, user_id, options=[joinedload(User.role_rows), lazyload(User.department)])
+        if user is None:
+            return None
+        cache[user_id] = (version, tuple(getattr(user, k) for k in _USER_COLUMNS),
+                          tuple(r.role for r in user.role_rows))
+        if len(cache) > current_app.config.get("USER_CACHE_ENTRIES", 4096):
+            cache.pop(next(iter(cache)))
+        return user
+    _version, values, roles = hit
+    user = User(**dict(zip(_USER_COLUMNS, values)))
+    rows = [UserRole(user_id=user_id, role=role) for role in roles]
+    for row in rows:
+        make_transient_to_detached(row)
+        db.session.add(row)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    set_committed_value(user, "role_rows", rows)
     return user
 
 

@@ -237,3 +237,105 @@ def test_the_unread_badge_can_be_revalidated(cached_app):
     first = client.get("/inbox/badge")
     assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
     assert client.get("/inbox/badge", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+# --- the signed-in user, from the worker's copy (``web.load_user``) ----------------------------
+
+def _warm_user(client, app) -> None:
+    """The home page twice: the second request reads neither the page nor the user row."""
+    _warm(client, "/", app)
+    with Seen(app) as seen:
+        assert client.get("/").status_code == 200
+    assert not [q for q in seen if 'FROM "user"' in q or "FROM user " in q], seen  # the worker's copy
+
+
+def _refused(client) -> bool:
+    """The very next request (the inbox, for signed-in readers only) is sent to sign in, and
+    the home page is then the anonymous one."""
+    resp = client.get("/inbox")
+    if not (resp.status_code in (302, 303) and "/login" in resp.headers["Location"]):
+        return False
+    return "/logout" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_deactivated_account_is_refused_on_the_next_request_with_every_cache_warm(cached_app):
+    app = cached_app
+    _setup(app)
+    client = app.test_client()
+    login_as(client, app, "staff")
+    _warm_user(client, app)
+    assert "/logout" in client.get("/").get_data(as_text=True)
+    from portal.admin.rules import update_user
+
+    with app.app_context():
+        s = db.session
+        admin, staff = df.user(s, "admin"), df.user(s, "staff")
+        update_user(s, admin, staff, name=staff.name, department=staff.department,
+                    is_party_member=staff.is_party_member, roles=staff.roles, active=False)
+        s.commit()
+    assert _refused(client)
+
+
+def test_a_changed_password_ends_other_sessions_on_the_next_request_with_every_cache_warm(cached_app):
+    app = cached_app
+    _setup(app)
+    elsewhere, here = app.test_client(), app.test_client()
+    login_as(elsewhere, app, "staff")
+    _warm_user(elsewhere, app)
+    from portal.auth.passwords import hash_password
+    from portal.auth.rules import change_password
+
+    with app.app_context():
+        s = db.session
+        change_password(s, df.user(s, "staff"), hash_password("Newpass123"))
+        s.commit()
+    assert _refused(elsewhere)
+    login_as(here, app, "staff")  # the new session is served
+    assert here.get("/").status_code == 200
+
+
+def test_a_reset_password_sends_the_reader_to_change_it_on_the_next_request(cached_app):
+    """Reset: the old cookie is refused; the new session must change the password first."""
+    app = cached_app
+    _setup(app)
+    client = app.test_client()
+    login_as(client, app, "staff")
+    _warm_user(client, app)
+    from portal.admin.rules import reset_password
+
+    with app.app_context():
+        s = db.session
+        reset_password(s, df.user(s, "admin"), df.user(s, "staff"))
+        s.commit()
+    assert _refused(client)
+    login_as(client, app, "staff")
+    resp = client.get("/inbox")
+    assert resp.status_code in (302, 303) and "password" in resp.headers["Location"]
+
+
+def test_a_granted_role_and_a_chosen_language_show_on_the_next_request(cached_app):
+    app = cached_app
+    _setup(app)
+    client = app.test_client()
+    login_as(client, app, "staff")
+    _warm_user(client, app)
+    assert client.get("/admin/users").status_code == 403
+    from portal.admin.rules import update_user
+
+    with app.app_context():
+        s = db.session
+        admin, staff = df.user(s, "admin"), df.user(s, "staff")
+        update_user(s, admin, staff, name=staff.name, department=staff.department,
+                    is_party_member=staff.is_party_member, roles=set(staff.roles) | {"admin"}, active=True)
+        s.commit()
+    assert client.get("/admin/users").status_code == 200
+    _warm_user(client, app)
+    assert 'lang="zh' in client.get("/").get_data(as_text=True)
+    with app.app_context():  # as the language form does, through the rule (another worker's copy)
+        from portal.auth.rules import set_locale
+
+        s = db.session
+        set_locale(s, df.user(s, "staff"), "en")
+        s.commit()
+    client.set_cookie("lang", "zh_CN")  # the account's choice wins over the cookie
+    assert 'lang="en' in client.get("/").get_data(as_text=True)

@@ -171,5 +171,6 @@ def data_version(session: Session) -> tuple[int, int]:
     and the count of anonymous acts still waiting to join it (:func:`record_anonymous`
     does not move the head). For keys of per-reader caches only: it is never shown, since
     the count would tell when an anonymous act happened."""
-    seq, pending = session.execute(_DATA_VERSION).one()
+    # on the session's connection (its transaction), past the ORM's statement handling
+    seq, pending = session.connection().execute(_DATA_VERSION).one()
     return (seq or 0, pending or 0)

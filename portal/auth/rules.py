@@ -180,6 +180,13 @@ def password_problem(password: str, user: User | None = None) -> Message | None:
     return None
 
 
+def set_locale(session: Session, user: User, locale: str) -> None:
+    """Remember the account's interface language. Recorded like every change to an account:
+    a worker's copy of the signed-in user (``web.load_user``) follows the audit chain."""
+    user.locale = locale
+    record(session, user, "auth.locale_set", user, locale=locale)
+
+
 def change_password(session: Session, user: User, new_password_hash: str) -> None:
     """Set a new password (hashed by the caller with ``passwords.hash_password`` before its
     write began: scrypt takes half a second), end all other sessions and clear the

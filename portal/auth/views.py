@@ -18,6 +18,7 @@ from portal.auth.rules import (
     end_all_sessions,
     issue_device_token,
     login_block_reason,
+    set_locale,
     trusted_device,
 )
 from portal.extensions import db
@@ -124,7 +125,7 @@ def set_language() -> Response:
         return redirect(url_for("home.index"))
     lang = form.lang.data
     if current_user.is_authenticated:
-        current_user.locale = lang
+        set_locale(db.session, current_user, lang)
         db.session.commit()
     resp = make_response(redirect(safe_next(form.next.data, url_for("home.index"))))
     resp.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

@@ -56,7 +56,7 @@ from portal.web import Attempt, attempt, explain, redirect_to, render
 
 
 def load_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.scalar(queries.meeting_query(meeting_id))
+    meeting = db.session.scalars(queries.meeting_query(meeting_id)).unique().first()
     if meeting is None:
         abort(404)
     return meeting
@@ -112,6 +112,7 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
                                             cadre=bool(current and current.two_thirds), translate=_) \
         if count.members else []
     disagreement = outcomes.disagreement(meeting, ms, current) if current else None
+    secret = bool(current and outcomes.secret_open(current))
     return dict(
         meeting=meeting, current=current, count=count, order=on_floor.order, next_up=on_floor.next_up, names=names,
         attendance=attendance, members=rules.voting_members(ms, meeting.body), queue=queue,
@@ -125,9 +126,11 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         choice_labels=CHOICE_LABELS, major_labels=MAJOR_LABELS, visibility_labels=VISIBILITY_LABELS,
         cadence_labels=CADENCE_LABELS, can=permissions.can, error=forms.get("error"),
         last=rules.last_speakers(ms, meeting.body), voters=rules.present_voters(meeting, ms),
-        secret_open=bool(current and outcomes.secret_open(current)),
-        voted=outcomes.ballots_cast(db.session, current) if current and outcomes.secret_open(current) else 0,
-        i_voted=bool(current and current_user.is_authenticated and outcomes.has_voted(db.session, current, current_user.id)),
+        secret_open=secret,
+        voted=outcomes.ballots_cast(db.session, current) if secret and current else 0,
+        # asked only while a secret ballot is open: the page shows it only then
+        i_voted=bool(secret and current and current_user.is_authenticated
+                     and outcomes.has_voted(db.session, current, current_user.id)),
         opinion_kind="meeting", opinion_subject=meeting, opinion_supervisor=meeting.supervisor_id,
         opinions=queries.opinions(db.session, "meeting", meeting.id),
         my_turn_to_sign=current_user.is_authenticated and current_user.id == meeting.next_signer_id,

@@ -10,9 +10,10 @@ co-signers all count this roster. No Flask.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.auth.models import User
 from portal.org.models import CongressTerm, Representative, TermKind
@@ -72,10 +73,22 @@ def on_term_roster(session: Session, term: CongressTerm, user: User, on: date) -
         return False
     if term.is_assembly:
         return user.active
-    return session.scalar(
-        select(Representative.id).where(Representative.term_id == term.id, Representative.user_id == user.id,
-                                        on_roster(on))
-        .join(CongressTerm, CongressTerm.id == Representative.term_id)) is not None
+    return bool(session.scalar(select(is_on_term_roster(term.id, user.id, on))))
+
+
+def is_on_term_roster(term_id: Any, user_id: Any, on: Any) -> ColumnElement[bool]:
+    """SQL: :func:`on_term_roster` as one condition, for a statement that asks it along with
+    other things (a vote checks everything it decides on in one statement, under the write
+    lock). ``term_id``, ``user_id`` and the day ``on`` are values, columns of the enclosing
+    statement or bound parameters."""
+    term = aliased(CongressTerm)
+    rep = exists().where(Representative.term_id == term.id, Representative.user_id == user_id,
+                         Representative.joined_on <= on,
+                         or_(Representative.left_on.is_(None), Representative.left_on >= on))
+    active = exists().where(User.id == user_id, User.active.is_(True))
+    return exists().where(term.id == term_id, term.starts_on <= on, term.ends_on >= on,
+                          or_(and_(term.kind == TermKind.ASSEMBLY.value, active),
+                              and_(term.kind != TermKind.ASSEMBLY.value, rep)))
 
 
 def roster_people(session: Session, term_id: int, on: date) -> list[User]:

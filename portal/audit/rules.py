@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
@@ -81,6 +81,8 @@ def record_anonymous(session: Session, action: str, obj: Any | None = None, now:
 def flush_anonymous(session: Session, today: date | None = None) -> int:
     """Append the waiting anonymous acts of days before ``today`` (school time); return how many."""
     today = today or to_local(utcnow()).date()
+    if session.execute(_WAITING, {"today": today}).first() is None:  # nearly always: one cheap look
+        return 0
     waiting = session.scalars(
         select(PendingAnonymousEvent).where(PendingAnonymousEvent.day < today).order_by(PendingAnonymousEvent.id)
     ).all()
@@ -112,10 +114,13 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
 
+# Built once: every write runs them with the write lock held.
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_WAITING = select(PendingAnonymousEvent.id).where(PendingAnonymousEvent.day < bindparam("today", type_=Date)).limit(1)
+
+
 def _append(session: Session, **fields: Any) -> AuditEvent:
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(_HEAD).first()
     event = AuditEvent(seq=(head.seq + 1) if head else 1, prev_hash=head.hash if head else GENESIS, **fields)
     event.hash = event.compute_hash()
     session.add(event)
@@ -153,7 +158,5 @@ def verify_chain(session: Session) -> ChainReport:
 
 def chain_head(session: Session) -> tuple[int, str]:
     """The sequence number and hash of the newest event, shown publicly so truncation shows."""
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(_HEAD).first()
     return (head.seq, head.hash) if head else (0, GENESIS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Date, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.auth.models import User
@@ -35,16 +35,26 @@ def on_roster(on: date) -> ColumnElement[bool]:
     )
 
 
-def terms_of(session: Session, user_id: int, on: date) -> frozenset[int]:
-    """The terms on whose roster this person is on ``on``: as a representative, or, for a
-    教职工大会, as an active member of staff."""
+def _terms_of_statement() -> Select[tuple[int]]:
+    user_id: BindParameter[int] = bindparam("user_id")
+    on: BindParameter[date] = bindparam("on", type_=Date)
     rep = select(Representative.term_id).where(
         Representative.user_id == user_id, Representative.joined_on <= on,
         or_(Representative.left_on.is_(None), Representative.left_on >= on))
     active = exists().where(User.id == user_id, User.active.is_(True))
-    return frozenset(session.scalars(select(CongressTerm.id).where(
+    return select(CongressTerm.id).where(
         CongressTerm.starts_on <= on, CongressTerm.ends_on >= on,
-        or_(CongressTerm.id.in_(rep), and_(CongressTerm.kind == TermKind.ASSEMBLY.value, active)))))
+        or_(CongressTerm.id.in_(rep), and_(CongressTerm.kind == TermKind.ASSEMBLY.value, active)))
+
+
+# Built once: most signed-in requests ask it (permissions), and building it cost more than running it.
+_TERMS_OF = _terms_of_statement()
+
+
+def terms_of(session: Session, user_id: int, on: date) -> frozenset[int]:
+    """The terms on whose roster this person is on ``on``: as a representative, or, for a
+    教职工大会, as an active member of staff."""
+    return frozenset(session.scalars(_TERMS_OF, {"user_id": user_id, "on": on}))
 
 
 def roster_ids(session: Session, term_id: int | None, on: date) -> list[int]:

@@ -213,14 +213,13 @@ class SecretBox:
     def cast(self, session: Session, box_id: int, voter_id: int, *rows: tuple[Any, ...]) -> None:
         """The voter's row, then their ballot rows with fresh random keys; a second vote is refused.
 
-        The voter's row goes in with ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL alike):
-        when the primary key already holds it (a second vote, or the loser of two requests at
-        once) nothing is written and the refusal is raised, without a savepoint to undo. The
-        statements are built once per box and database (a vote runs them under the write lock)."""
+        The voter's row goes in with ``ON CONFLICT DO NOTHING ... RETURNING`` (SQLite and
+        PostgreSQL alike): when the primary key already holds it (a second vote, or the loser of
+        two requests at once) nothing is written or returned and the refusal is raised, without a
+        savepoint to undo. The statements are built once per box and database (a vote runs them under the write lock)."""
         voter_row, ballot_rows = _cast_statements(self, session.get_bind().dialect.name)
-        done = session.execute(voter_row, {self.voter_box.key: box_id, self.voter.key: voter_id})
-        if getattr(done, "rowcount", 1) != 1:
-            raise self.refusal()
+        if session.execute(voter_row, {self.voter_box.key: box_id, self.voter.key: voter_id}).first() is None:
+            raise self.refusal()  # the row was there: nothing written, nothing returned
         if rows:
             names = [c.key for c in self.content]
             session.execute(ballot_rows, [
@@ -267,10 +266,11 @@ def _cast_statements(box: SecretBox, dialect: str) -> tuple[Executable, Executab
     if found is None:
         voters: Table = box.voter.class_.__table__
         ballots: Table = box.key.class_.__table__
+        returned = voters.c[box.voter.key]
         if dialect == "postgresql":
-            voter_row: Executable = pg_insert(voters).on_conflict_do_nothing()
+            voter_row: Executable = pg_insert(voters).on_conflict_do_nothing().returning(returned)
         elif dialect == "sqlite":
-            voter_row = sqlite_insert(voters).on_conflict_do_nothing()
+            voter_row = sqlite_insert(voters).on_conflict_do_nothing().returning(returned)
         else:  # pragma: no cover - the portal runs on these two
             raise NotImplementedError(dialect)
         found = _CAST[(box.name, dialect)] = (voter_row, insert(ballots))

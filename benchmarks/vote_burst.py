@@ -289,9 +289,13 @@ def write_results(figures: dict[str, Any]) -> None:
     if head not in text:
         text = text.rstrip("\n") + f"\n\n{head}\n\n"
     before, after = text.split(head, 1)
+    # This run's lines end at the next heading; what follows (notes, other benchmarks) is kept.
+    lines = after.strip("\n").splitlines()
+    end = next((i for i, ln in enumerate(lines) if ln.startswith("#")), len(lines))
     same = f", {figures['database']}, {figures['voters']} voters "
-    kept = [ln for ln in after.strip("\n").splitlines() if ln.startswith("- ") and same not in ln]
-    results.write_text(before + head + "\n\n" + "\n".join(kept + [line]) + "\n")
+    kept = [ln for ln in lines[:end] if ln.startswith("- ") and same not in ln]
+    rest = "\n".join(lines[end:])
+    results.write_text(before + head + "\n\n" + "\n".join(kept + [line]) + "\n" + ("\n" + rest + "\n" if rest else ""))
 
 
 def main() -> None:

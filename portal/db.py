@@ -144,17 +144,20 @@ def make_engine(url: str) -> Engine:
 # so it orders the threads of one process as well as the processes of a server; a thread
 # that already holds it (a second write transaction of its own, on another connection)
 # does not wait for itself, and goes straight to BEGIN IMMEDIATE as before.
-_held = threading.local()
+_holding: dict[int, int] = {}  # thread id -> write transactions of that thread holding the lock
+_holding_guard = threading.Lock()
 
 
 class _SerialisedWriters(sqlite3.Connection):
     """A SQLite connection whose write transactions queue on the writer lock first; the
-    lock is let go when the transaction ends (commit, rollback or close)."""
+    lock is let go when the transaction ends (commit, rollback or close, from any thread)."""
 
     _lock_fd: int | None = None
+    _owner: int = 0
 
     def wait_for_writers(self, lock_path: str) -> None:
-        if self._lock_fd is not None or getattr(_held, "count", 0) > 0:
+        me = threading.get_ident()
+        if self._lock_fd is not None or _holding.get(me, 0) > 0:
             return
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
@@ -162,13 +165,17 @@ class _SerialisedWriters(sqlite3.Connection):
         except BaseException:
             os.close(fd)
             raise
-        self._lock_fd = fd
-        _held.count = getattr(_held, "count", 0) + 1
+        self._lock_fd, self._owner = fd, me
+        with _holding_guard:
+            _holding[me] = _holding.get(me, 0) + 1
 
     def writer_done(self) -> None:
         fd, self._lock_fd = self._lock_fd, None
         if fd is not None:
-            _held.count -= 1
+            with _holding_guard:
+                left = _holding.pop(self._owner, 1) - 1
+                if left > 0:
+                    _holding[self._owner] = left
             os.close(fd)  # closing the file lets the lock go
 
     def commit(self) -> None:

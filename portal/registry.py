@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.auth.models import User
-from portal.auth.permissions import Context, can
+from portal.auth.permissions import INSPECTOR_ENDPOINTS, Context, can
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def add_sections(source: SectionSource) -> None:
 
 def nav_items(user: Any) -> list[tuple[str, Any]]:
     """The navigation entries this user may follow, in order."""
-    return [(e.endpoint, e.label) for e in NAV if can(user, e.action)]
+    confined = getattr(user, "is_inspector_account", False)  # only its own pages, whatever else it could
+    return [(e.endpoint, e.label) for e in NAV if can(user, e.action) and (not confined or e.endpoint in INSPECTOR_ENDPOINTS)]
 
 
 def todos(user: User, ctx: Context) -> list[Todo]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal import counting
 from portal.auth import permissions
-from portal.auth.models import Role, User, UserRole
+from portal.auth.models import Role, User, UserRole, on_staff
 from portal.auth.permissions import Context
 from portal.decisions import queries
 from portal.decisions.forms import (
@@ -74,7 +74,7 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
     count = rules.attendance_count(meeting, ms, current)
     on_floor = rules.floor(meeting, ms, current)
     leaders = rules.leadership(ms)
-    staff = db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).tuples().all()
+    staff = db.session.execute(select(User.id, User.name).where(on_staff()).order_by(User.name)).tuples().all()
     names = queries.names_for(db.session, meeting) | _people(leaders)
     attendance = {a.user_id: a for a in meeting.attendance}
     queue = queries.agenda_queue(db.session, meeting)
@@ -304,7 +304,7 @@ def minutes(meeting_id: int) -> Response:
     """The 会议记录, assembled from the records and the recorder's text (or as frozen when the
     recorder signed), for printing on A4."""
     found = load_meeting(meeting_id)
-    permissions.require("meeting.view", found)
+    permissions.require("meeting.read_minutes", found)
     if found.minutes_hash:
         lines: list[Any] = found.minutes_text.splitlines()
     else:

@@ -102,7 +102,8 @@ def self_check() -> Response:
     check = queries.self_check(db.session, year, day)
     seq, head = chain_head(db.session)
     return render("decisions/self_check.html", check=check, years=list(range(default, default - 5, -1)),
-                  chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS)
+                  chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS,
+                  meeting_pages=permissions.can(current_user, "decisions.workspace"))
 
 
 @bp.get("/decisions/self-check/archive.zip")

@@ -113,7 +113,7 @@ def open_inspector(session: Session, actor: User, *, username: str, name: str, u
         raise AdminError(problem.message, **problem.params)
     if not name.strip():
         raise AdminError(N_("请填写督导人员姓名。"))
-    user = User(username=username, staff_no="督导-" + secrets.token_hex(4), name=name.strip(), department=None,
+    user = User(username=username, staff_no="inspector-" + secrets.token_hex(4), name=name.strip(), department=None,
                 is_party_member=False, must_change_password=True, password_hash=password_hash)
     user.role_rows = [UserRole(role=Role.INSPECTOR.value)]
     with refused_on_conflict(session, AdminError(N_("用户名“%(username)s”已被使用（用户名不区分大小写）。"),

@@ -28,6 +28,7 @@ from portal.org import rules as org_rules
 from portal.auth.passwords import hash_password
 from portal.org.models import BodyKind, BodyMember, InspectorTerm, Seat
 from portal.timeutil import to_local, utcnow
+from datetime import date
 from portal.org.rules import seat_member
 from portal.web import (
     REFUSED, Attempt, attempt, begin_write, explain, paginate, redirect, redirect_to, render, require_valid, writes_late,
@@ -184,7 +185,7 @@ def end_seat(member_id: int) -> Response:
     return redirect_to(url_for("admin.bodies"))
 
 
-def _today():  # school time
+def _today() -> date:  # school time
     return to_local(utcnow()).date()
 
 

@@ -211,3 +211,23 @@ def test_the_admin_opens_an_inspector_on_its_page(app, people):
     assert ok.status_code == 200 and "一次性密码" in ok.get_data(as_text=True)
     listing = client.get("/admin/inspectors").get_data(as_text=True)
     assert "督导丙" in listing and "市教委巡察组" in listing
+
+
+def test_the_cli_opens_an_inspector(app, people):
+    from portal.extensions import db
+    from portal.org.models import InspectorTerm
+
+    today = to_local(utcnow()).date()
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["open-inspector", "--username", "xuncha", "--name", "巡察员", "--unit", "区委巡察组",
+                            "--from", today.isoformat(), "--until", (today + timedelta(days=5)).isoformat()])
+    assert r.exit_code == 0 and "一次性密码" in r.output, r.output
+    r = runner.invoke(args=["open-inspector", "--username", "xuncha2", "--name", "巡察员",
+                            "--from", today.isoformat(), "--until", (today - timedelta(days=5)).isoformat()])
+    assert r.exit_code != 0 and "不能早于开始日期" in r.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "xuncha"))
+        assert user.is_inspector_account and user.must_change_password
+        term = db.session.scalar(select(InspectorTerm).where(InspectorTerm.user_id == user.id))
+        assert (term.unit, term.ends_on) == ("区委巡察组", today + timedelta(days=5))
+        assert db.session.scalar(select(User.id).where(User.username == "xuncha2")) is None

@@ -103,7 +103,7 @@ def update_user(
     )
 
 
-def open_inspector(session: Session, actor: User, *, username: str, name: str, unit: str, starts_on: date,
+def open_inspector(session: Session, actor: User | None, *, username: str, name: str, unit: str, starts_on: date,
                    ends_on: date, today: date, password_hash: str) -> tuple[User, InspectorTerm]:
     """Open an outside inspector's account (督导 / 巡察) for a term: it holds the inspector
     role alone (never staff), must choose its own password at first sign-in, and may act only

@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     from portal.decisions.queries import notice_origins, party_decision_events
     from portal.decisions.rules.publication import PARTY_DECISION
 
-    registry.add_event_source(PARTY_DECISION, party_decision_events)
+    registry.add_event_source(PARTY_DECISION, party_decision_events, _l("党组织会议的决定事项"), "party")
     registry.add_origin("notice", notice_origins)
     from portal.audit.sentences import add_sentences
     from portal.decisions.sentences import NAMERS, SENTENCES

@@ -190,7 +190,7 @@ def create_admin(username: str, name: str, staff_no: str | None) -> None:
 @commands.command("open-inspector")
 @click.option("--username", required=True)
 @click.option("--name", required=True)
-@click.option("--unit", default="", help="派出单位")
+@click.option("--unit", default="", help="the unit that sends the inspector")
 @click.option("--from", "starts_on", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
 @click.option("--until", "ends_on", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
 @says_what_to_fix

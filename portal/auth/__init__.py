@@ -18,4 +18,5 @@ def init_app(app: Flask) -> None:
     # before theirs, so the page is recorded before it is compressed and sent.
     app.before_request(confine_inspector)
     app.after_request(record_inspection_view)
-    add_sentences({"inspection.viewed": Sentence(N_("%(actor)s（督导）查看：%(page)s"))})
+    add_sentences({"inspection.viewed": Sentence(N_("%(actor)s（督导）查看 %(page)s：%(outcome)s"), words={
+        "outcome": {"shown": N_("已显示"), "refused": N_("被拒绝"), "failed": N_("未显示")}})})

@@ -78,7 +78,9 @@ def record_inspection_view(resp: Response) -> Response:
     try:
         db.session.rollback()  # the view's read ends here; nothing of it is written
         write_intent.set(True)  # the next statement takes the write lock
-        record(db.session, inspector, "inspection.viewed", None, page=page[:500], status=resp.status_code)
+        outcome = "shown" if resp.status_code < 400 else "refused" if resp.status_code == 403 else "failed"
+        record(db.session, inspector, "inspection.viewed", None, page=page[:500], status=resp.status_code,
+               outcome=outcome)
         db.session.commit()
     except (SQLAlchemyError, readiness.NotReady):
         log.exception("an inspector's page view could not be recorded; the page is withheld")

@@ -139,7 +139,8 @@ def test_every_page_the_inspector_opens_is_recorded(app, people):
     assert _viewed(app) == [("/decisions/self-check", 200), ("/audit/?actor=x", 200), ("/admin/users", 403),
                             ("/notices/party", 403)]
     page = client.get("/audit/").get_data(as_text=True)
-    assert "督导乙（督导）查看：/decisions/self-check" in page  # the log reads it as a sentence
+    assert "督导乙（督导）查看 /decisions/self-check：已显示" in page  # the log reads it as a sentence
+    assert "督导乙（督导）查看 /admin/users：被拒绝" in page
     from portal.extensions import db
 
     with app.app_context():

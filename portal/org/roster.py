@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import User
+from portal.auth.models import User, on_staff
 from portal.org.models import CongressTerm, Representative, TermKind
 
 
@@ -40,7 +40,7 @@ def terms_of(session: Session, user_id: int, on: date) -> frozenset[int]:
     rep = select(Representative.term_id).where(
         Representative.user_id == user_id, Representative.joined_on <= on,
         or_(Representative.left_on.is_(None), Representative.left_on >= on))
-    active = exists().where(User.id == user_id, User.active.is_(True))
+    active = exists().where(User.id == user_id, on_staff())
     return frozenset(session.scalars(select(CongressTerm.id).where(
         CongressTerm.starts_on <= on, CongressTerm.ends_on >= on,
         or_(CongressTerm.id.in_(rep), and_(CongressTerm.kind == TermKind.ASSEMBLY.value, active)))))
@@ -56,7 +56,7 @@ def roster_ids(session: Session, term_id: int | None, on: date) -> list[int]:
     if term is None or not term.starts_on <= on <= term.ends_on:
         return []
     if term.is_assembly:
-        return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
+        return list(session.scalars(select(User.id).where(on_staff()).order_by(User.id)))
     return list(session.scalars(
         select(Representative.user_id)
         .join(CongressTerm, CongressTerm.id == Representative.term_id)
@@ -71,7 +71,7 @@ def on_term_roster(session: Session, term: CongressTerm, user: User, on: date) -
     if not term.starts_on <= on <= term.ends_on:
         return False
     if term.is_assembly:
-        return user.active
+        return user.active and not user.is_inspector_account
     return session.scalar(
         select(Representative.id).where(Representative.term_id == term.id, Representative.user_id == user.id,
                                         on_roster(on))

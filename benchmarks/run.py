@@ -64,6 +64,13 @@ PAGES: list[tuple[str, str, str, bool]] = [
     ("congress_session", "/congress/sessions/2 signed in", "/congress/sessions/2", True),
     ("congress_poll", "/congress/polls/5 signed in", "/congress/polls/5", True),
     ("congress_hall", "/congress/hall/<token> (htmx poll)", "/congress/hall/{hall}", False),
+    # Issue 23: the pages staff open signed in, one of each kind, and the session page's presence
+    # block as its 15-second htmx poll asks for it (see PAGE_USER and PAGE_HEADERS).
+    ("notice_user", "/notices/<id> (a notice) as teacher1", "/notices/{notice}", True),
+    ("proposal_user", "/proposals/<id> (a proposal) as rep1", "/proposals/{proposal}", True),
+    ("resolution_user", "/resolutions/<id> as secretary", "/resolutions/{resolution}", True),
+    ("congress_presence", "/congress/sessions/2?block=presence (15-second poll) as rep1",
+     "/congress/sessions/2?block=presence", True),
 ]
 TOKENS: dict[str, str] = {}
 
@@ -82,15 +89,36 @@ def read_tokens(url: str) -> None:
         meeting = conn.execute("SELECT m.id FROM dec_meeting m JOIN dec_item i ON i.meeting_id = m.id "
                                "WHERE m.body = 'party' GROUP BY m.id HAVING count(*) >= 10 "
                                "ORDER BY m.held_on DESC, m.id DESC LIMIT 1").fetchone()
+        notice = conn.execute("SELECT id FROM notice WHERE status = 'published' AND is_current = 1 AND channel = 'school' "
+                              "AND audience = 'staff' AND gongshi_days > 0 ORDER BY published_at DESC LIMIT 1").fetchone()
+        proposal = conn.execute("SELECT id FROM proposal WHERE status = 'assigned' ORDER BY id DESC LIMIT 1").fetchone()
+        resolution = conn.execute("SELECT id FROM dec_resolution WHERE visibility = 'staff' ORDER BY id DESC LIMIT 1").fetchone()
     finally:
         conn.close()
+    TOKENS["notice"] = str(notice[0]) if notice else "0"
+    TOKENS["proposal"] = str(proposal[0]) if proposal else "0"
+    TOKENS["resolution"] = str(resolution[0]) if resolution else "0"
     TOKENS["hall"] = row[0] if row else "missing-token-0000"
     TOKENS["meeting"] = str(meeting[0]) if meeting else "0"
 
 
 USER, PASSWORD = "teacher1", "demo-2026"
 # Pages measured signed in as someone other than USER (all demo users share PASSWORD).
-PAGE_USER: dict[str, str] = {"meeting_party": "secretary"}
+PAGE_USER: dict[str, str] = {"meeting_party": "secretary", "proposals_user": "rep1", "proposal_user": "rep1",
+                             "tracker_user": "secretary", "resolution_user": "secretary", "congress_session": "rep1",
+                             "congress_poll": "rep1", "congress_presence": "rep1"}
+# Request headers of a page beyond its cookie: the presence block is an htmx poll, and the
+# unread badge is asked with the ETag its browser holds (its 304 is what the badge costs).
+PAGE_HEADERS: dict[str, dict[str, str]] = {"congress_presence": {"HX-Request": "true"}}
+
+
+def headers_of(key: str, port: int | None = None, cookie: str | None = None) -> dict[str, str]:
+    headers = dict(PAGE_HEADERS.get(key, {}))
+    if key == "inbox_badge" and port is not None and cookie:
+        _status, got, _body = get(port, "/inbox/badge", {"Cookie": cookie})
+        if got.get("etag"):
+            headers["If-None-Match"] = got["etag"]
+    return headers
 
 
 def user_of(key: str) -> str:
@@ -98,7 +126,10 @@ def user_of(key: str) -> str:
 
 
 EXTRA_ENV: dict[str, str] = {}
-TARGET_SHARE = {"healthz": 0.60, "home_user": 0.20, "school_user": 0.20}
+TARGET_SHARE = {"healthz": 0.60, "home_user": 0.20, "school_user": 0.20, "notice_user": 0.20,
+                "proposals_user": 0.20, "proposal_user": 0.20, "tracker_user": 0.20, "resolution_user": 0.20,
+                "meeting_party": 0.15, "congress_session": 0.20, "congress_poll": 0.20, "congress_presence": 0.40,
+                "inbox_badge": 0.50}
 DEFAULT_SHARE = 0.30
 
 
@@ -164,7 +195,7 @@ def get(port: int, path: str, headers: dict[str, str] | None = None,
 def login(port: int, username: str = USER) -> str:
     """Sign in as ``username`` through the login form; return the Cookie header value."""
     status, headers, body = get(port, "/login")
-    cookie = headers["set-cookie"].split(";", 1)[0]
+    cookie = re.search(r"(?:^|, )(portal_session=[^;]+)", headers["set-cookie"]).group(1)
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
         re.search(rb'name="csrf_token" value="([^"]+)"', body)
     assert token, "no CSRF token on the login page"
@@ -172,33 +203,41 @@ def login(port: int, username: str = USER) -> str:
     status, headers, _ = get(port, "/login", {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
                              method="POST", body=form)
     assert status in (302, 303), f"login failed: {status}"
-    return headers["set-cookie"].split(";", 1)[0]
+    # The session cookie, not the device cookie the login also sets (Path=/login).
+    found = re.search(r"(?:^|, )(portal_session=[^;]+)", headers["set-cookie"])
+    assert found, headers["set-cookie"]
+    return found.group(1)
 
 
 # --- load ------------------------------------------------------------------------------
 
-def load(port: int, path: str, cookie: str | None, seconds: float, connections: int, threads: int) -> dict[str, Any]:
+def load(port: int, path: str, cookie: str | None, seconds: float, connections: int, threads: int,
+         extra: dict[str, str] | None = None) -> dict[str, Any]:
     if shutil.which("wrk"):
         cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--timeout", "10s",
                "-s", str(HERE / "report.lua")]
         if cookie:
             cmd += ["-H", f"Cookie: {cookie}"]
+        for name, value in (extra or {}).items():
+            cmd += ["-H", f"{name}: {value}"]
         cmd.append(f"http://127.0.0.1:{port}{path}")
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         line = [ln for ln in out.splitlines() if ln.startswith("{")][-1]
         r = json.loads(line)
         return {"rps": r["rps"], "p50": r["p50"] / 1000, "p95": r["p95"] / 1000, "p99": r["p99"] / 1000,
                 "errors": r["errors"] + r["non2xx"], "requests": r["requests"], "tool": "wrk"}
-    return py_load(port, path, cookie, seconds, connections)
+    return py_load(port, path, cookie, seconds, connections, extra)
 
 
-def py_load(port: int, path: str, cookie: str | None, seconds: float, connections: int) -> dict[str, Any]:
+def py_load(port: int, path: str, cookie: str | None, seconds: float, connections: int,
+            extra: dict[str, str] | None = None) -> dict[str, Any]:
     """A small closed-loop load generator: ``connections`` threads, one request at a time each."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
     headers = {"Cookie": cookie} if cookie else {}
+    headers.update(extra or {})
 
     def worker() -> None:
         mine: list[float] = []
@@ -207,7 +246,7 @@ def py_load(port: int, path: str, cookie: str | None, seconds: float, connection
             t0 = time.perf_counter()
             try:
                 status, _, _ = get(port, path, headers)
-                if status >= 400:
+                if status >= 300 and not (status == 304 and "If-None-Match" in headers):
                     bad += 1
             except OSError:
                 bad += 1
@@ -257,11 +296,12 @@ def statements_per_page(url: str) -> dict[str, Any]:
     for key, _label, path, signed in PAGES:
         path = expand(path)
         client = users[user_of(key)] if signed else anon
-        client.get(path)  # warm
+        headers = headers_of(key)
+        client.get(path, headers=headers)  # warm
         captured.clear()
         event.listen(engine, "before_cursor_execute", before)
         try:
-            status = client.get(path).status_code
+            status = client.get(path, headers=headers).status_code
         finally:
             event.remove(engine, "before_cursor_execute", before)
         assert status == 200, (path, status)
@@ -341,8 +381,14 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
     try:
         cookies = {name: login(portal.port, name) for name in {user_of(k) for k, _l, _p, s in PAGES if s}}
         fp = first_page(portal.port)
+        extra = {key: headers_of(key, portal.port, cookies[user_of(key)] if signed else None)
+                 for key, _l, _p, signed in PAGES}
+        for key, _label, path, signed in PAGES:  # each page answers what it should (wrk counts only 4xx/5xx)
+            status, _h, _b = get(portal.port, expand(path), {**extra[key], **({"Cookie": cookies[user_of(key)]} if signed else {})})
+            assert status == (304 if "If-None-Match" in extra[key] else 200), (path, status)
         for key, _label, path, signed in PAGES:  # warm every worker
-            load(portal.port, expand(path), cookies[user_of(key)] if signed else None, 1, connections, threads)
+            load(portal.port, expand(path), cookies[user_of(key)] if signed else None, 1, connections, threads,
+                 extra[key])
         load(floor.port, "/", None, 1, connections, threads)
         pages: dict[str, Any] = {}
         floor_runs: list[dict[str, Any]] = []
@@ -352,7 +398,7 @@ def run_size(db_path: Path, seconds: float, connections: int, threads: int, roun
             for key, label, path, signed in PAGES:
                 print(f"  {label}", flush=True)
                 page = load(portal.port, expand(path), cookies[user_of(key)] if signed else None, seconds, connections,
-                            threads)
+                            threads, extra[key])
                 after = load(floor.port, "/", None, seconds, connections, threads)
                 floor_runs.append(after)
                 f_rps = (previous["rps"] + after["rps"]) / 2
@@ -524,6 +570,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--save-as", default="latest", help="name of the JSON under benchmarks/runs/")
     ap.add_argument("--env", action="append", default=[], help="NAME=value for the portal's gunicorn")
+    ap.add_argument("--pages", default="", help="comma-separated page keys to run (default: every page)")
+    ap.add_argument("--no-results", action="store_true", help="write only runs/<save-as>.json, not RESULTS.md")
     ap.add_argument("--render-only", metavar="NAME", help="rewrite RESULTS.md from runs/NAME.json")
     args = ap.parse_args()
     if args.render_only:
@@ -531,6 +579,9 @@ def main() -> None:
         return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
     EXTRA_ENV.update(kv.split("=", 1) for kv in args.env)
+    if args.pages:
+        keep = set(args.pages.split(","))
+        PAGES[:] = [p for p in PAGES if p[0] in keep]
     run: dict[str, Any] = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "commit": commit(),
         "tool": "wrk" if shutil.which("wrk") else "python load generator", "threads": args.threads,
@@ -546,7 +597,8 @@ def main() -> None:
     runs = HERE / "runs"
     runs.mkdir(exist_ok=True)
     (runs / f"{args.save_as}.json").write_text(json.dumps(run, ensure_ascii=False, indent=1))
-    write_results(run, args.save_as)
+    if not args.no_results:
+        write_results(run, args.save_as)
 
 
 def write_results(run: dict[str, Any], name: str) -> None:

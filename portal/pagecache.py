@@ -8,12 +8,22 @@ withdrawal or correction changes the key and shows on the next request. The key 
 holds the URL, the language, page-or-fragment, and the current minute (pages that show
 公示 countdowns move on within a minute).
 
-What is never cached: anything for a signed-in reader, a response that is not 200, a
-request that carries flashed messages. Each anonymous page carries its visitor's own CSRF
-token: it is cut out of the cached copy and the current visitor's put back in.
+What is never cached: a response that is not 200, a request that carries flashed messages.
+Each page carries its visitor's own CSRF token: it is cut out of the cached copy and the
+current visitor's put back in.
+
+Signed-in readers (``reader_page``): the pages staff open most are kept per worker *for each
+reader*, keyed by the reader's id, the URL, language, page-or-fragment, the minute and the
+reader data version (the audit head and the count of anonymous acts waiting to join it, see
+``audit.rules.data_version``). What a reader may see follows dated memberships, roles and
+accounts, which change only through rules that append to the audit chain, so a revoked seat
+or role moves the version and the next request renders afresh (and asks permissions again);
+a seat that ends at midnight turns with the minute. The user is still loaded per request
+(a deactivated account or a signed-out session is refused before any cache is asked).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import OrderedDict
@@ -27,6 +37,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.audit.rules import chain_head
+from portal.audit.rules import data_version as reader_data_version
 from portal.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,7 +49,9 @@ def init_app(app: Flask) -> None:
     # Off in tests unless a test asks for it: tests write rows directly, outside the rules.
     app.config.setdefault("PAGE_CACHE", os.environ.get("PAGE_CACHE", "1") == "1" and not app.config.get("TESTING"))
     app.config.setdefault("PAGE_CACHE_ENTRIES", 256)
+    app.config.setdefault("READER_CACHE_ENTRIES", 512)  # pages of 2–40 KB: at most ~20 MB a worker
     app.extensions["page_cache"] = OrderedDict()
+    app.extensions["reader_cache"] = OrderedDict()
 
 
 def data_head() -> tuple[int, str]:
@@ -52,6 +65,14 @@ def data_head() -> tuple[int, str]:
 
 def data_version() -> int:
     return data_head()[0]
+
+
+def reader_version() -> tuple[int, int]:
+    """The data version of per-reader caches (asked once per request)."""
+    if "reader_version" not in g:
+        g.reader_version = reader_data_version(db.session)
+    version: tuple[int, int] = g.reader_version
+    return version
 
 
 def versioned(name: str, compute: Callable[[], T]) -> T:
@@ -82,6 +103,75 @@ def _cacheable(everyone: bool) -> bool:
     return everyone or not current_user.is_authenticated
 
 
+def _from_cache(hit: tuple[bytes, int, dict[str, str]]) -> Response:
+    body, status, headers = hit
+    if PLACEHOLDER.encode() in body:
+        body = body.replace(PLACEHOLDER.encode(), generate_csrf().encode())
+    return Response(body, status, headers)
+
+
+def _keep(cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]], key: tuple, resp: Response,
+          limit: int) -> tuple[bytes, int, dict[str, str]] | None:
+    """Keep a rendered 200 response under ``key`` (its CSRF token cut out); None if it may not be kept."""
+    if resp.status_code != 200 or resp.direct_passthrough or "_flashes" in session:
+        return None
+    body = resp.get_data()
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if token:  # the page carries this visitor's token: keep a hole for the next one's
+        body = body.replace(token.encode(), PLACEHOLDER.encode())
+    headers = {k: v for k, v in resp.headers.items() if k in ("Content-Type", "Vary", "Cache-Control")}
+    entry = (body, resp.status_code, headers)
+    cache[key] = entry
+    while len(cache) > limit:
+        cache.popitem(last=False)
+    return entry
+
+
+def reader_page(revalidate: bool = False) -> Callable[[F], F]:
+    """Cache this view's response for each signed-in reader (see the module's docstring);
+    anonymous visitors pass through (stack ``public_page`` above it for those).
+
+    ``revalidate``: a fragment polled by htmx (the presence block) is sent with an ETag of its
+    content and ``private, no-cache``, and answered 304 when the poller already holds it."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not (current_app.config["PAGE_CACHE"] and request.method == "GET" and "_flashes" not in session
+                    and current_user.is_authenticated):
+                return view(*args, **kwargs)
+            from portal.web import is_partial
+
+            cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]] = current_app.extensions["reader_cache"]
+            partial = is_partial()
+            key = (current_user.id, request.full_path, str(get_locale()), partial, reader_version(),
+                   int(time.time() // 60))
+            hit = cache.get(key)
+            if hit is not None:
+                cache.move_to_end(key)
+            else:
+                resp = current_app.make_response(view(*args, **kwargs))
+                hit = _keep(cache, key, resp, current_app.config["READER_CACHE_ENTRIES"])
+                if hit is None:
+                    return resp
+                if not (revalidate and partial):
+                    return resp
+            if revalidate and partial:
+                etag = hashlib.blake2b(hit[0], digest_size=12).hexdigest()
+                if etag in request.if_none_match:
+                    out = Response(status=304)
+                else:
+                    out = _from_cache(hit)
+                out.set_etag(etag)
+                out.headers["Cache-Control"] = "private, no-cache"
+                return out
+            return _from_cache(hit)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
 def public_page(everyone: bool = False) -> Callable[[F], F]:
     """Cache this view's response for anonymous readers (``everyone``: for all readers,
     when the view shows only public data whoever asks, like the feeds)."""
@@ -98,20 +188,9 @@ def public_page(everyone: bool = False) -> Callable[[F], F]:
             hit = cache.get(key)
             if hit is not None:
                 cache.move_to_end(key)
-                body, status, headers = hit
-                if PLACEHOLDER.encode() in body:
-                    body = body.replace(PLACEHOLDER.encode(), generate_csrf().encode())
-                return Response(body, status, headers)
+                return _from_cache(hit)
             resp = current_app.make_response(view(*args, **kwargs))
-            if resp.status_code == 200 and not resp.direct_passthrough and "_flashes" not in session:
-                body = resp.get_data()
-                token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-                if token:  # the page carries this visitor's token: keep a hole for the next one's
-                    body = body.replace(token.encode(), PLACEHOLDER.encode())
-                headers = {k: v for k, v in resp.headers.items() if k in ("Content-Type", "Vary", "Cache-Control")}
-                cache[key] = (body, resp.status_code, headers)
-                while len(cache) > current_app.config["PAGE_CACHE_ENTRIES"]:
-                    cache.popitem(last=False)
+            _keep(cache, key, resp, current_app.config["PAGE_CACHE_ENTRIES"])
             return resp
 
         return cast(F, wrapper)

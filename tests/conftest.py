@@ -120,17 +120,27 @@ _CLEANER: dict[str, Any] = {}
 
 
 def _clean_postgres(url: str) -> None:
-    """Empty the test database between tests: TRUNCATE only the tables that hold rows (one
+    """Empty the test database between tests: delete the rows of the tables that hold any (one
     statement finds them) and put every sequence back to 1, through one bare connection kept
-    for the run. Truncating all seventy tables costs far more than the few a test wrote."""
+    for the run. DELETE with the triggers off (session_replication_role, as the cluster's
+    superuser; this also passes the audit chain's no-delete trigger) costs milliseconds for the
+    few rows a test writes, where TRUNCATE … CASCADE, which makes new files for every table
+    that refers to one of them, cost about half a second a test."""
     if "engine" not in _CLEANER:
         _CLEANER["engine"] = create_engine(url, poolclass=NullPool)  # holds no connection between tests
         names = [t.name for t in Base.metadata.sorted_tables]
         _CLEANER["probe"] = " UNION ALL ".join(
             f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+        with _CLEANER["engine"].connect() as conn:
+            _CLEANER["superuser"] = conn.exec_driver_sql(
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
     with _CLEANER["engine"].begin() as conn:
         filled = [row[0] for row in conn.exec_driver_sql(_CLEANER["probe"])]
-        if filled:
+        if filled and _CLEANER["superuser"]:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for name in filled:
+                conn.exec_driver_sql(f'DELETE FROM "{name}"')
+        elif filled:
             conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in filled) + " CASCADE")
         conn.exec_driver_sql("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
 
@@ -221,11 +231,14 @@ class Snapshot(Generic[T]):
     returned (ids). For setups that many tests share, each test reading or changing its copy
     as it would a database of its own. Made by :func:`take_snapshot` in a module fixture."""
 
-    def __init__(self, url: str, value: T) -> None:
-        self.url, self.value = url, value
+    def __init__(self, url: str, uploads: Path, value: T) -> None:
+        self.url, self.uploads, self.value = url, uploads, value
 
     def open(self, app: Flask, tmp_path: Path, **extra):
-        """The shared app on a copy of the snapshot, for the length of one test."""
+        """The shared app on a copy of the snapshot (and of its uploaded files), for the
+        length of one test."""
+        if self.uploads.exists():
+            shutil.copytree(self.uploads, tmp_path / "uploads")
         if ON_POSTGRES:
             url = postgres_database(f"portal_copy_{secrets.token_hex(4)}", template=make_url(self.url).database)
         else:
@@ -258,7 +271,7 @@ def take_snapshot(app: Flask, template_db: str, directory: Path, build: Callable
         value = build(app)
     finally:
         on_it.close()  # every connection closed: PostgreSQL copies only a database no one is in
-    return Snapshot(url, value)
+    return Snapshot(url, directory / "uploads", value)
 
 
 @pytest.fixture(autouse=True)

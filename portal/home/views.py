@@ -11,14 +11,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import text
 
 from portal import readiness, registry
 from portal.auth import permissions
 from portal.errors import Message
 from portal.extensions import db
 from portal.org.models import OFFICE_NAMES, Office
-from portal.pagecache import data_head, public_page, versioned
+from portal.pagecache import data_head, public_page, reader_page, versioned
 from portal.web import render, unavailable
 
 bp = Blueprint("home", __name__)
@@ -26,6 +25,7 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 @public_page()
+@reader_page()
 def index() -> Response:
     """Anonymous visitors see the public portal; signed-in staff see their dashboard."""
     permissions.require("portal.view")
@@ -60,9 +60,17 @@ def healthz() -> Response | tuple[Response, int]:
     the one line that says what to fix (a schema behind the code, an unreachable server;
     ``portal.readiness`` answers before this view while the database cannot be served)."""
     try:
-        db.session.execute(text("SELECT 1"))
+        # A pooled connection asked directly: no ORM session, no transaction to begin (on
+        # SQLite the session's BEGIN doubled the statements of every probe).
+        conn = db.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            conn.close()
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy
-        db.session.rollback()
         url = current_app.config["DATABASE_URL"]
         try:
             found = readiness.describe(error, url)

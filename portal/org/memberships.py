@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Department
 from portal.org import roster
-from portal.org.models import Body, BodyKind, BodyMember, Office, Seat
+from portal.org.models import Body, BodyKind, BodyMember, InspectorTerm, Office, Seat
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,14 @@ class Memberships:
         self._holdings: list[Holding] | None = None
         self._terms: dict[int, frozenset[int]] = {}
         self._heads: dict[int, frozenset[int]] = {}
+        self._inspectors: frozenset[int] | None = None
 
     # --- body seats -------------------------------------------------------------------
     @property
     def holdings(self) -> list[Holding]:
         if self._holdings is None:
-            rows = self.session.execute(
-                select(Body.kind, BodyMember.seat, BodyMember.user_id, BodyMember.position)
-                .join(Body, Body.id == BodyMember.body_id)
-                .where(seat_current(self.on))
-                .order_by(Body.kind, BodyMember.position, BodyMember.id)
-            ).all()
-            self._holdings = [Holding(BodyKind(k), Seat(s), u, p) for k, s, u, p in rows]
+            load_together(self)
+        assert self._holdings is not None
         return self._holdings
 
     def holders(self, office: Office) -> list[int]:
@@ -81,6 +77,16 @@ class Memberships:
         terms = self.terms_of(user_id)
         return bool(terms) if term_id is None else term_id in terms
 
+    # --- outside inspectors (督导 / 巡察) --------------------------------------------------
+    def inspects(self, user_id: int | None) -> bool:
+        """Whether this person's inspector term covers the date (first and last day included)."""
+        if user_id is None:
+            return False
+        if self._inspectors is None:
+            self._inspectors = frozenset(self.session.scalars(select(InspectorTerm.user_id).where(
+                InspectorTerm.starts_on <= self.on, InspectorTerm.ends_on >= self.on)))
+        return user_id in self._inspectors
+
     # --- departments --------------------------------------------------------------------
     def heads(self, user_id: int | None) -> frozenset[int]:
         """The departments this person heads."""
@@ -90,3 +96,22 @@ class Memberships:
             self._heads[user_id] = frozenset(self.session.scalars(
                 select(Department.id).where(Department.head_id == user_id)))
         return self._heads[user_id]
+
+
+def load_together(*days: Memberships) -> None:
+    """Load the seats of several :class:`Memberships` of one session in one query (a page
+    that asks about the meeting's day and about today); those already loaded are left."""
+    todo = [m for m in days if m._holdings is None]
+    if not todo:
+        return
+    lo, hi = min(m.on for m in todo), max(m.on for m in todo)
+    rows = todo[0].session.execute(
+        select(Body.kind, BodyMember.seat, BodyMember.user_id, BodyMember.position, BodyMember.starts_on,
+               BodyMember.ends_on)
+        .join(Body, Body.id == BodyMember.body_id)
+        .where(BodyMember.starts_on <= hi, or_(BodyMember.ends_on.is_(None), BodyMember.ends_on >= lo))
+        .order_by(Body.kind, BodyMember.position, BodyMember.id)
+    ).all()
+    for m in todo:
+        m._holdings = [Holding(BodyKind(k), Seat(s), u, p) for k, s, u, p, start, end in rows
+                       if start <= m.on and (end is None or end >= m.on)]

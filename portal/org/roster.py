@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, Date, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from portal.auth.models import User
+from portal.auth.models import User, on_staff
 from portal.org.models import CongressTerm, Representative, TermKind
 
 
@@ -41,7 +41,7 @@ def _terms_of_statement() -> Select[tuple[int]]:
     rep = select(Representative.term_id).where(
         Representative.user_id == user_id, Representative.joined_on <= on,
         or_(Representative.left_on.is_(None), Representative.left_on >= on))
-    active = exists().where(User.id == user_id, User.active.is_(True))
+    active = exists().where(User.id == user_id, on_staff())
     return select(CongressTerm.id).where(
         CongressTerm.starts_on <= on, CongressTerm.ends_on >= on,
         or_(CongressTerm.id.in_(rep), and_(CongressTerm.kind == TermKind.ASSEMBLY.value, active)))
@@ -67,7 +67,7 @@ def roster_ids(session: Session, term_id: int | None, on: date) -> list[int]:
     if term is None or not term.starts_on <= on <= term.ends_on:
         return []
     if term.is_assembly:
-        return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
+        return list(session.scalars(select(User.id).where(on_staff()).order_by(User.id)))
     return list(session.scalars(
         select(Representative.user_id)
         .join(CongressTerm, CongressTerm.id == Representative.term_id)
@@ -82,7 +82,7 @@ def on_term_roster(session: Session, term: CongressTerm, user: User, on: date) -
     if not term.starts_on <= on <= term.ends_on:
         return False
     if term.is_assembly:
-        return user.active
+        return user.active and not user.is_inspector_account
     return bool(session.scalar(select(is_on_term_roster(term.id, user.id, on))))
 
 
@@ -95,9 +95,9 @@ def is_on_term_roster(term_id: Any, user_id: Any, on: Any) -> ColumnElement[bool
     rep = exists().where(Representative.term_id == term.id, Representative.user_id == user_id,
                          Representative.joined_on <= on,
                          or_(Representative.left_on.is_(None), Representative.left_on >= on))
-    active = exists().where(User.id == user_id, User.active.is_(True))
+    staff = exists().where(User.id == user_id, on_staff())
     return exists().where(term.id == term_id, term.starts_on <= on, term.ends_on >= on,
-                          or_(and_(term.kind == TermKind.ASSEMBLY.value, active),
+                          or_(and_(term.kind == TermKind.ASSEMBLY.value, staff),
                               and_(term.kind != TermKind.ASSEMBLY.value, rep)))
 
 

@@ -9,7 +9,7 @@ from portal.congress.models import Participation, Poll
 from portal.congress.rules import polls, sessions
 from portal.extensions import db
 from tests.congress import factories as f
-from tests.conftest import login_as
+from tests.conftest import ON_POSTGRES, login_as
 
 
 @pytest.fixture
@@ -354,3 +354,34 @@ def test_session_papers_are_uploaded_by_the_union_and_read_by_staff(app, client,
     assert got.status_code == 200 and got.data.startswith(b"%PDF") and "attachment" in got.headers["Content-Disposition"]
     anonymous = app.test_client().get(href)
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
+
+
+# --- the session page, its presence poll and a poll's page: statements pinned (issue 23) -------
+
+# As a representative who is signed in (the presence poll renders its block from a small
+# context: the figures and the quorum); SQLite also counts its BEGIN.
+CONGRESS_STATEMENTS = {"session": 14, "presence": 6, "poll": 10}
+
+
+@pytest.mark.parametrize("page", ["session", "presence", "poll"])
+def test_congress_pages_cost_the_same_at_two_sizes(app, client, setup, page):
+    from tests.disclosure.test_scaling import statements
+
+    path = {"session": f"/congress/sessions/{setup['cs']}", "presence": f"/congress/sessions/{setup['cs']}?block=presence",
+            "poll": f"/congress/polls/{setup['named']}"}[page]
+    headers = {"HX-Request": "true"} if page == "presence" else {}
+    login_as(client, app, "rep")
+    counts = []
+    for grow in ("s", "t"):  # thirty more representatives each time, twenty of them in the hall
+        with app.app_context():
+            s = db.session
+            more = f.reps(s, 30, prefix=grow)
+            cs = s.get(type(s.get(Poll, setup["named"]).session), setup["cs"])
+            f.sign_in_all(s, cs, more[:20])
+            s.commit()
+        client.get(path, headers=headers)
+        with statements(app) as seen:
+            assert client.get(path, headers=headers).status_code == 200
+        counts.append(len(seen))
+    pinned = CONGRESS_STATEMENTS[page] - (1 if ON_POSTGRES else 0)
+    assert counts[0] == counts[1] == pinned, counts

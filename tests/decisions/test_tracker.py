@@ -136,3 +136,25 @@ def test_anonymous_tracker_is_cached_but_fresh_and_public_only(cached_app):
     assert secretary.post(f"/resolutions/{ids['public']}/urge", data={"note": "请按月报告"}).status_code == 303
     urged = anon.get("/tracker").get_data(as_text=True)
     assert "催报 1 次" in urged
+
+
+# --- a resolution's page and a meeting's page: statements pinned, equal at two sizes (issue 23) ---
+
+# SQLite also counts its BEGIN.
+RESOLUTION_STATEMENTS = 10 if ON_POSTGRES else 11
+MEETING_STATEMENTS = 15 if ON_POSTGRES else 16
+
+
+@pytest.mark.parametrize("page", ["resolution", "meeting"])
+def test_resolution_and_meeting_pages_cost_the_same_at_two_sizes(app, client, world, page):  # noqa: F811
+    login_as(client, app, "secretary")
+    path = f"/resolutions/{world['staff']}" if page == "resolution" else f"/decisions/meetings/{world['meeting']}"
+    assert client.get(path).status_code == 200
+    with counting(app) as small:
+        assert client.get(path).status_code == 200
+    _many(app, 500, urgings=True)
+    with counting(app) as large:
+        assert client.get(path).status_code == 200
+    pinned = RESOLUTION_STATEMENTS if page == "resolution" else MEETING_STATEMENTS
+    assert len(small) == len(large), (len(small), len(large))
+    assert len(large) == pinned, large

@@ -288,3 +288,29 @@ def test_public_pages_are_cached_until_the_data_changes(cached_app):
     fragment = second.get("/notices/school", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert not fragment.lstrip().startswith("<!doctype")
     assert second.get("/notices/school").get_data(as_text=True).lstrip().startswith("<!doctype")
+
+
+# --- a notice's page, signed in: statements pinned, equal at two sizes (issue 23) ---------------
+
+NOTICE_STATEMENTS = 8 if ON_POSTGRES else 9  # SQLite also counts its BEGIN
+
+
+def test_a_notice_page_costs_the_same_at_two_sizes(app, client, people):
+    from portal.disclosure import rules
+    from tests.disclosure import factories as df
+
+    with app.app_context():
+        s = db.session
+        notice = df.published(s, title="公示NOTICE", gongshi=5, ack=True)
+        rules.lodge_objection(s, df.user(s, "rep"), notice, "异议", anonymous=False)
+        s.commit()
+        path = f"/notices/{notice.id}"
+    login_as(client, app, "staff")
+    counts = []
+    for extra in (45, 400):
+        add_notices(app, extra)
+        _get(client, path)
+        with statements(app) as seen:
+            _get(client, path)
+        counts.append(len(seen))
+    assert counts[0] == counts[1] == NOTICE_STATEMENTS, counts

@@ -113,3 +113,24 @@ def test_register_uses_an_index_for_filter_and_order(app, client, people, which)
                 report.append((sql[:300], plan))
         db.session.rollback()
     assert not report, report
+
+
+# --- a proposal's page: statements pinned, equal at two sizes (issue 23) ------------------------
+
+PROPOSAL_STATEMENTS = 10 if ON_POSTGRES else 11  # SQLite also counts its BEGIN
+
+
+@pytest.mark.parametrize("who", ["rep", "staff"])
+def test_a_proposal_page_costs_the_same_at_two_sizes(app, client, people, who):
+    add_proposals(app, 45)
+    with app.app_context():
+        pid = db.session.scalar(select(Proposal.id).where(Proposal.status == "assigned").order_by(Proposal.id))
+    login_as(client, app, who)
+    counts = []
+    for extra in (0, 400):
+        add_proposals(app, extra, seed=extra + 7)
+        client.get(f"/proposals/{pid}")
+        with statements(app) as seen:
+            assert client.get(f"/proposals/{pid}").status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1] == PROPOSAL_STATEMENTS, counts

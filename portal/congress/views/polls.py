@@ -23,6 +23,7 @@ from portal.congress.views import bp
 from portal.congress.views.sessions import load_session
 from portal.extensions import db, write_intent
 from portal.formutil import options
+from portal.pagecache import reader_page
 from portal.web import attempt, begin_write, into_main, redirect_to, render, require_valid, writes_late
 
 
@@ -116,6 +117,7 @@ def create_poll(session_id: int) -> Response:
 
 
 @bp.get("/polls/<int:poll_id>")
+@reader_page()
 def show_poll(poll_id: int) -> Response:
     """A poll: the ballot for representatives, ballots cast against the frozen roster while
     open, and after close the counts, the rule, the figures and the ballot-box digest."""

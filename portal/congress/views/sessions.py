@@ -20,8 +20,9 @@ from portal.congress.views import bp
 from portal.extensions import db
 from portal.files import ALLOWED_HINT
 from portal.formutil import AttachmentForm, options, required
+from portal.pagecache import reader_page
 from portal.web import (
-    absolute_url, attempt, redirect_to, render, require_valid, send_stored, store_upload, writes_late,
+    absolute_url, attempt, is_partial, redirect_to, render, require_valid, send_stored, store_upload, writes_late,
 )
 
 
@@ -29,6 +30,18 @@ def load_session(session_id: int, action: str = "congress.session.view") -> Cong
     cs = db.session.get(CongressSession, session_id) or abort(404)
     permissions.require(action, cs)
     return cs
+
+
+def presence_context(cs: CongressSession) -> dict[str, Any] | None:
+    """What the presence block needs when a reader who does not manage the session polls it
+    (every 15 seconds while it is open): the figures and the quorum, nothing else. None for
+    the union, whose block carries the roster, the log and the form (``session_context``)."""
+    if permissions.can(current_user, "congress.manage", cs):
+        return None
+    p = rules.presence(db.session, cs)
+    quorum, quorum_text = queries.quorum_lines(p, _)
+    return {"cs": cs, "presence": p, "quorum": quorum, "quorum_text": quorum_text, "manage": False,
+            "labels": LABELS, "presence_form": None, "log": []}
 
 
 def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
@@ -108,11 +121,14 @@ def create_session() -> Response:
 
 
 @bp.get("/sessions/<int:session_id>")
+@reader_page(revalidate=True)
 def show_session(session_id: int) -> Response:
     """A session: agenda, present / roster and whether quorum holds, polls, sign-in."""
     cs = load_session(session_id)
-    block = request.args.get("block")
-    return render("congress/session.html", block="presence" if block == "presence" else None, **session_context(cs))
+    if request.args.get("block") == "presence" and is_partial():
+        small = presence_context(cs)
+        return render("congress/session.html", block="presence", **(small or session_context(cs)))
+    return render("congress/session.html", **session_context(cs))
 
 
 @bp.post("/sessions/<int:session_id>/edit")

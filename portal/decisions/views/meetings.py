@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, url_for
+from flask import Response, abort, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal import counting
 from portal.auth import permissions
-from portal.auth.models import Role, User, UserRole
+from portal.auth.models import Role, User, UserRole, on_staff
 from portal.auth.permissions import Context
 from portal.decisions import queries
 from portal.decisions.forms import (
@@ -48,7 +48,8 @@ from portal.decisions.views import bp
 from portal.extensions import db
 from portal.formutil import options
 from portal.i18n import N_
-from portal.org.memberships import Memberships
+from portal.org.memberships import Memberships, load_together
+from portal.pagecache import reader_page
 from portal.registry import Todo
 from portal.timeutil import local_to_utc
 from portal.web import Attempt, attempt, explain, redirect_to, render
@@ -61,21 +62,34 @@ def load_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _people(ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+def memberships_on(day: Any) -> Memberships:
+    """The memberships on ``day`` for this request: on a GET, loaded with today's (which the
+    permissions ask) in one query and kept for the request."""
+    ctx = permissions.current_context()
+    if ctx.memberships.on == day:
+        return ctx.memberships
+    if request.method != "GET":
+        return Memberships(db.session, day)
+    kept: dict[Any, Memberships] = g.setdefault("memberships_by_day", {})
+    if day not in kept:
+        kept[day] = Memberships(db.session, day)
+        load_together(kept[day], ctx.memberships)
+    return kept[day]
 
 
 def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
     """Everything the meeting page shows, from the memberships on the meeting's date."""
-    ms = Memberships(db.session, meeting.held_on)
+    ms = memberships_on(meeting.held_on)
     current = rules.current_item(meeting)
     count = rules.attendance_count(meeting, ms, current)
     on_floor = rules.floor(meeting, ms, current)
     leaders = rules.leadership(ms)
-    staff = db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).tuples().all()
-    names = queries.names_for(db.session, meeting) | _people(leaders)
+    # Everyone's name in one query (a few hundred short rows): the attendance choices (the
+    # school's staff, on_staff) and every name the page shows (attendees, speakers, owners, leaders).
+    people = db.session.execute(select(User.id, User.name, on_staff().label("staff"))
+                                .order_by(User.name, User.id)).tuples().all()
+    staff = [(u, n) for u, n, is_staff in people if is_staff]
+    names = {u: n for u, n, _staff in people}
     attendance = {a.user_id: a for a in meeting.attendance}
     queue = queries.agenda_queue(db.session, meeting)
 
@@ -158,10 +172,12 @@ def new_meeting() -> Response:
 
 
 @bp.get("/decisions/meetings/<int:meeting_id>")
+@reader_page()
 def meeting(meeting_id: int) -> Response:
     """The meeting: agenda and papers, attendance and quorum with figures, the current item
     with its stances in order, the decision, resolutions, and the minutes' sign-off."""
     found = load_meeting(meeting_id)
+    memberships_on(found.held_on)  # with today's, which the permission asks: one query
     permissions.require("meeting.view", found)
     return meeting_page(found)
 
@@ -304,7 +320,7 @@ def minutes(meeting_id: int) -> Response:
     """The 会议记录, assembled from the records and the recorder's text (or as frozen when the
     recorder signed), for printing on A4."""
     found = load_meeting(meeting_id)
-    permissions.require("meeting.view", found)
+    permissions.require("meeting.read_minutes", found)
     if found.minutes_hash:
         lines: list[Any] = found.minutes_text.splitlines()
     else:

@@ -36,6 +36,7 @@ from portal.formutil import options
 from portal.i18n import N_
 from portal.extensions import db
 from portal.registry import Todo
+from portal.pagecache import reader_page
 from portal.web import Attempt, attempt, redirect_to, render, send_stored, writes_late
 
 
@@ -83,6 +84,7 @@ def resolution_page(res: Resolution, error: str | None = None, status: int = 200
 
 
 @bp.get("/resolutions/<int:resolution_id>")
+@reader_page()
 def resolution(resolution_id: int) -> Response:
     """One resolution with every report, urging and note, newest last."""
     found = load_resolution(resolution_id)

@@ -20,7 +20,7 @@ from portal.disclosure.rules import content_digest, gongshi_state, versions
 from portal.disclosure.views import bp
 from portal.extensions import db
 from portal.formutil import options
-from portal.pagecache import public_page
+from portal.pagecache import public_page, reader_page
 from portal import registry
 from portal.registry import Section
 from portal.timeutil import utcnow
@@ -79,6 +79,7 @@ def _channel_list(channel: str) -> Response:
 
 @bp.get("/notices/party")
 @public_page()
+@reader_page()
 def party() -> Response:
     """Party-affairs notices (党务公开) this reader may see, with filters and paging."""
     return _channel_list("party")
@@ -86,6 +87,7 @@ def party() -> Response:
 
 @bp.get("/notices/school")
 @public_page()
+@reader_page()
 def school() -> Response:
     """School-affairs notices (校务公开) this reader may see, with filters and paging."""
     return _channel_list("school")
@@ -105,6 +107,7 @@ def search() -> Response:
 
 
 @bp.get("/notices/<int:notice_id>")
+@reader_page()
 def show(notice_id: int) -> Response:
     """One notice: body, attachments, 公示 countdown, objections and answers, versions."""
     notice = load_notice(notice_id)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.models import Role, User
-from portal.pagecache import versioned
+from portal.pagecache import reader_page, versioned
 from portal.auth.permissions import Context
 from portal.extensions import db
 from portal.i18n import N_
@@ -23,6 +23,7 @@ from portal.web import render
 
 
 @bp.get("/proposals/<int:proposal_id>")
+@reader_page()
 def show(proposal_id: int) -> Response:
     """The proposal: its text, co-signers, review, assignment, answers, parts and ratings,
     with the step this reader may take next."""

@@ -19,6 +19,7 @@ from portal.proposals.forms import LABELS, RegisterFilterForm
 from portal.proposals.views import bp
 from portal.registry import Section
 from portal.timeutil import to_local, utcnow
+from portal.pagecache import reader_page
 from portal.web import paginate, render
 
 PAGE_SIZE = 20
@@ -46,6 +47,7 @@ def _term_and_filters() -> tuple[CongressTerm, RegisterFilterForm, queries.Regis
 
 
 @bp.get("/proposals")
+@reader_page()
 def register() -> Response:
     """All proposals of a term with status, department, answer class and rating; filters
     swap the table by htmx."""

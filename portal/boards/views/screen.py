@@ -5,7 +5,9 @@ the ETag it was last given, so an unchanged board costs a 304 with nothing rende
 
 A few lines of script (``static/js/board.js``) turn the slides, keep the last good content
 with a "重新连接中" mark while the server cannot be reached, and reload the page once a day
-(only after checking the server answers with a board).
+(only after checking the server answers with a board); a small service worker
+(``static/js/board-sw.js``) serves the last good page when the screen starts while the server
+is down.
 """
 from __future__ import annotations
 
@@ -134,3 +136,13 @@ def alive(token: str) -> Response:
     return resp
 
 
+
+
+@bp.get("/boards/sw.js")
+def service_worker() -> Response:
+    """The screens' service worker (``static/js/board-sw.js``), served here so that its scope
+    is ``/boards/``: it keeps each board's last good page and serves it when the server cannot
+    be reached, so a screen started while the server is down shows its last content."""
+    resp = current_app.send_static_file("js/board-sw.js")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp

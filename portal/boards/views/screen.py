@@ -109,7 +109,8 @@ def keep_report(app: Flask, board_id: int, shown: str, now: datetime) -> list[ru
     with _reports_lock:
         state["pending"][board_id] = (now, shown[:16])
         written = state["written"]
-        if written is not None and (now - written).total_seconds() < app.config["BOARD_HEARTBEAT_SECONDS"]:
+        # (a clock set back since the last write writes at once rather than wait for it)
+        if written is not None and 0 <= (now - written).total_seconds() < app.config["BOARD_HEARTBEAT_SECONDS"]:
             return []
         reports = [(board, at, what) for board, (at, what) in state["pending"].items()]
         state["pending"].clear()

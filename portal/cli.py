@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal import readiness
@@ -169,7 +169,7 @@ def create_admin(username: str, name: str, staff_no: str | None) -> None:
     from portal.auth.rules import password_problem
 
     migrate()
-    if db.session.scalar(User.by_username(username)):
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):  # as uq_user_username_lower
         raise click.ClickException(N_("用户名 %(u)s 已存在。") % {"u": username})
     if db.session.scalar(select(User.id).where(User.staff_no == (staff_no or username))):
         raise click.ClickException(N_("工号 %(n)s 已存在，请用 --staff-no 指定另一个。") % {"n": staff_no or username})

@@ -171,6 +171,9 @@ def test_cli_create_admin(app):
     r = app.test_cli_runner().invoke(args=["create-admin", "--username", "boss2", "--name", "x", "--staff-no", "boss"],
                                      input="Str0ngPass\n")
     assert r.exit_code != 0 and "工号 boss 已存在" in r.output
+    r = app.test_cli_runner().invoke(args=["create-admin", "--username", "BOSS", "--name", "x", "--staff-no", "b3"],
+                                     input="Str0ngPass\n")  # usernames differ by more than letter case
+    assert r.exit_code == 1 and "用户名 BOSS 已存在" in r.output and isinstance(r.exception, SystemExit)
 
 
 def test_english_catalogue_is_complete_and_placeholders_match():

@@ -71,6 +71,12 @@ def test_the_phone_header_is_one_compact_row_with_a_menu(browser: Browser, live_
     if who == "rep1":
         page.goto("/proposals/mine")
         expect(page.locator(".current-section")).to_have_text("提案")
+        # Unread messages are folded into the menu with the inbox link: a dot on the button says so.
+        expect(page.locator("#inbox-link.has-unread")).to_have_count(1)
+        dot = "() => getComputedStyle(document.querySelector('.menu-button'), '::after')"
+        assert page.evaluate(dot + ".content") != "none" and page.evaluate(dot + ".width") != "auto"
+        page.evaluate("() => document.querySelector('#inbox-link').classList.remove('has-unread')")
+        assert page.evaluate(dot + ".content") == "none"
     # At desktop width nothing is folded.
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(PAGES[who][0])

@@ -33,7 +33,7 @@ from werkzeug.http import parse_etags, quote_etag
 from portal.audit.models import AuditEvent
 from portal.boards import queries, rules
 from portal.boards.views import screen
-from portal.extensions import db
+from portal.extensions import db, write_intent
 from portal.web import begin_write
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class PollShortcut:
         self.app = app
         self.wsgi_app = wsgi_app
         self.headers: list[tuple[str, str]] | None = None  # a 304 from the view, without its ETag
-        self.head_sql: str | None = None
+        self.head_sql: tuple[str, str] | None = None  # (dialect, the statement)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         token = self._poll_token(environ)
@@ -104,13 +104,14 @@ class PollShortcut:
         needs no transaction of its own (SQLite autocommits it; PostgreSQL's is rolled back
         when the pool takes the connection back). None when the database does not answer."""
         engine = db.engine
-        if self.head_sql is None:
-            self.head_sql = str(HEAD_SEQ.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        if self.head_sql is None or self.head_sql[0] != engine.dialect.name:
+            compiled = HEAD_SEQ.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+            self.head_sql = (engine.dialect.name, str(compiled))
         try:
             conn = engine.raw_connection()
             try:
                 cursor = conn.cursor()
-                cursor.execute(self.head_sql)
+                cursor.execute(self.head_sql[1])
                 row = cursor.fetchone()
                 cursor.close()
             finally:
@@ -120,6 +121,8 @@ class PollShortcut:
         return int(row[0]) if row else 0
 
     def _write(self, due: list[rules.Report]) -> None:
+        """The reports this worker held, in one statement, as the view writes them."""
+        reset = write_intent.set(False)  # begin_write sets it for this write only
         try:
             with self.app.app_context():
                 begin_write()
@@ -127,6 +130,8 @@ class PollShortcut:
                 db.session.commit()
         except Exception:  # noqa: BLE001 - a minute of "last seen" lost; the screen still gets its 304
             log.warning("writing the boards' reports failed", exc_info=True)
+        finally:
+            write_intent.reset(reset)
 
     def _learning(self, start_response: StartResponse) -> StartResponse:
         """Keep the headers of the view's 304 for a board poll: the shortcut's answers carry

@@ -7,13 +7,14 @@ import secrets
 import shutil
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Generic, TypeVar
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from portal import create_app
@@ -22,6 +23,7 @@ from portal.auth.models import User
 from portal.extensions import Base, db, write_intent
 from portal.timeutil import utcnow
 
+T = TypeVar("T")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 ROLES = ["staff", "rep", "union", "handler", "leader", "secretary", "principal", "recorder", "supervisor", "admin"]
@@ -170,10 +172,13 @@ def app(shared_app: Flask, template_db: str, tmp_path: Path):
 
 
 def _on_fresh_database(app: Flask, template_db: str, tmp_path: Path, **extra):
+    yield from _on_database(app, fresh_database_url(template_db, tmp_path), tmp_path, **extra)
+
+
+def _on_database(app: Flask, url: str, tmp_path: Path, **extra):
     from portal import readiness
 
     config = dict(app.config)
-    url = fresh_database_url(template_db, tmp_path)
     app.config.update(DATABASE_URL=url, UPLOAD_DIR=str(tmp_path / "uploads"), **extra)
     db.use(url)
     for name in _PER_TEST_MEMORIES:
@@ -188,6 +193,62 @@ def _on_fresh_database(app: Flask, template_db: str, tmp_path: Path, **extra):
         for name in _PER_TEST_MEMORIES:
             app.extensions.get(name, {}).clear()
         readiness.init_app(app)
+
+
+def postgres_database(name: str, template: str | None = None) -> str:
+    """A new PostgreSQL database beside the test one (a clone of ``template`` if given)."""
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+
+class Snapshot(Generic[T]):
+    """What an expensive setup wrote, kept as a database that each test using it gets a copy
+    of (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), with what the setup
+    returned (ids). For setups that many tests share, each test reading or changing its copy
+    as it would a database of its own. Made by :func:`take_snapshot` in a module fixture."""
+
+    def __init__(self, url: str, value: T) -> None:
+        self.url, self.value = url, value
+
+    def open(self, app: Flask, tmp_path: Path, **extra):
+        """The shared app on a copy of the snapshot, for the length of one test."""
+        if ON_POSTGRES:
+            url = postgres_database(f"portal_copy_{secrets.token_hex(4)}", template=make_url(self.url).database)
+        else:
+            shutil.copyfile(make_url(self.url).database or "", tmp_path / "test.sqlite3")
+            url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        try:
+            yield from _on_database(app, url, tmp_path, **extra)
+        finally:
+            if ON_POSTGRES:
+                drop_postgres_database(url)
+
+    def drop(self) -> None:
+        if ON_POSTGRES:
+            drop_postgres_database(self.url)
+
+
+def take_snapshot(app: Flask, template_db: str, directory: Path, build: Callable[[Flask], T]) -> Snapshot[T]:
+    """Run ``build`` on a fresh database and keep what it wrote as a :class:`Snapshot`."""
+    on_it = _on_fresh_database(app, template_db, directory)
+    next(on_it)
+    try:
+        url = app.config["DATABASE_URL"]
+        value = build(app)
+    finally:
+        on_it.close()  # every connection to it closed: PostgreSQL copies only an idle database
+    if ON_POSTGRES:
+        url = postgres_database(f"portal_snap_{secrets.token_hex(4)}", template=make_url(url).database)
+    return Snapshot(url, value)
 
 
 @pytest.fixture(autouse=True)
@@ -286,8 +347,12 @@ MEMBERSHIP_IDENTITIES = {
 def people(app: Flask) -> dict[str, int]:
     """One user per role (username = role), committed; returns username → id."""
     with app.app_context():
-        ids = {role: make_user(role, {role}).id for role in ROLES}
-        db.session.commit()
+        return make_people()
+
+
+def make_people() -> dict[str, int]:
+    ids = {role: make_user(role, {role}).id for role in ROLES}
+    db.session.commit()
     return ids
 
 

@@ -17,7 +17,7 @@ from portal.congress.rules import polls
 from portal.congress.rules.common import AlreadyVoted
 from portal.extensions import db
 from tests.congress import factories as f
-from tests.conftest import ON_POSTGRES, ROLES, login_as
+from tests.conftest import ON_POSTGRES, ROLES, login_as, make_people, take_snapshot
 from tests.secrecy import MARGIN, Attack, BoxTables, seeded_keys
 
 # How a split would show: "赞成 31 票", the result block, the hall's count list, the digest.
@@ -48,11 +48,34 @@ BOX = BoxTables(ballots="congress_secret_ballot", ballot_box="poll_id", content=
                 audit_action="congress.voted", audit_object="Poll")
 
 
-@pytest.fixture
-def secret_box(app, people, monkeypatch):
+class _Kept(logging.Handler):
+    """What the portal's loggers said while the votes were cast."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _fill_box(app) -> dict:
     """100 representatives signed in; a secret motion with 100 votes in a known order, still open."""
-    seeded_keys(monkeypatch, 17)
-    with app.app_context():
+    kept, logger = _Kept(), logging.getLogger("portal")
+    level = logger.level
+    logger.addHandler(kept)
+    logger.setLevel(logging.DEBUG)
+    try:
+        return {**_cast_votes(app), "logs": kept.lines}
+    finally:
+        logger.removeHandler(kept)
+        logger.setLevel(level)
+
+
+def _cast_votes(app) -> dict:
+    with app.app_context(), pytest.MonkeyPatch.context() as monkeypatch:
+        seeded_keys(monkeypatch, 17)
+        make_people()
         union = f.user(db.session, "union")
         voters = f.reps(db.session, 100)
         cs = f.open_session(db.session, union)
@@ -69,10 +92,26 @@ def secret_box(app, people, monkeypatch):
         return {"poll": poll.id, "truth": truth, "session": cs.id, "token": cs.display_token}
 
 
-def test_order_join_attack_recovers_no_more_than_chance(app, secret_box):
+@pytest.fixture(scope="module")
+def voted_box(shared_app, template_db, tmp_path_factory):
+    """The box filled once for this module's tests (100 votes cost seconds); each test gets a copy."""
+    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("box"), _fill_box)
+    yield snapshot
+    snapshot.drop()
+
+
+@pytest.fixture
+def boxed(shared_app, voted_box, tmp_path):
+    """(the app on a copy of the filled box, the box's ids and the choices in voting order)."""
+    for app in voted_box.open(shared_app, tmp_path):
+        yield app, voted_box.value
+
+
+def test_order_join_attack_recovers_no_more_than_chance(boxed):
     """QUALITY.md 17 and 32 for congress: both tables read in stored order (ctid, rowid), scan
     order, by transaction id and by audit time pair voters and ballots no better than chance
     + 5 % after close; on SQLite the WITHOUT ROWID box says nothing even while open."""
+    app, secret_box = boxed
     truth = secret_box["truth"]
     with app.app_context():
         poll = db.session.get(Poll, secret_box["poll"])
@@ -132,7 +171,8 @@ def test_a_second_ballot_that_raced_the_first_is_refused_in_chinese(app, people)
         assert polls.raw_ballots(db.session, poll) == ["yes"] and polls.ballots_cast(db.session, poll) == 1
 
 
-def test_no_choice_in_audit_events_logs_cookies_or_fragments(app, secret_box, caplog):
+def test_no_choice_in_audit_events_logs_cookies_or_fragments(boxed, caplog):
+    app, secret_box = boxed
     caplog.set_level(logging.DEBUG)
     truth = secret_box["truth"]
     poll_id = secret_box["poll"]
@@ -161,12 +201,14 @@ def test_no_choice_in_audit_events_logs_cookies_or_fragments(app, secret_box, ca
                 assert not _reveals(body), (who, url)
                 for cookie in resp.headers.getlist("Set-Cookie"):
                     assert all(c not in cookie for c in ("yes", "abstain"))
-    assert not any(c in rec.getMessage() for rec in caplog.records for c in ("\"yes\"", "'yes'", "abstain"))
+    said = secret_box["logs"] + [rec.getMessage() for rec in caplog.records]  # while voting, and since
+    assert not any(c in line for line in said for c in ("\"yes\"", "'yes'", "abstain"))
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_no_endpoint_reveals_secret_counts_before_close(app, secret_box, role):
+def test_no_endpoint_reveals_secret_counts_before_close(boxed, role):
     """Every GET route of the congress, as every role, page and fragment: no split shown."""
+    app, secret_box = boxed
     args = {"session_id": secret_box["session"], "poll_id": secret_box["poll"], "token": secret_box["token"],
             "term_id": 1, "rep_id": 1, "congress_file_id": 1,
             "report_id": 1, "opinion_id": 1}  # a paper is a file, never a count
@@ -186,8 +228,9 @@ def test_no_endpoint_reveals_secret_counts_before_close(app, secret_box, role):
             assert not _reveals(body), (role, url)
 
 
-def test_the_split_detector_sees_a_closed_result(app, secret_box):
+def test_the_split_detector_sees_a_closed_result(boxed):
     """The same pages after close do show the split: the detector above can fail."""
+    app, secret_box = boxed
     with app.app_context():
         polls.close_poll(db.session, f.user(db.session, "union"), db.session.get(Poll, secret_box["poll"]))
         db.session.commit()

@@ -23,14 +23,14 @@ from flask import Flask, request
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.cli import migrate
 from portal.extensions import db
 from portal.seed.demo import DEMO_PASSWORD  # noqa: F401 - re-exported for the test modules
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, Client, _config, login_as
+from tests.conftest import ON_POSTGRES, Client, _config, login_as, postgres_database
 
 E2E_DIR = Path(__file__).resolve().parent
 # One folder per database, so the two databases' runs can go at the same time (harness.sh all).
@@ -116,7 +116,7 @@ def demo_school(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> t
 
     directory = tmp_path_factory.mktemp("demo")
     if ON_POSTGRES:
-        url = _postgres_database("portal_demo")
+        url = postgres_database("portal_demo")
     else:
         url = f"sqlite:///{directory / 'demo.sqlite3'}"
         shutil.copyfile(template_db, directory / "demo.sqlite3")
@@ -131,23 +131,13 @@ def demo_school(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> t
     return url, directory / "uploads"
 
 
-def _postgres_database(name: str, template: str | None = None) -> str:
-    """A new PostgreSQL database beside the test one (a clone of ``template`` if given)."""
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    admin.dispose()
-    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 def e2e_app(demo_school: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A copy of the demo school for this module (a file copy, or CREATE DATABASE … TEMPLATE)."""
     url, uploads = demo_school
     directory = tmp_path_factory.mktemp("e2e")
     if ON_POSTGRES:
-        url = _postgres_database("portal_e2e", template=make_url(url).database)
+        url = postgres_database("portal_e2e", template=make_url(url).database)
     else:
         shutil.copyfile(make_url(url).database or "", directory / "e2e.sqlite3")
         url = f"sqlite:///{directory / 'e2e.sqlite3'}"

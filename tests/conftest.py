@@ -103,7 +103,10 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-        _migrate(create_app(_config(TEST_DATABASE_URL)))
+        app = create_app(_config(TEST_DATABASE_URL))
+        _migrate(app)
+        with app.app_context():
+            db.engine.dispose()  # no connection left in it: CREATE DATABASE … TEMPLATE needs it idle
         return TEST_DATABASE_URL
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     app = create_app(_config(f"sqlite:///{path}"))
@@ -155,6 +158,8 @@ def shared_app(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Fl
     on a database of its own, see :func:`app`."""
     app = create_app(_config(fresh_database_url(template_db, tmp_path_factory.mktemp("shared"))))
     app.test_client_class = Client
+    with app.app_context():
+        db.engine.dispose()
     return app
 
 
@@ -238,16 +243,21 @@ class Snapshot(Generic[T]):
 
 
 def take_snapshot(app: Flask, template_db: str, directory: Path, build: Callable[[Flask], T]) -> Snapshot[T]:
-    """Run ``build`` on a fresh database and keep what it wrote as a :class:`Snapshot`."""
-    on_it = _on_fresh_database(app, template_db, directory)
+    """Run ``build`` on a database of its own, made from the migrated template (a file copy, or
+    CREATE DATABASE … TEMPLATE from the emptied test database), and keep it as a :class:`Snapshot`.
+    Its own database, so ``build`` may even take the schema back (tests of a migration)."""
+    if ON_POSTGRES:
+        _clean_postgres(template_db)
+        url = postgres_database(f"portal_snap_{secrets.token_hex(4)}", template=make_url(template_db).database)
+    else:
+        shutil.copyfile(template_db, directory / "snapshot.sqlite3")
+        url = f"sqlite:///{directory / 'snapshot.sqlite3'}"
+    on_it = _on_database(app, url, directory)
     next(on_it)
     try:
-        url = app.config["DATABASE_URL"]
         value = build(app)
     finally:
-        on_it.close()  # every connection to it closed: PostgreSQL copies only an idle database
-    if ON_POSTGRES:
-        url = postgres_database(f"portal_snap_{secrets.token_hex(4)}", template=make_url(url).database)
+        on_it.close()  # every connection closed: PostgreSQL copies only a database no one is in
     return Snapshot(url, value)
 
 

@@ -9,7 +9,6 @@ The records are made through the rules at the newest revision, the database is t
 foreign keys off and checked after, as a migration of a database with data must."""
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,46 +16,48 @@ from pathlib import Path
 import pytest
 from alembic import command
 from flask import Flask
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from portal import create_app
 from portal.cli import alembic_config, migrate
 from portal.congress.models import CongressTerm, Poll
 from portal.decisions.models import Item, Report, Stance
 from portal.decisions.rules import resolutions as res_rules
 from portal.disclosure import rules as disclosure_rules
 from portal.extensions import db
-from tests.conftest import ON_POSTGRES, ROLES, TEST_DATABASE_URL, _config, fresh_database_url, make_user
+from tests.conftest import ON_POSTGRES, ROLES, Snapshot, make_user, take_snapshot
 from tests.congress import factories as cf
 from tests.decisions import factories as df
 from tests.disclosure import factories as nf
 
 
+def _at_0014(app: Flask) -> dict:
+    """The records made at the newest revision, then the database taken back to 0014."""
+    ids: dict = records(app)
+    with app.app_context():
+        s = db.session
+        ids["seqs"] = dict(s.execute(select(Stance.id, Stance.seq).where(Stance.item_id == ids["item"])).all())
+        ids["leader"] = cf.user(s, "leader").id
+        ids["opened_at"] = s.get(Poll, ids["poll1"]).opened_at
+    migrate_in(app, "downgrade", "0014")
+    return ids
+
+
+@pytest.fixture(scope="module")
+def at_0014(shared_app: Flask, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshot]:
+    """Made once for the module (records, then seven migrations down); each test gets a copy,
+    a database of its own (the shared test schema must not go back to 0014 under the other tests)."""
+    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("at0014"), _at_0014)
+    yield snapshot
+    snapshot.drop()
+
+
 @pytest.fixture
-def own_app(template_db: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a database of its own (PostgreSQL: a new database; the shared test schema
-    must not go back to 0014 under the other tests)."""
-    if not ON_POSTGRES:
-        app = create_app(_config(fresh_database_url(template_db, tmp_path), UPLOAD_DIR=str(tmp_path / "up")))
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-        return
-    name = f"portal_upgrade_{secrets.token_hex(4)}"
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    app = create_app(_config(TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + name, UPLOAD_DIR=str(tmp_path / "up")))
-    try:
-        migrate_in(app, "upgrade", "heads")
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-        admin.dispose()
+def own_app(shared_app: Flask, at_0014: Snapshot, tmp_path: Path) -> Iterator[tuple[Flask, dict]]:
+    """(the app on a copy of the 0014 database with records, the records' ids)."""
+    for app in at_0014.open(shared_app, tmp_path):
+        assert revision(app) == "0014"
+        yield app, at_0014.value
 
 
 def migrate_in(app: Flask, action: str, revision: str, *, foreign_keys_off: bool = True) -> None:
@@ -125,14 +126,9 @@ def write(app: Flask, *statements: tuple[str, dict]) -> None:
 
 
 def test_what_the_races_and_earlier_releases_left_is_repaired(own_app):
-    ids = records(own_app)
-    with own_app.app_context():
-        s = db.session
-        seqs = dict(s.execute(select(Stance.id, Stance.seq).where(Stance.item_id == ids["item"])).all())
-        first_two = sorted(seqs, key=seqs.__getitem__)[:2]
-        leader_id = cf.user(s, "leader").id
-        opened_at = s.get(Poll, ids["poll1"]).opened_at
-    migrate_in(own_app, "downgrade", "0014")
+    own_app, ids = own_app
+    seqs, leader_id, opened_at = ids["seqs"], ids["leader"], ids["opened_at"]
+    first_two = sorted(seqs, key=seqs.__getitem__)[:2]
     later = opened_at + timedelta(minutes=1)
     write(own_app,
           ("UPDATE dec_stance SET seq = 1 WHERE id = :id", {"id": first_two[1]}),  # two stances numbered 1
@@ -198,8 +194,7 @@ def test_what_the_races_and_earlier_releases_left_is_repaired(own_app):
      "UPDATE congress_poll SET status = 'open', opened_at = :later WHERE id = :poll2", "已有 1 人投票"),
 ])
 def test_what_cannot_be_repaired_honestly_stops_the_upgrade(own_app, fault, message):
-    ids = records(own_app)
-    migrate_in(own_app, "downgrade", "0014")
+    own_app, ids = own_app
     params = {**ids, "later": datetime(2100, 1, 1)}
     write(own_app, *[(sql, {k: v for k, v in params.items() if f":{k}" in sql}) for sql in fault.split("; ")])
     with pytest.raises(RuntimeError, match="以下数据无法自动修复") as refused:
@@ -212,8 +207,7 @@ def test_what_cannot_be_repaired_honestly_stops_the_upgrade(own_app, fault, mess
 def test_sqlite_rebuild_with_foreign_keys_on_is_refused_before_anything_is_lost(own_app):
     """Dropping a table with foreign keys on would delete (ON DELETE CASCADE) or refuse what
     refers to it: the migration stops first and says why."""
-    records(own_app)
-    migrate_in(own_app, "downgrade", "0014")
+    own_app, _ids = own_app
     with pytest.raises(RuntimeError, match="须在 SQLite 外键检查关闭时执行"):
         migrate_in(own_app, "upgrade", "heads", foreign_keys_off=False)
     assert revision(own_app) == "0014"

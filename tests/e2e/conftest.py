@@ -27,10 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from portal import create_app
-from portal.cli import migrate
 from portal.extensions import db
 from portal.seed.demo import DEMO_PASSWORD  # noqa: F401 - re-exported for the test modules
-from tests.conftest import ON_POSTGRES, Client, _config, login_as, postgres_database
+from tests.conftest import ON_POSTGRES, Client, _clean_postgres, _config, login_as, postgres_database
 
 E2E_DIR = Path(__file__).resolve().parent
 # One folder per database, so the two databases' runs can go at the same time (harness.sh all).
@@ -115,15 +114,14 @@ def demo_school(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> t
     from portal.seed import demo
 
     directory = tmp_path_factory.mktemp("demo")
-    if ON_POSTGRES:
-        url = postgres_database("portal_demo")
+    if ON_POSTGRES:  # a copy of the migrated test database, emptied first
+        _clean_postgres(template_db)
+        url = postgres_database("portal_demo", template=make_url(template_db).database)
     else:
         url = f"sqlite:///{directory / 'demo.sqlite3'}"
         shutil.copyfile(template_db, directory / "demo.sqlite3")
     app = create_app(_config(url, UPLOAD_DIR=str(directory / "uploads")))
     with app.app_context():
-        if ON_POSTGRES:
-            migrate()
         demo.seed(db.session, app.config["UPLOAD_DIR"])
         db.session.commit()
         db.session.close()

@@ -5,16 +5,12 @@ models and rules can be loaded and tested without an application (see
 from __future__ import annotations
 
 import enum
-import fcntl
-import os
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import CheckConstraint, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -101,10 +97,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
 
-    path = make_url(url).database or ""
-    lock_path = f"{path}-writer" if path and path != ":memory:" and not path.startswith("file:") else ""
-    engine = create_engine(url, connect_args={"timeout": 30, "factory": _SerialisedWriters}
-                           if lock_path else {"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - every test
@@ -118,80 +111,6 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Any) -> None:
-        if not write_intent.get():
-            conn.exec_driver_sql("BEGIN")
-            return
-        dbapi_conn = conn.connection.dbapi_connection
-        if isinstance(dbapi_conn, _SerialisedWriters):
-            dbapi_conn.wait_for_writers(lock_path)
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            if isinstance(dbapi_conn, _SerialisedWriters):
-                dbapi_conn.writer_done()
-            raise
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
     return engine
-
-
-# SQLite lets one writer in at a time. A writer that finds the database locked does not wait
-# to be woken: its busy handler sleeps and tries again, up to 100 ms between tries, so when
-# the hall votes at once the lock is free much of the time while every waiter sleeps (300
-# votes took twice as long on 4 gunicorn workers as on one). So writers first queue on an
-# OS lock (flock on the file "<database>-writer"), which wakes the next one the moment the
-# last one commits, and only then BEGIN IMMEDIATE; busy_timeout stays as the fallback for
-# writers outside this queue (another program, the sqlite3 shell). flock is per open file,
-# so it orders the threads of one process as well as the processes of a server; a thread
-# that already holds it (a second write transaction of its own, on another connection)
-# does not wait for itself, and goes straight to BEGIN IMMEDIATE as before.
-_holding: dict[int, int] = {}  # thread id -> write transactions of that thread holding the lock
-_holding_guard = threading.Lock()
-
-
-class _SerialisedWriters(sqlite3.Connection):
-    """A SQLite connection whose write transactions queue on the writer lock first; the
-    lock is let go when the transaction ends (commit, rollback or close, from any thread)."""
-
-    _lock_fd: int | None = None
-    _owner: int = 0
-
-    def wait_for_writers(self, lock_path: str) -> None:
-        me = threading.get_ident()
-        if self._lock_fd is not None or _holding.get(me, 0) > 0:
-            return
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._lock_fd, self._owner = fd, me
-        with _holding_guard:
-            _holding[me] = _holding.get(me, 0) + 1
-
-    def writer_done(self) -> None:
-        fd, self._lock_fd = self._lock_fd, None
-        if fd is not None:
-            with _holding_guard:
-                left = _holding.pop(self._owner, 1) - 1
-                if left > 0:
-                    _holding[self._owner] = left
-            os.close(fd)  # closing the file lets the lock go
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self.writer_done()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self.writer_done()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self.writer_done()

@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -119,7 +120,11 @@ class Server:
         self.port = _free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="burst-gunicorn-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
+            # The whole hall connects in the same moment: with gunicorn's default backlog (2,048)
+            # the connections beyond it wait for the kernel to retry them a second or more later,
+            # which is the harness's cost, not a vote's.
             [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+             "--backlog", "4096",
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
             cwd=str(ROOT), env={**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "PAGE_CACHE": "0"},
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -133,6 +138,19 @@ class Server:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not start")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the gunicorn workers have used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            for pid in (task / "children").read_text().split():
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
 
     def stop(self) -> str:
         if self.proc.poll() is None:
@@ -154,6 +172,19 @@ def request(port: int, method: str, path: str, body: str | None = None,
         return resp.status, resp.read().decode("utf-8", "replace")
     finally:
         conn.close()
+
+
+def warm_up(port: int, poll_id: int, creds: list[dict[str, Any]], workers: int) -> None:
+    """Before the burst, as in the hall, where everyone has the poll on the phone before the
+    vote: the poll page is loaded a few times per worker, so a worker's first-request costs
+    (templates compiled, statements compiled, translations read) are not counted as votes'."""
+    threads = [threading.Thread(target=request, args=(port, "GET", f"/congress/polls/{poll_id}", None,
+                                                      {"Cookie": cred["cookie"]}))
+               for cred in creds[: 8 * workers]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def burst(port: int, poll_id: int, creds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -218,12 +249,22 @@ def count(database_url: str, poll_id: int) -> dict[str, int]:
 
 def run_burst(database_url: str, voters: int, workers: int = 4) -> dict[str, Any]:
     """Prepare, serve, burst, count; returns the figures (see the module docstring)."""
+    load = os.getloadavg()[0]
     ready = prepare(database_url, voters)
     server = Server(database_url, workers)
     try:
+        warm_up(server.port, ready["poll_id"], ready["creds"], workers)
+        workers_before, mine = server.cpu_seconds(), resource.getrusage(resource.RUSAGE_SELF)
         figures = burst(server.port, ready["poll_id"], ready["creds"])
+        workers_after, after = server.cpu_seconds(), resource.getrusage(resource.RUSAGE_SELF)
     finally:
         log = server.stop()
+    # CPU seconds during the burst, which the machine's other load moves much less than the
+    # latencies: the gunicorn workers', and the load generator's threads'.
+    figures["client_cpu_s"] = round(after.ru_utime + after.ru_stime - mine.ru_utime - mine.ru_stime, 2)
+    figures["server_cpu_s"] = round(workers_after - workers_before, 2)
+    figures["server_cpu_ms_per_request"] = round(1000 * figures["server_cpu_s"] / max(1, figures["requests"]), 1)
+    figures["load_at_start"] = round(load, 2)  # the 1-minute load average: 2 cores are "busy" at 2
     figures.update(count(database_url, ready["poll_id"]))
     figures["duplicates"] = figures["ballots"] - figures["distinct_voters"]
     figures["locked_in_log"] = log.count("database is locked")
@@ -243,13 +284,18 @@ def write_results(figures: dict[str, Any]) -> None:
             f"{figures['workers']} sync workers: counted {figures['ballots']} / cast {figures['cast']}, "
             f"duplicates {figures['duplicates']}, errors {figures['errors']}, \"database is locked\" "
             f"{figures['locked_in_responses'] + figures['locked_in_log']}, p50 {figures['p50_ms']} ms, "
-            f"p95 {figures['p95_ms']} ms, wall {figures['wall_s']} s")
+            f"p95 {figures['p95_ms']} ms, wall {figures['wall_s']} s; CPU during the burst: gunicorn workers "
+            f"{figures['server_cpu_s']} s ({figures['server_cpu_ms_per_request']} ms a request), load generator {figures['client_cpu_s']} s; load average at start {figures['load_at_start']}")
     if head not in text:
         text = text.rstrip("\n") + f"\n\n{head}\n\n"
     before, after = text.split(head, 1)
+    # This run's lines end at the next heading; what follows (notes, other benchmarks) is kept.
+    lines = after.strip("\n").splitlines()
+    end = next((i for i, ln in enumerate(lines) if ln.startswith("#")), len(lines))
     same = f", {figures['database']}, {figures['voters']} voters "
-    kept = [ln for ln in after.strip("\n").splitlines() if ln.startswith("- ") and same not in ln]
-    results.write_text(before + head + "\n\n" + "\n".join(kept + [line]) + "\n")
+    kept = [ln for ln in lines[:end] if ln.startswith("- ") and same not in ln]
+    rest = "\n".join(lines[end:])
+    results.write_text(before + head + "\n\n" + "\n".join(kept + [line]) + "\n" + ("\n" + rest + "\n" if rest else ""))
 
 
 def main() -> None:

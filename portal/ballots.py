@@ -79,10 +79,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Executable, Table, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from portal.db import refused_on_conflict
 from portal.errors import DomainError
 from portal.i18n import N_
 
@@ -210,12 +211,18 @@ class SecretBox:
                               .where(self.voter_box == box_id)) or 0
 
     def cast(self, session: Session, box_id: int, voter_id: int, *rows: tuple[Any, ...]) -> None:
-        """The voter's row, then their ballot rows with fresh random keys; a second vote is refused."""
-        with refused_on_conflict(session, self.refusal()):
-            session.execute(insert(self.voter.class_).values({self.voter_box.key: box_id, self.voter.key: voter_id}))
+        """The voter's row, then their ballot rows with fresh random keys; a second vote is refused.
+
+        The voter's row goes in with ``ON CONFLICT DO NOTHING ... RETURNING`` (SQLite and
+        PostgreSQL alike): when the primary key already holds it (a second vote, or the loser of
+        two requests at once) nothing is written or returned and the refusal is raised, without a
+        savepoint to undo. The statements are built once per box and database (a vote runs them under the write lock)."""
+        voter_row, ballot_rows = _cast_statements(self, session.get_bind().dialect.name)
+        if session.execute(voter_row, {self.voter_box.key: box_id, self.voter.key: voter_id}).first() is None:
+            raise self.refusal()  # the row was there: nothing written, nothing returned
         if rows:
             names = [c.key for c in self.content]
-            session.execute(insert(self.key.class_), [
+            session.execute(ballot_rows, [
                 {self.key.key: new_ballot_key(), self.box.key: box_id, **dict(zip(names, row, strict=True))}
                 for row in rows])
 
@@ -247,3 +254,24 @@ class SecretBox:
                             [{self.voter_box.key: box_id, self.voter.key: v} for v in voters])
         contents = [tuple(rest) for _key, *rest in ballots]
         return ClosedBox(contents=contents, voters=len(voters), digest=self.digest(contents, box_id))
+
+
+_CAST: dict[tuple[str, str], tuple[Executable, Executable]] = {}
+
+
+def _cast_statements(box: SecretBox, dialect: str) -> tuple[Executable, Executable]:
+    """The two inserts of :meth:`SecretBox.cast` for one box on one kind of database (Core
+    statements on the tables: built and keyed once, not per vote)."""
+    found = _CAST.get((box.name, dialect))
+    if found is None:
+        voters: Table = box.voter.class_.__table__
+        ballots: Table = box.key.class_.__table__
+        returned = voters.c[box.voter.key]
+        if dialect == "postgresql":
+            voter_row: Executable = pg_insert(voters).on_conflict_do_nothing().returning(returned)
+        elif dialect == "sqlite":
+            voter_row = sqlite_insert(voters).on_conflict_do_nothing().returning(returned)
+        else:  # pragma: no cover - the portal runs on these two
+            raise NotImplementedError(dialect)
+        found = _CAST[(box.name, dialect)] = (voter_row, insert(ballots))
+    return found

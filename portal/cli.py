@@ -187,6 +187,35 @@ def create_admin(username: str, name: str, staff_no: str | None) -> None:
     click.echo(N_("已创建管理员 %(u)s。") % {"u": username})
 
 
+@commands.command("open-inspector")
+@click.option("--username", required=True)
+@click.option("--name", required=True)
+@click.option("--unit", default="", help="the unit that sends the inspector")
+@click.option("--from", "starts_on", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@click.option("--until", "ends_on", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@says_what_to_fix
+def open_inspector(username: str, name: str, unit: str, starts_on: Any, ends_on: Any) -> None:
+    """Open a read-only inspector's account (督导 / 巡察) for a term (both days included) and
+    print its one-time password; the admin page does the same (/admin/inspectors)."""
+    from portal.admin.rules import open_inspector as open_account, temporary_password
+    from portal.auth.passwords import hash_password
+    from portal.errors import DomainError
+    from portal.timeutil import to_local, utcnow
+
+    migrate()
+    password = temporary_password()
+    password_hash = hash_password(password)  # before the write: scrypt takes a while
+    try:
+        open_account(db.session, None, username=username, name=name, unit=unit, starts_on=starts_on.date(),
+                     ends_on=ends_on.date(), today=to_local(utcnow()).date(), password_hash=password_hash)
+        db.session.commit()
+    except DomainError as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    click.echo(N_("已开设督导账号 %(u)s（%(a)s 至 %(b)s），一次性密码：%(p)s") % {
+        "u": username, "a": starts_on.date().isoformat(), "b": ends_on.date().isoformat(), "p": password})
+
+
 @commands.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @says_what_to_fix

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.auth.models import User
-from portal.auth.permissions import Context, can
+from portal.auth.permissions import INSPECTOR_ENDPOINTS, Context, can
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,18 @@ SUBJECT_LINKS: dict[str, SubjectLink] = {}
 # it was published or None), read by the disclosure catalogue's timeliness check
 EventSource = Callable[[Any], list[tuple[str, Any, Any]]]
 EVENT_SOURCES: dict[str, EventSource] = {}
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """What the catalogue's admin sees of a kind of event: its name, and the channel (党务 /
+    校务公开) whose items may receive it."""
+
+    label: Any
+    channel: str
+
+
+EVENT_KINDS: dict[str, EventKind] = {}
 # where a record came from in another feature: (kind, id) → [(label, endpoint, values)]
 OriginSource = Callable[[Any, int], list[tuple[Any, str, dict[str, Any]]]]
 ORIGIN_SOURCES: dict[str, list[OriginSource]] = {}
@@ -80,7 +92,8 @@ def add_sections(source: SectionSource) -> None:
 
 def nav_items(user: Any) -> list[tuple[str, Any]]:
     """The navigation entries this user may follow, in order."""
-    return [(e.endpoint, e.label) for e in NAV if can(user, e.action)]
+    confined = getattr(user, "is_inspector_account", False)  # only its own pages, whatever else it could
+    return [(e.endpoint, e.label) for e in NAV if can(user, e.action) and (not confined or e.endpoint in INSPECTOR_ENDPOINTS)]
 
 
 def todos(user: User, ctx: Context) -> list[Todo]:
@@ -107,9 +120,11 @@ def subject_url(kind: str, subject_id: int) -> str | None:
     return url_for(link.endpoint, **values) if link else None
 
 
-def add_event_source(kind: str, source: EventSource) -> None:
-    """Say which events a catalogue item that ``receives`` ``kind`` must disclose."""
+def add_event_source(kind: str, source: EventSource, label: Any, channel: str) -> None:
+    """Say which events a catalogue item that ``receives`` ``kind`` must disclose, what the
+    kind is called, and which channel's items may receive it."""
     EVENT_SOURCES[kind] = source
+    EVENT_KINDS[kind] = EventKind(label, channel)
 
 
 def add_origin(kind: str, source: OriginSource) -> None:

@@ -133,13 +133,18 @@ def writes_late(view: V) -> V:
     return view
 
 
-def begin_write() -> None:
+def begin_write(*, expire: bool = True) -> None:
     """End this request's read transaction; the next statement takes the write lock
-    (BEGIN IMMEDIATE on SQLite). Objects loaded so far are expired, so they are read again,
-    under the lock, on their next use: a rule never decides on what another writer changed
-    in between."""
+    (BEGIN IMMEDIATE on SQLite, the advisory lock on PostgreSQL). Objects loaded so far are
+    expired, so they are read again, under the lock, on their next use: a rule never decides
+    on what another writer changed in between.
+
+    ``expire=False`` keeps them as read, so the lock is not held while they load again: only
+    for a rule that itself reads, under the lock, every fact it decides on that can change
+    (the vote: ``congress.rules.polls.cast_vote``)."""
     db.session.commit()
-    db.session.expire_all()
+    if expire:
+        db.session.expire_all()
     write_intent.set(True)
 
 

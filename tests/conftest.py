@@ -120,17 +120,27 @@ _CLEANER: dict[str, Any] = {}
 
 
 def _clean_postgres(url: str) -> None:
-    """Empty the test database between tests: TRUNCATE only the tables that hold rows (one
+    """Empty the test database between tests: delete the rows of the tables that hold any (one
     statement finds them) and put every sequence back to 1, through one bare connection kept
-    for the run. Truncating all seventy tables costs far more than the few a test wrote."""
+    for the run. DELETE with the triggers off (session_replication_role, as the cluster's
+    superuser; this also passes the audit chain's no-delete trigger) costs milliseconds for the
+    few rows a test writes, where TRUNCATE … CASCADE, which makes new files for every table
+    that refers to one of them, cost about half a second a test."""
     if "engine" not in _CLEANER:
         _CLEANER["engine"] = create_engine(url, poolclass=NullPool)  # holds no connection between tests
         names = [t.name for t in Base.metadata.sorted_tables]
         _CLEANER["probe"] = " UNION ALL ".join(
             f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+        with _CLEANER["engine"].connect() as conn:
+            _CLEANER["superuser"] = conn.exec_driver_sql(
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
     with _CLEANER["engine"].begin() as conn:
         filled = [row[0] for row in conn.exec_driver_sql(_CLEANER["probe"])]
-        if filled:
+        if filled and _CLEANER["superuser"]:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for name in filled:
+                conn.exec_driver_sql(f'DELETE FROM "{name}"')
+        elif filled:
             conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in filled) + " CASCADE")
         conn.exec_driver_sql("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
 

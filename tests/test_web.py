@@ -153,6 +153,7 @@ def test_cli_seed_verify_backup(app, tmp_path):
     assert "跳过" in r.output
     r = runner.invoke(args=["audit", "verify"])
     assert r.exit_code == 0 and "审计链完整" in r.output
+    _the_demo_reads_like_its_year(app)
     r = runner.invoke(args=["backup", str(tmp_path / "b.sqlite3")])
     if ON_POSTGRES:
         assert r.exit_code != 0 and "pg_dump" in r.output
@@ -161,6 +162,39 @@ def test_cli_seed_verify_backup(app, tmp_path):
         con = sqlite3.connect(tmp_path / "b.sqlite3")
         assert con.execute("select count(*) from user").fetchone()[0] == 120
         con.close()
+
+
+def _the_demo_reads_like_its_year(app):
+    """Issue 20's demo data: the audit chain's times are those of what it records (a year and
+    more of history, not the seconds of seeding) and run in the chain's order; the consultation
+    cited as a precondition had closed before the decision; the proposal committee's
+    candidates are the school's people."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.auth.models import User
+    from portal.congress.models import Candidate, Poll
+    from portal.consultations.models import Consultation
+    from portal.decisions.models import Evidence, Item
+    from portal.timeutil import utcnow
+
+    with app.app_context():
+        times = db.session.scalars(select(AuditEvent.at).order_by(AuditEvent.seq)).all()
+        assert len(times) > 1500 and times == sorted(times)
+        assert times[-1] - times[0] > timedelta(days=365) and times[-1] <= utcnow()
+        signed = db.session.scalars(select(AuditEvent.at).where(AuditEvent.action == "meeting.minutes_signed")).all()
+        assert max(signed) - min(signed) > timedelta(days=300)  # a year of meetings, not one seeding minute
+        evidence = db.session.execute(select(Evidence, Item).join(Item, Item.id == Evidence.item_id)
+                                      .where(Evidence.kind == "consultation")).one()
+        heard = db.session.get(Consultation, int(evidence.Evidence.reference.split()[0].lstrip("#")))
+        assert heard.summary_published_at is not None and evidence.Item.decided_at is not None
+        assert heard.summary_published_at < evidence.Item.decided_at
+        names = set(db.session.scalars(select(User.name)))
+        election = db.session.scalar(select(Poll).where(Poll.title.like("%提案工作委员会%")))
+        candidates = db.session.scalars(select(Candidate.name).where(Candidate.poll_id == election.id)).all()
+        assert candidates and set(candidates) <= names
 
 
 def test_cli_create_admin(app):

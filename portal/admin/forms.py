@@ -13,7 +13,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.auth.models import ROLE_LABELS, Department, User
+from portal.auth.models import ROLE_LABELS, Department, User, on_staff
 from portal.auth.rules import USERNAME_PATTERN
 from portal.extensions import db
 from portal.formutil import DateField, int_or_zero, options
@@ -32,7 +32,8 @@ class UserEditForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=40)])
     department_id = SelectField(_l("部门"), coerce=int, validators=[Optional()])
     is_party_member = BooleanField(_l("中共党员"))
-    roles = CheckboxesField(_l("角色"), choices=options((k, _l(v)) for k, v in ROLE_LABELS.items() if k != "staff"))
+    roles = CheckboxesField(_l("角色"), choices=options((k, _l(v)) for k, v in ROLE_LABELS.items()
+                                                if k not in ("staff", "inspector")))
     active = BooleanField(_l("账号启用"), default=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -89,10 +90,34 @@ class SeatForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = db.session.execute(select(User.id, User.name, User.staff_no).where(User.active.is_(True))
+        people = db.session.execute(select(User.id, User.name, User.staff_no).where(on_staff())
                                     .order_by(User.staff_no)).all()
         self.user_id.choices = options([("", "—")] + [(i, f"{n}（{no}）") for i, n, no in people])
 
 
 class EndSeatForm(FlaskForm):
     ends_on = DateField(_l("离任日期"), validators=[DataRequired(_l("请选择离任日期。"))])
+
+
+class InspectorForm(FlaskForm):
+    """Open an outside inspector's account (督导 / 巡察) for a term."""
+
+    name = StringField(_l("督导人员姓名"), validators=[DataRequired(_l("请填写督导人员姓名。")), Length(max=40)])
+    unit = StringField(_l("派出单位（如：区教育局督导室）"), validators=[Length(max=60)])
+    username = StringField(
+        _l("用户名"),
+        validators=[
+            DataRequired(_l("请填写用户名。")), Length(max=40),
+            Regexp(rf"^{USERNAME_PATTERN}\Z", message=_l("用户名只能包含字母、数字、点、下划线和连字符。")),
+        ],
+    )
+    starts_on = DateField(_l("有效期自"), validators=[DataRequired(_l("请选择有效期的开始日期。"))])
+    ends_on = DateField(_l("有效期至（含当日）"), validators=[DataRequired(_l("请选择有效期的结束日期。"))])
+
+    def validate_username(self, field: StringField) -> None:
+        if db.session.scalar(select(User.id).where(func.lower(User.username) == (field.data or "").lower())):
+            raise ValidationError(_l("该用户名已被使用。"))
+
+
+class InspectorEndForm(FlaskForm):
+    ends_on = DateField(_l("有效期至"), validators=[DataRequired(_l("请选择有效期的结束日期。"))])

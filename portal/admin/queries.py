@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.auth.models import Department, User, UserRole
-from portal.org.models import Body, BodyMember
+from portal.org.models import Body, BodyMember, InspectorTerm
 
 
 def accounts(q: str = "", role: str = "") -> Select[tuple[User]]:
@@ -52,3 +52,8 @@ def seats(session: Session) -> list[SeatRow]:
         select(BodyMember, Body.kind).join(Body, Body.id == BodyMember.body_id)
         .order_by(Body.kind, BodyMember.ends_on.is_not(None), BodyMember.position, BodyMember.starts_on))
     return [SeatRow(m, kind) for m, kind in rows]
+
+
+def inspector_terms(session: Session) -> list[InspectorTerm]:
+    """Every inspector's term (with the account), the latest ending first."""
+    return list(session.scalars(select(InspectorTerm).order_by(InspectorTerm.ends_on.desc(), InspectorTerm.id.desc())))

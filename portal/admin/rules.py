@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -11,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from portal import xlsx
 from portal.audit.rules import record
-from portal.auth.models import LABEL_ROLES, Department, Role, User
+from portal.auth.models import LABEL_ROLES, Department, Role, User, UserRole
 from portal.auth.rules import username_problem
 from portal.congress.rules import REPRESENTATIVE_WORD, enrol
 from portal.db import refused_on_conflict
 from portal.errors import DomainError, Message
 from portal.i18n import N_
+from portal.org.models import InspectorTerm
 from portal.org.roster import current_term
+from portal.org.rules import open_inspector_term
 from portal.timeutil import to_local, utcnow
 
 ROSTER_COLUMNS = (N_("工号"), N_("姓名"), N_("用户名"), N_("部门"), N_("党员"), N_("角色"))  # as the file names them
@@ -84,6 +87,8 @@ def update_user(
     administer)."""
     if actor.id == user.id and (not active or Role.ADMIN.value not in set(roles)):
         raise AdminError(N_("不能停用自己的账号或取消自己的管理员角色。"))
+    if user.is_inspector_account:  # roles would make it staff: it is managed with its term
+        raise AdminError(N_("这是督导账号，请在“督导账号”页管理其有效期。"))
     before = {"roles": sorted(user.roles), "active": user.active}
     user.name = name
     user.department = department
@@ -96,6 +101,27 @@ def update_user(
         session, actor, "user.updated", user,
         before=before, after={"roles": sorted(user.roles), "active": active},
     )
+
+
+def open_inspector(session: Session, actor: User | None, *, username: str, name: str, unit: str, starts_on: date,
+                   ends_on: date, today: date, password_hash: str) -> tuple[User, InspectorTerm]:
+    """Open an outside inspector's account (督导 / 巡察) for a term: it holds the inspector
+    role alone (never staff), must choose its own password at first sign-in, and may act only
+    on the days of its term (``portal.org.rules.open_inspector_term``)."""
+    problem = username_problem(username)
+    if problem is not None:
+        raise AdminError(problem.message, **problem.params)
+    if not name.strip():
+        raise AdminError(N_("请填写督导人员姓名。"))
+    user = User(username=username, staff_no="inspector-" + secrets.token_hex(4), name=name.strip(), department=None,
+                is_party_member=False, must_change_password=True, password_hash=password_hash)
+    user.role_rows = [UserRole(role=Role.INSPECTOR.value)]
+    with refused_on_conflict(session, AdminError(N_("用户名“%(username)s”已被使用（用户名不区分大小写）。"),
+                                                 username=username)):
+        session.add(user)
+    record(session, actor, "user.created", user, username=username, roles=[Role.INSPECTOR.value])
+    term = open_inspector_term(session, actor, user, unit=unit, starts_on=starts_on, ends_on=ends_on, today=today)
+    return user, term
 
 
 def reset_password(session: Session, actor: User, user: User) -> str:

@@ -11,6 +11,8 @@ from portal.admin.forms import (
     SEAT_LABELS,
     DepartmentForm,
     EndSeatForm,
+    InspectorEndForm,
+    InspectorForm,
     RosterImportForm,
     SeatForm,
     UserCreateForm,
@@ -23,10 +25,13 @@ from portal.extensions import db
 from portal.formutil import required
 from portal.i18n import N_
 from portal.org import rules as org_rules
-from portal.org.models import BodyKind, BodyMember, Seat
+from portal.auth.passwords import hash_password
+from portal.org.models import BodyKind, BodyMember, InspectorTerm, Seat
+from portal.timeutil import to_local, utcnow
+from datetime import date
 from portal.org.rules import seat_member
 from portal.web import (
-    Attempt, attempt, begin_write, explain, paginate, redirect, redirect_to, render, require_valid, writes_late,
+    REFUSED, Attempt, attempt, begin_write, explain, paginate, redirect, redirect_to, render, require_valid, writes_late,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -178,3 +183,47 @@ def end_seat(member_id: int) -> Response:
         org_rules.end_seat(db.session, current_user, member, required(form.ends_on.data))
     done.flash(_("已登记离任。"))
     return redirect_to(url_for("admin.bodies"))
+
+
+def _today() -> date:  # school time
+    return to_local(utcnow()).date()
+
+
+@bp.route("/inspectors", methods=["GET", "POST"])
+@writes_late  # the password is hashed before the write lock
+def inspectors() -> Response:
+    """Outside inspectors' accounts (督导 / 巡察) and their terms; open one for a term. The
+    account reads the self-check, the archive, minutes, resolutions and the audit log on the
+    days of its term only, and every page it opens is recorded."""
+    permissions.require("users.manage")
+    form = InspectorForm()
+    done, status = Attempt(), 200
+    if form.validate_on_submit():
+        password = rules.temporary_password()
+        password_hash = hash_password(password)
+        begin_write()
+        with attempt() as done:
+            user, _term = rules.open_inspector(
+                db.session, current_user, username=form.username.data or "", name=form.name.data or "",
+                unit=form.unit.data or "", starts_on=required(form.starts_on.data),
+                ends_on=required(form.ends_on.data), today=_today(), password_hash=password_hash)
+        if done:
+            return render("admin/password_issued.html", user=user, password=password)
+        status = done.status
+    elif request.method == "POST":
+        status = REFUSED
+    return render("admin/inspectors.html", form=form, error=done.error, status=status,
+                  terms=queries.inspector_terms(db.session), today=_today(), end_form=InspectorEndForm(formdata=None))
+
+
+@bp.post("/inspectors/<int:term_id>/end")
+def change_inspector_end(term_id: int) -> Response:
+    """Extend an inspector's term, or end it (yesterday's date ends it at once); the record stays."""
+    permissions.require("users.manage")
+    term = db.session.get(InspectorTerm, term_id) or abort(404)
+    form = InspectorEndForm()
+    with attempt() as done:
+        require_valid(form)
+        org_rules.change_inspector_end(db.session, current_user, term, required(form.ends_on.data), _today())
+    done.flash(_("已修改督导账号的有效期。"))
+    return redirect_to(url_for("admin.inspectors"))

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
@@ -15,6 +18,52 @@ from portal.db import PG_WRITE_LOCK
 from portal.errors import Message
 from portal.i18n import N_
 from portal.timeutil import day_start_utc, to_local, utcnow
+
+
+
+@dataclass
+class Replay:
+    """History being replayed (the demo seed, ``portal.seed.history``): each step says when it
+    happened (``at``), and its events wait here with that time instead of joining the chain
+    at once; :func:`replaying` appends them in the order of their times when the replay ends.
+    The chain stays append-only: nothing written is ever rewritten."""
+
+    at: datetime | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+_replay: ContextVar[Replay | None] = ContextVar("audit_replay", default=None)
+
+
+def replay_at(moment: datetime | None) -> None:
+    """Inside :func:`replaying`: the steps from here on happened at ``moment`` (None: now)."""
+    replay = _replay.get()
+    if replay is not None:
+        replay.at = moment
+
+
+@contextmanager
+def replaying(session: Session) -> Iterator[Replay]:
+    """Replay history: events recorded inside carry the time the replay says (``Replay.at``,
+    now when unset) and are appended in time order at the end, with the anonymous acts of
+    the replayed days among them (at their day's start, in their shuffled order). An error
+    inside discards them with the rest of the transaction."""
+    replay = Replay()
+    token = _replay.set(replay)
+    try:
+        yield replay
+    finally:
+        _replay.reset(token)
+    _lock_chain(session)
+    today = to_local(utcnow()).date()
+    waiting = session.scalars(select(PendingAnonymousEvent).where(PendingAnonymousEvent.day < today)
+                              .order_by(PendingAnonymousEvent.id)).all()
+    anonymous = [dict(at=day_start_utc(p.day), actor_id=None, actor_name=ANONYMOUS, action=p.action,
+                      object_type=p.object_type, object_id=p.object_id, summary=p.summary) for p in waiting]
+    for pending in waiting:
+        session.delete(pending)
+    for fields in sorted(anonymous + replay.events, key=lambda f: f["at"]):  # stable: ties keep their order
+        _append(session, **fields)
 
 SYSTEM_NAME = N_("系统")  # the actor of events no person did (stored as written, in the chain)
 
@@ -39,11 +88,9 @@ def record(
     Anonymous acts of earlier days still waiting (see :func:`record_anonymous`) join the
     chain first.
     """
-    _lock_chain(session)
-    flush_anonymous(session)
-    return _append(
-        session,
-        at=utcnow(),
+    replay = _replay.get()
+    fields: dict[str, Any] = dict(
+        at=(replay.at if replay is not None and replay.at is not None else utcnow()),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", "") or SYSTEM_NAME,
         action=action,
@@ -51,6 +98,12 @@ def record(
         object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
         summary=_dump(summary),
     )
+    if replay is not None:  # joins the chain in time order when the replay ends
+        replay.events.append(fields)
+        return AuditEvent(**fields)
+    _lock_chain(session)
+    flush_anonymous(session)
+    return _append(session, **fields)
 
 
 def record_anonymous(session: Session, action: str, obj: Any | None = None, now: datetime | None = None,
@@ -81,6 +134,8 @@ def record_anonymous(session: Session, action: str, obj: Any | None = None, now:
 def flush_anonymous(session: Session, today: date | None = None) -> int:
     """Append the waiting anonymous acts of days before ``today`` (school time); return how many."""
     today = today or to_local(utcnow()).date()
+    if session.execute(_WAITING, {"today": today}).first() is None:  # nearly always: one cheap look
+        return 0
     waiting = session.scalars(
         select(PendingAnonymousEvent).where(PendingAnonymousEvent.day < today).order_by(PendingAnonymousEvent.id)
     ).all()
@@ -112,10 +167,13 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
 
+# Built once: every write runs them with the write lock held.
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_WAITING = select(PendingAnonymousEvent.id).where(PendingAnonymousEvent.day < bindparam("today", type_=Date)).limit(1)
+
+
 def _append(session: Session, **fields: Any) -> AuditEvent:
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(_HEAD).first()
     event = AuditEvent(seq=(head.seq + 1) if head else 1, prev_hash=head.hash if head else GENESIS, **fields)
     event.hash = event.compute_hash()
     session.add(event)
@@ -153,9 +211,7 @@ def verify_chain(session: Session) -> ChainReport:
 
 def chain_head(session: Session) -> tuple[int, str]:
     """The sequence number and hash of the newest event, shown publicly so truncation shows."""
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(_HEAD).first()
     return (head.seq, head.hash) if head else (0, GENESIS)
 
 

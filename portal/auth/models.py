@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Select, func, select
+from sqlalchemy import Boolean, ColumnElement, DateTime, ForeignKey, Index, Integer, String, Select, and_, exists, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -30,6 +30,9 @@ class Role(str, enum.Enum):
     RECORDER = "recorder"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # Not staff: an outside inspector's account (督导 / 巡察), opened by the admin for a dated
+    # term (``portal.org.models.InspectorTerm``); it holds this role alone.
+    INSPECTOR = "inspector"
 
 
 class DepartmentKind(str, enum.Enum):
@@ -91,7 +94,10 @@ class User(Base):
         return frozenset(r.role for r in self.role_rows)
 
     def set_roles(self, roles: set[str] | frozenset[str]) -> None:
+        """A staff member's roles (staff always among them); never the inspector's."""
         wanted = {Role(r).value for r in roles} | {Role.STAFF.value}
+        if Role.INSPECTOR.value in wanted:
+            raise ValueError("an inspector's account is opened with its term, not given the role")
         self.role_rows = [r for r in self.role_rows if r.role in wanted]
         have = {r.role for r in self.role_rows}
         self.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
@@ -99,6 +105,11 @@ class User(Base):
     def has_role(self, *roles: Role | str) -> bool:
         mine = self.roles
         return any((r.value if isinstance(r, Role) else r) in mine for r in roles)
+
+    @property
+    def is_inspector_account(self) -> bool:
+        """An outside inspector's account: read-only, confined to the inspection pages."""
+        return Role.INSPECTOR.value in self.roles
 
     # --- passwords and sessions ------------------------------------------------
     def set_password(self, password: str) -> None:
@@ -125,6 +136,13 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+def on_staff() -> ColumnElement[bool]:
+    """SQL: the school's staff — enabled accounts that are not an outside inspector's. Every
+    list of people (rosters, raters, readers, pickers) selects with this, not ``active`` alone."""
+    return and_(User.active.is_(True), ~exists().where(
+        UserRole.user_id == User.id, UserRole.role == Role.INSPECTOR.value))
 
 
 # Usernames are unique whatever their case: "Zhang" and "zhang" would be two accounts that
@@ -157,6 +175,8 @@ ROLE_LABELS: dict[str, str] = {
     "recorder": N_("记录员"),
     "supervisor": N_("监督员"),
     "admin": N_("系统管理员"),
+    "inspector": N_("督导 / 巡察"),
 }
-# The roster file names roles in Chinese, whatever the interface language.
-LABEL_ROLES: dict[str, str] = {v: k for k, v in ROLE_LABELS.items()}
+# The roster file names roles in Chinese, whatever the interface language (staff roles only:
+# an inspector's account is opened on its own page, with its term).
+LABEL_ROLES: dict[str, str] = {v: k for k, v in ROLE_LABELS.items() if k != Role.INSPECTOR.value}

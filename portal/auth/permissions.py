@@ -142,10 +142,17 @@ def is_leader(user: User | None, ctx: Context) -> bool:
         user.id, BodyKind.PARTY_COMMITTEE, BodyKind.ADMIN_TEAM))
 
 
+def inspects(user: User | None, ctx: Context) -> bool:
+    """An outside inspector (督导 / 巡察) on a day of their term: reads the inspection pages
+    (``INSPECTOR_ENDPOINTS``) and nothing else, writes nothing."""
+    return user is not None and user.is_inspector_account and ctx.memberships.inspects(user.id)
+
+
 # --- the portal's own actions ----------------------------------------------------------
 
 def _audit_reader(user: User | None, obj: Any, ctx: Context) -> bool:
-    return user is not None and (user.has_role(Role.ADMIN, Role.SUPERVISOR) or holds(user, ctx, Office.SECRETARY))
+    return user is not None and (user.has_role(Role.ADMIN, Role.SUPERVISOR) or holds(user, ctx, Office.SECRETARY)
+                                 or inspects(user, ctx))
 
 
 register("portal.view", anyone)
@@ -157,3 +164,15 @@ register("audit.view", _audit_reader)
 ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
     {"auth.change_password", "auth.logout", "auth.set_language", "static", "home.healthz"}
 )
+
+# The only pages an inspector's account reaches (portal.auth.inspection refuses every other,
+# whatever the feature's own check would say): the self-check and its archive, minutes,
+# resolutions (the tracker, each resolution and its reports' files) and the audit log; and
+# signing in and out, the language, one's own password. Each is read-only (GET), except the
+# last three, which change only the inspector's own session or account.
+INSPECTOR_ENDPOINTS = ALLOWED_BEFORE_PASSWORD_CHANGE | frozenset({
+    "auth.login",
+    "decisions.self_check", "decisions.archive", "decisions.minutes",
+    "decisions.tracker", "decisions.tracker_export", "decisions.resolution", "decisions.report_file",
+    "audit.events",
+})

@@ -22,6 +22,8 @@ from portal.auth.rules import (
     trusted_device,
 )
 from portal.extensions import db
+from portal.org.rules import inspector_refusal
+from portal.timeutil import to_local, utcnow
 from portal.web import (
     begin_write, client_address, explain, redirect, redirect_to, render, safe_next, start_session, writes_late,
 )
@@ -62,6 +64,10 @@ def login() -> Response:
         error = explain(blocked) if blocked else None
         if error is None:
             user_id = verify_password(db.session, username, form.password.data or "")
+            # an inspector's account signs in only on the days of its term (told after the right password)
+            refusal = inspector_refusal(db.session, user_id, to_local(utcnow()).date()) if user_id else None
+            if refusal is not None:
+                return render("auth/login.html", block="login_form", form=form, error=explain(refusal))
             begin_write()  # the half second of scrypt above held no write lock
             user = record_login(db.session, username, user_id, address, device=device)
             db.session.commit()

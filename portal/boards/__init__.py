@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the permissions, the admin's to-do (a dark board) and the
+    """Register the blueprint (with the poll shortcut in front of the app), the permissions, the admin's to-do (a dark board) and the
     leadership's chart section on the dashboard."""
     from portal import registry
     from portal.boards import permissions  # noqa: F401 - registers the checks on import
@@ -25,7 +25,11 @@ def init_app(app: Flask) -> None:
 
     if app.config.get("TESTING"):  # one app serves many fresh databases: hold no reports between them
         app.config["BOARD_HEARTBEAT_SECONDS"] = 0
+    from portal.boards.views.shortcut import PollShortcut
+
     app.register_blueprint(bp)
+    # Flask documents wrapping wsgi_app for middleware; mypy sees a method being replaced.
+    app.wsgi_app = PollShortcut(app, app.wsgi_app)  # type: ignore[method-assign]
     app.cli.add_command(board_cli)
     registry.add_todos(dark_board_todos)
     registry.add_sections(chart_sections)

@@ -124,14 +124,42 @@ def board_key(session: Session, token: str) -> BoardKey | None:
     return BoardKey(*row) if row else None
 
 
-def etag(board: BoardKey | Board, version: int, now: datetime, quiet: bool, variant: str) -> str:
+def etag(board: BoardKey | Board, version: int, now: datetime, quiet: bool, variant: str, passed: int = 0) -> str:
     """Changes exactly when what the board shows may change: its settings and address, the
-    data (every state change moves the audit head), the school-time hour (公示 countdowns and
-    windows), quiet hours, the language and page-or-fragment (``variant``)."""
+    data (every state change moves the audit head), the 公示 windows opened or closed by the
+    clock since that data version (``passed``, see :func:`boundaries_passed`), the
+    school-time hour (the countdowns), quiet hours, the language and page-or-fragment
+    (``variant``)."""
     local = to_local(now)
     key = [board.id, board.token, board.orientation, board.slides, board.dwell_seconds, board.name,
-           version, local.strftime("%Y-%m-%d %H"), quiet, variant]
+           version, passed, local.strftime("%Y-%m-%d %H"), quiet, variant]
     return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """The moments after ``since`` at which a public 公示 window opens or closes: with no other
+    change, the 公示 slide changes exactly then (kept per worker and data version)."""
+
+    starts: tuple[datetime, ...]
+    ends: tuple[datetime, ...]
+
+
+def gongshi_boundaries(session: Session, since: datetime) -> Boundaries:
+    """The openings and closings still to come of the public 公示 windows, by the same filter
+    as the slide (:func:`gongshi_lines`)."""
+    rows = session.execute(
+        select(Notice.gongshi_start, Notice.gongshi_end)
+        .where(nq.visible(None, ctx=Context.for_session(session, since)), Notice.gongshi_end >= since)
+    ).all()
+    return Boundaries(tuple(sorted(s for s, _e in rows if s is not None and s > since)),
+                      tuple(sorted(e for _s, e in rows if e is not None)))
+
+
+def boundaries_passed(bounds: Boundaries, now: datetime) -> int:
+    """How many of ``bounds`` the clock has passed: a window is shown from its start to its
+    end inclusive (``gongshi_start <= now <= gongshi_end``), so it leaves just after its end."""
+    return sum(1 for s in bounds.starts if s <= now) + sum(1 for e in bounds.ends if e < now)
 
 
 # --- the slides ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import User
+from portal.auth.models import User, on_staff
 from portal.congress.models import (
     CongressSession, CongressTerm, Delegation, NamedVote, Poll, PollEligible, PollStatus, PresenceEvent,
     Representative,
@@ -57,7 +57,7 @@ def enrollable(session: Session, term_id: int) -> list[Person]:
     """Active staff not on the term's roster (ever): whom the union may enrol, by staff number."""
     on_roster = select(Representative.user_id).where(Representative.term_id == term_id)
     rows = session.execute(select(User.id, User.name, User.staff_no).where(
-        User.active.is_(True), User.id.not_in(on_roster)).order_by(User.staff_no)).all()
+        on_staff(), User.id.not_in(on_roster)).order_by(User.staff_no)).all()
     return [Person(uid, name, staff_no) for uid, name, staff_no in rows]
 
 

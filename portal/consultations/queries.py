@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from portal.auth.models import User
+from portal.auth.models import User, on_staff
 from portal.congress.models import CongressTerm, Representative
 from portal.consultations.models import Audience, Comment, Consultation, Reply, Status, WindowChange
 from portal.org.roster import roster_ids
@@ -43,7 +43,7 @@ def audience_ids(session: Session, consultation: Consultation, on: date) -> list
     representatives, or the Party members (marked, or seated on the Party committee)."""
     if consultation.audience == Audience.REPS.value:
         return roster_ids(session, consultation.term_id, on)
-    query = select(User.id).where(User.active.is_(True))
+    query = select(User.id).where(on_staff())
     if consultation.audience == Audience.PARTY.value:
         committee = (select(BodyMember.user_id).join(Body, Body.id == BodyMember.body_id)
                      .where(Body.kind == BodyKind.PARTY_COMMITTEE.value, seat_current(on)))

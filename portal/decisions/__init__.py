@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     registry.add_nav("decisions.tracker", _l("决议督办"), "resolution.tracker", 30)
     registry.add_nav("decisions.workspace", _l("议事决策"), "decisions.workspace", 31)
+    registry.add_nav("decisions.self_check", _l("自查"), "self_check.view", 32)
     registry.add_subject_link("item", "decisions.item", "item_id")
     registry.add_subject_link("meeting", "decisions.meeting", "meeting_id")
     registry.add_subject_link("resolution", "decisions.resolution", "resolution_id")
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     from portal.decisions.queries import notice_origins, party_decision_events
     from portal.decisions.rules.publication import PARTY_DECISION
 
-    registry.add_event_source(PARTY_DECISION, party_decision_events)
+    registry.add_event_source(PARTY_DECISION, party_decision_events, _l("党组织会议的决定事项"), "party")
     registry.add_origin("notice", notice_origins)
     from portal.audit.sentences import add_sentences
     from portal.decisions.sentences import NAMERS, SENTENCES

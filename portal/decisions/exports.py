@@ -55,6 +55,17 @@ def _resolutions(wb: Workbook, rows: list[TrackerRow], headers: list[str], statu
 
 
 @dataclass(frozen=True)
+class ArchivedPaper:
+    """One of a meeting's papers (会议材料) for the archive: where it goes in the bundle, the
+    SHA-256 recorded at upload, and its bytes (None when storage has lost it)."""
+
+    path: str
+    item: str  # the agenda item it belongs to ("" for the meeting as a whole)
+    sha256: str
+    data: bytes | None
+
+
+@dataclass(frozen=True)
 class ArchivedMinutes:
     """One meeting's 会议记录 for the archive: its frozen text when signed by both, else only
     its name (``text`` None: listed as 未签署, with no content)."""
@@ -68,6 +79,7 @@ class ArchivedMinutes:
     recorder_at: str = ""
     supervisor: str = ""
     supervisor_at: str = ""
+    papers: tuple[ArchivedPaper, ...] = ()
 
 
 README = N_("""阳光校务 · 议事决策与决议督办归档包（%(year)d—%(next)d 学年）
@@ -78,6 +90,8 @@ README = N_("""阳光校务 · 议事决策与决议督办归档包（%(year)d�
   minutes/      已签署的会议记录，内容与签署时冻结的文本逐字相同
   reports/      决议执行情况报告，附件放在其报告同名目录下
   evidence/     议题前置程序的记录附件（座谈会纪要、论证意见等），按议题编号存放
+  papers/       会议材料（会前送达与会人员的文件），按“会议日期-会议编号”分目录存放；
+                MANIFEST.txt 在每次会议下列出其材料、所属议题和上传时记录的 SHA-256 摘要
   resolutions.xlsx  决议督办台账
   MANIFEST.txt  清单：审计链头，每次会议记录的签署人、签署时间和 SHA-256 摘要，未签署的会议
   SHA256SUMS.txt    本包每个文件的 SHA-256 摘要
@@ -98,11 +112,22 @@ README = N_("""阳光校务 · 议事决策与决议督办归档包（%(year)d�
 """)
 
 
+def _paper_flag(paper: ArchivedPaper) -> str:
+    """Whether the bytes in the bundle are the ones uploaded (the hash recorded then)."""
+    import hashlib
+
+    if paper.data is None:
+        return str(Message(N_("（存储中找不到）")))
+    if hashlib.sha256(paper.data).hexdigest() != paper.sha256:
+        return str(Message(N_("（与上传时的摘要不符）")))
+    return ""
+
+
 def archive_zip(year: int, chain: tuple[int, str], minutes: list[ArchivedMinutes], resolutions_xlsx: bytes,
                 reports: list[tuple[str, str]], attachments: list[tuple[str, bytes | None]]) -> bytes:
     """The school year's archive bundle: signed 会议记录 only (unsigned ones named in the
     manifest as 未签署), the resolutions spreadsheet, every progress report, every attached
-    file under its record; MANIFEST.txt with signers, signing times, hashes and the audit
+    file under its record, each meeting's papers (会议材料) under papers/<day>-<meeting id>/; MANIFEST.txt with signers, signing times, hashes and the audit
     chain head; SHA256SUMS.txt for ``sha256sum -c``; a README in Chinese on checking both."""
     import hashlib
     import io
@@ -112,6 +137,7 @@ def archive_zip(year: int, chain: tuple[int, str], minutes: list[ArchivedMinutes
     files.append(("resolutions.xlsx", resolutions_xlsx))
     files += [(name, text.encode("utf-8")) for name, text in reports]
     files += [(name, data) for name, data in attachments if data is not None]
+    files += [(p.path, p.data) for m in minutes for p in m.papers if p.data is not None]
     manifest = [str(Message(N_("学年：%(year)d—%(next)d"), year=year, next=year + 1)),
                 str(Message(N_("审计链头：第 %(seq)d 条，SHA-256 %(hash)s"), seq=chain[0], hash=chain[1])), "",
                 str(Message(N_("会议记录：")))]
@@ -125,7 +151,12 @@ def archive_zip(year: int, chain: tuple[int, str], minutes: list[ArchivedMinutes
                    "监督员 %(supervisor)s 签署于 %(supervisor_at)s"),
                 day=m.held_on.isoformat(), title=m.title, path=m.path, hash=m.sha256, recorder=m.recorder,
                 recorder_at=m.recorder_at, supervisor=m.supervisor, supervisor_at=m.supervisor_at)))
-    missing = [name for name, data in attachments if data is None]
+        for paper in m.papers:
+            manifest.append(str(Message(N_("    会议材料：%(path)s%(item)s，上传时 SHA-256 %(hash)s%(flag)s"), path=paper.path,
+                                        item=str(Message(N_("（议题：%(title)s）"), title=paper.item)) if paper.item else "",
+                                        hash=paper.sha256, flag=_paper_flag(paper))))
+    missing = [name for name, data in attachments if data is None] + [
+        p.path for m in minutes for p in m.papers if p.data is None]
     if missing:
         manifest += ["", str(Message(N_("存储中找不到的附件：")))] + [f"  {name}" for name in missing]
     files.append(("MANIFEST.txt", ("\n".join(manifest) + "\n").encode("utf-8")))

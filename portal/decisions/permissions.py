@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select
 
 from portal.auth.models import Role, User
-from portal.auth.permissions import Context, holds, is_leader, register
+from portal.auth.permissions import Context, holds, inspects, is_leader, register
 from portal.congress.permissions import principals_office
 from portal.decisions.models import CoOwner, Item, Meeting, MeetingBody, Resolution, Visibility
 from portal.org.models import Office
@@ -87,6 +87,11 @@ def _view_meeting(user: User | None, meeting: Meeting, ctx: Context) -> bool:
         a.user_id == user.id and a.kind != "absent" for a in meeting.attendance))
 
 
+def _read_minutes(user: User | None, meeting: Meeting, ctx: Context) -> bool:
+    """Whoever may view the meeting, and an inspector (督导 / 巡察) on a day of their term."""
+    return _view_meeting(user, meeting, ctx) or inspects(user, ctx)
+
+
 def _write_minutes(user: User | None, meeting: Meeting, ctx: Context) -> bool:
     """The meeting's recorder (记录员) writes its 会议记录."""
     return user is not None and user.id == meeting.recorder_id
@@ -117,7 +122,7 @@ def _view_resolution(user: User | None, res: Resolution, ctx: Context) -> bool:
         return True
     if user is None:
         return False
-    if res.visibility == Visibility.STAFF.value or insider(user, ctx):
+    if res.visibility == Visibility.STAFF.value or insider(user, ctx) or inspects(user, ctx):
         return True
     return user.id == res.owner_id or any(c.user_id == user.id for c in res.co_owners)
 
@@ -126,7 +131,7 @@ def visible_resolutions(user: User | None, ctx: Context) -> ColumnElement[bool]:
     """SQL: exactly the resolutions ``resolution.view`` allows this user."""
     if user is None:
         return Resolution.visibility == Visibility.PUBLIC.value
-    if insider(user, ctx):
+    if insider(user, ctx) or inspects(user, ctx):
         return Resolution.id.is_not(None)
     co_owned = select(CoOwner.resolution_id).where(CoOwner.user_id == user.id)
     return or_(Resolution.visibility.in_([Visibility.PUBLIC.value, Visibility.STAFF.value]),
@@ -147,7 +152,7 @@ def _congress_report(user: User | None, obj: Any, ctx: Context) -> bool:
 
 
 def _self_check(user: User | None, obj: Any, ctx: Context) -> bool:
-    return user is not None and (user.has_role(Role.SUPERVISOR, Role.ADMIN)
+    return user is not None and (user.has_role(Role.SUPERVISOR, Role.ADMIN) or inspects(user, ctx)
                                  or holds(user, ctx, Office.SECRETARY, Office.PRINCIPAL))
 
 
@@ -180,6 +185,7 @@ register("meeting.settle", _settle)
 register("meeting.run", _run)
 register("meeting.decide", _decide)
 register("meeting.sign", _sign, signing_meetings)
+register("meeting.read_minutes", _read_minutes)
 register("meeting.write_minutes", _write_minutes)
 register("meeting.cast_ballot", _cast)
 register("resolution.tracker", _anyone)

@@ -18,6 +18,7 @@ from portal.decisions.models import (
     ItemView,
     Meeting,
     MeetingBody,
+    MeetingPaper,
     MeetingState,
     Procedure,
     Report,
@@ -319,6 +320,16 @@ def reports_of(session: Session, resolution_ids: list[int]) -> dict[int, list[Re
         for report in session.scalars(select(Report).where(Report.resolution_id.in_(resolution_ids))
                                       .order_by(Report.filed_at)):
             found[report.resolution_id].append(report)
+    return found
+
+
+def papers_of(session: Session, meeting_ids: list[int]) -> dict[int, list[MeetingPaper]]:
+    """Each meeting's papers (会议材料), in upload order, with the item each belongs to."""
+    found: dict[int, list[MeetingPaper]] = {i: [] for i in meeting_ids}
+    if meeting_ids:
+        for paper in session.scalars(select(MeetingPaper).where(MeetingPaper.meeting_id.in_(meeting_ids))
+                                     .order_by(MeetingPaper.id)):
+            found[paper.meeting_id].append(paper)
     return found
 
 

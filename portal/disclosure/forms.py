@@ -1,6 +1,8 @@
 """Forms for disclosure: one per use case."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -67,7 +69,16 @@ class CatalogItemForm(FlaskForm):
     default_gongshi_days = IntegerField(_l("默认公示期（工作日）"), default=0,
                                         validators=[Optional(), NumberRange(0, 30, _l("公示期应在 0 到 30 个工作日之间。"))])
     cadence = SelectField(_l("公开频次"), choices=options(CADENCE_LABELS.items()))
+    receives = SelectField(_l("接收的事项（“随时”公开的目录项：按每件事项检查是否及时公开）"), default="")
+    event_days = IntegerField(_l("事项发生后应在几个工作日内公开"), default=5, validators=[
+        Optional(), NumberRange(1, 30, _l("应在 1 到 30 个工作日之间。"))])
     active = BooleanField(_l("启用"), default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from portal.registry import EVENT_KINDS
+
+        self.receives.choices = options([("", _l("不接收")), *((k, e.label) for k, e in EVENT_KINDS.items())])
 
 
 class NoticeFilterForm(FlaskForm):

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text, true
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
-from portal.auth.models import Department, User
+from portal.auth.models import Department, User, on_staff
 from portal.auth.permissions import Context
 from portal.disclosure.models import (
     ON_RECORD, Acknowledgement, CatalogItem, Clarification, Notice, Objection, Status,
@@ -191,7 +191,7 @@ class AckGroup:
 
 def ack_report(session: Session, notice: Notice) -> list[AckGroup]:
     """Who has and has not acknowledged, by department, among active staff in the audience."""
-    readers = select(User).where(User.active.is_(True))
+    readers = select(User).where(on_staff())
     if notice.audience == "party":
         readers = readers.where(User.is_party_member.is_(True))
     rows = session.execute(

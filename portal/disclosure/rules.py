@@ -20,6 +20,7 @@ from portal.disclosure.models import (
     Acknowledgement,
     Attachment,
     Audience,
+    Cadence,
     CatalogItem,
     Channel,
     Clarification,
@@ -427,7 +428,8 @@ def detach(session: Session, actor: User, notice: Notice, attachment: Attachment
 
 # --- the catalogue ----------------------------------------------------------------------
 
-CATALOG_FIELDS = ("channel", "name", "description", "default_audience", "default_gongshi_days", "cadence", "active")
+CATALOG_FIELDS = ("channel", "name", "description", "default_audience", "default_gongshi_days", "cadence", "receives",
+                  "event_days", "active")
 
 
 def _check_catalog_name(session: Session, channel: str, name: str, item_id: int | None = None) -> str:
@@ -441,15 +443,49 @@ def _check_catalog_name(session: Session, channel: str, name: str, item_id: int 
     return name
 
 
+CHANNEL_NAMES = {Channel.PARTY.value: N_("党务公开"), Channel.SCHOOL.value: N_("校务公开")}
+
+
+def _check_receives(session: Session, item: CatalogItem) -> list[int]:
+    """An item that receives a kind of event (``portal.registry.EVENT_KINDS``) is a 随时 item
+    of the kind's channel, active, with 1–30 working days; it is the only one receiving that
+    kind: the item that received it before stops (its ids are returned, for the record)."""
+    from portal.registry import EVENT_KINDS
+
+    item.receives = item.receives or ""
+    item.event_days = item.event_days or 5
+    if not 1 <= item.event_days <= 30:
+        raise DisclosureError(N_("公开时限应在 1 到 30 个工作日之间。"))
+    if not item.receives:
+        return []
+    kind = EVENT_KINDS.get(item.receives)
+    if kind is None:
+        raise DisclosureError(N_("没有这种可接收的事项。"))
+    if item.cadence != Cadence.EVENT.value:
+        raise DisclosureError(N_("只有“随时”公开的目录项可以接收事项：请把公开频次设为“随时”。"))
+    if item.channel != kind.channel:
+        raise DisclosureError(N_("这种事项只能由“%(channel)s”类别的目录项接收。"),
+                              channel=Message(CHANNEL_NAMES.get(kind.channel, kind.channel)))
+    if not item.active:
+        raise DisclosureError(N_("停用的目录项不能接收事项。"))
+    before = list(session.scalars(select(CatalogItem).where(
+        CatalogItem.receives == item.receives, CatalogItem.id != (item.id or 0))))
+    for other in before:
+        other.receives = ""
+    return [other.id for other in before]
+
+
 def add_catalog_item(session: Session, actor: User, **fields: object) -> CatalogItem:
     """Add an item to the disclosure catalogue, after the others of its channel."""
     item = CatalogItem(**{f: fields[f] for f in CATALOG_FIELDS if f in fields})
     item.name = _check_catalog_name(session, item.channel, item.name)
     item.default_gongshi_days = item.default_gongshi_days or 0
+    took_over = _check_receives(session, item)
     item.position = (session.scalar(select(func.max(CatalogItem.position))) or 0) + 1
     session.add(item)
     session.flush()
-    record(session, actor, "catalogue.item_added", item, name=item.name)
+    record(session, actor, "catalogue.item_added", item, name=item.name, receives=item.receives,
+           event_days=item.event_days, took_over_from=took_over)
     return item
 
 
@@ -463,5 +499,6 @@ def change_catalog_item(session: Session, actor: User, item: CatalogItem, **fiel
         if f in fields:
             setattr(item, f, fields[f])
     item.default_gongshi_days = item.default_gongshi_days or 0
+    took_over = _check_receives(session, item)
     record(session, actor, "catalogue.item_changed", item,
-           before=before, after={f: getattr(item, f) for f in CATALOG_FIELDS})
+           before=before, after={f: getattr(item, f) for f in CATALOG_FIELDS}, took_over_from=took_over)

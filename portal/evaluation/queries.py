@@ -9,7 +9,7 @@ from fractions import Fraction
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import User
+from portal.auth.models import User, on_staff
 from portal.evaluation.models import GRADES, Evaluation, EvaluationRater, EvaluationSubject, EvaluationTally, Grade, Status
 from portal.evaluation.rules import MIN_GROUP
 from portal.org.memberships import seat_current
@@ -94,7 +94,7 @@ def leadership(session: Session, on: date) -> list[tuple[int, str, str]]:
         select(BodyMember.user_id, User.name, BodyMember.title)
         .join(Body, Body.id == BodyMember.body_id).join(User, User.id == BodyMember.user_id)
         .where(Body.kind.in_([BodyKind.PARTY_COMMITTEE.value, BodyKind.ADMIN_TEAM.value]), seat_current(on),
-               User.active.is_(True))
+               on_staff())
         .order_by(Body.kind, BodyMember.position, BodyMember.id)  # the administrative team first
     ).all()
     people: dict[int, tuple[str, list[str]]] = {}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.rules import record
 from portal.ballots import SecretBox
-from portal.auth.models import User
+from portal.auth.models import User, on_staff
 from portal.congress.models import CongressTerm, Representative
 from portal.errors import DomainError
 from portal.evaluation.models import (
@@ -70,7 +70,7 @@ def create_evaluation(session: Session, actor: User, *, title: str, period: str,
         raise EvaluationError(N_("请至少选择一名被评议人。"))
     if len(set(ids)) != len(ids):
         raise EvaluationError(N_("同一人不能被列入两次。"))
-    found = set(session.scalars(select(User.id).where(User.id.in_(ids), User.active.is_(True))))
+    found = set(session.scalars(select(User.id).where(User.id.in_(ids), on_staff())))
     if found != set(ids):
         raise EvaluationError(N_("被评议人须是在职的教职工。"))
     term = current_term(session, _today(now))
@@ -92,7 +92,7 @@ def create_evaluation(session: Session, actor: User, *, title: str, period: str,
 def eligible_raters(session: Session, evaluation: Evaluation, on: date) -> list[int]:
     """Who may rate on ``on``: the term's representatives on its roster that day, or all active staff."""
     if evaluation.raters == Raters.STAFF.value:
-        return list(session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
+        return list(session.scalars(select(User.id).where(on_staff()).order_by(User.id)))
     return roster_ids(session, evaluation.term_id, on)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Department
 from portal.org import roster
-from portal.org.models import Body, BodyKind, BodyMember, Office, Seat
+from portal.org.models import Body, BodyKind, BodyMember, InspectorTerm, Office, Seat
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Memberships:
         self._holdings: list[Holding] | None = None
         self._terms: dict[int, frozenset[int]] = {}
         self._heads: dict[int, frozenset[int]] = {}
+        self._inspectors: frozenset[int] | None = None
 
     # --- body seats -------------------------------------------------------------------
     @property
@@ -75,6 +76,16 @@ class Memberships:
         """On a term's roster on the date (any current term when ``term_id`` is None)."""
         terms = self.terms_of(user_id)
         return bool(terms) if term_id is None else term_id in terms
+
+    # --- outside inspectors (督导 / 巡察) --------------------------------------------------
+    def inspects(self, user_id: int | None) -> bool:
+        """Whether this person's inspector term covers the date (first and last day included)."""
+        if user_id is None:
+            return False
+        if self._inspectors is None:
+            self._inspectors = frozenset(self.session.scalars(select(InspectorTerm.user_id).where(
+                InspectorTerm.starts_on <= self.on, InspectorTerm.ends_on >= self.on)))
+        return user_id in self._inspectors
 
     # --- departments --------------------------------------------------------------------
     def heads(self, user_id: int | None) -> frozenset[int]:

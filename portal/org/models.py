@@ -10,12 +10,15 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base
 from portal.i18n import N_
+from portal.timeutil import utcnow
 
 
 class BodyKind(str, enum.Enum):
@@ -85,6 +88,28 @@ class BodyMember(Base):
 
     body: Mapped[Body] = relationship(back_populates="members", lazy="raise_on_sql")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class InspectorTerm(Base):
+    """An outside inspector's (督导 / 巡察) term: from ``starts_on`` to ``ends_on`` (both
+    inclusive, always bounded: it expires by itself) the account may sign in and read the
+    self-check, the archive, minutes, resolutions and the audit log, and nothing else.
+
+    The account is marked as an inspector's (``Role.INSPECTOR``: what kind of account it is,
+    never staff); what it may do, and when, is this dated record (``Memberships.inspects``)."""
+
+    __tablename__ = "inspector_term"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(60), default="")  # 派出单位: 区教育局督导室……
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
 # --- the staff congress: terms and the dated roster -----------------------------------

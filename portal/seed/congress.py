@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.congress.models import CongressSession, CongressTerm
-from portal.congress.rules import polls, sessions
+from portal.congress.rules import polls as _polls, sessions as _sessions
+from portal.seed.history import Replayed, happened, now_again
 from portal.timeutil import local_to_utc, to_local, utcnow
 
 PAST_DAY = date(2025, 3, 14)
+# each step records its audit event at the time it says it happened (now=)
+polls, sessions = Replayed(_polls), Replayed(_sessions)
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -62,7 +65,9 @@ def _work_report(session: Session, users: dict[str, User], cs: CongressSession, 
                  at: datetime | None) -> None:
     """The principal files the work report before the session; representatives read it and
     leave opinions, the principal's office answers most of them."""
-    from portal.congress.rules import work_report
+    from portal.congress.rules import work_report as reports
+
+    work_report = Replayed(reports)
 
     principal, office = users["principal"], users["leader3"]
     report = work_report.file_report(session, principal, cs, work_report.prepare(title, text), now=at)
@@ -80,6 +85,7 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     union = users["union"]
     reps = [users[f"rep{i}"] for i in range(1, 41)]
 
+    happened(_at(PAST_DAY - timedelta(days=21), 10))
     past = sessions.create_session(session, union, term, PAST_DAY, "学校报告厅",
                                    "一、听取和审议校长工作报告\n二、审议《学校章程（修订稿）》\n"
                                    "三、审议课后服务时间调整方案\n四、选举提案工作委员会委员\n五、审议绩效工资分配方案")
@@ -92,6 +98,7 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     present = reps[:37]
 
     def motion(title: str, secret: bool, voters: list[User], yes: int, no: int, hour: int, public: bool) -> None:
+        happened(_at(PAST_DAY, hour) - timedelta(minutes=10))
         poll = polls.create_poll(session, union, past, polls.PollSpec(title=title, secret=secret))
         polls.open_poll(session, union, poll, now=_at(PAST_DAY, hour))
         choices = ["yes"] * yes + ["no"] * no + ["abstain"] * (len(voters) - yes - no)
@@ -110,7 +117,8 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     for rep in present[27:]:
         sessions.record_presence(session, union, past, rep, "in", "返回会场", now=_at(PAST_DAY, 10, 40))
 
-    names = ["陈静", "刘洋", "王芳", "张伟", "李娜", "赵磊", "孙丽"]
+    names = [reps[i].name for i in (2, 7, 11, 16, 22, 29, 34)]  # candidates from the school's own representatives
+    happened(_at(PAST_DAY, 10, 50))
     election = polls.create_poll(session, union, past, polls.PollSpec(
         title="选举第五届教代会提案工作委员会委员", kind="election", secret=True, seats=5, candidates=tuple(names),
         rule_num=1, rule_den=2, rule_strict=True))
@@ -126,6 +134,7 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     motion("关于《教职工绩效工资分配方案》的表决", True, present, 29, 6, 14, False)
     sessions.close_session(session, union, past, now=_at(PAST_DAY, 16))
 
+    now_again()  # the current session is today's
     today = to_local(utcnow()).date()
     current = sessions.create_session(session, union, term, max(today, term.starts_on), "学校报告厅",
                                       "一、听取和审议学校年度工作报告\n二、审议2027年度工作计划\n三、增补教代会主席团成员")
@@ -136,5 +145,5 @@ def seed_congress(session: Session, users: dict[str, User], term: CongressTerm) 
     plan = polls.create_poll(session, union, current, polls.PollSpec(title="关于《学校2027年度工作计划》的表决"))
     polls.open_poll(session, union, plan)
     polls.create_poll(session, union, current, polls.PollSpec(
-        title="增补教代会主席团成员", kind="election", secret=True, seats=2, candidates=("周敏", "吴强", "郑洁"),
+        title="增补教代会主席团成员", kind="election", secret=True, seats=2, candidates=tuple(reps[i].name for i in (4, 13, 25)),
         rule_num=1, rule_den=2, rule_strict=True))

@@ -20,6 +20,7 @@ from portal.decisions.rules import papers
 from portal.decisions.rules import procedure as pr
 from portal.decisions.rules import resolutions as rr
 from portal.org.memberships import Memberships
+from portal.seed.history import happened, now_again
 from portal.timeutil import local_to_utc, to_local, utcnow
 
 
@@ -52,14 +53,19 @@ class _Demo:
     def item(self, body: str, title: str, proposer: str = "leader1", *, agree: bool = True,
              evidence: tuple[tuple[str, dict[str, Any]], ...] | list[tuple[str, dict[str, Any]]] = (),
              on: date | None = None, **flags: Any) -> Item:
+        when = on or self.today
+        happened(local_to_utc(when - timedelta(days=7), time(9, 0)))  # proposed a week before the meeting
         it = ir.propose_item(self.s, self.u[proposer], body, title, background=flags.pop("background", ""),
                              proposal=flags.pop("proposal", ""), **flags)
         if it.important and agree:
             ms = self.ms(on or self.today)
+            happened(local_to_utc(when - timedelta(days=6), time(10, 0)))
             for who in ("secretary", "principal"):
                 ir.record_view(self.s, self.u[who], ms, it, True, "同意提交会议研究。")
+        if evidence:
+            happened(local_to_utc(when - timedelta(days=6), time(14, 0)))
         for kind, extra in evidence:
-            ir.add_evidence(self.s, self.u[proposer], it, kind, held_on=on or self.today, **extra)
+            ir.add_evidence(self.s, self.u[proposer], it, kind, held_on=when - timedelta(days=6), **extra)
         return it
 
     def meeting(self, body: str, on: date, title: str, items: list[Item], late_papers: bool = False,
@@ -69,19 +75,25 @@ class _Demo:
             title = (PARTY_TITLE if body == "party" else OFFICE_TITLE) % self.numbers[(body, on)]
         ms = self.ms(on)
         setter = self.u["principal" if body == "office" else "secretary"]
+        happened(local_to_utc(on - timedelta(days=5), time(9, 30)))  # planned, its items scheduled
         m = mr.create_meeting(self.s, setter, ms, body, title, local_to_utc(on, time(15, 30)), on,
                               recorder=self.u["leader3"], supervisor=self.u["supervisor"])
         for it in items:
             ir.schedule_item(self.s, setter, ms, it, m)
             if receipts and self.paper is not None:  # the item's paper, sent with the agenda
+                happened(local_to_utc(on - timedelta(days=4), time(11, 0)))
                 papers.add_paper(self.s, setter, m, self.paper, it).uploaded_at = local_to_utc(on - timedelta(days=4),
                                                                                                time(11, 0))
-        mr.settle_agenda(self.s, setter, m)
         sent = local_to_utc(on, time(9, 0)) if late_papers else local_to_utc(on - timedelta(days=3), time(16, 0))
+        happened(sent - timedelta(hours=2))
+        mr.settle_agenda(self.s, setter, m)
+        happened(sent)
         mr.send_papers(self.s, setter, m, now=sent)
         m.settled_at = sent - timedelta(hours=2)
         for n, uid in enumerate(papers.recipients(m) if receipts else []):
+            happened(sent + timedelta(hours=1 + n))
             papers.mark_read(self.s, self.person(uid), m).read_at = sent + timedelta(hours=1 + n)
+        happened(local_to_utc(on, time(15, 25)))  # the recorder takes attendance as the meeting opens
         for name in absent:
             mr.set_attendance(self.s, self.u["leader3"], ms, m, self.u[name], "absent", "外出参加区教育局培训")
         if body != "party":
@@ -93,13 +105,15 @@ class _Demo:
         for n, uid in enumerate(mr.speaking_order(m, ms)):
             stance = "disagree" if n < against else "agree"
             reasons = AGAINST if stance != "agree" else AGREE
+            happened(local_to_utc(m.held_on, time(15, 40)) + timedelta(minutes=4 * n + 30 * m.items.index(it)))
             row = mr.record_stance(self.s, self.u["leader3"], ms, m, it, self.person(uid), stance,
                                    reasons[(it.id * 3 + n) % len(reasons)])
-            row.at = local_to_utc(m.held_on, time(15, 40)) + timedelta(minutes=4 * n)
+            row.at = local_to_utc(m.held_on, time(15, 40)) + timedelta(minutes=4 * n + 30 * m.items.index(it))
 
     def vote(self, m: Meeting, it: Item, method: str = "hands", no: int = 0) -> None:
         ms = self.ms(m.held_on)
         voters = mr.present_voters(m, ms)
+        happened(self._decided_at(m, it))
         if method == "secret":
             outcomes.open_secret_ballot(self.s, self.u["secretary"], ms, m, it)
             for n, uid in enumerate(voters):
@@ -111,16 +125,22 @@ class _Demo:
         else:
             outcomes.vote(self.s, self.u["secretary"], ms, m, it, method, yes=len(voters) - no, no=no, abstain=0)
 
+    def _decided_at(self, m: Meeting, it: Item) -> Any:
+        return local_to_utc(m.held_on, time(16, 10)) + timedelta(minutes=25 * m.items.index(it))
+
     def decide(self, m: Meeting, it: Item, outcome: str = "pass", text: str = "同意。") -> Item | None:
+        happened(self._decided_at(m, it))
         return outcomes.decide(self.s, self.u["principal"], self.ms(m.held_on), m, it, outcome, text)
 
     def finish(self, m: Meeting) -> None:
         from portal.decisions.queries import minutes_text, names_for
 
+        held = m.held_on
+        happened(local_to_utc(held, time(17, 30)))
         mr.close_meeting(self.s, self.u["leader3"], m)
+        happened(local_to_utc(held, time(20, 0)))
         mr.save_minutes(self.s, self.u["leader3"], m, {i.id: discussion(i) for i in m.items},
                         "列席人员就执行中的具体问题作了说明。" if any(a.kind == "nonvoting" for a in m.attendance) else "")
-        held = m.held_on
         m.closed_at = local_to_utc(held, time(17, 30))
         m.minutes_saved_at = local_to_utc(held, time(20, 0))
         for n, it in enumerate(m.items):
@@ -129,7 +149,9 @@ class _Demo:
             res.created_at = local_to_utc(held, time(17, 0))
         if held < self.day(7):
             text = minutes_text(m, names_for(self.s, m))
+            happened(local_to_utc(held + timedelta(days=1), time(10, 0)))
             mr.sign_minutes(self.s, self.u["leader3"], m, text)
+            happened(local_to_utc(held + timedelta(days=1), time(16, 0)))
             mr.sign_minutes(self.s, self.u["supervisor"], m, text)
             m.recorder_signed_at = local_to_utc(held + timedelta(days=1), time(10, 0))
             m.supervisor_signed_at = local_to_utc(held + timedelta(days=1), time(16, 0))
@@ -138,6 +160,7 @@ class _Demo:
                    cadence: str = "monthly", approval: bool = False, co: tuple[str, ...] = ()) -> Resolution:
         assert it.meeting is not None
         deadline = it.meeting.held_on + timedelta(days=deadline_days) if deadline_days is not None else None
+        happened(local_to_utc(it.meeting.held_on, time(17, 0)))
         return rr.add_resolution(self.s, self.u["leader3"], it, title=title, text=it.proposal or title,
                                  owner=self.u[owner], deadline=deadline, visibility=visibility, cadence=cadence,
                                  co_owners=[self.u[c] for c in co], needs_approval=approval)
@@ -146,6 +169,7 @@ class _Demo:
         who = self.s.get(User, res.owner_id)
         assert who is not None
         on = self.day(days_ago)
+        happened(local_to_utc(on, time(17, 0)))
         r = rr.file_report(self.s, who, res, text, percent, on, final=final)
         r.filed_at = local_to_utc(on, time(17, 0))
         return r
@@ -157,11 +181,20 @@ class _Demo:
         from portal.disclosure.rules import publish
 
         assert res.item is not None and res.item.meeting is not None
+        happened(local_to_utc(self.day(submitted_ago), time(16, 0)))
         notice = publish_decision(self.s, self.u["secretary"], res, party_catalogue_items(self.s)[0],
                                   res.item.meeting.title, now=local_to_utc(self.day(submitted_ago), time(16, 0)))
+        happened(local_to_utc(self.day(published_ago), time(10, 0)))
         publish(self.s, self.u["principal"], notice, now=local_to_utc(self.day(published_ago), time(10, 0)))
 
+    def confirm(self, res: Resolution) -> None:
+        """The secretary confirms a resolution done, the working day after its final report."""
+        last = max(r.filed_at for r in self.s.scalars(select(Report).where(Report.resolution_id == res.id)))
+        happened(last + timedelta(hours=17))
+        rr.confirm_done(self.s, self.u["secretary"], res)
+
     def urge(self, res: Resolution, days_ago: int, note: str) -> None:
+        happened(local_to_utc(self.day(days_ago), time(10, 0)))
         row = rr.urge(self.s, self.u["secretary"], res, note)
         row.at = local_to_utc(self.day(days_ago), time(10, 0))
 
@@ -217,6 +250,7 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     minutes_file = store(upload_dir, "教职工座谈会纪要.pdf", MINUTES_PDF)
     d.paper = store(upload_dir, "议题材料（送审稿）.pdf", MINUTES_PDF)
     adopted = d.day(355)
+    happened(local_to_utc(adopted, time(10, 0)))
     pr.adopt_procedure(session, None, "party", adopted_on=adopted, filed_on=adopted + timedelta(days=20),
                        note="经党委会审议通过，报区教育局备案。")
     pr.adopt_procedure(session, None, "office", adopted_on=adopted, filed_on=adopted + timedelta(days=20),
@@ -242,7 +276,7 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     R["integrity"] = d.resolution(b, "签订党风廉政建设责任书", "secretary", 30, visibility="staff", cadence="once")
     d.finish(m)
     d.report(R["integrity"], 330, "班子成员和中层干部均已签订责任书。", 100, final=True)
-    rr.confirm_done(session, users["secretary"], R["integrity"])
+    d.confirm(R["integrity"])
 
     on = d.day(330)
     o1 = d.item("office", "新学期课程安排与教师任课", "leader1", on=on, proposal="确定各年级课程表与任课安排。")
@@ -258,13 +292,17 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     R["courses"] = d.resolution(o1, "公布新学期课程表和任课安排", "leader1", 14, visibility="public", cadence="once")
     d.finish(m)
     d.report(R["courses"], 320, "课程表已于开学前公布。", 100, final=True)
-    rr.confirm_done(session, users["secretary"], R["courses"])
+    d.confirm(R["courses"])
 
     # --- the performance-pay plan, after its consultation -----------------------------------
     on = d.day(300)
     from portal.consultations.queries import finished
 
-    consultation = session.scalar(finished(session).limit(1))
+    from portal.consultations.models import Consultation
+
+    # the staff were heard first: a consultation whose adoption summary was out before the meeting
+    consultation = session.scalar(finished(session).where(
+        Consultation.summary_published_at < local_to_utc(on - timedelta(days=6), time(0))).limit(1))
     heard = [("consultation", {"consultation_id": consultation.id})] if consultation else \
         [("congress_vote", {"reference": "第五届教代会第二次会议表决通过"})]
     pay = d.item("party", "奖励性绩效工资分配方案（修订）", "principal", on=on, staff_interest=True, evidence=heard,
@@ -280,7 +318,7 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     d.report(R["pay"], 270, "方案已公示 5 个工作日，无异议。", 40)
     d.report(R["pay"], 238, "已按新方案核发两个月绩效工资。", 80)
     d.report(R["pay"], 200, "全年核发完毕，申诉 2 件均已答复。", 100, final=True)
-    rr.confirm_done(session, users["secretary"], R["pay"])
+    d.confirm(R["pay"])
 
     # --- the canteen contract: office meeting → Party meeting ---------------------------------
     on = d.day(270)
@@ -311,6 +349,7 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
                   evidence=[("hearing", {"reference": "教职工座谈会", "attachment": (
                       minutes_file.filename, minutes_file.stored_name, minutes_file.sha256)})],
                   proposal="补贴由每天 12 元调整为 15 元。")
+    happened(local_to_utc(d.day(6), time(10, 0)))
     ir.record_view(session, users["secretary"], d.ms(d.today), held, True, "同意研究。")
     ir.record_view(session, users["principal"], d.ms(d.today), held, False, "经费来源尚未落实，暂缓。")
 
@@ -342,11 +381,11 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     d.finish(m)
     d.report(R["works"], 180, "屋面防水已完工。", 60)
     d.report(R["works"], 140, "实验室改造完成，通过验收。", 100, final=True)
-    rr.confirm_done(session, users["secretary"], R["works"])
+    d.confirm(R["works"])
 
     # --- monthly Party meetings and office meetings through the year ---------------------------
     topics = [
-        ("party", "教师队伍建设三年规划", "leader1", "principal", "staff", 240, "decision"),
+        ("party", "教师队伍建设三年规划", "leader1", "principal", "staff", 1095, "decision"),  # three years
         ("office", "秋季运动会组织方案", "leader2", "leader2", "public", 40, "none"),
         ("party", "发展党员工作计划", "secretary", "leader3", "internal", 200, "none"),
         ("office", "教学质量监测与分析办法", "leader4", "leader4", "staff", 90, "none"),
@@ -355,9 +394,9 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
         ("party", "年度预算调整（追加信息化经费）", "principal", "handler1", "staff", 120, "expenditure"),
         ("office", "家校沟通工作制度", "leader2", "leader2", "public", 45, "none"),
         ("party", "师德师风专项整治", "secretary", "secretary", "staff", 120, "none"),
-        ("office", "课后服务实施方案", "leader1", "leader1", "public", 100, "none"),
-        ("party", "青年教师培养工程", "leader1", "leader1", "staff", 180, "none"),
-        ("office", "实验室安全管理制度", "leader4", "leader4", "staff", 70, "none"),
+        ("office", "课后服务实施方案", "leader1", "leader1", "public", 60, "none"),  # in place by the next half-term
+        ("party", "青年教师培养工程", "leader1", "leader1", "staff", 365, "none"),  # a school year of mentoring
+        ("office", "实验室安全管理制度", "leader4", "leader4", "staff", 30, "none"),  # a rule issued within a month
         ("party", "学生心理健康教育方案", "leader2", "leader2", "public", 150, "none"),
         ("office", "冬季校园安全检查", "handler1", "handler1", "staff", 20, "none"),
     ]
@@ -389,12 +428,13 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
             d.report(res, ago - 35, "推进中（补报）。", 40)
         if days < ago and n % 2 == 0:
             d.report(res, max(ago - days - 2, 1), "全部完成。", 100, final=True)
-            rr.confirm_done(session, users["secretary"], res)
+            d.confirm(res)
 
     # --- urging: the integrity-free plan resolution, urged twice ---------------------------------
     late = R["教师队伍建设三年规划"]
     d.urge(late, 40, "请按月报告规划落实情况。")
     d.urge(late, 10, "已逾期未报，请于本周内报告。")
+    happened(local_to_utc(d.day(10), time(11, 0)))
     rr.add_supervision_note(session, users["secretary"], late, "重点关注青年教师培养经费落实。")
     d.urge(R["canteen"], 15, "合同已超期，请报告菜品价格公示和收尾情况。")
     d.urge(R["cctv"], 60, "请报告第一期工程进度。")
@@ -402,9 +442,11 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
     # --- reconsideration of the sports-meeting plan -------------------------------------------
     sports = R["秋季运动会组织方案"]
     if sports.state == "open":
+        happened(local_to_utc(d.day(13), time(9, 0)))
         recon = rr.propose_reconsideration(session, users["leader2"], sports, "复议秋季运动会组织方案",
                                            "因天气原因需调整比赛日期和项目。", "运动会改为两天，增加趣味项目。")
         ms = d.ms(d.today)
+        happened(local_to_utc(d.day(12), time(10, 0)))
         for who in ("secretary", "principal"):
             ir.record_view(session, users[who], ms, recon, True, "同意复议。")
         on = d.day(5)
@@ -436,11 +478,13 @@ def seed_decisions(session: Session, users: dict[str, User], upload_dir: str) ->
         d.finish(m)
 
     # --- the principal's regular report to the Party committee ---------------------------------
+    happened(local_to_utc(adopted + timedelta(days=1), time(10, 0)))
     regular = rr.standing_report(session, None, users["principal"], d.day(400),
                                  "校长向党委报告重大决议执行情况（每学期）")
     d.report(regular, 220, "上学期重大决议执行情况：6 项完成，2 项推进中。", 50)
 
-    # --- a planned meeting with its agenda still open ------------------------------------------
+    # --- a planned meeting with its agenda still open (planned today) --------------------------
+    now_again()
     nxt = d.item("party", "2027年度预算编制原则", "principal", major_kind="expenditure",
                  proposal="坚持“保运转、保重点、保民生”。")
     m = mr.create_meeting(session, users["secretary"], d.ms(d.today + timedelta(days=3)), "party",

@@ -6,7 +6,7 @@ Every demo login uses the password ``demo-2026`` and is not forced to change it.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from portal.audit.rules import record
 from portal.auth.models import Department, DepartmentKind, User
 from portal.congress.models import CongressTerm, Delegation, Representative
 from portal.org.models import Body, BodyKind, BodyMember, Seat
+from portal.timeutil import local_to_utc
 
 DEMO_PASSWORD = "demo-2026"
 
@@ -92,6 +93,13 @@ def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
 
 def seed(session: Session, upload_dir: str) -> list[str]:
     """Create the demo school; return the lines to print (logins and counts)."""
+    from portal.audit.rules import replaying
+
+    with replaying(session):  # the year's events join the audit chain in the order they happened
+        return _seed(session, upload_dir)
+
+
+def _seed(session: Session, upload_dir: str) -> list[str]:
     if has_users(session):
         raise RuntimeError("数据库中已有用户，演示数据只能在空库中创建。")
     rng = random.Random(2026)
@@ -162,6 +170,10 @@ def seed(session: Session, upload_dir: str) -> list[str]:
         session.add(Representative(term_id=term.id, user_id=users[f"rep{i}"].id,
                                    delegation_id=delegations[(i - 1) // 10].id, joined_on=term.starts_on))
     session.flush()
+    from portal.seed import history
+
+    # the school's accounts: in use since the previous congress term began (its proposals come next)
+    history.happened(local_to_utc(date(2019, 9, 1), time(8, 0)))
     record(session, None, "demo.seeded", None, users=len(users), representatives=REPS)
     from portal.seed import disclosure
 

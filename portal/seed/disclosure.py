@@ -9,9 +9,13 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal import files
-from portal.disclosure import rules
+from portal.disclosure import rules as _rules
+from portal.seed.history import Replayed, happened, now_again
 from portal.disclosure.models import CatalogItem, Notice
 from portal.timeutil import utcnow
+
+# each step records its audit event at the time it says it happened (now=)
+rules = Replayed(_rules)
 
 # (channel, name, cadence, default audience, default 公示 days, description)
 CATALOGUE = [
@@ -64,6 +68,8 @@ def seed(session: Session, users: dict[str, User], upload_dir: str, now: datetim
                 ack: bool = False, gongshi: int | None = None,
                 attachments: tuple[tuple[str, bytes], ...] = ()) -> Notice:
         catalog = items[item]
+        when = ago(days_ago)
+        happened(when - timedelta(hours=3))
         notice = rules.create_draft(
             session, users[author], item=catalog, audience=audience or catalog.default_audience, title=title,
             body_md=body, requires_ack=ack,
@@ -71,7 +77,6 @@ def seed(session: Session, users: dict[str, User], upload_dir: str, now: datetim
         )
         for filename, data in attachments:
             rules.attach(session, users[author], notice, files.store(upload_dir, filename, data))
-        when = ago(days_ago)
         notice.created_at = notice.updated_at = when - timedelta(hours=3)
         rules.submit(session, users[author], notice, now=when - timedelta(hours=2))
         approver = "secretary" if catalog.channel == "party" else "principal"
@@ -107,6 +112,7 @@ def seed(session: Session, users: dict[str, User], upload_dir: str, now: datetim
             "经校长办公会议研究、党委会议决定，采用公开招标方式采购教室多媒体设备 48 套，中标金额 86.4 万元。", 60)
     fees = publish("收费项目与标准", "handler1", "2026 年秋季学期收费项目与标准",
                    "- 作业本费：每生每学期 30 元\n- 课后服务费：每生每月 200 元\n", 85)
+    happened(ago(84))
     correction = rules.start_correction(session, users["handler1"], fees)
     rules.update_draft(
         session, users["handler1"], correction, item=items["收费项目与标准"], audience="public",
@@ -140,6 +146,7 @@ def seed(session: Session, users: dict[str, User], upload_dir: str, now: datetim
     schedule = publish("章程与规章制度", "leader2", "关于调整冬季作息时间的通知",
                        "自 11 月 1 日起，上午第一节课 8:10 开始。", 30, audience="public")
     rules.withdraw(session, users["principal"], schedule, "作息调整尚需征求家长委员会意见，暂缓执行，另行通知。", now=ago(28))
+    now_again()  # a draft written today
     rules.create_draft(session, users["leader1"], item=items["评优评先"], audience="staff",
                        title="关于推荐市级优秀教师人选的公示（草稿）", body_md="拟推荐……", gongshi_days=5)
     session.flush()

@@ -16,10 +16,14 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Department, User
 from portal.congress.models import CongressTerm, Representative
-from portal.consultations import rules as consult
-from portal.proposals import rules
+from portal.consultations import rules as _consult
+from portal.proposals import rules as _rules
+from portal.seed.history import Replayed
 from portal.proposals.models import Proposal
 from portal.timeutil import to_local, utcnow
+
+# each step records its audit event at the time it says it happened (now=)
+rules, consult = Replayed(_rules), Replayed(_consult)
 
 # (title, 案由, 建议措施, category, lead department)
 TOPICS = [
@@ -233,7 +237,8 @@ COMMENTS = [
 
 def _consultations(session: Session, users: dict[str, User], now: datetime) -> None:
     union = users["union"]
-    opened = now - timedelta(days=45)
+    # heard before the Party meeting decided the revised plan (about 300 days ago), which cites it
+    opened = now - timedelta(days=330)
     pay = consult.create_draft(
         session, union, title="《阳光实验学校绩效工资分配方案（修订稿）》征求意见",
         body_md=("## 说明\n\n根据上级有关文件精神，结合学校实际，学校起草了绩效工资分配方案修订稿，现向全体教职工征求意见。\n\n"

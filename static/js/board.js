@@ -2,11 +2,13 @@
 // sends the ETag it was last given (If-None-Match) and the slide showing (?shown=); keeps the
 // content when the answer is a 304, an error, or anything but a board (never a login or
 // error page), with a small "重新连接中" mark until a poll succeeds; turns the slides; keeps
-// the clock; and reloads the page once a day, only after the server answered for this board.
-// No inline scripts (CSP), nothing beyond htmx.
+// the clock (the server's, from the Date of its answers); polls once at once after loading, so
+// a page the service worker (board-sw.js) served from its copy while the server is down shows
+// the mark at once; registers that worker; and reloads the page once a day, only after the
+// server answered for this board. No inline scripts (CSP), nothing beyond htmx.
 (function () {
   "use strict";
-  var index = 0, timer = null, offset = 0;
+  var index = 0, timer = null, offset = 0, answered = false;
   function deck() { return document.getElementById("board-deck"); }
   function slides() { var d = deck(); return d ? d.querySelectorAll(".slide") : []; }
   function mark(on) { var el = document.getElementById("reconnecting"); if (el) el.hidden = !on; }
@@ -56,10 +58,15 @@
   document.addEventListener("htmx:beforeRequest", function () { shown.last = shown(); });
   document.addEventListener("htmx:afterRequest", function (evt) {
     var xhr = evt.detail.xhr;
-    mark(!(xhr && (xhr.status === 304 || (xhr.status === 200 && xhr.getResponseHeader("X-Board") === "1"))));
+    var good = !!(xhr && (xhr.status === 304 || (xhr.status === 200 && xhr.getResponseHeader("X-Board") === "1")));
+    var date = good && Date.parse(xhr.getResponseHeader("Date") || "");
+    if (date) { offset = date - Date.now(); answered = true; tick(); }
+    mark(!good);
   });
-  document.addEventListener("htmx:sendError", function () { mark(true); });
-  document.addEventListener("htmx:timeout", function () { mark(true); });
+  // No answer since loading: the page may be the worker's old copy, so its time is old too.
+  function lost() { mark(true); if (!answered) { offset = 0; tick(); } }
+  document.addEventListener("htmx:sendError", lost);
+  document.addEventListener("htmx:timeout", lost);
   // Once a day (around 04:00 school time, spread over half an hour) load the page again, so
   // a new release reaches the screen; only when the server says this address still works.
   function reloadLater(ms) {
@@ -78,6 +85,11 @@
     schedule();
     adopt();
     setInterval(tick, 15000);
+    var d = deck();
+    if (d) htmx.trigger(d, "board-poll");
+    if (d && d.getAttribute("data-worker") && "serviceWorker" in navigator) {  // https or localhost only
+      navigator.serviceWorker.register(d.getAttribute("data-worker")).catch(function () {});
+    }
     var day = 86400000, at = 20 * 3600000;  // 04:00 in Beijing is 20:00 UTC
     var wait = (at - (Date.now() % day) + day) % day;
     if (wait < 600000) wait += day;

@@ -8,6 +8,7 @@ from tests.access import ADMIN, PUBLIC
 ACCESS: dict[str, object] = {
     "boards.screen": PUBLIC,  # the board's address is its key: no sign-in, public content only
     "boards.alive": PUBLIC,
+    "boards.service_worker": PUBLIC,  # the screens' service worker script, the same for everyone
     "boards.boards": ADMIN,
     "boards.edit": ADMIN,
     "boards.rotate": ADMIN,  # a bare post (no confirm) changes nothing: the matrix keeps the address

@@ -202,7 +202,8 @@ def test_no_choice_in_audit_events_logs_cookies_or_fragments(boxed, caplog):
                 for cookie in resp.headers.getlist("Set-Cookie"):
                     assert all(c not in cookie for c in ("yes", "abstain"))
     said = secret_box["logs"] + [rec.getMessage() for rec in caplog.records]  # while voting, and since
-    assert not any(c in line for line in said for c in ("\"yes\"", "'yes'", "abstain"))
+    told = [line for line in said if any(c in line for c in ("\"yes\"", "'yes'", "abstain"))]
+    assert told == []
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

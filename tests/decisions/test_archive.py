@@ -77,3 +77,44 @@ def test_only_signed_minutes_every_attachment_and_a_readme(app, client, people):
     for line in sums:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256(zf.read(name)).hexdigest() == digest
+
+
+def test_meeting_papers_go_under_their_meeting_listed_and_summed(app, client, people):
+    """Item 20.8: each meeting's papers (会议材料) are in the bundle under papers/<day>-<id>/,
+    named in MANIFEST.txt under their meeting (with their item and the hash recorded at
+    upload), in SHA256SUMS.txt, and the README says where they are; a paper storage has lost
+    is named as missing, not silently left out."""
+    from portal.decisions.models import MeetingPaper
+    from portal.files import path_of
+
+    with app.app_context():
+        s = db.session
+        f.school(s)
+        meeting, item = f.passed_item(s, "校服采购方案", on=ON)
+        meeting_rules.close_meeting(s, f.user(s, "secretary"), meeting)
+        sec = f.user(s, "secretary")
+        agenda = store(app.config["UPLOAD_DIR"], "议程.pdf", b"%PDF-1.4 agenda\n%%EOF\n")
+        plan = store(app.config["UPLOAD_DIR"], "采购方案.pdf", b"%PDF-1.4 plan\n%%EOF\n")
+        lost = store(app.config["UPLOAD_DIR"], "比价表.pdf", b"%PDF-1.4 quotes\n%%EOF\n")
+        rows = [MeetingPaper(meeting_id=meeting.id, uploaded_by_id=sec.id, **agenda.columns()),
+                MeetingPaper(meeting_id=meeting.id, item_id=item.id, uploaded_by_id=sec.id, **plan.columns()),
+                MeetingPaper(meeting_id=meeting.id, item_id=item.id, uploaded_by_id=sec.id, **lost.columns())]
+        s.add_all(rows)
+        s.commit()
+        path_of(app.config["UPLOAD_DIR"], lost.stored_name).unlink()
+        folder = f"papers/{ON.isoformat()}-{meeting.id}/"
+        ids = [r.id for r in rows]
+        plan_sha, title = plan.sha256, meeting.title
+    login_as(client, app, "supervisor")
+    zf = zipfile.ZipFile(io.BytesIO(client.get("/decisions/self-check/archive.zip?year=2025").data))
+    names = zf.namelist()
+    assert zf.read(f"{folder}{ids[0]}-议程.pdf") == b"%PDF-1.4 agenda\n%%EOF\n"
+    assert zf.read(f"{folder}{ids[1]}-采购方案.pdf") == b"%PDF-1.4 plan\n%%EOF\n"
+    assert f"{folder}{ids[2]}-比价表.pdf" not in names
+    manifest = zf.read("MANIFEST.txt").decode()
+    assert f"会议材料：{folder}{ids[1]}-采购方案.pdf（议题：校服采购方案），上传时 SHA-256 {plan_sha}" in manifest
+    assert f"会议材料：{folder}{ids[2]}-比价表.pdf（议题：校服采购方案）" in manifest and "（存储中找不到）" in manifest
+    assert manifest.index(f"{ON.isoformat()} {title}：未签署") < manifest.index(f"{folder}{ids[0]}")  # under its meeting
+    sums = dict(reversed(line.split("  ", 1)) for line in zf.read("SHA256SUMS.txt").decode().splitlines())
+    assert sums[f"{folder}{ids[1]}-采购方案.pdf"] == plan_sha
+    assert "papers/" in zf.read("README.txt").decode()

@@ -90,3 +90,47 @@ def test_linked_both_ways_over_http(app, client, people):
     client.post("/logout")
     shown = client.get(f"/notices/{notice_id}").get_data(as_text=True)
     assert "PUBDEC" in shown and f"/resolutions/{ids['res']}" in shown and "党组织会议决议" in shown
+
+
+def test_the_admin_chooses_which_item_receives_party_decisions(app, client, people):
+    """The catalogue's admin page sets which 党务公开 item receives the Party meeting's
+    decisions (and its working days); one item at a time, a 随时 item of the Party channel."""
+    from sqlalchemy import select
+
+    with app.app_context():
+        s = db.session
+        old = _item(s)
+        new = CatalogItem(channel="party", name="党委会决议公开", cadence="event")
+        school = CatalogItem(channel="school", name="校务会议决定", cadence="event")
+        monthly = CatalogItem(channel="party", name="党费收缴", cadence="monthly")
+        s.add_all([new, school, monthly])
+        s.commit()
+        ids = {"old": old.id, "new": new.id, "school": school.id, "monthly": monthly.id}
+    login_as(client, app, "admin")
+    form = client.get(f"/disclosure/catalogue/{ids['new']}").get_data(as_text=True)
+    assert 'name="receives"' in form and "党组织会议的决定事项" in form
+
+    def post(key: str, cadence: str, **extra):
+        data = {"name": {"new": "党委会决议公开", "school": "校务会议决定", "monthly": "党费收缴"}[key],
+                "cadence": cadence, "default_audience": "staff", "active": "y", "receives": PARTY_DECISION, **extra}
+        return client.post(f"/disclosure/catalogue/{ids[key]}", data=data)
+
+    refused = post("school", "event")
+    assert refused.status_code == 422 and "只能由“党务公开”类别的目录项接收" in refused.get_data(as_text=True)
+    refused = post("monthly", "monthly")
+    assert refused.status_code == 422 and "只有“随时”公开的目录项可以接收事项" in refused.get_data(as_text=True)
+    assert post("new", "event", event_days="31").status_code == 200  # the form refuses more than 30 days
+    assert post("new", "event", event_days="3").status_code == 303
+    with app.app_context():
+        rows = dict(db.session.execute(select(CatalogItem.id, CatalogItem.receives)).tuples().all())
+        assert rows[ids["new"]] == PARTY_DECISION and rows[ids["old"]] == ""  # one item at a time
+        assert db.session.get(CatalogItem, ids["new"]).event_days == 3
+        from portal.decisions.queries import party_catalogue_items
+
+        assert party_catalogue_items(db.session)[0].id == ids["new"]  # offered first when publishing
+    # and back to none
+    client.post(f"/disclosure/catalogue/{ids['new']}", data={"name": "党委会决议公开", "cadence": "event",
+                                                               "default_audience": "staff", "active": "y",
+                                                               "receives": ""})
+    with app.app_context():
+        assert db.session.get(CatalogItem, ids["new"]).receives == ""

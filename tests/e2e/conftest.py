@@ -23,6 +23,7 @@ from flask import Flask, request
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from portal import create_app
@@ -240,6 +241,54 @@ def page(context: BrowserContext) -> Iterator[Page]:
     problems = PageProblems(page)
     yield page
     assert not problems.items, "the browser reported errors:\n" + "\n".join(problems.items)
+
+
+# --- helpers the browser tests share ---------------------------------------------------
+
+def in_app(app: Flask, fn: Callable[[Any], Any]) -> Any:
+    """``fn(session)`` inside an app context of ``app``, committed; what it returned."""
+    with app.app_context():
+        out = fn(db.session)
+        db.session.commit()
+        return out
+
+
+def user(session: Any, username: str) -> Any:
+    from portal.auth.models import User
+
+    return session.scalar(select(User).where(User.username == username))
+
+
+# What sticks out: the page wider than the window (or, for a screen, taller), and elements of
+# ``root`` past the right edge (for a screen, past any edge), or past their ``panel``'s box.
+OVERFLOW = """(o) => {
+  const doc = document.documentElement, w = doc.clientWidth, h = window.innerHeight, out = [];
+  const say = (el, r) => el.tagName + "." + el.className + " «" + (el.textContent || "").trim().slice(0, 30) + "» "
+    + JSON.stringify([r.left, r.top, r.right, r.bottom].map(Math.round));
+  if (doc.scrollWidth > w + 1) out.push("page width " + doc.scrollWidth);
+  if (o.screen && doc.scrollHeight > h + 1) out.push("page height " + doc.scrollHeight);
+  for (const el of document.querySelectorAll(o.root + " *")) {
+    if (o.skip && el.closest(o.skip) && !(o.keep && el.closest(o.keep))) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    if (r.right > w + 1 || (o.screen && (r.bottom > h + 1 || r.top < -1 || r.left < -1))) out.push(say(el, r));
+    const panel = o.panel && el.closest(o.panel);
+    if (panel && panel !== el) {
+      const p = panel.getBoundingClientRect();
+      if (r.bottom > p.bottom + 1 || r.right > p.right + 1) out.push("clipped " + say(el, r));
+    }
+  }
+  return out.slice(0, 10);
+}"""
+
+
+def overflow(page: Page, root: str = "main", *, screen: bool = False, skip: str | None = None,
+             keep: str | None = None, panel: str | None = None) -> list[str]:
+    """What sticks out of the window on ``page`` (see ``OVERFLOW``): ``screen`` for a display
+    that cannot scroll; elements inside ``skip`` are left out unless also inside ``keep``."""
+    found: list[str] = page.evaluate(OVERFLOW, {"root": root, "screen": screen, "skip": skip, "keep": keep,
+                                                "panel": panel})
+    return found
 
 
 # --- screenshots ---------------------------------------------------------------------

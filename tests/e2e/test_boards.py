@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.extensions import db
-from tests.e2e.conftest import ARTIFACTS, LiveServer, PageProblems, new_context
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, PageProblems, new_context
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 
@@ -171,6 +171,57 @@ def test_the_board_keeps_its_content_through_a_server_stop_and_recovers(browser:
         assert page.locator("input[type=password], form[action*='/login']").count() == 0
     finally:
         context.close()
+        server.stop()
+
+
+KEPT = """async () => {  // what the board's service worker holds: the page and the files it uses
+  const cache = await caches.open("board-pages-v1");
+  return (await cache.keys()).map(r => new URL(r.url).pathname);
+}"""
+
+
+def test_a_screen_started_while_the_server_is_down_shows_its_last_content(browser: Browser, e2e_app, boards,
+                                                                            tmp_path, monkeypatch):
+    """A power cut: the kiosk browser had loaded the board once; it starts again (the same
+    profile) and loads the address while the server is still down. Its service worker serves
+    the last good page with "重新连接中"; once the server is back, the mark goes by itself."""
+    from tests.faults.live import Gunicorn
+
+    monkeypatch.setenv("BOARD_POLL_SECONDS", "1")
+    url = e2e_app.config["DATABASE_URL"]
+    log = tmp_path / "gunicorn.log"
+    server = Gunicorn(url, "board-test", log, workers=1)
+    port, path = server.port, f"/boards/{boards['portrait']}"
+    profile = tmp_path / "kiosk"
+    launch = dict(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, locale="zh-CN",
+                  viewport={"width": 1080, "height": 1920})
+    kiosk = browser.browser_type.launch_persistent_context(str(profile), **launch)
+    try:
+        page = kiosk.new_page()
+        page.goto(f"http://127.0.0.1:{port}{path}")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        for _ in range(100):  # the worker keeps the page and its files once it is active
+            kept = page.evaluate(KEPT)
+            if path in kept and {"/static/css/board.css", "/static/js/board.js"} <= set(kept):
+                break
+            page.wait_for_timeout(100)
+        assert path in kept and any(k.startswith("/static/vendor/htmx") for k in kept), kept
+        first = page.locator(".slide:not([hidden]) h1").inner_text()
+        kiosk.close()  # the power goes
+        server.stop()
+        kiosk = browser.browser_type.launch_persistent_context(str(profile), **launch)
+        page = kiosk.new_page()
+        page.goto(f"http://127.0.0.1:{port}{path}")  # the server is still down
+        expect(page.locator("#board-deck")).to_be_visible()
+        assert page.locator(".slide:not([hidden]) h1").inner_text() == first
+        expect(page.locator("#reconnecting")).to_be_visible()
+        assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgba(0, 0, 0, 0)"
+        page.screenshot(path=str(ARTIFACTS / "board-started-offline.png"))
+        server = Gunicorn(url, "board-test", log, workers=1, port=port)
+        expect(page.locator("#reconnecting")).to_be_hidden(timeout=10000)
+        assert page.locator("#board-deck").count() == 1
+    finally:
+        kiosk.close()
         server.stop()
 
 

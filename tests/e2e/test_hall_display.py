@@ -9,13 +9,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.congress.models import CongressTerm
 from portal.congress.rules import polls, sessions
-from portal.extensions import db
 from portal.timeutil import to_local, utcnow
 from tests.conftest import ON_POSTGRES
-from tests.e2e.conftest import PageProblems, new_context
+from tests.e2e.conftest import PageProblems, in_app, new_context, overflow, user
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the browser runs once, on SQLite")
 
@@ -23,34 +21,6 @@ SHOTS = Path("/tmp/shots-inuse")
 SCREENS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720), "1080x1920": (1080, 1920)}
 LONG_TITLE = ("关于《阳光实验学校教职工绩效工资分配方案（2027年修订稿）》及其配套的《班主任津贴发放办法》"
               "《超课时补贴计算细则》和《校内岗位聘任与考核实施意见》的表决")
-OUTSIDE = """() => {
-  const w = window.innerWidth, h = window.innerHeight, out = [];
-  if (document.documentElement.scrollHeight > h + 1) out.push("page height " + document.documentElement.scrollHeight);
-  if (document.documentElement.scrollWidth > w + 1) out.push("page width " + document.documentElement.scrollWidth);
-  for (const el of document.querySelectorAll("#hall-state *")) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (r.bottom > h + 1 || r.right > w + 1 || r.top < -1 || r.left < -1) out.push(el.tagName + " " + (el.textContent || "").slice(0, 30) + " " + JSON.stringify([r.left, r.top, r.right, r.bottom]));
-    // clipped inside its panel
-    const panel = el.closest("section");
-    if (panel && el !== panel) {
-      const p = panel.getBoundingClientRect();
-      if (r.bottom > p.bottom + 1 || r.right > p.right + 1) out.push("clipped " + el.tagName + " " + (el.textContent || "").slice(0, 30));
-    }
-  }
-  return out;
-}"""
-
-
-def _in_app(e2e_app, fn):
-    with e2e_app.app_context():
-        out = fn(db.session)
-        db.session.commit()
-        return out
-
-
-def _user(s, name: str) -> User:
-    return s.scalar(select(User).where(User.username == name))
 
 
 def _fits(page: Page, label: str) -> None:
@@ -59,18 +29,18 @@ def _fits(page: Page, label: str) -> None:
         page.wait_for_timeout(150)
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / f"hall-{label}-{name}.png"))
-        assert page.evaluate(OUTSIDE) == [], (label, name)
+        assert overflow(page, "#hall-state", screen=True, panel="section") == [], (label, name)
 
 
 def test_the_hall_display_fits_every_screen(browser: Browser, live_server, e2e_app):
     def setup(s):
-        union = _user(s, "union")
+        union = user(s, "union")
         term = s.scalar(select(CongressTerm).where(CongressTerm.is_current.is_(True)))
         cs = sessions.create_session(s, union, term, to_local(utcnow()).date(), "学校报告厅（东楼三层）",
                                      "一、表决\n二、选举", requires_hall_code=True, work_report_required=False)
         sessions.open_session(s, union, cs)
         for i in range(1, 31):
-            sessions.record_presence(s, union, cs, _user(s, f"rep{i}"), "in", "纸质签到")
+            sessions.record_presence(s, union, cs, user(s, f"rep{i}"), "in", "纸质签到")
         names = tuple(f"候选人{i:02d}号欧阳" for i in range(1, 61))
         election = polls.create_poll(s, union, cs, polls.PollSpec(
             title="选举第五届教代会各专门工作委员会委员（提案工作、福利保障、教学发展、民主评议、经费审查）",
@@ -78,11 +48,11 @@ def test_the_hall_display_fits_every_screen(browser: Browser, live_server, e2e_a
         polls.open_poll(s, union, election)
         codes = [c.code for c in election.candidates]
         for i in range(1, 29):
-            polls.cast_vote(s, _user(s, f"rep{i}"), election, codes[(i % 4) * 15:(i % 4) * 15 + 15])
+            polls.cast_vote(s, user(s, f"rep{i}"), election, codes[(i % 4) * 15:(i % 4) * 15 + 15])
         polls.close_poll(s, union, election)
         return cs.display_token
 
-    token = _in_app(e2e_app, setup)
+    token = in_app(e2e_app, setup)
     context = new_context(browser, live_server, viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     problems = PageProblems(page)
@@ -94,12 +64,12 @@ def test_the_hall_display_fits_every_screen(browser: Browser, live_server, e2e_a
     def motion(s):
         from portal.congress.models import CongressSession
         cs = s.scalar(select(CongressSession).where(CongressSession.display_token == token))
-        poll = polls.create_poll(s, _user(s, "union"), cs, polls.PollSpec(title=LONG_TITLE[:120]))
-        polls.open_poll(s, _user(s, "union"), poll)
+        poll = polls.create_poll(s, user(s, "union"), cs, polls.PollSpec(title=LONG_TITLE[:120]))
+        polls.open_poll(s, user(s, "union"), poll)
         for i in range(1, 6):
-            polls.cast_vote(s, _user(s, f"rep{i}"), poll, "yes")
-        sessions.record_presence(s, _user(s, "union"), cs, _user(s, "rep30"), "out", "离场")
-    _in_app(e2e_app, motion)
+            polls.cast_vote(s, user(s, f"rep{i}"), poll, "yes")
+        sessions.record_presence(s, user(s, "union"), cs, user(s, "rep30"), "out", "离场")
+    in_app(e2e_app, motion)
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.reload()
     # 可投票 counts those signed in now (29 of the 30 who were), not the roster of 40.

@@ -9,13 +9,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.consultations import rules as consultation_rules
 from portal.consultations.models import Consultation
-from portal.extensions import db
 from portal.proposals import rules as proposal_rules
 from tests.conftest import ON_POSTGRES
-from tests.e2e.conftest import PageProblems, new_context
+from tests.e2e.conftest import PageProblems, in_app, new_context, overflow, user
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the browser runs once, on SQLite")
 
@@ -23,48 +21,27 @@ SHOTS = Path("/tmp/shots-inuse")
 RUN = "resources_platform_index_for_all_subjects_and_grades_2027_version_final_v3.html?lang=zh-CN&term=2"
 TITLE = f"关于开放教学资源平台{RUN}的建议"[:120]
 FORMULA = "E=mc^2+Sum(a_i*b_i)/sqrt(x_1^2+x_2^2+x_3^2+x_4^2+x_5^2+x_6^2+x_7^2+x_8^2+x_9^2)*100%"
-NOTHING_WIDER = """() => {
-  const w = document.documentElement.clientWidth, out = [];
-  if (document.documentElement.scrollWidth > w) out.push("page " + document.documentElement.scrollWidth);
-  for (const el of document.querySelectorAll("main *")) {
-    if (el.closest(".table-scroll") && !el.closest("table.fits-phone")) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width && r.right > w + 1) out.push(el.tagName + "." + el.className + " " + Math.round(r.right));
-  }
-  return out.slice(0, 10);
-}"""
-
-
-def _in_app(e2e_app, fn):
-    with e2e_app.app_context():
-        out = fn(db.session)
-        db.session.commit()
-        return out
-
-
-def _user(s, name: str) -> User:
-    return s.scalar(select(User).where(User.username == name))
 
 
 def _fits(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"long-{name}-375.png"), full_page=True)
-    assert page.evaluate(NOTHING_WIDER) == [], name
+    assert overflow(page, "main", skip=".table-scroll", keep="table.fits-phone") == [], name
 
 
 def test_long_latin_runs_wrap_at_375(browser: Browser, live_server, session_cookie, e2e_app):
     def setup(s):
-        rep1 = _user(s, "rep1")
+        rep1 = user(s, "rep1")
         p = proposal_rules.create_draft(s, rep1, title=TITLE, reason=f"公式 {FORMULA} 的计算结果", measures=RUN,
                                         category="teaching")
         for name in ("rep2", "rep3"):
-            proposal_rules.cosign(s, _user(s, name), p)
+            proposal_rules.cosign(s, user(s, name), p)
         proposal_rules.submit(s, rep1, p)
         c = s.scalar(select(Consultation).where(Consultation.status == "open").limit(1))
-        consultation_rules.comment(s, _user(s, "teacher1"), c, f"建议参考 {RUN} 与 {FORMULA}", False)
+        consultation_rules.comment(s, user(s, "teacher1"), c, f"建议参考 {RUN} 与 {FORMULA}", False)
         return p.id, c.id
 
-    pid, cid = _in_app(e2e_app, setup)
+    pid, cid = in_app(e2e_app, setup)
     context = new_context(browser, live_server, viewport={"width": 375, "height": 800})
     context.add_cookies([session_cookie("rep1")])
     page = context.new_page()

@@ -5,14 +5,16 @@ the ETag it was last given, so an unchanged board costs a 304 with nothing rende
 
 A few lines of script (``static/js/board.js``) turn the slides, keep the last good content
 with a "重新连接中" mark while the server cannot be reached, and reload the page once a day
-(only after checking the server answers with a board).
+(only after checking the server answers with a board); a small service worker
+(``static/js/board-sw.js``) serves the last good page when the screen starts while the server
+is down.
 """
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
 
-from flask import Response, abort, current_app, make_response, request
+from flask import Flask, Response, abort, current_app, make_response, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -37,21 +39,50 @@ def board_by_token(token: str) -> queries.BoardKey:
     query, the audit head's."""
     if not 16 <= len(token) <= 64:
         abort(404)
-    return versioned(f"board:{token}", lambda: queries.board_key(db.session, token)) or abort(404)
+    return versioned(board_memo(token), lambda: queries.board_key(db.session, token)) or abort(404)
+
+
+def board_memo(token: str) -> str:
+    """The name the board's settings are kept under per worker (``pagecache.versioned``);
+    the poll shortcut (``views.shortcut``) reads the same entry."""
+    return f"board:{token}"
+
+
+def bounds_memo(now: datetime) -> tuple[str, datetime]:
+    """The name the 公示 openings and closings are kept under, and the hour they start from.
+    Kept per hour as well as per data version, so that every worker holding the same data
+    version counts the same boundaries (and gives the same ETag) within an hour."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return f"board:gongshi:{hour:%Y-%m-%d %H}", hour
+
+
+def deck_etag(board: queries.BoardKey, version: int, now: datetime, bounds: queries.Boundaries,
+              variant: str = "zh_CN:p") -> tuple[str, bool]:
+    """The ETag of the board's deck (``zh_CN:p``; the whole page's is ``zh_CN:f``) and
+    whether the board is in its quiet hours."""
+    quiet = rules.is_quiet(board.quiet_start, board.quiet_end, board.quiet_weekends, to_local(now))
+    return queries.etag(board, version, now, quiet, variant, queries.boundaries_passed(bounds, now)), quiet
 
 
 @bp.get("/boards/<token>")
 def screen(token: str) -> Response:
-    """The board (full page), or its deck when htmx polls; 304 when nothing changed."""
+    """The board (full page), or its deck when htmx polls; 304 when nothing changed. An
+    unchanged poll is usually answered before Flask by ``views.shortcut``; this view answers
+    the rest (the first poll after a change, the page, an old address)."""
     board = board_by_token(token)
     now = utcnow()
     if request.args.get("shown"):
-        _report(board.id, request.args.get("shown", ""), now)
-    quiet = rules.is_quiet(board.quiet_start, board.quiet_end, board.quiet_weekends, to_local(now))
+        due = keep_report(current_app, board.id, request.args.get("shown", ""), now)
+        if due:
+            begin_write()
+            rules.record_seen(db.session, due)
+            db.session.commit()
+    name, hour = bounds_memo(now)
+    bounds = versioned(name, lambda: queries.gongshi_boundaries(db.session, hour))
     # A board is read by passers-by, not by the kiosk browser's owner: always in Chinese.
     # The deck's own tag is what the script sends back; the whole page has another (its body differs).
-    deck_tag = queries.etag(board, data_version(), now, quiet, "zh_CN:p")
-    tag = deck_tag if is_partial() else queries.etag(board, data_version(), now, quiet, "zh_CN:f")
+    deck_tag, quiet = deck_etag(board, data_version(), now, bounds)
+    tag = deck_tag if is_partial() else deck_etag(board, data_version(), now, bounds, "zh_CN:f")[0]
     if request.if_none_match.contains(tag):
         resp = make_response("", 304)
     else:
@@ -69,23 +100,22 @@ def screen(token: str) -> Response:
 _reports_lock = threading.Lock()
 
 
-def _report(board_id: int, shown: str, now: datetime) -> None:
-    """Keep a screen's report in this worker; write what the worker holds at most every
-    ``BOARD_HEARTBEAT_SECONDS`` (60), all in one statement. 500 screens polling every 30 s
-    then cost each worker one write a minute, not one per poll; a report lost with a worker
-    is a minute of "last seen", well inside the five minutes that make a board offline."""
-    state = current_app.extensions.setdefault("board_reports", {"pending": {}, "written": None})
+def keep_report(app: Flask, board_id: int, shown: str, now: datetime) -> list[rules.Report]:
+    """Keep a screen's report in this worker; every ``BOARD_HEARTBEAT_SECONDS`` (60) hand back
+    all the worker holds, for the caller to write in one statement. 500 screens polling every
+    30 s then cost each worker one write a minute, not one per poll; a report lost with a
+    worker is a minute of "last seen", well inside the five minutes that make a board offline."""
+    state = app.extensions.setdefault("board_reports", {"pending": {}, "written": None})
     with _reports_lock:
-        state["pending"][board_id] = (now, shown)
+        state["pending"][board_id] = (now, shown[:16])
         written = state["written"]
-        if written is not None and (now - written).total_seconds() < current_app.config["BOARD_HEARTBEAT_SECONDS"]:
-            return
+        # (a clock set back since the last write writes at once rather than wait for it)
+        if written is not None and 0 <= (now - written).total_seconds() < app.config["BOARD_HEARTBEAT_SECONDS"]:
+            return []
         reports = [(board, at, what) for board, (at, what) in state["pending"].items()]
         state["pending"].clear()
         state["written"] = now
-    begin_write()
-    rules.record_seen(db.session, reports)
-    db.session.commit()
+    return reports
 
 
 def _render(board: Board, token: str, now: datetime, quiet: bool, tag: str) -> Response:
@@ -107,3 +137,13 @@ def alive(token: str) -> Response:
     return resp
 
 
+
+
+@bp.get("/boards/sw.js")
+def service_worker() -> Response:
+    """The screens' service worker (``static/js/board-sw.js``), served here so that its scope
+    is ``/boards/``: it keeps each board's last good page and serves it when the server cannot
+    be reached, so a screen started while the server is down shows its last content."""
+    resp = current_app.send_static_file("js/board-sw.js")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp

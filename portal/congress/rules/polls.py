@@ -13,11 +13,11 @@ the ballot-box digest into the audit chain. Nothing counts the ballots before cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from fractions import Fraction
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Date, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal import ballots
@@ -31,7 +31,7 @@ from portal.congress.rules.common import AlreadyVoted, CongressError
 from portal.counting import BodyKind, Threshold, default_rules, quorum_needed
 from portal.db import refused_on_conflict
 from portal.i18n import N_
-from portal.org.roster import on_term_roster, roster_ids
+from portal.org.roster import is_on_term_roster, roster_ids
 from portal.timeutil import to_local, utcnow
 
 MAX_CANDIDATES = 60
@@ -159,7 +159,7 @@ def open_poll(session: Session, actor: User, poll: Poll, now: datetime | None = 
     record(session, actor, "congress.poll_opened", poll, roster=len(roster), present=present)
 
 
-def check_open_for_votes(poll: Poll) -> None:
+def check_open_for_votes(poll: Poll | _Standing) -> None:
     """Refuse a vote on a poll that is not open for online votes."""
     if poll.status == PollStatus.DRAFT.value:
         raise CongressError(N_("表决尚未开始。"))
@@ -176,39 +176,78 @@ def cast_vote(session: Session, user: User, poll: Poll, choices: list[str] | str
     Refused before open and after close, on paper polls, for deactivated accounts, for anyone
     not on the frozen roster or no longer on the term's roster, for anyone not signed in now,
     for ballots that do not fit the poll, and for a second secret ballot (AlreadyVoted).
+
+    Everything that can change while the poll is open (its state, the account, the roster,
+    the sign-in, an earlier vote) is read here in one statement (:func:`_standing`), not
+    from ``poll`` or ``user``, so a view may load them before it takes the write lock and
+    call this right after (``begin_write(expire=False)``): the lock is held for that
+    statement, the inserts, the audit append and the commit, nothing else. What cannot
+    change once the poll opened (secret or named, paper, its options) comes from ``poll``.
     """
     now = now or utcnow()
-    check_open_for_votes(poll)
-    if not user.active:
+    standing = _standing(session, poll, user.id, to_local(now).date())
+    if standing is None:
+        raise CongressError(N_("表决尚未开始。"))
+    check_open_for_votes(standing)
+    if not standing.active:
         raise CongressError(N_("账号已停用，不能投票。"))
-    eligible = session.scalar(select(PollEligible.user_id).where(
-        PollEligible.poll_id == poll.id, PollEligible.user_id == user.id))
-    if eligible is None or not on_term_roster(session, poll.session.term, user, to_local(now).date()):
+    if not (standing.eligible and standing.on_roster):
         raise CongressError(N_("您不是%(term)s代表，不能参加本项表决。"), term=poll.session.term.name)
-    if not session.scalar(select(Attendance.present).where(
-            Attendance.session_id == poll.session_id, Attendance.user_id == user.id)):
+    if not standing.present:
         raise CongressError(N_("请先签到，签到后才能投票。"))
     choice = ballots.check_choices(choices, poll.options, poll.max_choices, 1 if poll.is_motion else 0)
-    voted = has_voted(session, poll, user.id)
     if poll.secret:
-        if voted:
+        if standing.voted:
             raise BOX.refusal()
         BOX.cast(session, poll.id, user.id, (choice,))  # also refuses a request that raced this one
         record(session, user, "congress.voted", poll, secret=True)
         return "cast"
-    if voted:
-        vote = session.get(NamedVote, (poll.id, user.id))
-        assert vote is not None
-        vote.choice, vote.updated_at = choice, now
-        session.flush()
+    if standing.voted:
+        session.execute(update(NamedVote).where(NamedVote.poll_id == poll.id, NamedVote.user_id == user.id)
+                        .values(choice=choice, updated_at=now))
         record(session, user, "congress.vote_changed", poll, choice=choice)
         return "changed"
     with refused_on_conflict(session, AlreadyVoted(N_("您已投票。"))):  # two requests at once
-        session.add(Participation(poll_id=poll.id, user_id=user.id))
-    session.add(NamedVote(poll_id=poll.id, user_id=user.id, choice=choice, updated_at=now))
-    session.flush()
+        session.execute(insert(Participation).values(poll_id=poll.id, user_id=user.id))
+    session.execute(insert(NamedVote).values(poll_id=poll.id, user_id=user.id, choice=choice, updated_at=now))
     record(session, user, "congress.voted", poll, choice=choice)
     return "cast"
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """A voter's standing in a poll at this moment (see :func:`_standing`)."""
+
+    status: str
+    paper: bool
+    active: bool
+    eligible: bool
+    on_roster: bool
+    present: bool
+    voted: bool
+
+
+# Built once (with bound parameters): building and keying a statement of this size costs more
+# than running it, and a vote runs it with the write lock held.
+_STANDING = (
+    select(
+        Poll.status, Poll.paper,
+        exists().where(User.id == bindparam("user_id"), User.active.is_(True)),
+        exists().where(PollEligible.poll_id == Poll.id, PollEligible.user_id == bindparam("user_id")),
+        is_on_term_roster(CongressSession.term_id, bindparam("user_id"), bindparam("on", type_=Date)),
+        exists().where(Attendance.session_id == Poll.session_id, Attendance.user_id == bindparam("user_id"),
+                       Attendance.present.is_(True)),
+        exists().where(Participation.poll_id == Poll.id, Participation.user_id == bindparam("user_id")),
+    ).join(CongressSession, CongressSession.id == Poll.session_id).where(Poll.id == bindparam("poll_id"))
+)
+
+
+def _standing(session: Session, poll: Poll, user_id: int, on: date) -> _Standing | None:
+    """The poll's state and the voter's standing in it, read in one statement: the account
+    is active, on the frozen roster of the poll and on the term's roster today, signed in
+    to the session now, and whether they have voted already. None when the poll is gone."""
+    row = session.execute(_STANDING, {"poll_id": poll.id, "user_id": user_id, "on": on}).first()
+    return None if row is None else _Standing(row[0], bool(row[1]), *(bool(v) for v in row[2:]))
 
 
 def has_voted(session: Session, poll: Poll, user_id: int) -> bool:

@@ -24,7 +24,7 @@ from portal.congress.views.sessions import load_session
 from portal.extensions import db, write_intent
 from portal.formutil import options
 from portal.pagecache import reader_page
-from portal.web import attempt, into_main, redirect_to, render, require_valid
+from portal.web import attempt, begin_write, into_main, redirect_to, render, require_valid, writes_late
 
 
 def load_poll(poll_id: int, action: str = "congress.poll.view") -> Poll:
@@ -178,28 +178,49 @@ def close_paper(poll_id: int) -> Response:
 
 
 @bp.post("/polls/<int:poll_id>/vote")
+@writes_late
 def vote(poll_id: int) -> Response:
     """Cast (or, for a named vote, change) one's vote; a second secret ballot, also from two
     requests at once, is answered "您已投票" and changes nothing. A vote that arrives once the
     poll is no longer open (the union closed it meanwhile) gets the rule's reason, and the
-    whole page as it now is, not a bare 403."""
+    whole page as it now is, not a bare 403.
+
+    When the whole hall votes at once every vote queues for the write lock, so the lock is
+    held for the rule alone: the account, the poll, the permission and the form are read
+    before it (``writes_late``), the rule reads again under it what can change, and a vote
+    taken is answered with the ballot block from what is known (nothing counted or read again)."""
     poll = load_poll(poll_id)
     permissions.require("congress.voter", poll)  # who; whether it is still open is the rule's
     form = _vote_form(poll, submitted=True)
+    # Every posted value goes to the rule: a motion ballot with two choices is refused there,
+    # not quietly read as its first one.
+    choices = request.form.getlist("choice")
     with attempt() as done:
         require_valid(form)
-        # Every posted value goes to the rule: a motion ballot with two choices is refused
-        # there, not quietly read as its first one.
-        outcome = rules.cast_vote(db.session, current_user, poll, request.form.getlist("choice"))
+        begin_write(expire=False)
+        outcome = rules.cast_vote(db.session, current_user, poll, choices)
     if done:
-        # The fragment below only reads: on SQLite, let it do so without taking the write
-        # lock again (BEGIN IMMEDIATE), so the next voter in the hall is not kept waiting.
-        write_intent.set(False)
-    ctx = poll_context(poll, vote_error=done.error,
-                       vote_done=(_("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。")) if done else None)
+        return render("congress/poll.html", block="ballot", **_taken_context(poll, outcome, choices))
+    write_intent.set(False)  # the answer below only reads
+    ctx = poll_context(poll, vote_error=done.error)
     if not poll.is_open:  # its state changed under the ballot: the page head too
         return into_main(render("congress/poll.html", block="content", status=done.status, **ctx))
     return render("congress/poll.html", block="ballot", status=done.status, **ctx)
+
+
+def _taken_context(poll: Poll, outcome: str, choices: list[str]) -> dict[str, Any]:
+    """The ballot block once a vote was taken: the thanks, and for a named vote the ballot
+    again with the choice made (it may be changed until close). Built from what the request
+    already holds; the figures are left out (the page shows them when loaded)."""
+    vote_form = None
+    if not poll.secret:
+        vote_form = _vote_form(poll)
+        vote_form.choice.data = (choices[0] if choices else None) if poll.is_motion else choices
+    return {
+        "poll": poll, "cs": poll.session, "voted": True, "may_vote": True, "present_now": True,
+        "vote_form": vote_form, "cast": None, "signed_in": None, "result": None,
+        "vote_done": _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。"),
+    }
 
 
 @bp.post("/polls/<int:poll_id>/publish")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal import counting
 from portal.auth import permissions
-from portal.auth.models import Role, User, UserRole
+from portal.auth.models import Role, User, UserRole, on_staff
 from portal.auth.permissions import Context
 from portal.decisions import queries
 from portal.decisions.forms import (
@@ -85,10 +85,11 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
     on_floor = rules.floor(meeting, ms, current)
     leaders = rules.leadership(ms)
     # Everyone's name in one query (a few hundred short rows): the attendance choices (the
-    # active staff) and every name the page shows (attendees, speakers, owners, leaders).
-    people = db.session.execute(select(User.id, User.name, User.active).order_by(User.name, User.id)).tuples().all()
-    staff = [(u, n) for u, n, active in people if active]
-    names = {u: n for u, n, _active in people}
+    # school's staff, on_staff) and every name the page shows (attendees, speakers, owners, leaders).
+    people = db.session.execute(select(User.id, User.name, on_staff().label("staff"))
+                                .order_by(User.name, User.id)).tuples().all()
+    staff = [(u, n) for u, n, is_staff in people if is_staff]
+    names = {u: n for u, n, _staff in people}
     attendance = {a.user_id: a for a in meeting.attendance}
     queue = queries.agenda_queue(db.session, meeting)
 
@@ -322,7 +323,7 @@ def minutes(meeting_id: int) -> Response:
     """The 会议记录, assembled from the records and the recorder's text (or as frozen when the
     recorder signed), for printing on A4."""
     found = load_meeting(meeting_id)
-    permissions.require("meeting.view", found)
+    permissions.require("meeting.read_minutes", found)
     if found.minutes_hash:
         lines: list[Any] = found.minutes_text.splitlines()
     else:

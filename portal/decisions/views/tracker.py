@@ -12,7 +12,7 @@ from portal.auth import permissions
 from portal.decisions import exports, queries
 from portal.decisions.forms import BODY_LABELS, CADENCE_LABELS, KIND_LABELS, STATUS_LABELS, VISIBILITY_LABELS, \
     TrackerFilterForm
-from portal.decisions.models import Meeting
+from portal.decisions.models import Meeting, MeetingPaper
 from portal.decisions.views import bp
 from portal.decisions.views.procedure import today
 from portal import files
@@ -103,7 +103,8 @@ def self_check() -> Response:
     check = queries.self_check(db.session, year, day)
     seq, head = chain_head(db.session)
     return render("decisions/self_check.html", check=check, years=list(range(default, default - 5, -1)),
-                  chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS)
+                  chain_seq=seq, chain_hash=head, body_labels=BODY_LABELS, status_labels=STATUS_LABELS,
+                  meeting_pages=permissions.can(current_user, "decisions.workspace"))
 
 
 @bp.get("/decisions/self-check/archive.zip")
@@ -118,7 +119,9 @@ def archive() -> Response:
     if not 2000 <= year <= default:
         year = default
     check = queries.self_check(db.session, year, day)
-    minutes = [_archived(m) for body in check.bodies for m in body.meetings]
+    held = [m for body in check.bodies for m in body.meetings]
+    papers = queries.papers_of(db.session, [m.id for m in held])
+    minutes = [_archived(m, papers[m.id]) for m in held]
     reports: list[tuple[str, str]] = []
     attachments: list[tuple[str, bytes | None]] = []
     for res_id, reps in queries.reports_of(db.session, [r.resolution.id for r in check.resolutions]).items():
@@ -147,14 +150,21 @@ def _local(at: Any) -> str:
     return to_local(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def _archived(m: Meeting) -> exports.ArchivedMinutes:
-    """Signed by both: the frozen text with its signers; otherwise only its name."""
+def _archived(m: Meeting, papers: list[MeetingPaper]) -> exports.ArchivedMinutes:
+    """Signed by both: the frozen text with its signers; otherwise only its name. Its papers
+    (会议材料, sent before the meeting) go with it either way, under ``papers/<day>-<id>/``."""
     path = f"minutes/{m.held_on.isoformat()}-{m.id}.txt"
+    titles = {i.id: i.title for i in m.items}
+    archived = tuple(
+        exports.ArchivedPaper(name, titles.get(p.item_id or 0, ""), p.sha256, data)
+        for p in papers
+        for name, data in [_stored(f"papers/{m.held_on.isoformat()}-{m.id}/{p.id}-", p.filename, p.stored_name)])
     if not m.is_signed:
-        return exports.ArchivedMinutes(path, m.title, m.held_on)
+        return exports.ArchivedMinutes(path, m.title, m.held_on, papers=archived)
     return exports.ArchivedMinutes(
         path, m.title, m.held_on, m.minutes_text, m.minutes_hash, m.recorder.name if m.recorder else "",
-        _local(m.recorder_signed_at), m.supervisor.name if m.supervisor else "", _local(m.supervisor_signed_at))
+        _local(m.recorder_signed_at), m.supervisor.name if m.supervisor else "", _local(m.supervisor_signed_at),
+        archived)
 
 
 def _stored(prefix: str, name: str, stored: str) -> tuple[str, bytes | None]:

@@ -487,7 +487,8 @@ def _reader(user_id: int) -> User | None:
     that appends to the audit chain, so the version moves and the next request reads the row
     afresh. The copy holds plain values, never an ORM object: each request gets its own
     instance, put into its session as if loaded (no query). The department is loaded on
-    access. A write (any other method) always reads the row."""
+    access. A write (any other method) always reads the row. A change made outside the rules
+    (raw SQL) would not show on a signed-in GET until the version next moves."""
     if not (current_app.config["PAGE_CACHE"] and request.method in ("GET", "HEAD")):
         return db.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query
     cache: dict[int, tuple[tuple[int, int], tuple[Any, ...], tuple[str, ...]]] = current_app.extensions["user_cache"]
@@ -500,7 +501,7 @@ def _reader(user_id: int) -> User | None:
         cache[user_id] = (version, tuple(getattr(user, k) for k in _USER_COLUMNS),
                           tuple(r.role for r in user.role_rows))
         if len(cache) > current_app.config.get("USER_CACHE_ENTRIES", 4096):
-            cache.pop(next(iter(cache)))
+            cache.pop(next(iter(cache), user_id), None)  # the oldest (another thread may be at it too)
         return user
     _version, values, roles = hit
     user = User(**dict(zip(_USER_COLUMNS, values)))

@@ -229,7 +229,7 @@ class Snapshot(Generic[T]):
     """What an expensive setup wrote, kept as a database that each test using it gets a copy
     of (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), with what the setup
     returned (ids). For setups that many tests share, each test reading or changing its copy
-    as it would a database of its own. Made by :func:`take_snapshot` in a module fixture."""
+    as it would a database of its own. Tests ask for one through the ``on_snapshot`` fixture."""
 
     def __init__(self, url: str, uploads: Path, value: T) -> None:
         self.url, self.uploads, self.value = url, uploads, value
@@ -272,6 +272,35 @@ def take_snapshot(app: Flask, template_db: str, directory: Path, build: Callable
     finally:
         on_it.close()  # every connection closed: PostgreSQL copies only a database no one is in
     return Snapshot(url, directory / "uploads", value)
+
+
+@pytest.fixture(scope="module")
+def _snapshots(shared_app: Flask):
+    """The module's snapshots, by the function that built them; dropped with the module."""
+    made: dict[Callable[[Flask], Any], Snapshot[Any]] = {}
+    yield made
+    for snapshot in made.values():
+        snapshot.drop()
+
+
+@pytest.fixture
+def on_snapshot(shared_app: Flask, template_db: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+                _snapshots: dict):
+    """``on_snapshot(build)`` → (the shared app on a copy of what ``build(app)`` wrote, what it
+    returned). ``build`` runs once per module (see :class:`Snapshot`); each test gets its copy."""
+    opened = []
+
+    def open_copy(build: Callable[[Flask], T]) -> tuple[Flask, T]:
+        if build not in _snapshots:
+            _snapshots[build] = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("snapshot"), build)
+        snapshot = _snapshots[build]
+        on_copy = snapshot.open(shared_app, tmp_path)
+        opened.append(on_copy)
+        return next(on_copy), snapshot.value
+
+    yield open_copy
+    for on_copy in opened:
+        on_copy.close()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 
 from portal.web import REFUSED
 from tests.access import ADMIN, LOGIN, PUBLIC
-from tests.conftest import ROLES, login_as, make_people, take_snapshot
+from tests.conftest import ROLES, login_as, make_people
 from tests.boards import access as boards_access
 from tests.decisions import access as decisions_access
 from tests.congress import access as congress_access
@@ -205,18 +205,10 @@ def _school(app) -> dict[str, dict[str, object]]:
     return args_by_endpoint(app, people)
 
 
-@pytest.fixture(scope="module")
-def school(shared_app, template_db, tmp_path_factory):
-    """The school the matrix runs in, made once (each role's test gets a copy: its POSTs change it)."""
-    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("matrix"), _school)
-    yield snapshot
-    snapshot.drop()
-
-
 @pytest.fixture
-def school_app(shared_app, school, tmp_path):
-    for app in school.open(shared_app, tmp_path):
-        yield app, school.value
+def school_app(on_snapshot):
+    """The school the matrix runs in, made once (each role's test gets a copy: its POSTs change it)."""
+    return on_snapshot(_school)
 
 
 @pytest.mark.parametrize("role", [None, *ROLES, "inspector"])

@@ -9,9 +9,7 @@ The records are made through the rules at the newest revision, the database is t
 foreign keys off and checked after, as a migration of a database with data must."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -25,7 +23,7 @@ from portal.decisions.models import Item, Report, Stance
 from portal.decisions.rules import resolutions as res_rules
 from portal.disclosure import rules as disclosure_rules
 from portal.extensions import db
-from tests.conftest import ON_POSTGRES, ROLES, Snapshot, make_user, take_snapshot
+from tests.conftest import ON_POSTGRES, ROLES, make_user
 from tests.congress import factories as cf
 from tests.decisions import factories as df
 from tests.disclosure import factories as nf
@@ -43,21 +41,14 @@ def _at_0014(app: Flask) -> dict:
     return ids
 
 
-@pytest.fixture(scope="module")
-def at_0014(shared_app: Flask, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshot]:
-    """Made once for the module (records, then seven migrations down); each test gets a copy,
-    a database of its own (the shared test schema must not go back to 0014 under the other tests)."""
-    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("at0014"), _at_0014)
-    yield snapshot
-    snapshot.drop()
-
-
 @pytest.fixture
-def own_app(shared_app: Flask, at_0014: Snapshot, tmp_path: Path) -> Iterator[tuple[Flask, dict]]:
-    """(the app on a copy of the 0014 database with records, the records' ids)."""
-    for app in at_0014.open(shared_app, tmp_path):
-        assert revision(app) == "0014"
-        yield app, at_0014.value
+def own_app(on_snapshot) -> tuple[Flask, dict]:
+    """(the app on a copy of the 0014 database with records, the records' ids). Made once for
+    the module (records, then the migrations down); each test gets a copy, a database of its
+    own (the shared test schema must not go back to 0014 under the other tests)."""
+    app, ids = on_snapshot(_at_0014)
+    assert revision(app) == "0014"
+    return app, ids
 
 
 def migrate_in(app: Flask, action: str, revision: str, *, foreign_keys_off: bool = True) -> None:

@@ -17,7 +17,7 @@ from portal.congress.rules import polls
 from portal.congress.rules.common import AlreadyVoted
 from portal.extensions import db
 from tests.congress import factories as f
-from tests.conftest import ON_POSTGRES, ROLES, login_as, make_people, take_snapshot
+from tests.conftest import ON_POSTGRES, ROLES, login_as, make_people
 from tests.secrecy import MARGIN, Attack, BoxTables, seeded_keys
 
 # How a split would show: "赞成 31 票", the result block, the hall's count list, the digest.
@@ -92,19 +92,11 @@ def _cast_votes(app) -> dict:
         return {"poll": poll.id, "truth": truth, "session": cs.id, "token": cs.display_token}
 
 
-@pytest.fixture(scope="module")
-def voted_box(shared_app, template_db, tmp_path_factory):
-    """The box filled once for this module's tests (100 votes cost seconds); each test gets a copy."""
-    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("box"), _fill_box)
-    yield snapshot
-    snapshot.drop()
-
-
 @pytest.fixture
-def boxed(shared_app, voted_box, tmp_path):
-    """(the app on a copy of the filled box, the box's ids and the choices in voting order)."""
-    for app in voted_box.open(shared_app, tmp_path):
-        yield app, voted_box.value
+def boxed(on_snapshot):
+    """(the app on a copy of the filled box, the box's ids and the choices in voting order);
+    the box is filled once for this module's tests (100 votes cost seconds)."""
+    return on_snapshot(_fill_box)
 
 
 def test_order_join_attack_recovers_no_more_than_chance(boxed):

@@ -24,7 +24,7 @@ from sqlalchemy import event, func, insert, select, text
 from portal.disclosure.models import Notice
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.conftest import ON_POSTGRES, login_as, make_people, take_snapshot
+from tests.conftest import ON_POSTGRES, login_as, make_people
 from tests.disclosure.factories import catalog, user
 
 PAGES = [
@@ -153,18 +153,10 @@ def _thousands(app) -> int:
     return item
 
 
-@pytest.fixture(scope="module")
-def thousands_snapshot(shared_app, template_db, tmp_path_factory):
-    snapshot = take_snapshot(shared_app, template_db, tmp_path_factory.mktemp("thousands"), _thousands)
-    yield snapshot
-    snapshot.drop()
-
-
 @pytest.fixture
-def thousands(shared_app, thousands_snapshot, tmp_path):
+def thousands(on_snapshot):
     """(the app on a copy of the school with 3,000 notices, made once per module; a catalogue item)."""
-    for app in thousands_snapshot.open(shared_app, tmp_path):
-        yield app, thousands_snapshot.value
+    return on_snapshot(_thousands)
 
 
 @pytest.mark.parametrize("path", PAGES + ["/notices/school?item=ITEM", "/notices/school?year=YEAR"])

@@ -67,4 +67,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.cli import register
 
     register(app)
+    from portal.fastpath import FastPath
+
+    # Outermost: a cached page is served before Flask (see portal.fastpath).
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

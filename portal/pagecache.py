@@ -95,15 +95,18 @@ def _cacheable(everyone: bool) -> bool:
     return everyone or not current_user.is_authenticated
 
 
-def _from_cache(hit: tuple[bytes, int, dict[str, str]]) -> Response:
-    body, status, headers = hit
+Entry = tuple[bytes, int, dict[str, str], bool]  # body (CSRF token cut out), status, headers, revalidate
+
+
+def _from_cache(hit: Entry) -> Response:
+    body, status, headers, _revalidate = hit
     if PLACEHOLDER.encode() in body:
         body = body.replace(PLACEHOLDER.encode(), generate_csrf().encode())
     return Response(body, status, headers)
 
 
-def _keep(cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]], key: tuple, resp: Response,
-          limit: int) -> tuple[bytes, int, dict[str, str]] | None:
+def _keep(cache: OrderedDict[tuple, Entry], key: tuple, resp: Response, limit: int,
+          revalidate: bool = False) -> Entry | None:
     """Keep a rendered 200 response under ``key`` (its CSRF token cut out); None if it may not be kept."""
     if resp.status_code != 200 or resp.direct_passthrough or "_flashes" in session:
         return None
@@ -112,7 +115,7 @@ def _keep(cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]], key: tup
     if token:  # the page carries this visitor's token: keep a hole for the next one's
         body = body.replace(token.encode(), PLACEHOLDER.encode())
     headers = {k: v for k, v in resp.headers.items() if k in ("Content-Type", "Vary", "Cache-Control")}
-    entry = (body, resp.status_code, headers)
+    entry = (body, resp.status_code, headers, revalidate)
     cache[key] = entry
     while len(cache) > limit:
         cache.popitem(last=False)
@@ -134,7 +137,7 @@ def reader_page(revalidate: bool = False) -> Callable[[F], F]:
                 return view(*args, **kwargs)
             from portal.web import is_partial, reader_version
 
-            cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]] = current_app.extensions["reader_cache"]
+            cache: OrderedDict[tuple, Entry] = current_app.extensions["reader_cache"]
             partial = is_partial()
             key = (current_user.id, request.full_path, str(get_locale()), partial, reader_version(),
                    int(time.time() // 60))
@@ -143,7 +146,7 @@ def reader_page(revalidate: bool = False) -> Callable[[F], F]:
                 cache.move_to_end(key)
             else:
                 resp = current_app.make_response(view(*args, **kwargs))
-                hit = _keep(cache, key, resp, current_app.config["READER_CACHE_ENTRIES"])
+                hit = _keep(cache, key, resp, current_app.config["READER_CACHE_ENTRIES"], revalidate and partial)
                 if hit is None:
                     return resp
                 if not (revalidate and partial):
@@ -175,7 +178,7 @@ def public_page(everyone: bool = False) -> Callable[[F], F]:
                 return view(*args, **kwargs)
             from portal.web import is_partial, reader_version
 
-            cache: OrderedDict[tuple, tuple[bytes, int, dict[str, str]]] = current_app.extensions["page_cache"]
+            cache: OrderedDict[tuple, Entry] = current_app.extensions["page_cache"]
             key = (request.full_path, str(get_locale()), is_partial(), data_version(), int(time.time() // 60))
             hit = cache.get(key)
             if hit is not None:

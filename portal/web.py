@@ -62,6 +62,18 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+# Every answer's security headers (``security_headers``; ``portal.fastpath`` sends the same).
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+# The language of a reader: the account's, else the ``lang`` cookie's, else the browser's.
+LOCALE_CODES = ("zh_CN", "en")
 
 # --- requests -----------------------------------------------------------------------
 
@@ -474,7 +486,7 @@ def reader_version() -> tuple[int, int]:
     return version
 
 
-_USER_COLUMNS = tuple(attr.key for attr in sa_inspect(User).column_attrs)
+USER_COLUMNS = tuple(attr.key for attr in sa_inspect(User).column_attrs)  # the user copy's values, in order
 
 
 def _reader(user_id: int) -> User | None:
@@ -498,13 +510,13 @@ def _reader(user_id: int) -> User | None:
         user = db.session.get(User, user_id, options=[joinedload(User.role_rows), lazyload(User.department)])
         if user is None:
             return None
-        cache[user_id] = (version, tuple(getattr(user, k) for k in _USER_COLUMNS),
+        cache[user_id] = (version, tuple(getattr(user, k) for k in USER_COLUMNS),
                           tuple(r.role for r in user.role_rows))
         if len(cache) > current_app.config.get("USER_CACHE_ENTRIES", 4096):
             cache.pop(next(iter(cache), user_id), None)  # the oldest (another thread may be at it too)
         return user
     _version, values, roles = hit
-    user = User(**dict(zip(_USER_COLUMNS, values)))
+    user = User(**dict(zip(USER_COLUMNS, values)))
     rows = [UserRole(user_id=user_id, role=role) for role in roles]
     for row in rows:
         make_transient_to_detached(row)
@@ -562,12 +574,8 @@ def check_session() -> Response | None:
 
 def security_headers(resp: Response) -> Response:
     h = resp.headers
-    h.setdefault("Content-Security-Policy", CSP)
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Referrer-Policy", "same-origin")
-    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS:
+        h.setdefault(name, value)
     # Static files are the same for everyone (and cached long by portal.delivery); asking
     # who is signed in would also cost a database query per stylesheet.
     if request.endpoint != "static":

@@ -1,0 +1,303 @@
+"""The cached-page fast path: a page already in the page caches, served before Flask.
+
+A hit in ``pagecache.public_page`` / ``reader_page`` still paid the whole Flask request: the
+request and app contexts, the session cookie, Flask-Login, the request hooks, the data version
+through the ORM, the CSRF token, the locale, the after-request hooks. This WSGI layer answers a
+GET itself when the page caches already hold the answer the view would give, and otherwise
+hands the request to Flask unchanged. It checks exactly what the cache keys and the request
+hooks depend on:
+
+* the data version and the audit head, in one prepared query on a pooled DB-API connection
+  (``audit.rules.data_version``'s statement);
+* who asks: no cookie, or a session cookie verified as Flask verifies it (signature and age).
+  A session with flashed messages, a remember cookie, a session that has just expired or whose
+  "last seen" stamp is due (``web._session_expired`` refreshes it once a minute), a session
+  Flask-Login would mark not fresh: Flask answers;
+* a signed-in reader only from the worker's copy of the user row at the current reader version
+  (``web._reader``): missing, another version, deactivated, another session version (signed
+  out, "end all sessions", password changed or reset), a password to change, an inspector's
+  account (its views are recorded and confined): Flask answers;
+* the locale (the account's, else the ``lang`` cookie, else the browser's), page or fragment
+  (htmx headers), the minute, the URL: the cache's own key;
+* the visitor's CSRF token put into the page (the session's, signed as Flask-WTF signs it); a
+  visitor without a cookie gets a new session holding a new token, as Flask would give;
+* ``If-None-Match`` for the polled fragments cached with ``revalidate`` and for the unread
+  badge, whose validator is the reader's unread count and newest unread id (one query: the
+  notifications are not audited, so the data version does not cover them).
+
+The answer carries the headers the slow path would send (``web.SECURITY_HEADERS``, Vary,
+Cache-Control, gzip as ``portal.delivery`` does it); ``tests/test_reader_cache.py`` compares
+the two. Off with ``PAGE_CACHE`` (tests) or ``FAST_PATH`` = False.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam, func, select
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie, parse_etags, quote_etag
+
+from portal.audit.rules import DATA_VERSION_STATEMENT
+from portal.delivery import COMPRESSIBLE
+from portal.extensions import db
+from portal.notify.models import Notification
+from portal.pagecache import PLACEHOLDER
+from portal.timeutil import utcnow
+from portal.web import LOCALE_CODES, LOCALES, SECURITY_HEADERS, USER_COLUMNS
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+StartResponse = Callable[..., Any]
+BADGE = "/inbox/badge"
+UNREAD = (select(func.count(), func.max(Notification.id))
+          .where(Notification.recipient_id == bindparam("uid"), Notification.read_at.is_(None)))  # notify.queries.unread_state
+_COL = {name: i for i, name in enumerate(USER_COLUMNS)}
+LOCALE_NAMES = {code: str(locale) for code, locale in LOCALES.items()}
+
+
+class Declined(Exception):
+    """Flask answers this request."""
+
+
+class FastPath:
+    """WSGI middleware in front of the app (installed last by ``create_app``: outermost)."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.sql: dict[str, tuple[str, Any]] = {}
+        self._serializer: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        app = self.app
+        if environ.get("REQUEST_METHOD") != "GET" or not app.config["PAGE_CACHE"] \
+                or not app.config.get("FAST_PATH", True) or not app.extensions.get("ready"):
+            return self.wsgi_app(environ, start_response)
+        try:
+            answer = self._answer(environ)
+        except Declined:
+            return self.wsgi_app(environ, start_response)
+        except Exception:  # noqa: BLE001 - Flask answers, with its own error handling
+            log.warning("fast path failed; Flask answers", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body] if body else []
+
+    # --- who asks ------------------------------------------------------------------
+
+    def serializer(self) -> Any:
+        if self._serializer is None:
+            self._serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        return self._serializer
+
+    def _session(self, cookies: dict[str, str]) -> dict[str, Any] | None:
+        """The verified session of the cookie, None without one; Declined when Flask must see it."""
+        app = self.app
+        name = app.config["SESSION_COOKIE_NAME"]
+        if app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            raise Declined
+        value = cookies.get(name)
+        if value is None:
+            return None
+        try:
+            data = self.serializer().loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            raise Declined from None
+        if not isinstance(data, dict) or "_flashes" in data or data.get("_permanent"):
+            raise Declined
+        return data
+
+    def _fresh_unchanged(self, environ: dict[str, Any], session: dict[str, Any]) -> None:
+        """Flask-Login marks a session not fresh when the address or browser changed (basic
+        protection): then Flask answers and writes the cookie."""
+        if session.get("_fresh") is False:
+            return
+        if self.app.config["PROXY_COUNT"]:
+            raise Declined  # the address is ProxyFix's, behind this layer
+        address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
+        addr = address.encode("utf-8").split(b",")[0].strip() if address is not None else None
+        agent = environ.get("HTTP_USER_AGENT")
+        base = f"{addr}|{agent.encode('utf-8') if agent is not None else None}"
+        if hashlib.sha512(base.encode("utf8")).hexdigest() != session.get("_id"):
+            raise Declined
+
+    def _user(self, session: dict[str, Any], version: tuple[int, int]) -> tuple[Any, ...]:
+        """The reader's row from the worker's copy at this version, when Flask would serve them as
+        they are (``web.load_user`` and ``web.check_session``)."""
+        try:
+            user_id, session_version = (int(p) for p in str(session["_user_id"]).split(":", 1))
+        except (KeyError, ValueError):
+            raise Declined from None
+        hit = self.app.extensions["user_cache"].get(user_id)
+        if hit is None or hit[0] != version:
+            raise Declined
+        _version, values, roles = hit
+        if not values[_COL["active"]] or values[_COL["session_version"]] != session_version \
+                or values[_COL["must_change_password"]] or "inspector" in roles:
+            raise Declined
+        now = utcnow().timestamp()
+        cfg = self.app.config
+        login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
+        if now - login_at > cfg["SESSION_ABSOLUTE_HOURS"] * 3600 or now - seen_at > 60:
+            raise Declined  # expired, or the "last seen" stamp is due: Flask writes the cookie
+        return values
+
+    # --- the answer ----------------------------------------------------------------
+
+    def _answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        app = self.app
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/") or not path.isascii() or path.startswith("/static/"):
+            raise Declined
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            raise Declined
+        full_path = f"{path}?{query}"
+        cookies = parse_cookie(environ) if "HTTP_COOKIE" in environ else {}
+        session = self._session(cookies)
+        signed_in = session is not None and "_user_id" in session
+        if signed_in:
+            assert session is not None
+            self._fresh_unchanged(environ, session)
+        elif session is not None and session.get("_fresh") is not False:
+            raise Declined  # Flask-Login would mark it (the session is not empty)
+        version = self._data_version()
+        values = self._user(session, version) if signed_in else None  # type: ignore[arg-type]
+        hx = environ.get("HTTP_HX_REQUEST", "").lower() == "true"
+        partial = hx and environ.get("HTTP_HX_BOOSTED", "").lower() != "true" \
+            and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST", "").lower() != "true"
+        if values is not None and path == BADGE and not query:
+            return self._badge(environ, values)
+        locale = values[_COL["locale"]] if values is not None and values[_COL["locale"]] in LOCALE_CODES else None
+        if locale is None:
+            lang = cookies.get("lang")
+            locale = lang if lang in LOCALE_CODES else parse_accept_header(
+                environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(list(LOCALE_CODES), default="zh_CN")
+        locale = LOCALE_NAMES[locale]  # as the cache keys hold it: str(get_locale())
+        minute = int(time.time() // 60)
+        if values is not None:
+            cache = app.extensions["reader_cache"]
+            key: tuple = (values[_COL["id"]], full_path, locale, partial, version, minute)
+        else:
+            cache = app.extensions["page_cache"]
+            key = (full_path, locale, partial, version[0], minute)
+        hit = cache.get(key)
+        if hit is None:
+            raise Declined
+        try:
+            cache.move_to_end(key)
+        except KeyError:  # another thread dropped it meanwhile: the entry in hand is still good
+            pass
+        body, status, kept, revalidate = hit
+        headers = [(k, v) for k, v in kept.items() if k != "Vary"]
+        vary = [v.strip() for v in kept.get("Vary", "").split(",") if v.strip()]
+        set_cookie = None
+        if PLACEHOLDER.encode() in body:
+            token, set_cookie = self._csrf(session)
+            body = body.replace(PLACEHOLDER.encode(), token.encode())
+        etag = None
+        if revalidate and partial:  # pagecache.reader_page(revalidate=True)
+            etag = hashlib.blake2b(hit[0], digest_size=12).hexdigest()
+            headers = [(k, v) for k, v in headers if k != "Cache-Control"] + [("Cache-Control", "private, no-cache")]
+            if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag):
+                status, body = 304, b""
+                headers = [(k, v) for k, v in headers if k != "Content-Type"]
+        if values is not None and dict(headers).get("Cache-Control") != "private, no-cache":
+            headers = [(k, v) for k, v in headers if k != "Cache-Control"] + [("Cache-Control", "no-store")]
+        if status == 304:
+            headers.append(("Content-Type", "text/html; charset=utf-8"))
+        headers.extend(SECURITY_HEADERS)
+        if "Cookie" not in vary:
+            vary.append("Cookie")
+        weak = False
+        content_type = dict(headers).get("Content-Type", "")
+        if status == 200 and app.config["COMPRESS_RESPONSES"] and content_type.split(";")[0].strip() in COMPRESSIBLE:
+            if "Accept-Encoding" not in vary:
+                vary.append("Accept-Encoding")
+            accepts = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"), MIMEAccept)
+            if accepts["gzip"] and len(body) >= app.config["COMPRESS_MIN_BYTES"]:
+                body = gzip.compress(body, app.config["COMPRESS_LEVEL"], mtime=0)
+                headers.append(("Content-Encoding", "gzip"))
+                weak = True
+        if etag is not None:
+            headers.append(("ETag", ("W/" if weak else "") + quote_etag(etag)))
+        headers.append(("Vary", ", ".join(vary)))
+        if set_cookie:
+            headers.append(("Set-Cookie", set_cookie))
+        if status != 304:
+            headers.append(("Content-Length", str(len(body))))
+        return f"{status} {'OK' if status == 200 else 'NOT MODIFIED' if status == 304 else ''}".strip(), headers, body
+
+    def _csrf(self, session: dict[str, Any] | None) -> tuple[str, str | None]:
+        """The visitor's CSRF token as Flask-WTF signs it, and for a visitor without a session
+        the new session's cookie holding the token, as Flask would set it."""
+        app = self.app
+        field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        set_cookie = None
+        if session is None:
+            session = {field: hashlib.sha1(os.urandom(64)).hexdigest()}
+            iface = app.session_interface
+            set_cookie = dump_cookie(
+                iface.get_cookie_name(app), self.serializer().dumps(session),
+                domain=iface.get_cookie_domain(app), path=iface.get_cookie_path(app),
+                secure=iface.get_cookie_secure(app), httponly=iface.get_cookie_httponly(app),
+                samesite=iface.get_cookie_samesite(app), partitioned=iface.get_cookie_partitioned(app))
+        elif field not in session:
+            raise Declined  # Flask makes one and writes the cookie
+        token = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(session[field])
+        return str(token), set_cookie
+
+    def _badge(self, environ: dict[str, Any], values: tuple[Any, ...]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """``notify.views.inbox.badge``'s 304, when the browser holds the current count."""
+        if "HTTP_IF_NONE_MATCH" not in environ:
+            raise Declined
+        user_id = values[_COL["id"]]
+        count, newest = self._query("unread", UNREAD, {"uid": user_id})
+        etag = f"u{user_id}-{int(count or 0)}-{int(newest or 0)}"
+        if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(etag):
+            raise Declined
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("ETag", quote_etag(etag)),
+                   ("Cache-Control", "private, no-cache"), *SECURITY_HEADERS, ("Vary", "Cookie")]
+        return "304 NOT MODIFIED", headers, b""
+
+    # --- the database ----------------------------------------------------------------
+
+    def _data_version(self) -> tuple[int, int]:
+        seq, pending = self._query("version", DATA_VERSION_STATEMENT, {})
+        return (seq or 0, pending or 0)
+
+    def _query(self, name: str, statement: Any, params: dict[str, Any]) -> tuple[Any, ...]:
+        """One row of a prepared statement on a pooled DB-API connection: a single SELECT needs
+        no transaction of its own (SQLite autocommits it; PostgreSQL's is rolled back when the
+        pool takes the connection back)."""
+        engine = db.engine
+        held = self.sql.get(name)
+        if held is None or held[1].dialect is not engine.dialect:
+            compiled = statement.compile(dialect=engine.dialect)
+            held = self.sql[name] = (str(compiled), compiled)
+        sql, compiled = held
+        bound = compiled.construct_params(params)
+        args: Any = tuple(bound[k] for k in compiled.positiontup) if compiled.positional else bound
+        conn = engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute(sql, args)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            conn.close()
+        if row is None:
+            raise Declined
+        return tuple(row)
+

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, select
-from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie, parse_etags, quote_etag
 
 from portal.audit.rules import DATA_VERSION_STATEMENT
@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 BADGE = "/inbox/badge"
+HEALTHZ = "/healthz"
+HEALTHY = b'{"database":"ok","status":"ok"}\n'  # home.views.healthz's jsonify(status="ok", database="ok")
 UNREAD = (select(func.count(), func.max(Notification.id))
           .where(Notification.recipient_id == bindparam("uid"), Notification.read_at.is_(None)))  # notify.queries.unread_state
 _COL = {name: i for i, name in enumerate(USER_COLUMNS)}
@@ -163,6 +165,8 @@ class FastPath:
         if not query.isascii():
             raise Declined
         full_path = f"{path}?{query}"
+        if path == HEALTHZ and not query and "HTTP_COOKIE" not in environ:
+            return self._healthz()
         cookies = parse_cookie(environ) if "HTTP_COOKIE" in environ else {}
         session = self._session(cookies)
         signed_in = session is not None and "_user_id" in session
@@ -210,12 +214,11 @@ class FastPath:
             etag = hashlib.blake2b(hit[0], digest_size=12).hexdigest()
             headers = [(k, v) for k, v in headers if k != "Cache-Control"] + [("Cache-Control", "private, no-cache")]
             if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag):
-                status, body = 304, b""
-                headers = [(k, v) for k, v in headers if k != "Content-Type"]
+                # as the view's bare 304: no body, no type, varying by the cookie alone
+                status, body, vary = 304, b"", []
+                headers = [("Cache-Control", "private, no-cache")]
         if values is not None and dict(headers).get("Cache-Control") != "private, no-cache":
             headers = [(k, v) for k, v in headers if k != "Cache-Control"] + [("Cache-Control", "no-store")]
-        if status == 304:
-            headers.append(("Content-Type", "text/html; charset=utf-8"))
         headers.extend(SECURITY_HEADERS)
         if "Cookie" not in vary:
             vary.append("Cookie")
@@ -224,8 +227,7 @@ class FastPath:
         if status == 200 and app.config["COMPRESS_RESPONSES"] and content_type.split(";")[0].strip() in COMPRESSIBLE:
             if "Accept-Encoding" not in vary:
                 vary.append("Accept-Encoding")
-            accepts = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"), MIMEAccept)
-            if accepts["gzip"] and len(body) >= app.config["COMPRESS_MIN_BYTES"]:
+            if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING")).quality("gzip") and len(body) >= app.config["COMPRESS_MIN_BYTES"]:
                 body = gzip.compress(body, app.config["COMPRESS_LEVEL"], mtime=0)
                 headers.append(("Content-Encoding", "gzip"))
                 weak = True
@@ -244,9 +246,12 @@ class FastPath:
         app = self.app
         field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        assert secret, "a SECRET_KEY is configured"
         set_cookie = None
         if session is None:
-            session = {field: hashlib.sha1(os.urandom(64)).hexdigest()}
+            # Flask would write the token alone and Flask-Login mark the session not fresh on
+            # the next request (a second cookie); the mark is written at once here.
+            session = {"_fresh": False, field: hashlib.sha1(os.urandom(64)).hexdigest()}
             iface = app.session_interface
             set_cookie = dump_cookie(
                 iface.get_cookie_name(app), self.serializer().dumps(session),
@@ -267,9 +272,17 @@ class FastPath:
         etag = f"u{user_id}-{int(count or 0)}-{int(newest or 0)}"
         if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(etag):
             raise Declined
-        headers = [("Content-Type", "text/html; charset=utf-8"), ("ETag", quote_etag(etag)),
-                   ("Cache-Control", "private, no-cache"), *SECURITY_HEADERS, ("Vary", "Cookie")]
+        headers = [("ETag", quote_etag(etag)), ("Cache-Control", "private, no-cache"), *SECURITY_HEADERS, ("Vary", "Cookie")]
         return "304 NOT MODIFIED", headers, b""
+
+    def _healthz(self) -> tuple[str, list[tuple[str, str]], bytes]:
+        """``home.views.healthz``'s 200 for a probe without a cookie: the database answered
+        (a failure of any kind goes to Flask, which says what is wrong)."""
+        if self._query("healthz", select(1), {}) != (1,):
+            raise Declined
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(HEALTHY))), *SECURITY_HEADERS,
+                   ("Vary", "Cookie, Accept-Encoding" if self.app.config["COMPRESS_RESPONSES"] else "Cookie")]
+        return "200 OK", headers, HEALTHY
 
     # --- the database ----------------------------------------------------------------
 

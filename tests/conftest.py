@@ -175,7 +175,7 @@ def shared_app(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Fl
 
 # What a test may change on the shared app and must find as it was: the config, and the
 # per-worker memories that are keyed by a data version every fresh database starts again.
-_PER_TEST_MEMORIES = ("page_cache", "versioned")
+_PER_TEST_MEMORIES = ("page_cache", "versioned", "reader_cache", "user_cache")
 
 
 @pytest.fixture

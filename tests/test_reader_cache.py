@@ -1,6 +1,8 @@
 """The per-reader page cache (issue 23, ``portal.pagecache.reader_page``): with every cache
 warm, what a write changes shows on the very next request, and a revoked seat hides what it
-granted at once. Runs with the cache on (``cached_app``); tests elsewhere run with it off."""
+granted at once. Runs with the cache on (``cached_app``); tests elsewhere run with it off.
+A warm page is served by the fast path (``portal.fastpath``, see ``_warm``), so every check
+after a write here runs through it too (more of its own in ``tests/test_fastpath.py``)."""
 from __future__ import annotations
 
 import re
@@ -15,6 +17,7 @@ from portal.org.rules import end_seat, seat_member
 from portal.timeutil import to_local, utcnow
 from tests.conftest import ROLES, login_as, make_user
 from tests.disclosure import factories as df
+from tests.test_fastpath import Flasked
 
 
 class Seen:
@@ -54,10 +57,11 @@ def _warm(client, path: str, app) -> str:
     """The page twice, the second from the cache (it reads no notice rows)."""
     first = client.get(path)
     assert first.status_code == 200, (path, first.status_code)
-    with Seen(app) as seen:
+    with Seen(app) as seen, Flasked(app) as flasked:
         again = client.get(path)
     assert again.status_code == 200
     assert not [q for q in seen if "FROM notice" in q], (path, seen)  # served from the cache
+    assert flasked.count == 0, path  # by the fast path (portal.fastpath), before Flask
     assert _untokened(again) == _untokened(first)
     return again.get_data(as_text=True)
 

@@ -297,3 +297,19 @@ def test_a_session_older_than_its_lifetime_goes_to_flask(cached_app):
         s["login_at"] = utcnow().timestamp() - timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"], minutes=1) \
             .total_seconds()
     assert "/logout" not in staff.get("/").get_data(as_text=True)
+
+
+def test_the_accounts_language_picks_the_cached_page(cached_app):
+    """Signed in, the account's language wins over the ``lang`` cookie, on the fast path too."""
+    from portal.auth.rules import set_locale
+
+    app = cached_app
+    _people(app)
+    with app.app_context():
+        s = db.session
+        set_locale(s, df.user(s, "staff"), "en")
+        s.commit()
+    staff = _signed_in(app)
+    staff.set_cookie("lang", "zh_CN")
+    staff.get("/")
+    assert 'lang="en' in fast(app, staff, "/").get_data(as_text=True)

@@ -10,9 +10,10 @@ hooks depend on:
 * the data version and the audit head, in one prepared query on a pooled DB-API connection
   (``audit.rules.data_version``'s statement);
 * who asks: no cookie, or a session cookie verified as Flask verifies it (signature and age).
-  A session with flashed messages, a remember cookie, a session that has just expired or whose
-  "last seen" stamp is due (``web._session_expired`` refreshes it once a minute), a session
-  Flask-Login would mark not fresh: Flask answers;
+  A session with flashed messages, a remember cookie, a session that has expired: Flask
+  answers. What Flask would change in a session the fast path changes the same way and writes
+  the cookie as Flask would: the "last seen" stamp, moved on at most once a minute
+  (``web._session_expired``), and Flask-Login's "not fresh" mark (basic session protection);
 * a signed-in reader only from the worker's copy of the user row at the current reader version
   (``web._reader``): missing, another version, deactivated, another session version (signed
   out, "end all sessions", password changed or reset), a password to change, an inspector's
@@ -119,23 +120,27 @@ class FastPath:
             raise Declined
         return data
 
-    def _fresh_unchanged(self, environ: dict[str, Any], session: dict[str, Any]) -> None:
-        """Flask-Login marks a session not fresh when the address or browser changed (basic
-        protection): then Flask answers and writes the cookie."""
-        if session.get("_fresh") is False:
-            return
+    def _mark_not_fresh(self, environ: dict[str, Any], session: dict[str, Any]) -> bool:
+        """As Flask-Login's basic session protection: a session (not empty) whose address or
+        browser is not the one it was made for is marked not fresh. True when it was marked
+        (the cookie is written again)."""
+        if session.get("_fresh") is False or not session:
+            return False
         if self.app.config["PROXY_COUNT"]:
             raise Declined  # the address is ProxyFix's, behind this layer
         address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
         addr = address.encode("utf-8").split(b",")[0].strip() if address is not None else None
         agent = environ.get("HTTP_USER_AGENT")
         base = f"{addr}|{agent.encode('utf-8') if agent is not None else None}"
-        if hashlib.sha512(base.encode("utf8")).hexdigest() != session.get("_id"):
-            raise Declined
+        if hashlib.sha512(base.encode("utf8")).hexdigest() == session.get("_id"):
+            return False
+        session["_fresh"] = False
+        return True
 
-    def _user(self, session: dict[str, Any], version: tuple[int, int]) -> tuple[Any, ...]:
+    def _user(self, session: dict[str, Any], version: tuple[int, int]) -> tuple[tuple[Any, ...], bool]:
         """The reader's row from the worker's copy at this version, when Flask would serve them as
-        they are (``web.load_user`` and ``web.check_session``)."""
+        they are (``web.load_user`` and ``web.check_session``), and whether the session's "last
+        seen" stamp was moved on (``web._session_expired`` does it at most once a minute)."""
         try:
             user_id, session_version = (int(p) for p in str(session["_user_id"]).split(":", 1))
         except (KeyError, ValueError):
@@ -150,9 +155,14 @@ class FastPath:
         now = utcnow().timestamp()
         cfg = self.app.config
         login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
-        if now - login_at > cfg["SESSION_ABSOLUTE_HOURS"] * 3600 or now - seen_at > 60:
-            raise Declined  # expired, or the "last seen" stamp is due: Flask writes the cookie
-        return values
+        if now - login_at > cfg["SESSION_ABSOLUTE_HOURS"] * 3600:
+            raise Declined  # expired: Flask signs out and says so
+        if now - seen_at > cfg["SESSION_IDLE_MINUTES"] * 60:
+            raise Declined  # idle too long: the same
+        if now - seen_at > 60:
+            session["seen_at"] = now
+            return values, True
+        return values, False
 
     # --- the answer ----------------------------------------------------------------
 
@@ -170,18 +180,18 @@ class FastPath:
         cookies = parse_cookie(environ) if "HTTP_COOKIE" in environ else {}
         session = self._session(cookies)
         signed_in = session is not None and "_user_id" in session
+        rewrite = session is not None and self._mark_not_fresh(environ, session)
+        version = self._data_version()
+        values = None
         if signed_in:
             assert session is not None
-            self._fresh_unchanged(environ, session)
-        elif session is not None and session.get("_fresh") is not False:
-            raise Declined  # Flask-Login would mark it (the session is not empty)
-        version = self._data_version()
-        values = self._user(session, version) if signed_in else None  # type: ignore[arg-type]
+            values, seen = self._user(session, version)
+            rewrite = rewrite or seen
         hx = environ.get("HTTP_HX_REQUEST", "").lower() == "true"
         partial = hx and environ.get("HTTP_HX_BOOSTED", "").lower() != "true" \
             and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST", "").lower() != "true"
         if values is not None and path == BADGE and not query:
-            return self._badge(environ, values)
+            return self._badge(environ, values, self._cookie(session) if rewrite else None)
         locale = values[_COL["locale"]] if values is not None and values[_COL["locale"]] in LOCALE_CODES else None
         if locale is None:
             lang = cookies.get("lang")
@@ -205,9 +215,10 @@ class FastPath:
         body, status, kept, revalidate = hit
         headers = [(k, v) for k, v in kept.items() if k != "Vary"]
         vary = [v.strip() for v in kept.get("Vary", "").split(",") if v.strip()]
-        set_cookie = None
+        set_cookie = self._cookie(session) if rewrite else None
         if PLACEHOLDER.encode() in body:
-            token, set_cookie = self._csrf(session)
+            token, minted = self._csrf(session)
+            set_cookie = minted or set_cookie
             body = body.replace(PLACEHOLDER.encode(), token.encode())
         etag = None
         if revalidate and partial:  # pagecache.reader_page(revalidate=True)
@@ -252,18 +263,23 @@ class FastPath:
             # Flask would write the token alone and Flask-Login mark the session not fresh on
             # the next request (a second cookie); the mark is written at once here.
             session = {"_fresh": False, field: hashlib.sha1(os.urandom(64)).hexdigest()}
-            iface = app.session_interface
-            set_cookie = dump_cookie(
-                iface.get_cookie_name(app), self.serializer().dumps(session),
-                domain=iface.get_cookie_domain(app), path=iface.get_cookie_path(app),
-                secure=iface.get_cookie_secure(app), httponly=iface.get_cookie_httponly(app),
-                samesite=iface.get_cookie_samesite(app), partitioned=iface.get_cookie_partitioned(app))
+            set_cookie = self._cookie(session)
         elif field not in session:
             raise Declined  # Flask makes one and writes the cookie
         token = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(session[field])
         return str(token), set_cookie
 
-    def _badge(self, environ: dict[str, Any], values: tuple[Any, ...]) -> tuple[str, list[tuple[str, str]], bytes]:
+    def _cookie(self, session: dict[str, Any] | None) -> str:
+        """The session cookie as Flask writes it for a changed session (not permanent)."""
+        app, iface = self.app, self.app.session_interface
+        return dump_cookie(
+            iface.get_cookie_name(app), self.serializer().dumps(session),
+            domain=iface.get_cookie_domain(app), path=iface.get_cookie_path(app),
+            secure=iface.get_cookie_secure(app), httponly=iface.get_cookie_httponly(app),
+            samesite=iface.get_cookie_samesite(app), partitioned=iface.get_cookie_partitioned(app))
+
+    def _badge(self, environ: dict[str, Any], values: tuple[Any, ...],
+               set_cookie: str | None) -> tuple[str, list[tuple[str, str]], bytes]:
         """``notify.views.inbox.badge``'s 304, when the browser holds the current count."""
         if "HTTP_IF_NONE_MATCH" not in environ:
             raise Declined
@@ -273,6 +289,8 @@ class FastPath:
         if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(etag):
             raise Declined
         headers = [("ETag", quote_etag(etag)), ("Cache-Control", "private, no-cache"), *SECURITY_HEADERS, ("Vary", "Cookie")]
+        if set_cookie:
+            headers.append(("Set-Cookie", set_cookie))
         return "304 NOT MODIFIED", headers, b""
 
     def _healthz(self) -> tuple[str, list[tuple[str, str]], bytes]:

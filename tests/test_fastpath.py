@@ -55,12 +55,6 @@ def slow(app, client, path: str, **kw):
     return resp
 
 
-def reached_flask(app, client, path: str, **kw) -> tuple[bool, object]:
-    with Flasked(app) as flasked:
-        resp = client.get(path, **kw)
-    return flasked.count > 0, resp
-
-
 def _people(app) -> None:
     with app.app_context():
         for role in ROLES:
@@ -217,16 +211,33 @@ def test_the_sliding_expiry_still_slides_and_expires(cached_app):
     two_minutes_ago = utcnow().timestamp() - 120
     with staff.session_transaction() as s:
         s["seen_at"] = two_minutes_ago
-    went, resp = reached_flask(app, staff, "/")
-    assert went and "/logout" in resp.get_data(as_text=True)
+    resp = fast(app, staff, "/")  # the stamp is due: moved on, as web._session_expired does
+    assert "/logout" in resp.get_data(as_text=True) and resp.headers["Set-Cookie"]
     with staff.session_transaction() as s:
-        assert s["seen_at"] > two_minutes_ago  # refreshed by Flask (web._session_expired)
+        assert s["seen_at"] > two_minutes_ago
+    assert "Set-Cookie" not in fast(app, staff, "/").headers  # at most once a minute
     fast(app, staff, "/")
     with staff.session_transaction() as s:
         s["seen_at"] = utcnow().timestamp() - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
     assert "/logout" not in staff.get("/").get_data(as_text=True)  # signed out: the public page
     with staff.session_transaction() as s:
         assert "_user_id" not in s
+
+
+def test_a_session_made_elsewhere_is_marked_not_fresh_as_flask_login_marks_it(cached_app):
+    """Basic session protection: a signed-in session used from another address or browser
+    loses its "fresh" mark (the cookie is written again), on the fast path as on Flask's."""
+    app = cached_app
+    _people(app)
+    staff = _signed_in(app)
+    fast(app, staff, "/")
+    with staff.session_transaction() as s:
+        s["_fresh"] = True  # made for another browser (its _id is someone else's)
+        s["_id"] = "0" * 128
+    resp = fast(app, staff, "/")
+    assert "/logout" in resp.get_data(as_text=True) and resp.headers["Set-Cookie"]
+    with staff.session_transaction() as s:
+        assert s["_fresh"] is False
 
 
 def test_a_deactivated_accounts_badge_is_refused_every_time(cached_app):

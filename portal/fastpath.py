@@ -215,11 +215,11 @@ class FastPath:
         body, status, kept, revalidate = hit
         headers = [(k, v) for k, v in kept.items() if k != "Vary"]
         vary = [v.strip() for v in kept.get("Vary", "").split(",") if v.strip()]
-        set_cookie = self._cookie(session) if rewrite else None
         if PLACEHOLDER.encode() in body:
-            token, minted = self._csrf(session)
-            set_cookie = minted or set_cookie
+            session, token, changed = self._csrf(session)
+            rewrite = rewrite or changed
             body = body.replace(PLACEHOLDER.encode(), token.encode())
+        set_cookie = self._cookie(session) if rewrite and session is not None else None
         etag = None
         if revalidate and partial:  # pagecache.reader_page(revalidate=True)
             etag = hashlib.blake2b(hit[0], digest_size=12).hexdigest()
@@ -251,23 +251,24 @@ class FastPath:
             headers.append(("Content-Length", str(len(body))))
         return f"{status} {'OK' if status == 200 else 'NOT MODIFIED' if status == 304 else ''}".strip(), headers, body
 
-    def _csrf(self, session: dict[str, Any] | None) -> tuple[str, str | None]:
-        """The visitor's CSRF token as Flask-WTF signs it, and for a visitor without a session
-        the new session's cookie holding the token, as Flask would set it."""
+    def _csrf(self, session: dict[str, Any] | None) -> tuple[dict[str, Any], str, bool]:
+        """The visitor's session, CSRF token as Flask-WTF signs it, and whether the session
+        changed: a session without a token gets one, as Flask-WTF gives it (a visitor without a
+        cookie, a session just signed in), and its cookie is written."""
         app = self.app
         field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         assert secret, "a SECRET_KEY is configured"
-        set_cookie = None
+        changed = False
         if session is None:
-            # Flask would write the token alone and Flask-Login mark the session not fresh on
-            # the next request (a second cookie); the mark is written at once here.
-            session = {"_fresh": False, field: hashlib.sha1(os.urandom(64)).hexdigest()}
-            set_cookie = self._cookie(session)
-        elif field not in session:
-            raise Declined  # Flask makes one and writes the cookie
+            # Flask-Login would mark a new session not fresh on its next request (writing the
+            # cookie once more): the mark is written at once here.
+            session = {"_fresh": False}
+        if field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+            changed = True
         token = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(session[field])
-        return str(token), set_cookie
+        return session, str(token), changed
 
     def _cookie(self, session: dict[str, Any] | None) -> str:
         """The session cookie as Flask writes it for a changed session (not permanent)."""

@@ -256,7 +256,9 @@ def test_public_pages_are_cached_until_the_data_changes(cached_app):
     with statements(app) as seen:
         page = second.get("/notices/school").get_data(as_text=True)
     selects = [sql for sql, _ in seen if sql.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1 and "第一条公开通知" in page  # served from the cache: only the data version asked
+    # served from the cache: only the data version asked (by portal.fastpath on a DB-API cursor,
+    # which SQLAlchemy's events do not see; by the view when Flask answers)
+    assert len(selects) <= 1 and "第一条公开通知" in page
     # each visitor gets their own CSRF token, never the one of whoever filled the cache
     tokens = {re.search(r'"X-CSRFToken": "([^"]+)"', c.get("/notices/school").get_data(as_text=True)).group(1)
               for c in (first, second)}

@@ -219,10 +219,11 @@ def _urge_count() -> Any:
             .correlate(Resolution).scalar_subquery())
 
 
-def tracker_rows(session: Session, visible: Any, today: date, filters: Filters = Filters()) -> list[TrackerRow]:
-    """Every visible resolution with its owner, last report, urgings and status: one query."""
+def _tracker_query(columns: tuple[Any, ...], visible: Any, filters: Filters) -> Select[Any]:
+    """The tracker's one query: ``columns`` of each visible resolution, then its owner's name,
+    last report, report and urging counts and meeting title, newest decision first."""
     query = (
-        select(Resolution, User.name, _last_report(), _report_count(), _urge_count(), Meeting.title)
+        select(*columns, User.name, _last_report(), _report_count(), _urge_count(), Meeting.title)
         .join(User, User.id == Resolution.owner_id)
         .outerjoin(Item, Item.id == Resolution.item_id)
         .outerjoin(Meeting, Meeting.id == Item.meeting_id)
@@ -238,14 +239,77 @@ def tracker_rows(session: Session, visible: Any, today: date, filters: Filters =
         query = query.where(Resolution.body == filters.body)
     if filters.owner_id:
         query = query.where(Resolution.owner_id == filters.owner_id)
+    return query
+
+
+def _tracked(res: Any, today: date, last: date | None, filters: Filters) -> tuple[date | None, TrackStatus] | None:
+    """A row's next report date and status; None when the status filter leaves it out."""
+    due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
+    status = track_status(res.state, today, res.deadline, due)
+    if filters.status and status.value != filters.status:
+        return None
+    return due, status
+
+
+def tracker_rows(session: Session, visible: Any, today: date, filters: Filters = Filters()) -> list[TrackerRow]:
+    """Every visible resolution (the ORM entity) with its owner, last report, urgings and
+    status: one query. Pages that only list them read :func:`tracker_lines`."""
     rows = []
-    for res, owner, last, reports, urgings, meeting_title in session.execute(query).tuples():
-        due = next_report_due(res.cadence, res.starts_on, last, res.deadline)
-        status = track_status(res.state, today, res.deadline, due)
-        if filters.status and status.value != filters.status:
-            continue
-        rows.append(TrackerRow(res, owner, last, reports or 0, urgings or 0, due, status,
-                               due_soon(today, due, status), meeting_title or ""))
+    for res, owner, last, reports, urgings, meeting_title in session.execute(
+            _tracker_query((Resolution,), visible, filters)).tuples():
+        tracked = _tracked(res, today, last, filters)
+        if tracked is not None:
+            due, status = tracked
+            rows.append(TrackerRow(res, owner, last, reports or 0, urgings or 0, due, status,
+                                   due_soon(today, due, status), meeting_title or ""))
+    return rows
+
+
+class ResolutionLine(NamedTuple):
+    """The columns of a resolution that the tracker, its figures and its spreadsheet show."""
+
+    id: int
+    title: str
+    body: str
+    owner_id: int
+    cadence: str
+    state: str
+    decided_on: date
+    starts_on: date | None
+    deadline: date | None
+
+
+LINE_COLUMNS = tuple(getattr(Resolution, name) for name in ResolutionLine._fields)
+
+
+@dataclass
+class TrackerLine:
+    """A :class:`TrackerRow` read as plain columns (no ORM entity): the tracker page and its
+    spreadsheet, where hundreds of rows are counted and fifty shown."""
+
+    resolution: ResolutionLine
+    owner_name: str
+    last_report: date | None
+    reports: int
+    urgings: int
+    next_due: date | None
+    status: TrackStatus
+    warn: bool
+    meeting_title: str
+
+
+def tracker_lines(session: Session, visible: Any, today: date, filters: Filters = Filters()) -> list[TrackerLine]:
+    """What :func:`tracker_rows` reads, as plain columns: the same query, rows and order."""
+    width = len(LINE_COLUMNS)
+    rows = []
+    for row in session.execute(_tracker_query(LINE_COLUMNS, visible, filters)):
+        res = ResolutionLine(*row[:width])
+        owner, last, reports, urgings, meeting_title = row[width:]
+        tracked = _tracked(res, today, last, filters)
+        if tracked is not None:
+            due, status = tracked
+            rows.append(TrackerLine(res, owner, last, reports or 0, urgings or 0, due, status,
+                                    due_soon(today, due, status), meeting_title or ""))
     return rows
 
 
@@ -260,7 +324,7 @@ class Figures:
     per_owner: list[tuple[str, OnTime, int]] = field(default_factory=list)  # name, on-time share, urgings
 
 
-def figures(session: Session, rows: list[TrackerRow], today: date) -> Figures:
+def figures(session: Session, rows: list[TrackerRow] | list[TrackerLine], today: date) -> Figures:
     """The headline figures over ``rows``; their reports of the last 12 months in one query.
     The on-time share counts each report filed in the window, and each report missing now."""
     fig = Figures()
@@ -297,8 +361,10 @@ def figures(session: Session, rows: list[TrackerRow], today: date) -> Figures:
 
 
 def tracker_years(session: Session, visible: Any) -> list[int]:
-    days = session.scalars(select(func.min(Resolution.decided_on)).where(visible)).first()
-    last = session.scalars(select(func.max(Resolution.decided_on)).where(visible)).first()
+    """The years of the first and last visible decision, newest first (one query)."""
+    found = session.execute(select(func.min(Resolution.decided_on), func.max(Resolution.decided_on))
+                            .where(visible)).first()
+    days, last = found if found is not None else (None, None)
     if days is None or last is None:
         return []
     return list(range(last.year, days.year - 1, -1))

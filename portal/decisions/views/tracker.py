@@ -51,7 +51,7 @@ def tracker() -> Response:
     visible = permissions.listing(current_user, "resolution.view")
     form, filters = _filters(visible)
     day = today()
-    rows = queries.tracker_rows(db.session, visible, day, filters)
+    rows = queries.tracker_lines(db.session, visible, day, filters)
     print_view = request.args.get("print") == "1"
     # The figures count every row; the page shows fifty (the print view and the XLSX show all).
     shown = {"rows": rows, "page": 1, "pages": 1} if print_view else page_of(rows, TRACKER_PAGE)
@@ -76,7 +76,7 @@ def tracker_export() -> Response:
     permissions.require("resolution.tracker")
     visible = permissions.listing(current_user, "resolution.view")
     _form, filters = _filters(visible)
-    rows = queries.tracker_rows(db.session, visible, today(), filters)
+    rows = queries.tracker_lines(db.session, visible, today(), filters)
     data = exports.tracker_xlsx(rows, _headers(), lambda s: str(STATUS_LABELS[s]), lambda b: str(BODY_LABELS.get(b, b)))
     return _xlsx(data, "tracker.xlsx")
 

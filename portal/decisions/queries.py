@@ -38,15 +38,16 @@ from portal.timeutil import to_local
 
 def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
     """A meeting with everything its page and its minutes show, in four queries (read it with
-    ``.unique()``): the meeting with its attendance and read receipts (at most one row per
-    member each, so joined: a few hundred rows for the largest body); its items with their
+    ``.unique()``): the meeting with its attendance, read receipts and the supervision opinions
+    on it (at most one row per member each, and opinions rarely more than one or two, so
+    joined: a few hundred rows for the largest body); its items with their
     resolutions, evidence, office views and stances (each a handful per item, so joined); the
     named votes (one per member on an item: joined with the stances they would multiply); the
     papers."""
     return select(Meeting).where(Meeting.id == meeting_id).options(
         joinedload(Meeting.procedure), joinedload(Meeting.chair), joinedload(Meeting.recorder),
         joinedload(Meeting.supervisor), joinedload(Meeting.attendance), joinedload(Meeting.receipts),
-        selectinload(Meeting.papers),
+        joinedload(Meeting.opinions), selectinload(Meeting.papers),
         selectinload(Meeting.items).options(
             joinedload(Item.stances), joinedload(Item.views), joinedload(Item.evidence),
             selectinload(Item.named_votes), joinedload(Item.proposer),

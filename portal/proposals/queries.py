@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, and_, cast, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
 
 from portal.auth.models import Department, User
 from portal.congress.models import CongressTerm
@@ -51,6 +51,23 @@ def register(term_id: int, filters: RegisterFilter | None = None, today: date | 
         query = query.where(Proposal.status == Status.ASSIGNED.value, Proposal.deadline < today) \
             .order_by(None).order_by(Proposal.deadline, Proposal.id)
     return query
+
+
+# What a row of the register page shows (``proposals/register.html``): the long texts
+# (案由, 办法, answers) stay in the database.
+REGISTER_COLUMNS = (Proposal.id, Proposal.term_id, Proposal.title, Proposal.category, Proposal.proposer_id,
+                    Proposal.status, Proposal.lead_department_id, Proposal.deadline, Proposal.answer_class,
+                    Proposal.rating, Proposal.merged_into_id)
+
+
+def register_page(term_id: int, filters: RegisterFilter | None = None,
+                  today: date | None = None) -> Select[tuple[Proposal]]:
+    """:func:`register` as its page lists it: only the columns a row shows, the proposer's and
+    the department's names."""
+    return register(term_id, filters, today).options(
+        load_only(*REGISTER_COLUMNS),
+        joinedload(Proposal.proposer).options(load_only(User.name), lazyload(User.department)),
+        joinedload(Proposal.lead_department).load_only(Department.name))
 
 
 def mine(user: User) -> Select[tuple[Proposal]]:

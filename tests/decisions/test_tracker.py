@@ -75,7 +75,7 @@ from tests.decisions import factories as f  # noqa: E402
 from tests.decisions.test_views import _many, counting, world  # noqa: E402,F401
 
 # Statements of one /tracker request (SQLite also counts its BEGIN), anonymous and as staff.
-TRACKER_STATEMENTS = {None: 5 if ON_POSTGRES else 6, "staff": 7 if ON_POSTGRES else 8}
+TRACKER_STATEMENTS = {None: 4 if ON_POSTGRES else 5, "staff": 6 if ON_POSTGRES else 7}
 
 
 @pytest.mark.parametrize("role", [None, "staff"])
@@ -142,7 +142,7 @@ def test_anonymous_tracker_is_cached_but_fresh_and_public_only(cached_app):
 
 # SQLite also counts its BEGIN.
 RESOLUTION_STATEMENTS = 10 if ON_POSTGRES else 11
-MEETING_STATEMENTS = 8 if ON_POSTGRES else 9
+MEETING_STATEMENTS = 7 if ON_POSTGRES else 8
 
 
 @pytest.mark.parametrize("page", ["resolution", "meeting"])

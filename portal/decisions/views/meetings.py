@@ -133,7 +133,7 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         i_voted=bool(secret and current and current_user.is_authenticated
                      and outcomes.has_voted(db.session, current, current_user.id)),
         opinion_kind="meeting", opinion_subject=meeting, opinion_supervisor=meeting.supervisor_id,
-        opinions=queries.opinions(db.session, "meeting", meeting.id),
+        opinions=meeting.opinions,  # loaded with the meeting (queries.meeting_query)
         my_turn_to_sign=current_user.is_authenticated and current_user.id == meeting.next_signer_id,
         papers_unread=paper_rules.unread(meeting) if meeting.papers_sent_at else [],
         papers_mine_unread=bool(meeting.papers_sent_at and current_user.is_authenticated

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, text, true
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from portal.auth.models import Department, User, on_staff
@@ -52,13 +52,17 @@ LIST_DEFERRED = (
 
 # --- one notice's page, the workspace, the dashboard -------------------------------------
 
+# Built once (issue 23): a statement with loader options cost more to build and key than to
+# run; executed with its id as a bound parameter.
+_NOTICE_PAGE = (select(Notice)
+                .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
+                         selectinload(Notice.attachments))
+                .where(Notice.id == bindparam("notice_id")))
+
+
 def notice_for_page(session: Session, notice_id: int) -> Notice | None:
     """The notice with what its page shows (catalogue item, author, approver, attachments)."""
-    return session.scalar(
-        select(Notice)
-        .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
-                 selectinload(Notice.attachments))
-        .where(Notice.id == notice_id))
+    return session.scalar(_NOTICE_PAGE, {"notice_id": notice_id})
 
 
 def objections_of(session: Session, notice: Notice) -> list[Objection]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, and_, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import Integer, Select, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
 
 from portal.auth.models import Department, User
@@ -80,18 +80,21 @@ def mine(user: User) -> Select[tuple[Proposal]]:
             .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
 
 
+# Built once (issue 23): building and keying this statement cost more than running it;
+# executed with the id as a bound parameter.
+_PROPOSAL_PAGE = select(Proposal).options(
+    joinedload(Proposal.proposer), joinedload(Proposal.lead_department), joinedload(Proposal.merged_into),
+    selectinload(Proposal.cosigns).joinedload(Cosign.user),
+    selectinload(Proposal.cohandlers).joinedload(Cohandler.department),
+    selectinload(Proposal.answers).joinedload(Answer.department),
+    selectinload(Proposal.answers).joinedload(Answer.answered_by),
+    selectinload(Proposal.attachments),
+).where(Proposal.id == bindparam("proposal_id"))
+
+
 def load(session: Session, proposal_id: int) -> Proposal | None:
     """One proposal with everything its page shows."""
-    return session.scalar(
-        select(Proposal).options(
-            joinedload(Proposal.proposer), joinedload(Proposal.lead_department), joinedload(Proposal.merged_into),
-            selectinload(Proposal.cosigns).joinedload(Cosign.user),
-            selectinload(Proposal.cohandlers).joinedload(Cohandler.department),
-            selectinload(Proposal.answers).joinedload(Answer.department),
-            selectinload(Proposal.answers).joinedload(Answer.answered_by),
-            selectinload(Proposal.attachments),
-        ).where(Proposal.id == proposal_id)
-    )
+    return session.scalar(_PROPOSAL_PAGE, {"proposal_id": proposal_id})
 
 
 def parts(session: Session, proposal: Proposal) -> list[Part]:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, and_, bindparam, cast, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Department, User
 from portal.congress.models import CongressTerm
@@ -29,13 +29,14 @@ class RegisterFilter:
 
 def register(term_id: int, filters: RegisterFilter | None = None, today: date | None = None) -> Select[tuple[Proposal]]:
     """A term's proposals on record (not drafts), newest first, with what the rows show."""
+    return _registered(select(Proposal).options(joinedload(Proposal.proposer), joinedload(Proposal.lead_department)),
+                       term_id, filters, today)
+
+
+def _registered(query: Select[Any], term_id: int, filters: RegisterFilter | None, today: date | None) -> Select[Any]:
+    """``query`` narrowed to a term's proposals on record by the register's filters, in its order."""
     f = filters or RegisterFilter()
-    query = (
-        select(Proposal)
-        .options(joinedload(Proposal.proposer), joinedload(Proposal.lead_department))
-        .where(Proposal.term_id == term_id, Proposal.status != Status.DRAFT.value)
-        .order_by(Proposal.id.desc())
-    )
+    query = query.where(Proposal.term_id == term_id, Proposal.status != Status.DRAFT.value).order_by(Proposal.id.desc())
     if f.status:
         query = query.where(Proposal.status == f.status)
     if f.department_id:
@@ -53,21 +54,47 @@ def register(term_id: int, filters: RegisterFilter | None = None, today: date | 
     return query
 
 
-# What a row of the register page shows (``proposals/register.html``): the long texts
-# (案由, 办法, answers) stay in the database.
-REGISTER_COLUMNS = (Proposal.id, Proposal.term_id, Proposal.title, Proposal.category, Proposal.proposer_id,
-                    Proposal.status, Proposal.lead_department_id, Proposal.deadline, Proposal.answer_class,
-                    Proposal.rating, Proposal.merged_into_id)
+class Name(NamedTuple):
+    name: str
 
 
-def register_page(term_id: int, filters: RegisterFilter | None = None,
-                  today: date | None = None) -> Select[tuple[Proposal]]:
-    """:func:`register` as its page lists it: only the columns a row shows, the proposer's and
-    the department's names."""
-    return register(term_id, filters, today).options(
-        load_only(*REGISTER_COLUMNS),
-        joinedload(Proposal.proposer).options(load_only(User.name), lazyload(User.department)),
-        joinedload(Proposal.lead_department).load_only(Department.name))
+class RegisterLine(NamedTuple):
+    """A proposal as a row of the register page shows it (``proposals/register.html``): plain
+    columns, the long texts (案由, 办法, answers) left in the database."""
+
+    id: int
+    title: str
+    category: str
+    status: str
+    deadline: date | None
+    answer_class: str | None
+    rating: str | None
+    merged_into_id: int | None
+    proposer_name: str
+    department_name: str | None
+
+    @property
+    def proposer(self) -> Name:
+        return Name(self.proposer_name)
+
+    @property
+    def lead_department(self) -> Name | None:
+        return Name(self.department_name) if self.department_name is not None else None
+
+    def is_overdue(self, today: date) -> bool:
+        return Proposal.is_overdue(self, today)  # type: ignore[arg-type]  # the one definition, on the model
+
+
+def register_lines(term_id: int, filters: RegisterFilter | None = None, today: date | None = None) -> Select[Any]:
+    """:func:`register` as the columns of :class:`RegisterLine`: the same rows in the same order."""
+    # the names as scalar subqueries, not joins: the pager's count over this query then reads
+    # the register's covering index alone
+    proposer = select(User.name).where(User.id == Proposal.proposer_id).correlate(Proposal).scalar_subquery()
+    department = (select(Department.name).where(Department.id == Proposal.lead_department_id)
+                  .correlate(Proposal).scalar_subquery())
+    query = select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.deadline,
+                   Proposal.answer_class, Proposal.rating, Proposal.merged_into_id, proposer, department)
+    return _registered(query, term_id, filters, today)
 
 
 def mine(user: User) -> Select[tuple[Proposal]]:

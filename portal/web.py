@@ -43,6 +43,7 @@ from portal import files, readiness, registry
 from portal.audit.rules import data_version
 from portal.auth import permissions
 from portal.auth.models import ROLE_LABELS, User, UserRole
+from portal.db import WriterBusy
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID, error_text
@@ -447,6 +448,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetimeformat, "datetimeformat")  # over flask-babel's (registered before)
     app.context_processor(template_globals)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(WriterBusy, writer_busy)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, last_resort)
 
@@ -637,6 +639,16 @@ HTTP_MESSAGES = {
 def http_error(e: HTTPException) -> Response:
     title, message = HTTP_MESSAGES.get(e.code or 500, (e.name, e.description or ""))
     return error_page(e.code or 500, str(title), str(message))
+
+
+def writer_busy(e: WriterBusy) -> Response:
+    """A write that could not begin in time (the write lock stayed taken, ``portal.db``):
+    nothing was written; said as such, with a page that asks the database nothing (and
+    reads, if anything, without queueing for the lock again)."""
+    _discard_session()
+    write_intent.set(False)
+    g._login_user = login_manager.anonymous_user()  # the locale would load the user to translate
+    return unavailable_page(503, _("系统繁忙"), explain(e))
 
 
 def last_resort(e: Exception) -> Response:

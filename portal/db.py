@@ -71,6 +71,25 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 PG_WRITE_LOCK = 7_263_001
 
 
+_PG_LOCKED = "portal_write_locked"
+
+
+def take_write_lock(session: Session) -> None:
+    """Take the write lock within the session's transaction on PostgreSQL (once: a
+    transaction that holds it, from its start or from an earlier call, asks nothing). On
+    SQLite a write transaction holds it from BEGIN IMMEDIATE, so there is nothing to take.
+
+    Taken in a transaction that has read already, it is as good as a new transaction's:
+    READ COMMITTED reads each statement from what was committed before that statement, so
+    everything read after the lock sees every writer before it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    conn = session.connection()
+    if not conn.info.get(_PG_LOCKED):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+        conn.info[_PG_LOCKED] = True
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual ``postgres://`` spellings and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -97,9 +116,10 @@ def make_engine(url: str) -> Engine:
             def _pg_begin(conn: Any) -> None:
                 # An AUTOCOMMIT connection (VACUUM, CREATE DATABASE) has no transaction to hold
                 # the lock for; taking it there would only wait on this thread's own writer.
-                if write_intent.get() and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-                    # waits for the writer holding it to commit or roll back
+                locked = write_intent.get() and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+                if locked:  # waits for the writer holding it to commit or roll back
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+                conn.info[_PG_LOCKED] = locked  # every transaction says afresh whether it holds it
 
         return engine
 

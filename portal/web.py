@@ -43,7 +43,7 @@ from portal import files, readiness, registry
 from portal.audit.rules import data_version
 from portal.auth import permissions
 from portal.auth.models import ROLE_LABELS, User, UserRole
-from portal.db import WriterBusy
+from portal.db import WriterBusy, take_write_lock
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID, error_text
@@ -142,8 +142,16 @@ def begin_write(*, expire: bool = True) -> None:
 
     ``expire=False`` keeps them as read, so the lock is not held while they load again: only
     for a rule that itself reads, under the lock, every fact it decides on that can change
-    (the vote: ``congress.rules.polls.cast_vote``)."""
-    db.session.commit()
+    (the vote: ``congress.rules.polls.cast_vote``).
+
+    On PostgreSQL the read transaction goes on and takes the lock as its next statement
+    (``portal.db.take_write_lock``: under READ COMMITTED every later statement reads what
+    every earlier writer committed), which spares a commit, a second connection checkout
+    and its liveness ping; SQLite cannot turn a read transaction into a write one safely."""
+    if db.session.in_transaction() and db.session.get_bind().dialect.name == "postgresql":
+        take_write_lock(db.session)
+    else:
+        db.session.commit()
     if expire:
         db.session.expire_all()
     write_intent.set(True)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
-from portal.db import PG_WRITE_LOCK
+from portal.db import take_write_lock
 from portal.errors import Message
 from portal.i18n import N_
 from portal.timeutil import day_start_utc, to_local, utcnow
@@ -163,8 +163,7 @@ def _dump(summary: dict[str, Any]) -> str:
 
 
 def _lock_chain(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+    take_write_lock(session)  # a no-op when the transaction holds it already (nearly always)
 
 
 # Built once: every write runs them with the write lock held.

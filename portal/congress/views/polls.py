@@ -9,6 +9,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import lazyload
 
 from portal.auth import permissions
 from portal.congress import queries
@@ -24,11 +25,11 @@ from portal.congress.views.sessions import load_session
 from portal.extensions import db, write_intent
 from portal.formutil import options
 from portal.pagecache import reader_page
-from portal.web import attempt, begin_write, into_main, redirect_to, render, require_valid, writes_late
+from portal.web import FormInvalid, attempt, begin_write, into_main, redirect_to, render, require_valid, writes_late
 
 
-def load_poll(poll_id: int, action: str = "congress.poll.view") -> Poll:
-    poll = db.session.get(Poll, poll_id) or abort(404)
+def load_poll(poll_id: int, action: str = "congress.poll.view", options: tuple[Any, ...] = ()) -> Poll:
+    poll = db.session.get(Poll, poll_id, options=options) or abort(404)
     permissions.require(action, poll)
     return poll
 
@@ -189,14 +190,18 @@ def vote(poll_id: int) -> Response:
     held for the rule alone: the account, the poll, the permission and the form are read
     before it (``writes_late``), the rule reads again under it what can change, and a vote
     taken is answered with the ballot block from what is known (nothing counted or read again)."""
-    poll = load_poll(poll_id)
+    # The candidates are read only for an election (a motion's options are fixed), and before the lock.
+    poll = load_poll(poll_id, options=(lazyload(Poll.candidates),))
+    if not poll.is_motion:
+        db.session.refresh(poll, ["candidates"])
     permissions.require("congress.voter", poll)  # who; whether it is still open is the rule's
-    form = _vote_form(poll, submitted=True)
-    # Every posted value goes to the rule: a motion ballot with two choices is refused there,
-    # not quietly read as its first one.
+    # Every posted value goes to the rule, which checks them against the poll: a motion ballot
+    # with two choices is refused there, not quietly read as its first one. No form object:
+    # the one field needs no more, and CSRFProtect has checked the token of every POST.
     choices = request.form.getlist("choice")
     with attempt() as done:
-        require_valid(form)
+        if poll.is_motion and not choices:
+            raise FormInvalid(_("请选择赞成、反对或弃权。"))
         begin_write(expire=False)
         outcome = rules.cast_vote(db.session, current_user, poll, choices)
     if done:

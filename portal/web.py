@@ -374,6 +374,8 @@ def attempt() -> Iterator[Attempt]:
         yield done
     except DomainError as exc:
         db.session.rollback()
+        if isinstance(exc, WriterBusy):  # the lock stays taken: what follows only reads (the answer)
+            write_intent.set(False)
         done.error = explain(exc)
     except FormInvalid as exc:
         db.session.rollback()

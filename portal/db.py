@@ -121,6 +121,12 @@ def make_engine(url: str) -> Engine:
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
                 conn.info[_PG_LOCKED] = locked  # every transaction says afresh whether it holds it
 
+            @event.listens_for(engine, "rollback_savepoint")
+            def _pg_savepoint_undone(conn: Any, name: Any, context: Any) -> None:
+                # A lock first taken inside the savepoint went with it: the next take asks again
+                # (a no-op when it was held from before the savepoint).
+                conn.info[_PG_LOCKED] = False
+
         return engine
 
     path = make_url(url).database or ""

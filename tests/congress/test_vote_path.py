@@ -43,6 +43,7 @@ class Statements:
         self.writing = False
         self.committed = False
         self.checkouts = 0
+        self.seen: list[str] = []
 
     def _begin(self, conn: Any) -> None:
         self.writing = write_intent.get()
@@ -56,6 +57,7 @@ class Statements:
         if "pg_advisory_xact_lock" in statement:  # PostgreSQL: the lock taken within the read (begin_write)
             self.writing = True
             return
+        self.seen.append(statement)
         if self.writing:
             self.in_write.append(statement)
         elif self.committed:
@@ -95,6 +97,14 @@ def test_a_vote_holds_the_write_lock_for_the_rule_alone(app, client, hall):
     # PostgreSQL: one connection (one pre-ping) for the whole vote, the read and the write.
     assert seen.checkouts == (1 if ON_POSTGRES else 2), seen.checkouts
     assert seen.after_commit == [], seen.after_commit  # the answer reads nothing again
+    # A second ballot is refused on the ballot block, from what the request knows: no count,
+    # no form, nothing written.
+    with Statements(app) as again:
+        second = client.hx(url, "POST", data={"choice": "no"})
+    text = second.get_data(as_text=True)
+    assert second.status_code == 422 and 'id="ballot"' in text and 'name="choice"' not in text
+    assert "您已投票。无记名投票一经投出不能更改。" in text and "投票成功" not in text
+    assert not any("count(" in s.lower() for s in again.in_write + again.seen), again.seen
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SecretBallot)
                                  .where(SecretBallot.poll_id == hall["secret"])) == 1

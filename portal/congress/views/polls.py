@@ -18,6 +18,7 @@ from portal.congress.forms import (
 )
 from portal.congress.models import NamedVote, Poll
 from portal.congress.rules import polls as rules
+from portal.congress.rules.common import AlreadyVoted
 from portal.congress.rules.results import election_threshold
 from portal.congress.rules.sessions import is_present
 from portal.congress.views import bp
@@ -199,24 +200,33 @@ def vote(poll_id: int) -> Response:
     # with two choices is refused there, not quietly read as its first one. No form object:
     # the one field needs no more, and CSRFProtect has checked the token of every POST.
     choices = request.form.getlist("choice")
+    voted_already = False
     with attempt() as done:
         if poll.is_motion and not choices:
             raise FormInvalid(_("请选择赞成、反对或弃权。"))
         begin_write(expire=False)
-        outcome = rules.cast_vote(db.session, current_user, poll, choices)
+        try:
+            outcome = rules.cast_vote(db.session, current_user, poll, choices)
+        except AlreadyVoted:
+            voted_already = True
+            raise
     if done:
         return render("congress/poll.html", block="ballot", **_taken_context(poll, outcome, choices))
     write_intent.set(False)  # the answer below only reads
+    if voted_already and poll.secret:  # a second secret ballot: the block says so, as after the first
+        return render("congress/poll.html", block="ballot", status=done.status,
+                      **_taken_context(poll, "refused", choices, error=done.error))
     ctx = poll_context(poll, vote_error=done.error)
     if not poll.is_open:  # its state changed under the ballot: the page head too
         return into_main(render("congress/poll.html", block="content", status=done.status, **ctx))
     return render("congress/poll.html", block="ballot", status=done.status, **ctx)
 
 
-def _taken_context(poll: Poll, outcome: str, choices: list[str]) -> dict[str, Any]:
+def _taken_context(poll: Poll, outcome: str, choices: list[str], error: str | None = None) -> dict[str, Any]:
     """The ballot block once a vote was taken: the thanks, and for a named vote the ballot
-    again with the choice made (it may be changed until close). Built from what the request
-    already holds; the figures are left out (the page shows them when loaded)."""
+    again with the choice made (it may be changed until close); or, with ``error``, a second
+    secret ballot refused. Built from what the request already holds; the figures are left
+    out (the page shows them when loaded)."""
     vote_form = None
     if not poll.secret:
         vote_form = _vote_form(poll)
@@ -224,7 +234,8 @@ def _taken_context(poll: Poll, outcome: str, choices: list[str]) -> dict[str, An
     return {
         "poll": poll, "cs": poll.session, "voted": True, "may_vote": True, "present_now": True,
         "vote_form": vote_form, "cast": None, "signed_in": None, "result": None,
-        "vote_done": _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。"),
+        "vote_done": None if error else _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。"),
+        "vote_error": error,
     }
 
 

@@ -4,7 +4,9 @@ open session vote one after the other on a secret motion, through the whole Flas
 the fragment). Reported per vote (median and p95 over the N): the whole request (wall clock, and this process's CPU time,
 which other load on the machine disturbs less), the time the
 write lock is held (from BEGIN IMMEDIATE / the advisory lock to COMMIT), the statements inside
-it and outside it, and with ``--profile`` the top functions by cumulative time (cProfile).
+it and outside it, and with ``--profile`` the top functions by cumulative time (cProfile),
+with ``--statements`` the statements of the last vote (marked in the lock or outside it; on
+PostgreSQL the lock taken within the read transaction counts as outside, as a BEGIN's wait).
 
     .venv/bin/python benchmarks/vote_profile.py --voters 200
     .venv/bin/python benchmarks/vote_profile.py --voters 200 --database-url postgresql://... --profile

@@ -30,9 +30,14 @@ def main() -> None:
     ap.add_argument("--profile", default="", help="a page key to profile with cProfile")
     ap.add_argument("--no-cache", action="store_true", help="PAGE_CACHE off: every page rendered")
     ap.add_argument("--top", type=int, default=35)
+    ap.add_argument("--counts", action="store_true",
+                    help="also print statements and Python function calls per request (cProfile, 5 requests)")
     args = ap.parse_args()
 
+    from sqlalchemy import event
+
     from portal import create_app
+    from portal.extensions import db
 
     url = f"sqlite:///{HERE / 'data' / f'notices-{args.size}.sqlite3'}"
     run.read_tokens(url)
@@ -64,7 +69,28 @@ def main() -> None:
             client.get(path, headers=headers)
         ms = (time.perf_counter() - t0) * 1000 / args.requests
         cpu = (time.process_time() - c0) * 1000 / args.requests  # steadier on a shared machine
-        print(f"{ms:7.2f} ms  {cpu:6.2f} cpu-ms  {len(r.get_data()):7d} B  {r.status_code}  {label}", flush=True)
+        extra = ""
+        if args.counts:
+            seen: list[str] = []
+
+            def before(conn, cursor, statement, *_a):  # type: ignore[no-untyped-def]
+                seen.append(statement)
+
+            with app.app_context():
+                engine = db.engine
+            event.listen(engine, "before_cursor_execute", before)
+            try:
+                client.get(path, headers=headers)
+            finally:
+                event.remove(engine, "before_cursor_execute", before)
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(5):
+                client.get(path, headers=headers)
+            prof.disable()
+            calls = pstats.Stats(prof).total_calls // 5  # type: ignore[attr-defined]
+            extra = f"  {len(seen):3d} stmts  {calls:7d} calls"
+        print(f"{ms:7.2f} ms  {cpu:6.2f} cpu-ms{extra}  {len(r.get_data()):7d} B  {r.status_code}  {label}", flush=True)
         if key == args.profile:
             prof = cProfile.Profile()
             prof.enable()

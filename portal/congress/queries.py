@@ -76,6 +76,20 @@ def presence_log(cs: CongressSession) -> Select[tuple[PresenceEvent]]:
                                                                                      PresenceEvent.id.desc())
 
 
+class Named(NamedTuple):
+    """A person as a page names them."""
+
+    id: int
+    name: str
+
+
+def names_by_id(session: Session, ids: list[int]) -> dict[int, Named]:
+    """Each person's name (two columns, no ORM rows): the session page's roster and log."""
+    if not ids:
+        return {}
+    return {i: Named(i, n) for i, n in session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+
+
 def users_by_id(session: Session, ids: list[int]) -> dict[int, User]:
     if not ids:
         return {}

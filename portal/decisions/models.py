@@ -248,6 +248,11 @@ class Meeting(Base):
     attendance: Mapped[list[MeetingAttendance]] = relationship(order_by="MeetingAttendance.id", lazy="select")
     papers: Mapped[list[MeetingPaper]] = relationship(order_by="MeetingPaper.id", lazy="select")
     receipts: Mapped[list[PaperReceipt]] = relationship(order_by="PaperReceipt.read_at", lazy="select")
+    # the supervision opinions on the meeting itself (read only: written as SupervisionOpinion rows)
+    opinions: Mapped[list[SupervisionOpinion]] = relationship(
+        primaryjoin="and_(foreign(SupervisionOpinion.subject_id) == Meeting.id, "
+                    "SupervisionOpinion.subject_kind == 'meeting')",
+        order_by="SupervisionOpinion.at, SupervisionOpinion.id", viewonly=True, lazy="select")
 
     @property
     def is_sitting(self) -> bool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Integer, Select, and_, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, text, true
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from portal.auth.models import Department, User, on_staff
@@ -52,13 +52,17 @@ LIST_DEFERRED = (
 
 # --- one notice's page, the workspace, the dashboard -------------------------------------
 
+# Built once (issue 23): a statement with loader options cost more to build and key than to
+# run; executed with its id as a bound parameter.
+_NOTICE_PAGE = (select(Notice)
+                .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
+                         selectinload(Notice.attachments))
+                .where(Notice.id == bindparam("notice_id")))
+
+
 def notice_for_page(session: Session, notice_id: int) -> Notice | None:
     """The notice with what its page shows (catalogue item, author, approver, attachments)."""
-    return session.scalar(
-        select(Notice)
-        .options(joinedload(Notice.catalog_item), joinedload(Notice.author), joinedload(Notice.approver),
-                 selectinload(Notice.attachments))
-        .where(Notice.id == notice_id))
+    return session.scalar(_NOTICE_PAGE, {"notice_id": notice_id})
 
 
 def objections_of(session: Session, notice: Notice) -> list[Objection]:
@@ -127,6 +131,22 @@ def in_gongshi(user: User | None, ctx: Context) -> Select[tuple[Notice]]:
 
 
 
+def _listed(query: Select[Any], user: Any, channel: str | None, item_id: int | None, year: int | None,
+            withdrawn: bool) -> Select[Any]:
+    """``query`` narrowed to the published (or withdrawn) current notices ``user`` may see,
+    newest first, by channel, catalogue item and year."""
+    query = query.where(visible(user, include_withdrawn=withdrawn)).order_by(Notice.published_at.desc(), Notice.id.desc())
+    if withdrawn:
+        query = query.where(Notice.status == Status.WITHDRAWN.value)
+    if channel:
+        query = query.where(Notice.channel == channel)
+    if item_id:
+        query = query.where(Notice.catalog_item_id == item_id)
+    if year:
+        query = query.where(Notice.published_at >= datetime(year, 1, 1), Notice.published_at < datetime(year + 1, 1, 1))
+    return query
+
+
 def notice_list(
     user: Any,
     channel: str | None = None,
@@ -138,24 +158,48 @@ def notice_list(
     """Published (or withdrawn) current notices, newest first, with their catalogue items.
 
     Lists show titles, not bodies: the text columns are left out (and raise if a template
-    reaches for them); the feed asks for ``body_html`` back with ``with_body_html``.
+    reaches for them); the feed asks for ``body_html`` back with ``with_body_html``. The
+    channel lists read :func:`notice_lines` instead (plain columns).
     """
     deferred = [d for d in LIST_DEFERRED if not (with_body_html and d is _BODY_HTML)]
-    query = (
-        select(Notice)
-        .options(joinedload(Notice.catalog_item), *deferred)
-        .where(visible(user, include_withdrawn=withdrawn))
-        .order_by(Notice.published_at.desc(), Notice.id.desc())
-    )
-    if withdrawn:
-        query = query.where(Notice.status == Status.WITHDRAWN.value)
-    if channel:
-        query = query.where(Notice.channel == channel)
-    if item_id:
-        query = query.where(Notice.catalog_item_id == item_id)
-    if year:
-        query = query.where(Notice.published_at >= datetime(year, 1, 1), Notice.published_at < datetime(year + 1, 1, 1))
-    return query
+    return _listed(select(Notice).options(joinedload(Notice.catalog_item), *deferred),
+                   user, channel, item_id, year, withdrawn)
+
+
+class ItemName(NamedTuple):
+    name: str
+
+
+class NoticeLine(NamedTuple):
+    """A notice as a list row shows it (``disclosure/_rows.html``): plain columns, no ORM row."""
+
+    id: int
+    title: str
+    channel: str
+    audience: str
+    status: str
+    version: int
+    published_at: datetime | None
+    item_name: str
+
+    @property
+    def catalog_item(self) -> ItemName:
+        return ItemName(self.item_name)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == Status.WITHDRAWN.value  # as Notice.is_withdrawn
+
+
+NOTICE_LINE_COLUMNS = (Notice.id, Notice.title, Notice.channel, Notice.audience, Notice.status, Notice.version,
+                       Notice.published_at, CatalogItem.name)
+
+
+def notice_lines(user: Any, channel: str | None = None, item_id: int | None = None, year: int | None = None,
+                 withdrawn: bool = False) -> Select[Any]:
+    """:func:`notice_list` as the columns of :class:`NoticeLine`: the same rows in the same order."""
+    return _listed(select(*NOTICE_LINE_COLUMNS).join(CatalogItem, CatalogItem.id == Notice.catalog_item_id),
+                   user, channel, item_id, year, withdrawn)
 
 
 def _like(term: str) -> str:

@@ -52,7 +52,7 @@ def session_context(cs: CongressSession, **extra: Any) -> dict[str, Any]:
     polls = db.session.scalars(queries.polls_of(cs)).all()
     if not manage:
         polls = [poll for poll in polls if not poll.is_draft]
-    people = queries.users_by_id(db.session, sorted(set(p.roster) | set(p.ever)))
+    people = queries.names_by_id(db.session, sorted(set(p.roster) | set(p.ever)))
     presence_form = extra.pop("presence_form", None)
     if manage and cs.is_open and presence_form is None:
         presence_form = PresenceForm(formdata=None)

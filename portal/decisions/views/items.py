@@ -33,7 +33,7 @@ from portal.web import Attempt, attempt, redirect_to, render, send_stored, write
 
 
 def load_item(item_id: int) -> Item:
-    item = db.session.scalar(queries.item_query(item_id))
+    item = db.session.scalar(queries.ITEM, {"item_id": item_id})
     if item is None:
         abort(404)
     return item

@@ -56,7 +56,7 @@ from portal.web import Attempt, attempt, explain, redirect_to, render
 
 
 def load_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.scalars(queries.meeting_query(meeting_id)).unique().first()
+    meeting = db.session.scalars(queries.MEETING, {"meeting_id": meeting_id}).unique().first()
     if meeting is None:
         abort(404)
     return meeting
@@ -133,7 +133,7 @@ def meeting_context(meeting: Meeting, forms: dict[str, Any]) -> dict[str, Any]:
         i_voted=bool(secret and current and current_user.is_authenticated
                      and outcomes.has_voted(db.session, current, current_user.id)),
         opinion_kind="meeting", opinion_subject=meeting, opinion_supervisor=meeting.supervisor_id,
-        opinions=queries.opinions(db.session, "meeting", meeting.id),
+        opinions=meeting.opinions,  # loaded with the meeting (queries.MEETING)
         my_turn_to_sign=current_user.is_authenticated and current_user.id == meeting.next_signer_id,
         papers_unread=paper_rules.unread(meeting) if meeting.papers_sent_at else [],
         papers_mine_unread=bool(meeting.papers_sent_at and current_user.is_authenticated
@@ -221,7 +221,7 @@ def _item_of(meeting: Meeting, item_id: int | None) -> Item:
 def schedule(meeting_id: int) -> Response:
     """Put an item on the agenda (its preconditions met)."""
     def step(m: Meeting, ms: Memberships, f: ScheduleForm) -> None:
-        item = db.session.scalar(queries.item_query(f.item_id.data)) or abort(404)
+        item = db.session.scalar(queries.ITEM, {"item_id": f.item_id.data}) or abort(404)
         item_rules.schedule_item(db.session, current_user, permissions.current_context().memberships, item, m)
     form = ScheduleForm()
     form.item_id.validate_choice = False

@@ -41,7 +41,7 @@ from portal.web import Attempt, attempt, redirect_to, render, send_stored, write
 
 
 def load_resolution(resolution_id: int) -> Resolution:
-    found = db.session.scalar(queries.resolution_query(resolution_id))
+    found = db.session.scalar(queries.RESOLUTION, {"resolution_id": resolution_id})
     if found is None:
         abort(404)
     return found

@@ -18,7 +18,7 @@ from portal.decisions.views.procedure import today
 from portal import files
 from portal.extensions import db
 from portal.formutil import options
-from portal.pagecache import public_page, reader_page
+from portal.pagecache import public_page, reader_page, versioned
 
 from portal.timeutil import to_local
 from portal.web import page_of, render
@@ -26,11 +26,11 @@ from portal.web import page_of, render
 TRACKER_PAGE = 50
 
 
-def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
+def _filters(visible: object, shared: dict[str, Any] | None = None) -> tuple[TrackerFilterForm, queries.Filters]:
     form = TrackerFilterForm(request.args, meta={"csrf": False})
-    years = queries.tracker_years(db.session, visible)
+    years = shared["years"] if shared else queries.tracker_years(db.session, visible)
     form.year.choices = options([("", _("全部"))] + [(y, str(y)) for y in years])
-    owners = queries.owners(db.session, visible)
+    owners = shared["owners"] if shared else queries.owners(db.session, visible)
     form.owner.choices = options([("", _("全部"))] + [(o.id, o.name) for o in owners])
     form.validate()
     status = form.status.data if form.status.data in STATUS_LABELS else None
@@ -41,6 +41,42 @@ def _filters(visible: object) -> tuple[TrackerFilterForm, queries.Filters]:
                                  status=status, kind=kind)
 
 
+def _condition_key(visible: Any) -> str:
+    """The visibility condition as SQL text with its parameters: equal for readers who see
+    exactly the same resolutions (every insider; the public), different otherwise (it holds
+    the reader's id where owning or co-owning a resolution shows it)."""
+    compiled = visible.compile(dialect=db.engine.dialect)
+    return f"{compiled}|{sorted((k, repr(v)) for k, v in compiled.params.items())}"
+
+
+def _tracker_data(visible: Any, day: Any) -> dict[str, Any]:
+    """The filter choices and, per filter set, the rows with their status and the figures for
+    ``visible`` on ``day`` (plain values only). With the page cache on, kept per worker for the
+    data version (resolutions, reports and urgings all change through rules, which move it),
+    the condition and the day: a reader whose page turned with the minute, and every reader
+    who may see the same resolutions, are not read again. What a reader may see is still
+    asked on every request (``visible``), and is part of the key."""
+    def compute() -> dict[str, Any]:
+        return {"years": queries.tracker_years(db.session, visible), "owners": queries.owners(db.session, visible),
+                "rows": {}}
+    if not current_app.config["PAGE_CACHE"]:
+        return compute()
+    return versioned(f"tracker:{day.isoformat()}:{_condition_key(visible)}", compute)
+
+
+def _lines(shared: dict[str, Any], visible: Any, day: Any, filters: queries.Filters) -> tuple[list[Any], Any]:
+    """The rows and figures for ``filters``, kept in ``shared`` (a few filter sets at most)."""
+    key = (filters, day)
+    found: tuple[list[Any], Any] | None = shared["rows"].get(key)
+    if found is None:
+        rows = queries.tracker_lines(db.session, visible, day, filters)
+        found = (rows, queries.figures(db.session, rows, day))
+        if len(shared["rows"]) >= 16:
+            shared["rows"].clear()
+        shared["rows"][key] = found
+    return found
+
+
 @bp.get("/tracker")
 @public_page()
 @reader_page()
@@ -49,16 +85,17 @@ def tracker() -> Response:
     filtered by year, body, owner and status, and the headline figures (on-time share)."""
     permissions.require("resolution.tracker")
     visible = permissions.listing(current_user, "resolution.view")
-    form, filters = _filters(visible)
     day = today()
-    rows = queries.tracker_rows(db.session, visible, day, filters)
+    shared = _tracker_data(visible, day)
+    form, filters = _filters(visible, shared)
+    rows, figures = _lines(shared, visible, day, filters)
     print_view = request.args.get("print") == "1"
     # The figures count every row; the page shows fifty (the print view and the XLSX show all).
     shown = {"rows": rows, "page": 1, "pages": 1} if print_view else page_of(rows, TRACKER_PAGE)
     # Labels translated once per request, not once per row (each lazy label is a gettext call).
     return render("decisions/tracker.html", block="tracker_rows", rows=rows, shown=shown["rows"], page=shown["page"],
                   pages=shown["pages"], form=form, today=day,
-                  figures=queries.figures(db.session, rows, day),
+                  figures=figures,
                   status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
                   body_labels={k: str(v) for k, v in BODY_LABELS.items()}, visibility_labels=VISIBILITY_LABELS, kind=filters.kind,
                   regular_reports=filters.regular_reports,
@@ -76,7 +113,7 @@ def tracker_export() -> Response:
     permissions.require("resolution.tracker")
     visible = permissions.listing(current_user, "resolution.view")
     _form, filters = _filters(visible)
-    rows = queries.tracker_rows(db.session, visible, today(), filters)
+    rows = queries.tracker_lines(db.session, visible, today(), filters)
     data = exports.tracker_xlsx(rows, _headers(), lambda s: str(STATUS_LABELS[s]), lambda b: str(BODY_LABELS.get(b, b)))
     return _xlsx(data, "tracker.xlsx")
 

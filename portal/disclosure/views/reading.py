@@ -73,7 +73,7 @@ def _channel_list(channel: str) -> Response:
                    "withdrawn": form.status.data == Status.WITHDRAWN.value}
     return render(
         "disclosure/list.html", block="notice_list", channel=channel, channel_label=CHANNEL_LABELS[channel],
-        form=form, **paginate(queries.notice_list(current_user, channel, **filters), PAGE_SIZE),
+        form=form, **paginate(queries.notice_lines(current_user, channel, **filters), PAGE_SIZE, queries.NoticeLine),
     )
 
 

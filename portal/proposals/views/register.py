@@ -54,7 +54,7 @@ def register() -> Response:
     permissions.require("proposal.list")
     term, form, filters = _term_and_filters()
     today = to_local(utcnow()).date()
-    page: dict[str, Any] = paginate(queries.register(term.id, filters, today), PAGE_SIZE)
+    page: dict[str, Any] = paginate(queries.register_lines(term.id, filters, today), PAGE_SIZE, queries.RegisterLine)
     return render("proposals/register.html", block="register_table", term=term, form=form, labels=LABELS,
                   today=today, can_create=permissions.can(current_user, "proposal.create"), **page)
 

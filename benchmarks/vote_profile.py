@@ -4,7 +4,9 @@ open session vote one after the other on a secret motion, through the whole Flas
 the fragment). Reported per vote (median and p95 over the N): the whole request (wall clock, and this process's CPU time,
 which other load on the machine disturbs less), the time the
 write lock is held (from BEGIN IMMEDIATE / the advisory lock to COMMIT), the statements inside
-it and outside it, and with ``--profile`` the top functions by cumulative time (cProfile).
+it and outside it, and with ``--profile`` the top functions by cumulative time (cProfile),
+with ``--statements`` the statements of the last vote (marked in the lock or outside it; on
+PostgreSQL the lock taken within the read transaction counts as outside, as a BEGIN's wait).
 
     .venv/bin/python benchmarks/vote_profile.py --voters 200
     .venv/bin/python benchmarks/vote_profile.py --voters 200 --database-url postgresql://... --profile
@@ -42,6 +44,7 @@ def main() -> None:
     ap.add_argument("--voters", type=int, default=200)
     ap.add_argument("--database-url", default="")
     ap.add_argument("--profile", action="store_true", help="print the top functions (cProfile, cumulative)")
+    ap.add_argument("--statements", action="store_true", help="print the statements of the last vote")
     args = ap.parse_args()
     url = args.database_url or "sqlite:///" + str(Path(tempfile.mkdtemp(prefix="vprof-")) / "p.sqlite3")
     ready = prepare(url, args.voters)
@@ -52,7 +55,7 @@ def main() -> None:
     from portal.extensions import db
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": False, "PAGE_CACHE": False})
-    state: dict[str, Any] = {"began": None, "in_lock": 0, "outside": 0, "held": []}
+    state: dict[str, Any] = {"began": None, "in_lock": 0, "outside": 0, "held": [], "last": []}
 
     with app.app_context():
         engine = db.engine
@@ -73,8 +76,15 @@ def main() -> None:
     event.listen(engine, "rollback", _ended)
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _statement(conn: Any, *a: Any) -> None:
-        state["in_lock" if state["began"] is not None else "outside"] += 1
+    def _statement(conn: Any, cursor: Any, statement: str, *a: Any) -> None:
+        if state["began"] is None and "pg_advisory_xact_lock" in statement:  # taken within a read (begin_write)
+            state["began"] = time.perf_counter()  # the wait for it counts as outside, as in a BEGIN
+            state["outside"] += 1
+            state["last"].append("[lock] " + statement)
+            return
+        where = "in_lock" if state["began"] is not None else "outside"
+        state[where] += 1
+        state["last"].append(f"[{where}] " + " ".join(statement.split())[:160])
 
     client = app.test_client(use_cookies=False)
     path = f"/congress/polls/{ready['poll_id']}/vote"
@@ -83,6 +93,7 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     for i, cred in enumerate(ready["creds"]):
         headers = {"Cookie": cred["cookie"], "X-CSRFToken": cred["csrf"], "HX-Request": "true"}
+        state["last"] = []
         t0, c0 = time.perf_counter(), time.process_time()
         if profiler is not None and i >= 5:
             profiler.enable()
@@ -106,6 +117,8 @@ def main() -> None:
     if profiler is not None:  # a figure the machine's other load does not move
         figures["python_calls_per_vote"] = round(pstats.Stats(profiler).total_calls / max(1, n - 5))  # type: ignore[attr-defined]
     print(json.dumps(figures))
+    if args.statements:
+        print("\n".join(state["last"]))
     if profiler is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 60)

@@ -43,6 +43,7 @@ from portal import files, readiness, registry
 from portal.audit.rules import data_version
 from portal.auth import permissions
 from portal.auth.models import ROLE_LABELS, User, UserRole
+from portal.db import WriterBusy, take_write_lock
 from portal.errors import DomainError, Message
 from portal.extensions import db, login_manager, write_intent
 from portal.formutil import MAX_ID, error_text
@@ -153,8 +154,16 @@ def begin_write(*, expire: bool = True) -> None:
 
     ``expire=False`` keeps them as read, so the lock is not held while they load again: only
     for a rule that itself reads, under the lock, every fact it decides on that can change
-    (the vote: ``congress.rules.polls.cast_vote``)."""
-    db.session.commit()
+    (the vote: ``congress.rules.polls.cast_vote``).
+
+    On PostgreSQL the read transaction goes on and takes the lock as its next statement
+    (``portal.db.take_write_lock``: under READ COMMITTED every later statement reads what
+    every earlier writer committed), which spares a commit, a second connection checkout
+    and its liveness ping; SQLite cannot turn a read transaction into a write one safely."""
+    if db.session.in_transaction() and db.session.get_bind().dialect.name == "postgresql":
+        take_write_lock(db.session)
+    else:
+        db.session.commit()
     if expire:
         db.session.expire_all()
     write_intent.set(True)
@@ -379,6 +388,8 @@ def attempt() -> Iterator[Attempt]:
         yield done
     except DomainError as exc:
         db.session.rollback()
+        if isinstance(exc, WriterBusy):  # the lock stays taken: what follows only reads (the answer)
+            write_intent.set(False)
         done.error = explain(exc)
     except FormInvalid as exc:
         db.session.rollback()
@@ -461,6 +472,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetimeformat, "datetimeformat")  # over flask-babel's (registered before)
     app.context_processor(template_globals)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(WriterBusy, writer_busy)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, last_resort)
 
@@ -647,6 +659,16 @@ HTTP_MESSAGES = {
 def http_error(e: HTTPException) -> Response:
     title, message = HTTP_MESSAGES.get(e.code or 500, (e.name, e.description or ""))
     return error_page(e.code or 500, str(title), str(message))
+
+
+def writer_busy(e: WriterBusy) -> Response:
+    """A write that could not begin in time (the write lock stayed taken, ``portal.db``):
+    nothing was written; said as such, with a page that asks the database nothing (and
+    reads, if anything, without queueing for the lock again)."""
+    _discard_session()
+    write_intent.set(False)
+    g._login_user = login_manager.anonymous_user()  # the locale would load the user to translate
+    return unavailable_page(503, _("系统繁忙"), explain(e))
 
 
 def last_resort(e: Exception) -> Response:

@@ -367,3 +367,32 @@ def test_the_lock_is_the_audit_chains_lock(app):
             "AND pid = pg_backend_pid()"), {"k": PG_WRITE_LOCK})
         db.session.rollback()
     assert held == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the advisory lock exists on PostgreSQL only")
+def test_the_lock_taken_within_a_read_holds_and_is_taken_again_after_a_savepoint_undid_it(app):
+    """``take_write_lock`` (begin_write on PostgreSQL, the audit append) within a transaction
+    begun without write intent: held once taken, asked once only; a lock first taken inside
+    a savepoint that was rolled back went with it, and the next take takes it again."""
+    from portal.db import take_write_lock, write_intent
+    from tests.conftest import writer_can_start
+
+    token = write_intent.set(False)
+    try:
+        with app.app_context():
+            db.session.execute(select(User.id).limit(1))  # a read transaction, no lock
+            assert writer_can_start(app)
+            try:
+                with db.session.begin_nested():
+                    take_write_lock(db.session)
+                    assert not writer_can_start(app)
+                    raise LookupError
+            except LookupError:
+                pass
+            assert writer_can_start(app)  # the savepoint's rollback let it go
+            take_write_lock(db.session)
+            assert not writer_can_start(app)
+            db.session.rollback()
+            assert writer_can_start(app)
+    finally:
+        write_intent.reset(token)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import Date, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEvent, PendingAnonymousEvent
-from portal.db import PG_WRITE_LOCK
+from portal.db import take_write_lock
 from portal.errors import Message
 from portal.i18n import N_
 from portal.timeutil import day_start_utc, to_local, utcnow
@@ -102,8 +102,11 @@ def record(
         replay.events.append(fields)
         return AuditEvent(**fields)
     _lock_chain(session)
-    flush_anonymous(session)
-    return _append(session, **fields)
+    seq, prev, waiting = session.execute(_HEAD_AND_WAITING, {"today": to_local(utcnow()).date()}).one()
+    if waiting:  # nearly never: the first write of a day after anonymous acts
+        flush_anonymous(session)
+        return _append(session, **fields)
+    return _append_after(session, seq, prev, fields)
 
 
 def record_anonymous(session: Session, action: str, obj: Any | None = None, now: datetime | None = None,
@@ -163,8 +166,7 @@ def _dump(summary: dict[str, Any]) -> str:
 
 
 def _lock_chain(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+    take_write_lock(session)  # a no-op when the transaction holds it already (nearly always)
 
 
 # Built once: every write runs them with the write lock held.
@@ -172,9 +174,23 @@ _HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).
 _WAITING = select(PendingAnonymousEvent.id).where(PendingAnonymousEvent.day < bindparam("today", type_=Date)).limit(1)
 
 
+# The head and whether an anonymous act of an earlier day waits, in one statement: the
+# look every ``record`` makes, with the write lock held.
+_HEAD_AND_WAITING = select(
+    select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1).scalar_subquery(),
+    select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1).scalar_subquery(),
+    exists().where(PendingAnonymousEvent.day < bindparam("today", type_=Date)),
+)
+
+
 def _append(session: Session, **fields: Any) -> AuditEvent:
     head = session.execute(_HEAD).first()
-    event = AuditEvent(seq=(head.seq + 1) if head else 1, prev_hash=head.hash if head else GENESIS, **fields)
+    return _append_after(session, head.seq if head else None, head.hash if head else None, fields)
+
+
+def _append_after(session: Session, seq: int | None, prev: str | None, fields: dict[str, Any]) -> AuditEvent:
+    """Append after the head (``seq``, its hash ``prev``; None for an empty chain)."""
+    event = AuditEvent(seq=seq + 1 if seq is not None else 1, prev_hash=prev if seq is not None else GENESIS, **fields)
     event.hash = event.compute_hash()
     session.add(event)
     session.flush()

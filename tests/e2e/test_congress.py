@@ -186,12 +186,19 @@ def test_a_session_in_the_hall(browser, live_server, session_cookie, e2e_app):
     secret_id = int(secret_url.rsplit("/", 1)[1])
     ctx2, phone, p2 = _as(browser, live_server, session_cookie, "rep2", width=375, height=800)
     phone.goto(secret_url)
+    other_tab = ctx2.new_page()  # the same ballot open twice: the second one is refused where it was pressed
+    other_tab.goto(secret_url)
     phone.get_by_label("周敏").check()
     phone.get_by_label("郑洁").check()
     phone.get_by_role("button", name="投票", exact=True).click()
     expect(phone.locator("#ballot")).to_contain_text("投票成功")
     expect(phone.locator("#ballot")).not_to_contain_text("周敏")  # the ballot is gone, no split shown
     assert not p2.items, p2.items
+    other_tab.get_by_label("吴强").check()
+    other_tab.get_by_role("button", name="投票", exact=True).click()
+    expect(other_tab.locator("#ballot .error")).to_have_text("您已投票。无记名投票一经投出不能更改。")
+    expect(other_tab.locator("#ballot input[name=choice]")).to_have_count(0)
+    shoot(other_tab, "congress-second-secret-ballot", widths=(375,))
     ctx2.close()
     cands = _in_app(e2e_app, lambda s: [c.code for c in s.get(Poll, secret_id).candidates])
     _in_app(e2e_app, votes(secret_id, [(i, [cands[0], cands[1 + i % 2]]) for i in range(3, 28)]))

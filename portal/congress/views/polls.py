@@ -9,6 +9,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import lazyload
 
 from portal.auth import permissions
 from portal.congress import queries
@@ -17,6 +18,7 @@ from portal.congress.forms import (
 )
 from portal.congress.models import NamedVote, Poll
 from portal.congress.rules import polls as rules
+from portal.congress.rules.common import AlreadyVoted
 from portal.congress.rules.results import election_threshold
 from portal.congress.rules.sessions import is_present
 from portal.congress.views import bp
@@ -24,11 +26,11 @@ from portal.congress.views.sessions import load_session
 from portal.extensions import db, write_intent
 from portal.formutil import options
 from portal.pagecache import reader_page
-from portal.web import attempt, begin_write, into_main, redirect_to, render, require_valid, writes_late
+from portal.web import FormInvalid, attempt, begin_write, into_main, redirect_to, render, require_valid, writes_late
 
 
-def load_poll(poll_id: int, action: str = "congress.poll.view") -> Poll:
-    poll = db.session.get(Poll, poll_id) or abort(404)
+def load_poll(poll_id: int, action: str = "congress.poll.view", options: tuple[Any, ...] = ()) -> Poll:
+    poll = db.session.get(Poll, poll_id, options=options) or abort(404)
     permissions.require(action, poll)
     return poll
 
@@ -189,29 +191,42 @@ def vote(poll_id: int) -> Response:
     held for the rule alone: the account, the poll, the permission and the form are read
     before it (``writes_late``), the rule reads again under it what can change, and a vote
     taken is answered with the ballot block from what is known (nothing counted or read again)."""
-    poll = load_poll(poll_id)
+    # The candidates are read only for an election (a motion's options are fixed), and before the lock.
+    poll = load_poll(poll_id, options=(lazyload(Poll.candidates),))
+    if not poll.is_motion:
+        db.session.refresh(poll, ["candidates"])
     permissions.require("congress.voter", poll)  # who; whether it is still open is the rule's
-    form = _vote_form(poll, submitted=True)
-    # Every posted value goes to the rule: a motion ballot with two choices is refused there,
-    # not quietly read as its first one.
+    # Every posted value goes to the rule, which checks them against the poll: a motion ballot
+    # with two choices is refused there, not quietly read as its first one. No form object:
+    # the one field needs no more, and CSRFProtect has checked the token of every POST.
     choices = request.form.getlist("choice")
+    voted_already = False
     with attempt() as done:
-        require_valid(form)
+        if poll.is_motion and not choices:
+            raise FormInvalid(_("请选择赞成、反对或弃权。"))
         begin_write(expire=False)
-        outcome = rules.cast_vote(db.session, current_user, poll, choices)
+        try:
+            outcome = rules.cast_vote(db.session, current_user, poll, choices)
+        except AlreadyVoted:
+            voted_already = True
+            raise
     if done:
         return render("congress/poll.html", block="ballot", **_taken_context(poll, outcome, choices))
     write_intent.set(False)  # the answer below only reads
+    if voted_already and poll.secret:  # a second secret ballot: the block says so, as after the first
+        return render("congress/poll.html", block="ballot", status=done.status,
+                      **_taken_context(poll, "refused", choices, error=done.error))
     ctx = poll_context(poll, vote_error=done.error)
     if not poll.is_open:  # its state changed under the ballot: the page head too
         return into_main(render("congress/poll.html", block="content", status=done.status, **ctx))
     return render("congress/poll.html", block="ballot", status=done.status, **ctx)
 
 
-def _taken_context(poll: Poll, outcome: str, choices: list[str]) -> dict[str, Any]:
+def _taken_context(poll: Poll, outcome: str, choices: list[str], error: str | None = None) -> dict[str, Any]:
     """The ballot block once a vote was taken: the thanks, and for a named vote the ballot
-    again with the choice made (it may be changed until close). Built from what the request
-    already holds; the figures are left out (the page shows them when loaded)."""
+    again with the choice made (it may be changed until close); or, with ``error``, a second
+    secret ballot refused. Built from what the request already holds; the figures are left
+    out (the page shows them when loaded)."""
     vote_form = None
     if not poll.secret:
         vote_form = _vote_form(poll)
@@ -219,7 +234,8 @@ def _taken_context(poll: Poll, outcome: str, choices: list[str]) -> dict[str, An
     return {
         "poll": poll, "cs": poll.session, "voted": True, "may_vote": True, "present_now": True,
         "vote_form": vote_form, "cast": None, "signed_in": None, "result": None,
-        "vote_done": _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。"),
+        "vote_done": None if error else _("已修改您的投票。") if outcome == "changed" else _("投票成功，谢谢。"),
+        "vote_error": error,
     }
 
 

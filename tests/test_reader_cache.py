@@ -343,3 +343,60 @@ def test_a_granted_role_and_a_chosen_language_show_on_the_next_request(cached_ap
         s.commit()
     client.set_cookie("lang", "zh_CN")  # the account's choice wins over the cookie
     assert 'lang="en' in client.get("/").get_data(as_text=True)
+
+
+def test_the_hall_display_counts_a_secret_ballot_and_a_sign_in_on_its_next_poll(cached_app):
+    """The hall display is kept per worker (``congress.views.hall``): a secret ballot, a
+    sign-in and a rotated address all show on the next poll."""
+    from portal.congress.models import CongressSession, Poll
+    from portal.congress.rules import sessions
+    from tests.congress import factories as cf
+    app = cached_app
+    cs_id, _poll_id, reps, polls = _congress(app)
+    with app.app_context():
+        s = db.session
+        cs = s.get(CongressSession, cs_id)
+        union = df.user(s, "union")
+        secret = cf.poll(s, union, cs, secret=True, opened=False)
+        s.commit()
+        secret_id, token = secret.id, cs.display_token
+        here = set(sessions.presence(s, cs).now)
+        present = [u for u in reps if df.user(s, u).id in here]
+        absent = [u for u in reps if df.user(s, u).id not in here]
+    union_client = app.test_client()
+    login_as(union_client, app, "union")
+    union_client.post(f"/congress/polls/{_poll_id}/close")
+    union_client.post(f"/congress/polls/{secret_id}/open")
+    screen = app.test_client()
+    url = f"/congress/hall/{token}"
+    hx = {"HX-Request": "true"}
+    first = screen.get(url, headers=hx)
+    assert first.status_code == 200 and b'id="hall-state"' in first.data and b"<html" not in first.data
+    etag = first.headers["ETag"]
+    with Seen(app) as seen:
+        assert screen.get(url, headers={**hx, "If-None-Match": etag}).status_code == 304
+    assert not [q for q in seen if "FROM poll" in q or "attendance" in q], seen  # the state is kept
+    assert len(seen) <= 2, seen  # the data version (and SQLite's BEGIN)
+    with app.app_context():  # a secret ballot: counted on the display
+        s = db.session
+        polls.cast_vote(s, df.user(s, present[0]), s.get(Poll, secret_id), "yes")
+        s.commit()
+    voted = screen.get(url, headers={**hx, "If-None-Match": etag})
+    assert voted.status_code == 200 and voted.headers["ETag"] != etag
+    assert _hall_cast(first) == 0 and _hall_cast(voted) == 1
+    with app.app_context():
+        s = db.session
+        sessions.sign_in(s, df.user(s, absent[0]), s.get(CongressSession, cs_id))
+        s.commit()
+    signed = screen.get(url, headers={**hx, "If-None-Match": voted.headers["ETag"]})
+    assert signed.status_code == 200 and signed.headers["ETag"] != voted.headers["ETag"]
+    assert screen.get(url).status_code == 200 and b"<html" in screen.get(url).data  # the full page apart
+    union_client.post(f"/congress/sessions/{cs_id}/display")  # a new address: the old one is dead at once
+    assert screen.get(url, headers=hx).status_code == 404
+
+
+def _hall_cast(resp) -> int:
+    """The ballots cast as the hall display shows them."""
+    found = re.search(r'<span>(\d+)</span> / \d+</p>\s*<p>已投票', resp.get_data(as_text=True))
+    assert found, resp.get_data(as_text=True)
+    return int(found.group(1))

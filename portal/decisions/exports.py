@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from portal.decisions.queries import TrackerLine, TrackerRow
+from portal.decisions.queries import TrackerRow
 from portal.errors import Message
 from portal.i18n import N_
 from portal.proposals.queries import Report
@@ -18,7 +19,7 @@ from portal.xlsx import append_row, save
 Translate = Callable[[str], str]
 
 
-def tracker_xlsx(rows: list[TrackerRow] | list[TrackerLine], headers: list[str], status_label: Callable[[str], str],
+def tracker_xlsx(rows: list[TrackerRow[Any]], headers: list[str], status_label: Callable[[str], str],
                  body_label: Callable[[str], str]) -> bytes:
     wb = Workbook()
     _resolutions(wb, rows, headers, status_label, body_label)
@@ -38,7 +39,7 @@ def congress_report_xlsx(rows: list[TrackerRow], headers: list[str], status_labe
     return save(wb)
 
 
-def _resolutions(wb: Workbook, rows: list[TrackerRow] | list[TrackerLine], headers: list[str], status_label: Callable[[str], str],
+def _resolutions(wb: Workbook, rows: list[TrackerRow[Any]], headers: list[str], status_label: Callable[[str], str],
                  body_label: Callable[[str], str]) -> None:
     ws = wb.active
     assert ws is not None

@@ -2,9 +2,10 @@
 figures, the report to the congress, and the minutes assembled from the records."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only, selectinload
@@ -197,9 +198,15 @@ def notice_origins(session: Session, series_id: int) -> list[tuple[Any, str, dic
 
 # --- the tracker --------------------------------------------------------------------------
 
+R = TypeVar("R")
+
+
 @dataclass
-class TrackerRow:
-    resolution: Resolution
+class TrackerRow(Generic[R]):
+    """A tracked resolution (``R``: the ORM entity, or a :class:`ResolutionLine` of plain
+    columns) with its owner, last report, counts, next report date and status."""
+
+    resolution: R
     owner_name: str
     last_report: date | None
     reports: int
@@ -271,18 +278,28 @@ def _tracked(res: Any, today: date, last: date | None, filters: Filters) -> tupl
     return due, status
 
 
-def tracker_rows(session: Session, visible: Any, today: date, filters: Filters = Filters()) -> list[TrackerRow]:
-    """Every visible resolution (the ORM entity) with its owner, last report, urgings and
-    status: one query. Pages that only list them read :func:`tracker_lines`."""
+def _track(session: Session, columns: tuple[Any, ...], make: Callable[[Any], R], visible: Any, today: date,
+           filters: Filters) -> list[TrackerRow[R]]:
+    """The tracker's query of ``columns``, each resolution made by ``make(its columns)``, with
+    its status; rows the status filter leaves out are dropped."""
+    width = len(columns)
     rows = []
-    for res, owner, last, reports, urgings, meeting_title in session.execute(
-            _tracker_query((Resolution,), visible, filters)).tuples():
+    for row in session.execute(_tracker_query(columns, visible, filters)):
+        res = make(row[:width])
+        owner, last, reports, urgings, meeting_title = row[width:]
         tracked = _tracked(res, today, last, filters)
         if tracked is not None:
             due, status = tracked
             rows.append(TrackerRow(res, owner, last, reports or 0, urgings or 0, due, status,
                                    due_soon(today, due, status), meeting_title or ""))
     return rows
+
+
+def tracker_rows(session: Session, visible: Any, today: date,
+                 filters: Filters = Filters()) -> list[TrackerRow[Resolution]]:
+    """Every visible resolution (the ORM entity) with its owner, last report, urgings and
+    status: one query. Pages that only list them read :func:`tracker_lines`."""
+    return _track(session, (Resolution,), lambda cols: cols[0], visible, today, filters)
 
 
 class ResolutionLine(NamedTuple):
@@ -302,35 +319,12 @@ class ResolutionLine(NamedTuple):
 LINE_COLUMNS = tuple(getattr(Resolution, name) for name in ResolutionLine._fields)
 
 
-@dataclass
-class TrackerLine:
-    """A :class:`TrackerRow` read as plain columns (no ORM entity): the tracker page and its
-    spreadsheet, where hundreds of rows are counted and fifty shown."""
-
-    resolution: ResolutionLine
-    owner_name: str
-    last_report: date | None
-    reports: int
-    urgings: int
-    next_due: date | None
-    status: TrackStatus
-    warn: bool
-    meeting_title: str
+TrackerLine = TrackerRow[ResolutionLine]  # the tracker page and its spreadsheet: hundreds counted, fifty shown
 
 
 def tracker_lines(session: Session, visible: Any, today: date, filters: Filters = Filters()) -> list[TrackerLine]:
     """What :func:`tracker_rows` reads, as plain columns: the same query, rows and order."""
-    width = len(LINE_COLUMNS)
-    rows = []
-    for row in session.execute(_tracker_query(LINE_COLUMNS, visible, filters)):
-        res = ResolutionLine(*row[:width])
-        owner, last, reports, urgings, meeting_title = row[width:]
-        tracked = _tracked(res, today, last, filters)
-        if tracked is not None:
-            due, status = tracked
-            rows.append(TrackerLine(res, owner, last, reports or 0, urgings or 0, due, status,
-                                    due_soon(today, due, status), meeting_title or ""))
-    return rows
+    return _track(session, LINE_COLUMNS, lambda cols: ResolutionLine(*cols), visible, today, filters)
 
 
 @dataclass
@@ -344,7 +338,7 @@ class Figures:
     per_owner: list[tuple[str, OnTime, int]] = field(default_factory=list)  # name, on-time share, urgings
 
 
-def figures(session: Session, rows: list[TrackerRow] | list[TrackerLine], today: date) -> Figures:
+def figures(session: Session, rows: list[TrackerRow[Any]], today: date) -> Figures:
     """The headline figures over ``rows``; their reports of the last 12 months in one query.
     The on-time share counts each report filed in the window, and each report missing now."""
     fig = Figures()

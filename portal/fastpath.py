@@ -13,7 +13,7 @@ hooks depend on:
   A session with flashed messages, a remember cookie, a session that has expired: Flask
   answers. What Flask would change in a session the fast path changes the same way and writes
   the cookie as Flask would: the "last seen" stamp, moved on at most once a minute
-  (``web._session_expired``), and Flask-Login's "not fresh" mark (basic session protection);
+  (``web.session_expired``), and Flask-Login's "not fresh" mark (basic session protection);
 * a signed-in reader only from the worker's copy of the user row at the current reader version
   (``web._reader``): missing, another version, deactivated, another session version (signed
   out, "end all sessions", password changed or reset), a password to change, an inspector's
@@ -41,17 +41,16 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie, parse_etags, quote_etag
 
 from portal.audit.rules import DATA_VERSION_STATEMENT
 from portal.delivery import COMPRESSIBLE
 from portal.extensions import db
-from portal.notify.models import Notification
+from portal.notify.queries import UNREAD_STATE, badge_etag
 from portal.pagecache import PLACEHOLDER
-from portal.timeutil import utcnow
-from portal.web import LOCALE_CODES, LOCALES, SECURITY_HEADERS, USER_COLUMNS
+from portal.web import LOCALES, SECURITY_HEADERS, USER_COLUMNS, choose_locale, session_expired
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -61,8 +60,6 @@ StartResponse = Callable[..., Any]
 BADGE = "/inbox/badge"
 HEALTHZ = "/healthz"
 HEALTHY = b'{"database":"ok","status":"ok"}\n'  # home.views.healthz's jsonify(status="ok", database="ok")
-UNREAD = (select(func.count(), func.max(Notification.id))
-          .where(Notification.recipient_id == bindparam("uid"), Notification.read_at.is_(None)))  # notify.queries.unread_state
 _COL = {name: i for i, name in enumerate(USER_COLUMNS)}
 LOCALE_NAMES = {code: str(locale) for code, locale in LOCALES.items()}
 
@@ -140,7 +137,7 @@ class FastPath:
     def _user(self, session: dict[str, Any], version: tuple[int, int]) -> tuple[tuple[Any, ...], bool]:
         """The reader's row from the worker's copy at this version, when Flask would serve them as
         they are (``web.load_user`` and ``web.check_session``), and whether the session's "last
-        seen" stamp was moved on (``web._session_expired`` does it at most once a minute)."""
+        seen" stamp was moved on (``web.session_expired`` does it at most once a minute)."""
         try:
             user_id, session_version = (int(p) for p in str(session["_user_id"]).split(":", 1))
         except (KeyError, ValueError):
@@ -152,17 +149,10 @@ class FastPath:
         if not values[_COL["active"]] or values[_COL["session_version"]] != session_version \
                 or values[_COL["must_change_password"]] or "inspector" in roles:
             raise Declined
-        now = utcnow().timestamp()
-        cfg = self.app.config
-        login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
-        if now - login_at > cfg["SESSION_ABSOLUTE_HOURS"] * 3600:
-            raise Declined  # expired: Flask signs out and says so
-        if now - seen_at > cfg["SESSION_IDLE_MINUTES"] * 60:
-            raise Declined  # idle too long: the same
-        if now - seen_at > 60:
-            session["seen_at"] = now
-            return values, True
-        return values, False
+        seen_at = session.get("seen_at")
+        if session_expired(session, self.app.config):
+            raise Declined  # expired or idle too long: Flask signs out and says so
+        return values, session.get("seen_at") != seen_at
 
     # --- the answer ----------------------------------------------------------------
 
@@ -192,12 +182,9 @@ class FastPath:
             and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST", "").lower() != "true"
         if values is not None and path == BADGE and not query:
             return self._badge(environ, values, self._cookie(session) if rewrite else None)
-        locale = values[_COL["locale"]] if values is not None and values[_COL["locale"]] in LOCALE_CODES else None
-        if locale is None:
-            lang = cookies.get("lang")
-            locale = lang if lang in LOCALE_CODES else parse_accept_header(
-                environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(list(LOCALE_CODES), default="zh_CN")
-        locale = LOCALE_NAMES[locale]  # as the cache keys hold it: str(get_locale())
+        locale = LOCALE_NAMES[choose_locale(  # as the cache keys hold it: str(get_locale())
+            values[_COL["locale"]] if values is not None else None, cookies.get("lang"),
+            parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))]
         minute = int(time.time() // 60)
         if values is not None:
             cache = app.extensions["reader_cache"]
@@ -285,8 +272,8 @@ class FastPath:
         if "HTTP_IF_NONE_MATCH" not in environ:
             raise Declined
         user_id = values[_COL["id"]]
-        count, newest = self._query("unread", UNREAD, {"uid": user_id})
-        etag = f"u{user_id}-{int(count or 0)}-{int(newest or 0)}"
+        count, newest = self._query("unread", UNREAD_STATE, {"uid": user_id})
+        etag = badge_etag(user_id, int(count or 0), int(newest or 0))
         if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(etag):
             raise Declined
         headers = [("ETag", quote_etag(etag)), ("Cache-Control", "private, no-cache"), *SECURITY_HEADERS, ("Vary", "Cookie")]

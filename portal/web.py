@@ -3,7 +3,7 @@ sessions, locale, and the error pages."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import Any, Callable, TypeVar, cast, overload
 from urllib.parse import urlsplit
@@ -35,7 +35,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
-from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, LanguageAccept, iter_multi_items
 from werkzeug.routing import IntegerConverter, Map
 from htmx_flask.requests import HtmxAwareRequest
 
@@ -407,18 +407,23 @@ def attempt() -> Iterator[Attempt]:
 # Parsed once: flask_babel parses whatever the selector returns on every request, and
 # ``babel.Locale.parse`` of a string lists the locale data each time (a third of a cached
 # page's cost in the profile); a ``Locale`` is passed through as it is.
-LOCALES = {code: Locale.parse(code) for code in ("zh_CN", "en")}
+LOCALES = {code: Locale.parse(code) for code in LOCALE_CODES}
+
+
+def choose_locale(account: str | None, cookie: str | None, accept: LanguageAccept) -> str:
+    """The reader's language code: their account's, else the ``lang`` cookie's, else the
+    browser's best match (Chinese when none). Flask's here, the fast path's before Flask."""
+    for code in (account, cookie):
+        if code in LOCALE_CODES:
+            return code
+    return accept.best_match(list(LOCALE_CODES), default="zh_CN")
 
 
 def select_locale() -> Locale:
     if g.get("no_database"):  # the maintenance page: asking who is signed in needs the database
-        return LOCALES[request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN")]
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return LOCALES[current_user.locale]
-    cookie = request.cookies.get("lang")
-    if cookie in LOCALES:
-        return LOCALES[cookie]
-    return LOCALES[request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN")]
+        return LOCALES[choose_locale(None, None, request.accept_languages)]
+    account = current_user.locale if current_user and current_user.is_authenticated else None
+    return LOCALES[choose_locale(account, request.cookies.get("lang"), request.accept_languages)]
 
 
 def datetimeformat(value: Any, format: str | None = None, rebase: bool = True) -> str:  # noqa: A002 - Babel's name
@@ -447,16 +452,19 @@ def start_session(user: Any) -> None:
     session["seen_at"] = now
 
 
-def _session_expired(app: Flask) -> bool:
+def session_expired(sess: MutableMapping[str, Any], config: Mapping[str, Any]) -> bool:
+    """Whether a signed-in session is past its absolute lifetime or idle too long; otherwise its
+    "last seen" stamp moves on, at most once a minute to spare the cookie. Flask's session here,
+    the fast path's (``portal.fastpath``) before Flask."""
     now = utcnow().timestamp()
-    login_at = session.get("login_at", 0)
-    seen_at = session.get("seen_at", 0)
-    if now - login_at > app.config["SESSION_ABSOLUTE_HOURS"] * 3600:
+    login_at = sess.get("login_at", 0)
+    seen_at = sess.get("seen_at", 0)
+    if now - login_at > config["SESSION_ABSOLUTE_HOURS"] * 3600:
         return True
-    if now - seen_at > app.config["SESSION_IDLE_MINUTES"] * 60:
+    if now - seen_at > config["SESSION_IDLE_MINUTES"] * 60:
         return True
-    if now - seen_at > 60:  # refresh at most once a minute to spare the cookie
-        session["seen_at"] = now
+    if now - seen_at > 60:
+        sess["seen_at"] = now
     return False
 
 
@@ -568,7 +576,7 @@ def check_session() -> Response | None:
     write_intent.set(request.method not in SAFE_METHODS and not getattr(view, "writes_late", False))
     if request.endpoint == "static":  # the same file for everyone: no session, no database
         return None
-    if current_user.is_authenticated and _session_expired(current_app):
+    if current_user.is_authenticated and session_expired(session, current_app.config):
         logout_user()
         session.clear()
         flash(_("登录已超时，请重新登录。"), "info")

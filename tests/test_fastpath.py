@@ -211,7 +211,7 @@ def test_the_sliding_expiry_still_slides_and_expires(cached_app):
     two_minutes_ago = utcnow().timestamp() - 120
     with staff.session_transaction() as s:
         s["seen_at"] = two_minutes_ago
-    resp = fast(app, staff, "/")  # the stamp is due: moved on, as web._session_expired does
+    resp = fast(app, staff, "/")  # the stamp is due: moved on, as web.session_expired does
     assert "/logout" in resp.get_data(as_text=True) and resp.headers["Set-Cookie"]
     with staff.session_transaction() as s:
         assert s["seen_at"] > two_minutes_ago

@@ -31,7 +31,7 @@ def badge() -> Response:
     """The navigation's unread count, polled by htmx; 304 when nothing changed."""
     require("inbox.view")
     unread, newest = queries.unread_state(db.session, current_user.id)
-    etag = f"u{current_user.id}-{unread}-{newest}"
+    etag = queries.badge_etag(current_user.id, unread, newest)
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
